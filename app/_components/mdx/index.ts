@@ -1,0 +1,35 @@
+/**
+ * The MDX component registry: every tag a lesson may use, listed by name in tags.ts.
+ * A tag not registered fails the build (scripts/check-content.ts), naming the lesson file.
+ * docs/authoring.md is the catalogue.
+ */
+import type { MDXComponents } from 'mdx/types';
+import { ByteView } from './ByteView';
+import { Callout } from './Callout';
+import { ChatLab } from './ChatLab';
+import { CodeBlock } from './CodeBlock';
+import { Diagram } from './Diagram';
+import { FirewallEvaluator } from './FirewallEvaluator';
+import { IpExplorer } from './IpExplorer';
+import { NatTable } from './NatTable';
+import { Program } from './Program';
+import { Quiz } from './Quiz';
+import { Recap } from './Recap';
+import { SocketLab } from './SocketLab';
+import { TryIt } from './TryIt';
+
+export const lessonComponents = {
+  pre: CodeBlock,
+  ByteView,
+  Callout,
+  ChatLab,
+  Diagram,
+  FirewallEvaluator,
+  IpExplorer,
+  NatTable,
+  Program,
+  Quiz,
+  Recap,
+  SocketLab,
+  TryIt,
+} satisfies MDXComponents;

@@ -1,0 +1,88 @@
+/**
+ * The one interface between the lab (sessions, policy, step log) and whatever performs the socket
+ * calls. server/lab/ uses only this; it never imports `net`, `dgram` or the addon.
+ *
+ * Every method performs the real call(s) it names. Blocking is the lab's concept: engines keep the
+ * OS socket non-blocking and, when a call would block on a socket the learner left in blocking mode,
+ * report that through `onBlocked` and finish the call when the kernel says it is ready (no polling
+ * loops). With `blocking: false` they throw EAGAIN / EINPROGRESS at once, as the kernel does.
+ */
+import type { Endpoint } from '../protocol/index.ts';
+
+export type SocketType = 'tcp' | 'udp';
+export type Family = 4 | 6;
+export type ShutdownHow = 'read' | 'write' | 'both';
+
+/** A refusal with a stable code: an errno name from the kernel, or a lab code (E_CANCELLED...). */
+export class EngineError extends Error {
+  readonly code: string;
+  constructor(code: string, message?: string) {
+    super(message ?? code);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+export interface WaitOptions {
+  /** The learner's blocking flag for this socket. */
+  blocking: boolean;
+  /** Aborted when the socket is closed or the session ends: the call rejects with E_CANCELLED. */
+  signal: AbortSignal;
+  /** Called at most once, when a blocking call has to wait for the kernel. */
+  onBlocked: () => void;
+}
+
+/** A change the kernel made on its own, noticed between the learner's calls. */
+export type SocketChange =
+  | { change: 'connection-waiting' }
+  | { change: 'data-waiting'; bytes: number }
+  | { change: 'peer-closed' }
+  | { change: 'error'; errno: string };
+
+export interface AcceptResult {
+  socket: EngineSocket;
+  peer: Endpoint;
+  local: Endpoint;
+}
+
+export interface EngineSocket {
+  readonly type: SocketType;
+  readonly family: Family;
+  /** The real file descriptor, or null where the engine has not created one yet (fallback engine). */
+  readonly fd: number | null;
+  /** The socket's inode (what /proc/net/* lists), or null if there is no kernel socket yet. */
+  inode(): number | null;
+
+  bind(address: string, port: number): Promise<Endpoint>;
+  listen(backlog: number): Promise<void>;
+  accept(wait: WaitOptions): Promise<AcceptResult>;
+  connect(address: string, port: number, wait: WaitOptions): Promise<{ local: Endpoint }>;
+  send(data: Buffer, wait: WaitOptions): Promise<number>;
+  /** Resolves with an empty buffer at end of stream. */
+  recv(max: number, wait: WaitOptions): Promise<Buffer>;
+  sendto(data: Buffer, address: string, port: number, wait: WaitOptions): Promise<number>;
+  recvfrom(max: number, wait: WaitOptions): Promise<{ data: Buffer; from: Endpoint }>;
+  shutdown(how: ShutdownHow): Promise<void>;
+  /** Closes the socket now; pending calls reject with E_CANCELLED. Idempotent. */
+  close(): void;
+
+  localAddress(): Endpoint | null;
+  remoteAddress(): Endpoint | null;
+
+  /**
+   * Reports kernel changes while no call of the learner's is waiting on the same direction.
+   * After a 'connection-waiting' or 'data-waiting' report, the engine stays quiet about reads
+   * until the learner's next read-side call (accept/recv/recvfrom), so one arrival is one event.
+   */
+  watch(listener: (change: SocketChange) => void): void;
+}
+
+export interface Engine {
+  readonly name: 'native' | 'node';
+  /** Ops this engine performs together with others, e.g. { bind: 'bind happens inside listen()' }. */
+  readonly composite: Record<string, string>;
+  /** Creates a socket; throws EngineError with the errno when the kernel refuses. */
+  socket(type: SocketType, family: Family): EngineSocket;
+  /** Closes every socket this engine still has open (process shutdown). */
+  closeAll(): void;
+}

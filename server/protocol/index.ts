@@ -1,0 +1,339 @@
+/**
+ * The lab protocol, `socketlab/1`: the one definition shared by the server and the browser.
+ * Every message crossing the /lab WebSocket is described here as a zod schema, and the
+ * TypeScript types are inferred from the schemas so the two ends cannot drift apart.
+ * docs/protocol.md is the prose version of this file.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL = 'socketlab/1';
+
+/** Codes the lab itself produces; kernel refusals use the errno name (ECONNREFUSED, ...). */
+export const LAB_ERROR_CODES = [
+  'E_POLICY',
+  'E_BAD_REQUEST',
+  'E_LIMIT',
+  'E_NO_SOCKET',
+  'E_UNSUPPORTED',
+  'E_BUSY',
+  'E_CANCELLED',
+  'E_INTERNAL',
+] as const;
+export type LabErrorCode = (typeof LAB_ERROR_CODES)[number];
+
+/** An errno name like ECONNREFUSED, or one of the lab's own codes. */
+export const ErrorCodeSchema = z.string().regex(/^E[A-Z0-9_]{1,31}$/);
+
+export const ErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+export type LabError = z.infer<typeof ErrorSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+const MAX_TEXT = 1024;
+export const SockHandleSchema = z.string().regex(/^s[1-9][0-9]{0,5}$/, 'a socket handle looks like s1, s2, ...');
+export const PortSchema = z.number().int().min(0).max(65535);
+/** Literal IP addresses only: the lab never resolves names, so nothing leaves by DNS. */
+export const AddressSchema = z.string().min(1).max(64);
+export const ActorSchema = z
+  .string()
+  .min(1)
+  .max(24)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'letters, digits, space, dot, dash or underscore');
+export const EncodingSchema = z.enum(['utf8', 'base64']);
+export const EndpointSchema = z.object({ address: z.string(), port: PortSchema });
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+export const CommandIdSchema = z.union([z.number().finite(), z.string().max(64)]);
+export type CommandId = z.infer<typeof CommandIdSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Ops: each op names its args schema and its result schema.
+
+export const OpArgs = {
+  socket: z.strictObject({
+    type: z.enum(['tcp', 'udp']),
+    family: z.union([z.literal(4), z.literal(6)]).optional(),
+    actor: ActorSchema.optional(),
+  }),
+  bind: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
+  listen: z.strictObject({ sock: SockHandleSchema, backlog: z.number().int().min(0).max(128).optional() }),
+  accept: z.strictObject({ sock: SockHandleSchema }),
+  connect: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
+  send: z.strictObject({ sock: SockHandleSchema, data: z.string(), encoding: EncodingSchema.optional() }),
+  recv: z.strictObject({ sock: SockHandleSchema, max: z.number().int().min(1).max(65536).optional() }),
+  sendto: z.strictObject({
+    sock: SockHandleSchema,
+    data: z.string(),
+    encoding: EncodingSchema.optional(),
+    address: AddressSchema,
+    port: PortSchema,
+  }),
+  recvfrom: z.strictObject({ sock: SockHandleSchema, max: z.number().int().min(1).max(65536).optional() }),
+  shutdown: z.strictObject({ sock: SockHandleSchema, how: z.enum(['read', 'write', 'both']) }),
+  close: z.strictObject({ sock: SockHandleSchema }),
+  setblocking: z.strictObject({ sock: SockHandleSchema, blocking: z.boolean() }),
+  kernel: z.strictObject({}),
+} as const;
+
+export type Op = keyof typeof OpArgs;
+export const OPS = Object.keys(OpArgs) as Op[];
+export type ArgsOf<O extends Op> = z.infer<(typeof OpArgs)[O]>;
+
+const DataResult = {
+  /** The bytes as UTF-8 text (invalid sequences become U+FFFD); `base64` is exact. */
+  data: z.string(),
+  base64: z.string(),
+  bytes: z.number().int().min(0),
+};
+
+export const OpResults = {
+  socket: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable() }),
+  bind: EndpointSchema,
+  listen: z.object({}),
+  accept: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable(), peer: EndpointSchema, local: EndpointSchema }),
+  connect: z.object({ local: EndpointSchema }),
+  send: z.object({ bytes: z.number().int().min(0) }),
+  recv: z.union([z.object(DataResult), z.object({ bytes: z.literal(0), eof: z.literal(true) })]),
+  sendto: z.object({ bytes: z.number().int().min(0) }),
+  recvfrom: z.object({ ...DataResult, from: EndpointSchema }),
+  shutdown: z.object({}),
+  close: z.object({}),
+  setblocking: z.object({}),
+  kernel: z.object({ rows: z.array(z.lazy(() => KernelRowSchema)) }),
+} as const;
+export type ResultOf<O extends Op> = z.infer<(typeof OpResults)[O]>;
+
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+  'UNCONN',
+] as const;
+export type KernelState = (typeof TCP_STATES)[number];
+
+export const KernelRowSchema = z.object({
+  proto: z.enum(['tcp', 'tcp6', 'udp', 'udp6']),
+  local: EndpointSchema,
+  remote: EndpointSchema,
+  state: z.enum(TCP_STATES),
+  /** Bytes received and not yet read; for a LISTEN socket, connections waiting in the accept queue. */
+  rxQueue: z.number().int().min(0),
+  /** Bytes sent and not yet acknowledged; for a LISTEN socket, the backlog limit. */
+  txQueue: z.number().int().min(0),
+  inode: z.number().int().min(0),
+  /** The session handle this row belongs to, when it is one of ours. */
+  sock: SockHandleSchema.optional(),
+  /**
+   * Why a row without a handle of ours is shown: `accept-queue` (a connection the kernel completed
+   * for one of our listening sockets, not yet accepted), `closed` (a socket we closed that the kernel
+   * still remembers, e.g. TIME_WAIT), `outside` (another program's end of a connection to one of ours).
+   */
+  relation: z.enum(['own', 'accept-queue', 'closed', 'outside']),
+  /** For accept-queue and closed rows: the handle they relate to. */
+  of: SockHandleSchema.optional(),
+});
+export type KernelRow = z.infer<typeof KernelRowSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Commands (browser → server)
+
+const commandVariants = OPS.map((op) =>
+  z.strictObject({ id: CommandIdSchema, op: z.literal(op), args: OpArgs[op] }),
+) as unknown as [z.ZodObject, ...z.ZodObject[]];
+
+export const CommandSchema = z.discriminatedUnion('op', commandVariants) as unknown as z.ZodType<Command>;
+export type Command = { [O in Op]: { id: CommandId; op: O; args: ArgsOf<O> } }[Op];
+export type CommandOf<O extends Op> = Extract<Command, { op: O }>;
+
+// ---------------------------------------------------------------------------------------
+// Server → browser
+
+export const PolicySchema = z.object({
+  ports: z.tuple([PortSchema, PortSchema]),
+  addresses: z.array(z.string()),
+  /** The site's own port, which connect may also reach (the HTTP lesson). */
+  sitePort: PortSchema.nullable(),
+  limits: z.object({
+    sockets: z.number().int(),
+    sendBytes: z.number().int(),
+    commandsPerSecond: z.number(),
+    idleSeconds: z.number().int(),
+  }),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const HelloSchema = z.object({
+  event: z.literal('hello'),
+  protocol: z.literal(PROTOCOL),
+  session: z.string(),
+  engine: z.enum(['native', 'node']),
+  policy: PolicySchema,
+  /** 'owner' may send commands; 'viewer' only receives this session's events. */
+  role: z.enum(['owner', 'viewer']),
+  /** Give this to another viewer (`/lab?watch=<token>`) to mirror the session read-only. */
+  watchToken: z.string().optional(),
+  /** Ops that the engine performs together with others, in the fallback engine. */
+  composite: z.record(z.string(), z.string()),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const ReplySchema = z.union([
+  z.object({ id: CommandIdSchema.nullable(), ok: z.literal(true), result: z.record(z.string(), z.unknown()) }),
+  z.object({ id: CommandIdSchema.nullable(), ok: z.literal(false), error: ErrorSchema }),
+]);
+export type Reply = z.infer<typeof ReplySchema>;
+
+export const StepStatusSchema = z.enum(['blocked', 'ok', 'error']);
+export const StepSchema = z.object({
+  event: z.literal('step'),
+  /** Per-session step number; a blocked step and its completion share it. */
+  seq: z.number().int().min(1),
+  id: CommandIdSchema.nullable(),
+  actor: z.string(),
+  op: z.enum(OPS as [Op, ...Op[]]),
+  sock: SockHandleSchema.optional(),
+  args: z.record(z.string(), z.unknown()),
+  status: StepStatusSchema,
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: ErrorSchema.optional(),
+  /** Milliseconds since the epoch: the call began, and (unless blocked) ended. */
+  start: z.number(),
+  end: z.number().optional(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+/** Something the kernel did on its own that the engine noticed, between the learner's calls. */
+export const KernelEventSchema = z.object({
+  event: z.literal('kernel'),
+  sock: SockHandleSchema,
+  change: z.enum(['connection-waiting', 'data-waiting', 'peer-closed', 'error', 'writable']),
+  /** For data-waiting: bytes readable now; for connection-waiting: the peer, when known. */
+  bytes: z.number().int().min(0).optional(),
+  peer: EndpointSchema.optional(),
+  errno: z.string().optional(),
+  at: z.number(),
+});
+export type KernelEvent = z.infer<typeof KernelEventSchema>;
+
+export const ByeSchema = z.object({
+  event: z.literal('bye'),
+  reason: z.enum(['idle', 'closed', 'shutdown', 'replaced', 'ended']),
+  message: z.string(),
+});
+export type Bye = z.infer<typeof ByeSchema>;
+
+export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ByeSchema]);
+export type ServerEvent = z.infer<typeof ServerEventSchema>;
+
+/** Anything the server sends: an event, or a reply to a command. */
+export const ServerMessageSchema = z.union([ServerEventSchema, ReplySchema]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+export function isReply(m: ServerMessage): m is Reply {
+  return 'ok' in m;
+}
+
+/** Plain-words meaning of each errno a learner is likely to meet, shown next to the code. */
+export const ERRNO_MEANINGS: Record<string, { meaning: string; cause: string }> = {
+  ECONNREFUSED: {
+    meaning: 'Connection refused: nobody is listening on that address and port.',
+    cause: 'The server has not called listen() yet, has closed, or you typed the wrong port. For UDP, the peer answered with an ICMP "port unreachable".',
+  },
+  EADDRINUSE: {
+    meaning: 'Address already in use: another socket is already bound to this address and port.',
+    cause: 'A second server on the same port, or a bind to a port another program (or another learner) holds.',
+  },
+  EADDRNOTAVAIL: {
+    meaning: 'Address not available: this machine has no interface with that address.',
+    cause: 'Binding to an IP address that belongs to another machine.',
+  },
+  EINVAL: {
+    meaning: 'Invalid argument: the call does not make sense in the socket\'s current state.',
+    cause: 'accept() before listen(), bind() on a socket that is already bound, or listen() on a UDP socket.',
+  },
+  EAGAIN: {
+    meaning: 'Try again: the call would have to wait, and the socket is non-blocking.',
+    cause: 'Nothing to accept or receive yet. A blocking socket would have waited here.',
+  },
+  EWOULDBLOCK: {
+    meaning: 'Would block: same as EAGAIN.',
+    cause: 'Nothing to accept or receive yet on a non-blocking socket.',
+  },
+  EINPROGRESS: {
+    meaning: 'In progress: the connection has started but is not finished yet.',
+    cause: 'connect() on a non-blocking socket. The handshake continues in the kernel.',
+  },
+  EALREADY: {
+    meaning: 'Already in progress: a previous connect() on this socket has not finished yet.',
+    cause: 'Calling connect() again on a non-blocking socket before the first one completed.',
+  },
+  ENOTCONN: {
+    meaning: 'Not connected: this call needs a connected socket.',
+    cause: 'send() or recv() on a TCP socket before connect() or accept() gave it a peer.',
+  },
+  EISCONN: {
+    meaning: 'Already connected: this socket already has a peer.',
+    cause: 'Calling connect() twice on the same TCP socket.',
+  },
+  EPIPE: {
+    meaning: 'Broken pipe: you cannot send any more on this connection.',
+    cause: 'Sending after shutdown(write), or after the peer has closed and reset the connection.',
+  },
+  ECONNRESET: {
+    meaning: 'Connection reset by peer: the other side aborted the connection.',
+    cause: 'The peer closed with unread data, crashed, or sent a TCP RST.',
+  },
+  EBADF: {
+    meaning: 'Bad file descriptor: this descriptor is not open.',
+    cause: 'Using a socket after close().',
+  },
+  EOPNOTSUPP: {
+    meaning: 'Operation not supported on this kind of socket.',
+    cause: 'listen() or accept() on a UDP socket.',
+  },
+  EDESTADDRREQ: {
+    meaning: 'Destination address required.',
+    cause: 'send() on a UDP socket that was never connected: use sendto() with an address.',
+  },
+  EAFNOSUPPORT: {
+    meaning: 'Address family not supported: an IPv4 address on an IPv6 socket or the other way round.',
+    cause: 'Mixing 127.0.0.1 with a family-6 socket, or ::1 with a family-4 socket.',
+  },
+  EMSGSIZE: {
+    meaning: 'Message too long for one datagram.',
+    cause: 'A UDP payload larger than the socket can send in one piece.',
+  },
+  ETIMEDOUT: {
+    meaning: 'Timed out: the other side never answered.',
+    cause: 'The peer is unreachable or a firewall drops the packets silently.',
+  },
+  EHOSTUNREACH: { meaning: 'No route to host.', cause: 'The address is not reachable from this machine.' },
+  ENETUNREACH: { meaning: 'Network is unreachable.', cause: 'No route to that network.' },
+  E_POLICY: {
+    meaning: 'Outside the lab\'s policy: the lab refused before making any system call.',
+    cause: 'An address or port outside the lab\'s allowed list. The lab only uses loopback and its own port range.',
+  },
+  E_BAD_REQUEST: { meaning: 'The lab could not understand the request.', cause: 'A missing or malformed argument.' },
+  E_LIMIT: { meaning: 'Over a lab quota.', cause: 'Too many sockets, too many bytes in one send, or too many calls per second.' },
+  E_NO_SOCKET: { meaning: 'No such socket in this session.', cause: 'The handle was never created here, or was closed.' },
+  E_UNSUPPORTED: { meaning: 'This platform or engine cannot do that.', cause: 'A feature the fallback engine or this OS lacks.' },
+  E_BUSY: {
+    meaning: 'A call of this kind is already waiting on this socket.',
+    cause: 'A blocked recv() or accept() is still pending; close the socket or wait for it.',
+  },
+  E_CANCELLED: { meaning: 'The waiting call was cancelled.', cause: 'The socket was closed while the call was blocked.' },
+  E_INTERNAL: { meaning: 'Something went wrong inside the lab.', cause: 'A bug: please report it.' },
+};
