@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL = 'socketlab/1';
+export const PROTOCOL = 'socketlab/1' as const;
 
 /** Codes the lab itself produces; kernel refusals use the errno name (ECONNREFUSED, ...). */
 export const LAB_ERROR_CODES = [

@@ -1,0 +1,120 @@
+/**
+ * The one process: HTTP for the Next.js site and the /lab WebSocket on the same port.
+ * Next's own upgrade handling is given a server that never listens (see DESIGN.md, stack facts), so
+ * /lab upgrades reach the lab and everything else (dev hot reload) reaches Next.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
+import type { Config } from './config.ts';
+import { selectEngine } from './engines/select.ts';
+import type { Engine } from './engines/types.ts';
+import { readKernelTable } from './kernel/procnet.ts';
+import { LabHub } from './lab/hub.ts';
+import { LabPolicy } from './lab/policy.ts';
+import { PortPicker } from './lab/port-picker.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  engine: Engine;
+  fallbackReason?: string;
+  hub: LabHub;
+  policy: LabPolicy;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** A specific, non-loopback listen address is this machine's own: lab sockets may use it too. */
+function ownAddress(host: string): string[] {
+  if (!ipaddr.isValid(host)) return [];
+  const range = ipaddr.process(host).range();
+  return range === 'loopback' || range === 'unspecified' ? [] : [host];
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const { engine, fallbackReason } = await selectEngine(config.engine);
+  const policy = new LabPolicy({
+    ports: config.labPorts,
+    extraAddresses: [...config.labAddresses, ...ownAddress(config.host)],
+    sitePort: null,
+    limits: {
+      sockets: config.maxSockets,
+      sendBytes: config.maxSendBytes,
+      commandsPerSecond: config.commandsPerSecond,
+      idleSeconds: config.idleSeconds,
+    },
+  });
+  const hub = new LabHub({
+    engine,
+    engineComposite: engine.composite,
+    policy,
+    ports: new PortPicker(config.labPorts),
+    readKernel: readKernelTable,
+    sessionsPerAddress: config.sessionsPerAddress,
+    idleSeconds: config.idleSeconds,
+    heartbeatSeconds: config.heartbeatSeconds,
+    allowedOrigins: config.allowedOrigins,
+  });
+
+  let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Socket Lab is running with --lab-only: only /lab is served.\n');
+  };
+  // Next attaches its upgrade listener (dev hot reload) to this server, which never listens.
+  const nextUpgrades = http.createServer();
+  if (!config.labOnly) {
+    const { default: next } = await import('next');
+    const app = next({
+      dev: config.dev,
+      dir: ROOT,
+      hostname: config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host,
+      port: config.port,
+      httpServer: nextUpgrades,
+      quiet: config.quiet,
+    });
+    await app.prepare();
+    const nextHandler = app.getRequestHandler();
+    handle = (req, res) => void nextHandler(req, res);
+  }
+
+  const server = http.createServer((req, res) => handle(req, res));
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname === '/lab') hub.handleUpgrade(req, socket, head);
+    else if (config.dev) nextUpgrades.emit('upgrade', req, socket, head);
+    else socket.destroy();
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as { port: number }).port;
+  policy.sitePort = port;
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    host: config.host,
+    engine,
+    fallbackReason,
+    hub,
+    policy,
+    server,
+    async close() {
+      hub.close();
+      engine.closeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Picks the engine: the native addon (one real syscall per step) when it is built, else the fallback
+ * on Node's net/dgram, which says in every hello which steps it performs together.
+ */
+import type { Engine } from './types.ts';
+
+export interface EngineChoice {
+  engine: Engine;
+  /** Why the fallback is in use, when it is. */
+  fallbackReason?: string;
+}
+
+export async function selectEngine(preference: 'auto' | 'native' | 'node'): Promise<EngineChoice> {
+  let fallbackReason = 'forced with --engine node (SOCKETLAB_ENGINE=node)';
+  if (preference !== 'node') {
+    try {
+      const { createNativeEngine } = await import('./native/index.ts');
+      return { engine: createNativeEngine() };
+    } catch (e) {
+      if (preference === 'native') throw e;
+      fallbackReason = (e as Error).message;
+    }
+  }
+  const { createNodeEngine } = await import('./node/index.ts');
+  return { engine: createNodeEngine(), fallbackReason };
+}

@@ -1,0 +1,53 @@
+/** Entry point: validate settings once, start the site and the lab on one port, print the URL. */
+import { ConfigError, loadConfig } from './config.ts';
+import { startServer } from './app.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  // Next reads NODE_ENV when it loads; set it before startServer imports next.
+  const env = process.env as Record<string, string | undefined>;
+  if (config.dev) env.NODE_ENV = 'development';
+  else env.NODE_ENV ??= 'production';
+
+  let running;
+  try {
+    running = await startServer(config);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') console.error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or start with --port <another> (or PORT=...).`);
+    else if (err.code === 'EADDRNOTAVAIL') console.error(`${config.host} is not an address of this machine. Use one of its own addresses with --host.`);
+    else if (err.code === 'EACCES') console.error(`Not allowed to listen on port ${config.port}. Ports below 1024 need extra privileges; use 3000 or above.`);
+    else console.error(err.stack ?? String(err));
+    process.exit(1);
+  }
+
+  const engineLine =
+    running.engine.name === 'native'
+      ? 'lab engine: native (one real system call per step)'
+      : `lab engine: node fallback (some steps are combined; ${running.fallbackReason ?? ''})`;
+  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}\n  press Ctrl+C to stop\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    if (!config.quiet) console.log(`\n${signal}: closing every lab socket and stopping.`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,230 @@
+/**
+ * The /lab WebSocket endpoint: admits connections (origin check, per-address cap), gives each a
+ * session or attaches it as a read-only viewer of one (`/lab?watch=<token>`), and turns frames into
+ * commands. Every frame is size-capped, parsed in try/catch and schema-checked before dispatch; bad
+ * input gets an error reply with a stable code and never reaches a socket.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { LabSession, type SessionDeps } from './session.ts';
+
+/** Commands are small JSON objects; the largest is a send of `maxSendBytes`, escaped. */
+export const MAX_FRAME_BYTES = 512 * 1024;
+/** A client that stops reading its events is dropped before it can pin this much memory. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export interface HubOptions extends SessionDeps {
+  engineComposite: Record<string, string>;
+  sessionsPerAddress: number;
+  idleSeconds: number;
+  allowedOrigins: string[];
+  heartbeatSeconds: number;
+  log?: (line: string) => void;
+}
+
+interface Client {
+  ws: WebSocket;
+  alive: boolean;
+}
+
+export class LabHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly sessions = new Map<string, LabSession>();
+  private readonly byWatchToken = new Map<string, LabSession>();
+  private readonly perAddress = new Map<string, number>();
+  private readonly clients = new Set<Client>();
+  private readonly timers: NodeJS.Timeout[];
+
+  constructor(private readonly opts: HubOptions) {
+    this.timers = [
+      setInterval(() => this.heartbeat(), opts.heartbeatSeconds * 1000),
+      setInterval(() => this.endIdleSessions(), Math.min(15_000, (opts.idleSeconds * 1000) / 4)),
+    ];
+    for (const t of this.timers) t.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Looks a session up by id (class hosting mirrors presenter sessions). */
+  session(id: string): LabSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.originAllowed(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThis page may not open the lab (origin not allowed).\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const watch = url.searchParams.get('watch');
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (watch !== null) this.attachViewer(ws, watch);
+      else this.openSession(ws, req.socket.remoteAddress ?? 'unknown');
+    });
+  }
+
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (!origin) return true; // not a browser page (a terminal client, a test): no cross-site risk
+    if (this.opts.allowedOrigins.includes(origin)) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  private track(ws: WebSocket): Client {
+    const client: Client = { ws, alive: true };
+    this.clients.add(client);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => this.clients.delete(client));
+    return client;
+  }
+
+  private send(ws: WebSocket, msg: ServerMessage): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(msg));
+  }
+
+  private hello(session: LabSession, role: 'owner' | 'viewer') {
+    return {
+      event: 'hello' as const,
+      protocol: PROTOCOL,
+      session: session.id,
+      engine: this.opts.engine.name,
+      policy: this.opts.policy.describe(),
+      role,
+      ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
+      composite: this.opts.engineComposite,
+    };
+  }
+
+  private openSession(ws: WebSocket, address: string): void {
+    this.track(ws);
+    const count = this.perAddress.get(address) ?? 0;
+    if (count >= this.opts.sessionsPerAddress) {
+      this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: `At most ${this.opts.sessionsPerAddress} lab sessions per address; close another tab first.` } });
+      ws.close(1008, 'E_LIMIT');
+      return;
+    }
+    this.perAddress.set(address, count + 1);
+    const session = new LabSession(this.opts);
+    this.sessions.set(session.id, session);
+    this.byWatchToken.set(session.watchToken, session);
+    session.attach((event) => {
+      this.send(ws, event);
+      if (event.event === 'bye') ws.close(1000, event.reason);
+    });
+    this.send(ws, this.hello(session, 'owner'));
+
+    ws.on('message', (data, isBinary) => {
+      void this.onFrame(ws, session, data as Buffer, isBinary);
+    });
+    ws.on('close', () => {
+      session.end('closed', 'The connection to the lab closed.');
+      this.forget(session, address);
+    });
+  }
+
+  private attachViewer(ws: WebSocket, token: string): void {
+    this.track(ws);
+    const session = this.byWatchToken.get(token);
+    if (!session || session.ended) {
+      this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
+      ws.close(1008, 'E_NO_SOCKET');
+      return;
+    }
+    const detach = session.attach((event) => {
+      this.send(ws, event);
+      if (event.event === 'bye') ws.close(1000, 'session ended');
+    });
+    this.send(ws, this.hello(session, 'viewer'));
+    ws.on('message', (data) => {
+      const id = idOf(data as Buffer);
+      this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
+    });
+    ws.on('close', detach);
+  }
+
+  private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {
+    const reply = (r: Reply) => this.send(ws, r);
+    if (isBinary) {
+      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data.toString('utf8'));
+    } catch {
+      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
+      return;
+    }
+    const parsed = CommandSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      reply({ id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
+      return;
+    }
+    reply(await session.execute(parsed.data));
+  }
+
+  private forget(session: LabSession, address: string): void {
+    this.sessions.delete(session.id);
+    this.byWatchToken.delete(session.watchToken);
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
+  /** Drops clients that did not answer the previous ping (a closed laptop, a dead network). */
+  private heartbeat(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  private endIdleSessions(): void {
+    const limit = Date.now() - this.opts.idleSeconds * 1000;
+    for (const s of this.sessions.values()) {
+      if (s.lastActivity < limit) s.end('idle', `No lab call for ${Math.round(this.opts.idleSeconds / 60)} minutes; the session was closed and its sockets released.`);
+    }
+  }
+
+  /** Ends every session (process shutdown). */
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.sessions.values()) s.end('shutdown', 'The lab server is shutting down.');
+    for (const c of this.clients) c.ws.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+}
+
+function idFromJson(json: unknown): CommandId | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const r = CommandIdSchema.safeParse((json as { id?: unknown }).id);
+  return r.success ? r.data : null;
+}
+
+function idOf(data: Buffer): CommandId | null {
+  try {
+    return idFromJson(JSON.parse(data.toString('utf8')));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The kernel's own view of one session: rows of /proc/net/{tcp,tcp6,udp,udp6} that belong to the
+ * session's sockets (joined by socket inode), plus the rows that explain them: connections waiting in
+ * the accept queue of one of our listeners, sockets we closed that the kernel still keeps (TIME_WAIT),
+ * and the other program's end of a connection to one of ours (e.g. a learner's `nc`).
+ * Nothing outside that is shown, so one learner never sees another's sockets.
+ */
+import type { Endpoint, KernelRow } from '../protocol/index.ts';
+import type { RawKernelRow } from '../kernel/procnet.ts';
+import { canonicalAddress } from './policy.ts';
+
+export interface OwnSocket {
+  handle: string;
+  inode: number | null;
+}
+
+export interface ClosedSocket {
+  handle: string;
+  tcp: boolean;
+  local: Endpoint;
+  remote: Endpoint;
+}
+
+const QUEUE_STATES = new Set(['ESTABLISHED', 'SYN_RECV', 'NEW_SYN_RECV', 'CLOSE_WAIT']);
+const UNSPECIFIED = new Set(['0.0.0.0', '::']);
+
+function same(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && canonicalAddress(a.address) === canonicalAddress(b.address);
+}
+
+function isTcp(r: RawKernelRow): boolean {
+  return r.proto === 'tcp' || r.proto === 'tcp6';
+}
+
+export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: ClosedSocket[]): KernelRow[] {
+  const byInode = new Map<number, string>();
+  for (const s of own) if (s.inode) byInode.set(s.inode, s.handle);
+
+  const ownRows: KernelRow[] = [];
+  for (const r of raw) {
+    const handle = r.inode ? byInode.get(r.inode) : undefined;
+    if (handle) ownRows.push({ ...r, sock: handle, relation: 'own' });
+  }
+  const ownInodes = new Set(ownRows.map((r) => r.inode));
+  const related = new Map<string, KernelRow[]>();
+  const add = (handle: string, row: KernelRow) => {
+    const list = related.get(handle) ?? [];
+    list.push(row);
+    related.set(handle, list);
+  };
+
+  const listeners = ownRows.filter((r) => r.state === 'LISTEN');
+  const connected = ownRows.filter((r) => r.remote.port !== 0);
+  const queued: KernelRow[] = [];
+
+  for (const r of raw) {
+    if (ownInodes.has(r.inode) && r.inode !== 0) continue;
+    if (isTcp(r) && r.inode === 0 && QUEUE_STATES.has(r.state)) {
+      const listener = listeners.find(
+        (l) => l.local.port === r.local.port && (UNSPECIFIED.has(l.local.address) || same(l.local, r.local)),
+      );
+      if (listener) {
+        const row: KernelRow = { ...r, relation: 'accept-queue', of: listener.sock };
+        add(listener.sock!, row);
+        queued.push(row);
+        continue;
+      }
+    }
+    if (r.inode === 0) {
+      const gone = closed.find((c) => c.tcp === isTcp(r) && same(c.local, r.local) && same(c.remote, r.remote));
+      if (gone) {
+        add(gone.handle, { ...r, relation: 'closed', of: gone.handle });
+        continue;
+      }
+    }
+    const peerOf = [...connected, ...queued].find((o) => same(o.local, r.remote) && same(o.remote, r.local) && isTcp(o as RawKernelRow) === isTcp(r));
+    if (peerOf) add(peerOf.sock ?? peerOf.of!, { ...r, relation: 'outside', of: peerOf.sock ?? peerOf.of });
+  }
+
+  const handleNumber = (h: string) => Number(h.slice(1));
+  const rows: KernelRow[] = [];
+  const handles = [...new Set([...ownRows.map((r) => r.sock!), ...related.keys()])].sort((a, b) => handleNumber(a) - handleNumber(b));
+  for (const h of handles) {
+    rows.push(...ownRows.filter((r) => r.sock === h));
+    rows.push(...(related.get(h) ?? []));
+  }
+  return rows;
+}

@@ -1,0 +1,148 @@
+/**
+ * One handler per protocol op. Each checks policy and quotas first (nothing runs when they refuse),
+ * then makes the engine's real call and shapes its result as the protocol says.
+ */
+import type { WaitOptions } from '../engines/types.ts';
+import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
+import { LabFailure } from './failure.ts';
+import type { LabSession, SocketEntry } from './session.ts';
+
+type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void) => Promise<ResultOf<O>>;
+
+const DEFAULT_BACKLOG = 5;
+const DEFAULT_RECV_MAX = 4096;
+
+function payload(session: LabSession, data: string, encoding: 'utf8' | 'base64' | undefined): Buffer {
+  let buf: Buffer;
+  if (encoding === 'base64') {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
+      throw new LabFailure('E_BAD_REQUEST', 'data is not valid base64.');
+    }
+    buf = Buffer.from(data, 'base64');
+  } else {
+    buf = Buffer.from(data, 'utf8');
+  }
+  const max = session.deps.policy.limits.sendBytes;
+  if (buf.length > max) throw new LabFailure('E_LIMIT', `One send may carry at most ${max} bytes; this one has ${buf.length}.`);
+  return buf;
+}
+
+function received(buf: Buffer) {
+  return { data: buf.toString('utf8'), base64: buf.toString('base64'), bytes: buf.length };
+}
+
+/** Runs `call` as a possibly blocking call in one direction of a socket. */
+async function waiting<T>(
+  session: LabSession,
+  handle: string,
+  direction: 'read' | 'write',
+  onBlocked: () => void,
+  call: (entry: SocketEntry, wait: WaitOptions) => Promise<T>,
+): Promise<T> {
+  const entry = session.entry(handle);
+  const { wait, done } = session.beginWait(entry, direction, onBlocked);
+  try {
+    return await call(entry, wait);
+  } finally {
+    done();
+  }
+}
+
+const socket: Handler<'socket'> = async (session, args) => {
+  session.ensureRoom();
+  const family = args.family ?? 4;
+  const sock = session.deps.engine.socket(args.type, family);
+  const entry = session.addSocket(sock, args.actor ?? 'program', args.type, family);
+  return { sock: entry.handle, fd: sock.fd };
+};
+
+const bind: Handler<'bind'> = async (session, args) => {
+  const entry = session.entry(args.sock);
+  session.deps.policy.checkBind(args.address, args.port);
+  if (args.port === 0) {
+    const { address, port } = await session.deps.ports.bindFree(entry.sock, args.address);
+    return { address, port };
+  }
+  return entry.sock.bind(args.address, args.port);
+};
+
+const listen: Handler<'listen'> = async (session, args) => {
+  await session.entry(args.sock).sock.listen(args.backlog ?? DEFAULT_BACKLOG);
+  return {};
+};
+
+const accept: Handler<'accept'> = (session, args, onBlocked) =>
+  waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
+    session.ensureRoom();
+    const got = await entry.sock.accept(wait);
+    if (session.ended) {
+      got.socket.close();
+      throw new LabFailure('E_CANCELLED', 'The session ended.');
+    }
+    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family);
+    return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
+  });
+
+const connect: Handler<'connect'> = (session, args, onBlocked) => {
+  session.deps.policy.checkDestination(args.address, args.port);
+  return waiting(session, args.sock, 'write', onBlocked, (entry, wait) => entry.sock.connect(args.address, args.port, wait));
+};
+
+const send: Handler<'send'> = (session, args, onBlocked) => {
+  const buf = payload(session, args.data, args.encoding);
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({ bytes: await entry.sock.send(buf, wait) }));
+};
+
+const recv: Handler<'recv'> = (session, args, onBlocked) =>
+  waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
+    const buf = await entry.sock.recv(args.max ?? DEFAULT_RECV_MAX, wait);
+    return buf.length === 0 ? { bytes: 0 as const, eof: true as const } : received(buf);
+  });
+
+const sendto: Handler<'sendto'> = (session, args, onBlocked) => {
+  session.deps.policy.checkDestination(args.address, args.port);
+  const buf = payload(session, args.data, args.encoding);
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({
+    bytes: await entry.sock.sendto(buf, args.address, args.port, wait),
+  }));
+};
+
+const recvfrom: Handler<'recvfrom'> = (session, args, onBlocked) =>
+  waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
+    const { data, from } = await entry.sock.recvfrom(args.max ?? DEFAULT_RECV_MAX, wait);
+    return { ...received(data), from };
+  });
+
+const shutdown: Handler<'shutdown'> = async (session, args) => {
+  await session.entry(args.sock).sock.shutdown(args.how);
+  return {};
+};
+
+const close: Handler<'close'> = async (session, args) => {
+  session.closeSocket(session.entry(args.sock));
+  return {};
+};
+
+/** The lab's blocking flag (the OS socket itself always stays non-blocking; see docs/architecture.md). */
+const setblocking: Handler<'setblocking'> = async (session, args) => {
+  session.entry(args.sock).blocking = args.blocking;
+  return {};
+};
+
+const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kernelRows() });
+
+export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
+  socket,
+  bind,
+  listen,
+  accept,
+  connect,
+  send,
+  recv,
+  sendto,
+  recvfrom,
+  shutdown,
+  close,
+  setblocking,
+  kernel,
+};

@@ -1,0 +1,221 @@
+/**
+ * One learner's lab: a table of socket handles (s1, s2, ...) mapped to real engine sockets, the step
+ * log broadcast to every viewer, quotas, and the guarantee that every socket is closed when the
+ * session ends, however it ends. Nothing outside this table can be named by a command.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Engine, EngineSocket, Family, SocketType, WaitOptions } from '../engines/types.ts';
+import type { RawKernelRow } from '../kernel/procnet.ts';
+import type { Command, CommandId, Reply, ServerEvent, Step } from '../protocol/index.ts';
+import { LabFailure, toLabError } from './failure.ts';
+import { joinKernelRows, type ClosedSocket } from './kernel-view.ts';
+import { OP_HANDLERS } from './ops.ts';
+import type { LabPolicy } from './policy.ts';
+import type { PortPicker } from './port-picker.ts';
+import { TokenBucket } from './rate-limit.ts';
+
+export interface SessionDeps {
+  engine: Engine;
+  policy: LabPolicy;
+  ports: PortPicker;
+  readKernel: () => Promise<RawKernelRow[]>;
+}
+
+export interface SocketEntry {
+  handle: string;
+  actor: string;
+  type: SocketType;
+  family: Family;
+  sock: EngineSocket;
+  blocking: boolean;
+  /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls. */
+  pending: { read?: AbortController; write?: AbortController };
+}
+
+export type Direction = 'read' | 'write';
+export type Viewer = (event: ServerEvent) => void;
+
+const CLOSED_MEMORY_MS = 3 * 60_000;
+
+export class LabSession {
+  readonly id = randomBytes(12).toString('base64url');
+  readonly watchToken = randomBytes(18).toString('base64url');
+  lastActivity = Date.now();
+  ended = false;
+
+  private readonly sockets = new Map<string, SocketEntry>();
+  private readonly closed: (ClosedSocket & { at: number })[] = [];
+  private readonly viewers = new Set<Viewer>();
+  private readonly commands: TokenBucket;
+  private readonly kernelReads: TokenBucket;
+  private nextHandle = 1;
+  private seq = 0;
+
+  constructor(readonly deps: SessionDeps) {
+    const rate = deps.policy.limits.commandsPerSecond;
+    this.commands = new TokenBucket(rate, rate * 2);
+    // The kernel view is refreshed after every step, so it gets its own, separate allowance.
+    this.kernelReads = new TokenBucket(Math.max(10, rate), Math.max(20, rate * 2));
+  }
+
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  attach(viewer: Viewer): () => void {
+    this.viewers.add(viewer);
+    return () => this.viewers.delete(viewer);
+  }
+
+  private broadcast(event: ServerEvent): void {
+    for (const v of this.viewers) {
+      try {
+        v(event);
+      } catch {
+        /* a broken viewer must not stop the others */
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ socket table
+
+  entry(handle: string): SocketEntry {
+    const e = this.sockets.get(handle);
+    if (!e) throw new LabFailure('E_NO_SOCKET', `There is no socket ${handle} in this session (it was never created here, or it was closed).`);
+    return e;
+  }
+
+  ensureRoom(): void {
+    if (this.sockets.size >= this.deps.policy.limits.sockets) {
+      throw new LabFailure('E_LIMIT', `A session may hold ${this.deps.policy.limits.sockets} open sockets; close one first.`);
+    }
+  }
+
+  addSocket(sock: EngineSocket, actor: string, type: SocketType, family: Family): SocketEntry {
+    const handle = `s${this.nextHandle++}`;
+    const entry: SocketEntry = { handle, actor, type, family, sock, blocking: true, pending: {} };
+    this.sockets.set(handle, entry);
+    sock.watch((change) => {
+      if (!this.ended) this.broadcast({ event: 'kernel', sock: handle, ...change, at: Date.now() });
+    });
+    return entry;
+  }
+
+  closeSocket(entry: SocketEntry): void {
+    entry.pending.read?.abort();
+    entry.pending.write?.abort();
+    const local = safe(() => entry.sock.localAddress());
+    const remote = safe(() => entry.sock.remoteAddress());
+    if (local && remote && remote.port !== 0) {
+      this.closed.push({ handle: entry.handle, tcp: entry.type === 'tcp', local, remote, at: Date.now() });
+    }
+    this.sockets.delete(entry.handle);
+    entry.sock.close();
+  }
+
+  /** Wait options for a call on `entry`; refuses a second pending call in the same direction. */
+  beginWait(entry: SocketEntry, direction: Direction, onBlocked: () => void): { wait: WaitOptions; done: () => void } {
+    if (entry.pending[direction]) {
+      throw new LabFailure('E_BUSY', `A ${direction === 'read' ? 'receiving' : 'sending'} call is already waiting on ${entry.handle}.`);
+    }
+    const controller = new AbortController();
+    entry.pending[direction] = controller;
+    return {
+      wait: { blocking: entry.blocking, signal: controller.signal, onBlocked },
+      done: () => {
+        if (entry.pending[direction] === controller) entry.pending[direction] = undefined;
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /** Runs one command and returns its reply; never throws. */
+  async execute(cmd: Command, actorHint?: string): Promise<Reply> {
+    if (this.ended) return fail(cmd.id, new LabFailure('E_CANCELLED', 'This session has ended.'));
+    this.lastActivity = Date.now();
+
+    if (cmd.op === 'kernel') {
+      if (!this.kernelReads.take()) return fail(cmd.id, new LabFailure('E_LIMIT', 'Too many kernel-view requests; slow down.'));
+      try {
+        return { id: cmd.id, ok: true, result: { rows: await this.kernelRows() } };
+      } catch (e) {
+        return fail(cmd.id, e);
+      }
+    }
+    if (!this.commands.take()) {
+      return fail(cmd.id, new LabFailure('E_LIMIT', `More than ${this.deps.policy.limits.commandsPerSecond} calls per second; slow down.`));
+    }
+
+    const args = cmd.args as Record<string, unknown>;
+    const sockHandle = typeof args.sock === 'string' ? args.sock : undefined;
+    const step: Step = {
+      event: 'step',
+      seq: ++this.seq,
+      id: cmd.id,
+      actor: actorHint ?? this.sockets.get(sockHandle ?? '')?.actor ?? (cmd.op === 'socket' ? (cmd.args.actor ?? 'program') : 'program'),
+      op: cmd.op,
+      ...(sockHandle ? { sock: sockHandle } : {}),
+      args,
+      status: 'ok',
+      start: Date.now(),
+    };
+    let blockedSent = false;
+    const onBlocked = () => {
+      if (blockedSent || this.ended) return;
+      blockedSent = true;
+      this.broadcast({ ...step, status: 'blocked' });
+    };
+
+    try {
+      const handler = OP_HANDLERS[cmd.op] as (s: LabSession, a: unknown, onBlocked: () => void) => Promise<Record<string, unknown>>;
+      const result = await handler(this, cmd.args, onBlocked);
+      if (cmd.op === 'socket') step.sock = result.sock as string;
+      this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
+      return { id: cmd.id, ok: true, result };
+    } catch (e) {
+      const error = toLabError(e);
+      this.finishStep({ ...step, status: 'error', error, end: Date.now() });
+      return { id: cmd.id, ok: false, error };
+    }
+  }
+
+  private finishStep(step: Step): void {
+    if (!this.ended) this.broadcast(step);
+  }
+
+  async kernelRows() {
+    const raw = await this.deps.readKernel();
+    const now = Date.now();
+    while (this.closed.length && now - this.closed[0].at > CLOSED_MEMORY_MS) this.closed.shift();
+    const own = [...this.sockets.values()].map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()) }));
+    return joinKernelRows(raw, own, this.closed);
+  }
+
+  /** Closes every socket and tells the viewers why. Idempotent. */
+  end(reason: 'idle' | 'closed' | 'shutdown' | 'replaced' | 'ended', message: string): void {
+    if (this.ended) return;
+    for (const entry of [...this.sockets.values()]) {
+      try {
+        this.closeSocket(entry);
+      } catch {
+        /* keep closing the rest */
+      }
+    }
+    this.broadcast({ event: 'bye', reason, message });
+    this.ended = true;
+    this.viewers.clear();
+  }
+}
+
+function fail(id: CommandId, e: unknown): Reply {
+  return { id, ok: false, error: toLabError(e) };
+}
+
+function safe<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}

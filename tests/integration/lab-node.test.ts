@@ -1,0 +1,3 @@
+import { defineSemanticsSuite } from './lab-semantics.shared.ts';
+
+defineSemanticsSuite('node');
