@@ -20,6 +20,9 @@ export function SiteHeader() {
         <Link href="/" className="rounded-md px-2 py-1.5 text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
           Course
         </Link>
+        <Link href="/lab" className="rounded-md px-2 py-1.5 text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
+          Playground
+        </Link>
         <ThemeToggle />
       </nav>
     </header>

@@ -4,7 +4,12 @@ import { applyTheme, THEME_KEY, type ThemeChoice } from '../_lib/theme';
 
 const NEXT: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
 const LABEL: Record<ThemeChoice, string> = { system: 'System theme', light: 'Light theme', dark: 'Dark theme' };
-const ICON: Record<ThemeChoice, string> = { system: '🖥️', light: '☀️', dark: '🌙' };
+// Inline SVG paths (24×24, stroked): emoji fonts are not on every machine.
+const ICON: Record<ThemeChoice, string> = {
+  system: 'M3 5h18v11H3zM8 20h8M12 16v4',
+  light: 'M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4',
+  dark: 'M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z',
+};
 
 /** Cycles system → light → dark; "system" follows the OS setting live. */
 export function ThemeToggle() {
@@ -40,11 +45,13 @@ export function ThemeToggle() {
       type="button"
       onClick={cycle}
       className="rounded-md px-2 py-1.5 text-sm hover:bg-gray-100 dark:hover:bg-gray-800"
-      aria-label={`${LABEL[choice]} (change theme)`}
       title={`${LABEL[choice]}: click to change`}
     >
-      <span aria-hidden="true">{ICON[choice]}</span>
-      <span className="ml-1 hidden sm:inline">{choice === 'system' ? 'Auto' : choice === 'light' ? 'Light' : 'Dark'}</span>
+      <svg aria-hidden="true" viewBox="0 0 24 24" className="inline h-4 w-4 align-[-2px]" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <path d={ICON[choice]} />
+      </svg>
+      <span className="sr-only">Theme: </span>
+      <span className="ml-1 sr-only sm:not-sr-only">{choice === 'system' ? 'Auto' : choice === 'light' ? 'Light' : 'Dark'}</span>
     </button>
   );
 }

@@ -12,13 +12,18 @@ import { canonicalAddress } from './policy.ts';
 export interface OwnSocket {
   handle: string;
   inode: number | null;
+  /** The connection's addresses as last seen, to recognise its TIME_WAIT row (which has no inode). */
+  tuple?: Tuple;
 }
 
-export interface ClosedSocket {
-  handle: string;
+export interface Tuple {
   tcp: boolean;
   local: Endpoint;
   remote: Endpoint;
+}
+
+export interface ClosedSocket extends Tuple {
+  handle: string;
 }
 
 const QUEUE_STATES = new Set(['ESTABLISHED', 'SYN_RECV', 'NEW_SYN_RECV', 'CLOSE_WAIT']);
@@ -67,6 +72,13 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
       }
     }
     if (r.inode === 0) {
+      // A connection that reached TIME_WAIT while its descriptor is still open: the kernel moved it
+      // to a socket without an inode, but it is still this handle's connection.
+      const open = own.find((o) => o.tuple && o.tuple.tcp === isTcp(r) && same(o.tuple.local, r.local) && same(o.tuple.remote, r.remote));
+      if (open) {
+        ownRows.push({ ...r, sock: open.handle, relation: 'own' });
+        continue;
+      }
       const gone = closed.find((c) => c.tcp === isTcp(r) && same(c.local, r.local) && same(c.remote, r.remote));
       if (gone) {
         add(gone.handle, { ...r, relation: 'closed', of: gone.handle });

@@ -67,8 +67,9 @@ const bind: Handler<'bind'> = async (session, args) => {
 };
 
 const listen: Handler<'listen'> = async (session, args) => {
-  await session.entry(args.sock).sock.listen(args.backlog ?? DEFAULT_BACKLOG);
-  return {};
+  const backlog = args.backlog ?? DEFAULT_BACKLOG;
+  await session.entry(args.sock).sock.listen(backlog);
+  return { backlog };
 };
 
 const accept: Handler<'accept'> = (session, args, onBlocked) =>

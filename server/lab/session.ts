@@ -8,7 +8,7 @@ import type { Engine, EngineSocket, Family, SocketType, WaitOptions } from '../e
 import type { RawKernelRow } from '../kernel/procnet.ts';
 import type { Command, CommandId, Reply, ServerEvent, Step } from '../protocol/index.ts';
 import { LabFailure, toLabError } from './failure.ts';
-import { joinKernelRows, type ClosedSocket } from './kernel-view.ts';
+import { joinKernelRows, type ClosedSocket, type Tuple } from './kernel-view.ts';
 import { OP_HANDLERS } from './ops.ts';
 import type { LabPolicy } from './policy.ts';
 import type { PortPicker } from './port-picker.ts';
@@ -30,6 +30,8 @@ export interface SocketEntry {
   blocking: boolean;
   /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls. */
   pending: { read?: AbortController; write?: AbortController };
+  /** The connection's addresses while the kernel could still tell them (they vanish once it closes). */
+  tuple?: Tuple;
 }
 
 export type Direction = 'read' | 'write';
@@ -101,14 +103,19 @@ export class LabSession {
     return entry;
   }
 
+  /** Notes a socket's addresses while the kernel can still tell them. */
+  private rememberTuple(entry: SocketEntry): Tuple | undefined {
+    const local = safe(() => entry.sock.localAddress());
+    const remote = safe(() => entry.sock.remoteAddress());
+    if (local && remote && remote.port !== 0) entry.tuple = { tcp: entry.type === 'tcp', local, remote };
+    return entry.tuple;
+  }
+
   closeSocket(entry: SocketEntry): void {
     entry.pending.read?.abort();
     entry.pending.write?.abort();
-    const local = safe(() => entry.sock.localAddress());
-    const remote = safe(() => entry.sock.remoteAddress());
-    if (local && remote && remote.port !== 0) {
-      this.closed.push({ handle: entry.handle, tcp: entry.type === 'tcp', local, remote, at: Date.now() });
-    }
+    const tuple = this.rememberTuple(entry);
+    if (tuple) this.closed.push({ handle: entry.handle, ...tuple, at: Date.now() });
     this.sockets.delete(entry.handle);
     entry.sock.close();
   }
@@ -171,6 +178,10 @@ export class LabSession {
       const handler = OP_HANDLERS[cmd.op] as (s: LabSession, a: unknown, onBlocked: () => void) => Promise<Record<string, unknown>>;
       const result = await handler(this, cmd.args, onBlocked);
       if (cmd.op === 'socket') step.sock = result.sock as string;
+      for (const h of [sockHandle, result.sock]) {
+        const e = typeof h === 'string' ? this.sockets.get(h) : undefined;
+        if (e) this.rememberTuple(e);
+      }
       this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
       return { id: cmd.id, ok: true, result };
     } catch (e) {
@@ -188,7 +199,7 @@ export class LabSession {
     const raw = await this.deps.readKernel();
     const now = Date.now();
     while (this.closed.length && now - this.closed[0].at > CLOSED_MEMORY_MS) this.closed.shift();
-    const own = [...this.sockets.values()].map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()) }));
+    const own = [...this.sockets.values()].map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: this.rememberTuple(e) }));
     return joinKernelRows(raw, own, this.closed);
   }
 

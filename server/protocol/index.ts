@@ -93,7 +93,8 @@ const DataResult = {
 export const OpResults = {
   socket: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable() }),
   bind: EndpointSchema,
-  listen: z.object({}),
+  /** The backlog given to the kernel (the default when the command had none). */
+  listen: z.object({ backlog: z.number().int() }),
   accept: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable(), peer: EndpointSchema, local: EndpointSchema }),
   connect: z.object({ local: EndpointSchema }),
   send: z.object({ bytes: z.number().int().min(0) }),
@@ -131,7 +132,7 @@ export const KernelRowSchema = z.object({
   state: z.enum(TCP_STATES),
   /** Bytes received and not yet read; for a LISTEN socket, connections waiting in the accept queue. */
   rxQueue: z.number().int().min(0),
-  /** Bytes sent and not yet acknowledged; for a LISTEN socket, the backlog limit. */
+  /** Bytes sent and not yet acknowledged (0 for a LISTEN socket: /proc/net/tcp does not show its backlog, though `ss` does). */
   txQueue: z.number().int().min(0),
   inode: z.number().int().min(0),
   /** The session handle this row belongs to, when it is one of ours. */

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 
 const STYLES = {
-  note: { label: 'Note', icon: 'ℹ️', cls: 'border-sky-300 bg-sky-50 dark:border-sky-800 dark:bg-sky-950/40' },
-  tip: { label: 'Tip', icon: '💡', cls: 'border-emerald-300 bg-emerald-50 dark:border-emerald-800 dark:bg-emerald-950/40' },
-  warning: { label: 'Careful', icon: '⚠️', cls: 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950/40' },
-  deeper: { label: 'Going deeper', icon: '🔬', cls: 'border-violet-300 bg-violet-50 dark:border-violet-800 dark:bg-violet-950/40' },
+  note: { label: 'Note', cls: 'border-sky-300 bg-sky-50 dark:border-sky-800 dark:bg-sky-950/40' },
+  tip: { label: 'Tip', cls: 'border-emerald-300 bg-emerald-50 dark:border-emerald-800 dark:bg-emerald-950/40' },
+  warning: { label: 'Careful', cls: 'border-amber-300 bg-amber-50 dark:border-amber-700 dark:bg-amber-950/40' },
+  deeper: { label: 'Going deeper', cls: 'border-violet-300 bg-violet-50 dark:border-violet-800 dark:bg-violet-950/40' },
 } as const;
 
 export function Callout({ type = 'note', title, children }: { type?: keyof typeof STYLES; title?: string; children: ReactNode }) {
@@ -12,7 +12,6 @@ export function Callout({ type = 'note', title, children }: { type?: keyof typeo
   return (
     <aside className={`my-6 rounded-lg border-l-4 px-4 py-1 ${s.cls}`} aria-label={title ?? s.label}>
       <p className="font-semibold">
-        <span aria-hidden="true">{s.icon} </span>
         {title ?? s.label}
       </p>
       {children}

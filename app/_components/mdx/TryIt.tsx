@@ -8,7 +8,6 @@ export function TryIt({ children }: { children: ReactNode }) {
   return (
     <section aria-labelledby={h.id} className="not-prose-spacing my-10 rounded-xl border border-emerald-300 bg-emerald-50/60 px-5 py-1 dark:border-emerald-800 dark:bg-emerald-950/30">
       <SectionHeading id={h.id}>
-        <span aria-hidden="true">⌨️ </span>
         {h.text}
       </SectionHeading>
       {children}

@@ -1,0 +1,153 @@
+'use client';
+import { useId, useState } from 'react';
+import type { Op, Policy } from '@/server/protocol';
+import type { SockView } from '@/app/_lib/lab/state';
+
+/** Every call is offered on every socket: calling them in the "wrong" order is part of the lesson. */
+const TCP_OPS: Op[] = ['bind', 'listen', 'accept', 'connect', 'send', 'recv', 'shutdown', 'setblocking', 'close'];
+const UDP_OPS: Op[] = ['bind', 'sendto', 'recvfrom', 'connect', 'send', 'recv', 'listen', 'setblocking', 'close'];
+
+export interface CallRequest {
+  op: Op;
+  args: Record<string, unknown>;
+}
+
+interface Props {
+  sock: SockView;
+  policy: Policy | null;
+  /** A port some lab socket listens or is bound on, to prefill connect/sendto. */
+  suggestedPort: number | null;
+  disabled: boolean;
+  onCall: (req: CallRequest) => void;
+}
+
+function unescape(text: string): string {
+  return text.replace(/\\(r|n|t|\\)/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
+}
+
+export function CallForm({ sock, policy, suggestedPort, disabled, onCall }: Props) {
+  const ops = sock.type === 'udp' ? UDP_OPS : TCP_OPS;
+  const [op, setOp] = useState<Op>(() => {
+    if (sock.local) return sock.type === 'udp' ? 'recvfrom' : sock.listening ? 'accept' : 'send';
+    if (sock.type === 'udp') return /client|sender/i.test(sock.actor) ? 'sendto' : 'bind';
+    return /client/i.test(sock.actor) ? 'connect' : 'bind';
+  });
+  const [address, setAddress] = useState(sock.family === 6 ? '::1' : '127.0.0.1');
+  const [port, setPort] = useState<string>('');
+  const [backlog, setBacklog] = useState('5');
+  const [data, setData] = useState('hello\\n');
+  const [max, setMax] = useState('4096');
+  const [how, setHow] = useState<'read' | 'write' | 'both'>('write');
+  const [blocking, setBlocking] = useState(!sock.blocking);
+  const id = useId();
+  const field = 'w-full rounded border border-gray-300 bg-white px-2 py-1 font-mono text-sm dark:border-gray-600 dark:bg-gray-900';
+  const label = 'block text-xs font-medium text-gray-700 dark:text-gray-300';
+  const portValue = port === '' ? (op === 'bind' ? 0 : suggestedPort ?? policy?.ports[0] ?? 41000) : Number(port);
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const base = { sock: sock.handle };
+    const args: Record<string, unknown> =
+      op === 'bind' || op === 'connect'
+        ? { ...base, address, port: portValue }
+        : op === 'listen'
+          ? { ...base, backlog: Number(backlog) }
+          : op === 'send'
+            ? { ...base, data: unescape(data) }
+            : op === 'sendto'
+              ? { ...base, data: unescape(data), address, port: portValue }
+              : op === 'recv' || op === 'recvfrom'
+                ? { ...base, max: Number(max) }
+                : op === 'shutdown'
+                  ? { ...base, how }
+                  : op === 'setblocking'
+                    ? { ...base, blocking }
+                    : base;
+    onCall({ op, args });
+  }
+
+  const addresses = policy?.addresses ?? ['127.0.0.1', '::1'];
+  return (
+    <form onSubmit={submit} className="mt-2 space-y-2" aria-label={`Call on ${sock.handle}`}>
+      <fieldset>
+        <legend className="sr-only">System call on {sock.handle}</legend>
+        <div className="flex flex-wrap gap-1" role="radiogroup" aria-label={`System call on ${sock.handle}`}>
+          {ops.map((o) => (
+            <label key={o} className={`cursor-pointer rounded border px-1.5 py-0.5 font-mono text-xs ${op === o ? 'border-blue-600 bg-blue-600 text-white dark:border-blue-400 dark:bg-blue-500 dark:text-gray-950' : 'border-gray-300 hover:bg-gray-100 dark:border-gray-600 dark:hover:bg-gray-800'} has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-blue-500`}>
+              <input type="radio" name={`${id}-op`} value={o} checked={op === o} onChange={() => setOp(o)} className="sr-only" />
+              {o}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="grid grid-cols-2 gap-2">
+        {op === 'bind' || op === 'connect' || op === 'sendto' ? (
+          <>
+            <div>
+              <label htmlFor={`${id}-addr`} className={label}>
+                address
+              </label>
+              <input id={`${id}-addr`} className={field} value={address} onChange={(e) => setAddress(e.target.value)} list={`${id}-addrs`} autoComplete="off" spellCheck={false} />
+              <datalist id={`${id}-addrs`}>
+                {addresses.map((a) => (
+                  <option key={a} value={a} />
+                ))}
+              </datalist>
+            </div>
+            <div>
+              <label htmlFor={`${id}-port`} className={label}>
+                port{op === 'bind' ? ' (0: lab picks)' : ''}
+              </label>
+              <input id={`${id}-port`} className={field} inputMode="numeric" value={port} placeholder={String(portValue)} onChange={(e) => setPort(e.target.value.replace(/[^0-9]/g, ''))} />
+            </div>
+          </>
+        ) : null}
+        {op === 'listen' ? (
+          <div>
+            <label htmlFor={`${id}-backlog`} className={label}>
+              backlog
+            </label>
+            <input id={`${id}-backlog`} className={field} inputMode="numeric" value={backlog} onChange={(e) => setBacklog(e.target.value.replace(/[^0-9]/g, ''))} />
+          </div>
+        ) : null}
+        {op === 'send' || op === 'sendto' ? (
+          <div className="col-span-2">
+            <label htmlFor={`${id}-data`} className={label}>
+              data (\n, \r, \t are escapes)
+            </label>
+            <input id={`${id}-data`} className={field} value={data} onChange={(e) => setData(e.target.value)} spellCheck={false} />
+          </div>
+        ) : null}
+        {op === 'recv' || op === 'recvfrom' ? (
+          <div>
+            <label htmlFor={`${id}-max`} className={label}>
+              max bytes
+            </label>
+            <input id={`${id}-max`} className={field} inputMode="numeric" value={max} onChange={(e) => setMax(e.target.value.replace(/[^0-9]/g, ''))} />
+          </div>
+        ) : null}
+        {op === 'shutdown' ? (
+          <div>
+            <label htmlFor={`${id}-how`} className={label}>
+              how
+            </label>
+            <select id={`${id}-how`} className={field} value={how} onChange={(e) => setHow(e.target.value as typeof how)}>
+              <option value="write">write (send FIN)</option>
+              <option value="read">read</option>
+              <option value="both">both</option>
+            </select>
+          </div>
+        ) : null}
+        {op === 'setblocking' ? (
+          <label className="col-span-2 flex items-center gap-2 text-sm">
+            <input type="checkbox" checked={blocking} onChange={(e) => setBlocking(e.target.checked)} />
+            blocking (currently {sock.blocking ? 'blocking' : 'non-blocking'})
+          </label>
+        ) : null}
+      </div>
+      <button type="submit" disabled={disabled} className="rounded-md bg-blue-700 px-3 py-1 font-mono text-sm font-semibold text-white hover:bg-blue-800 disabled:opacity-50">
+        {op}()
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,50 @@
+'use client';
+import type { SockView } from '@/app/_lib/lab/state';
+import { CopyButton } from '../mdx/CopyButton';
+
+function commandsFor(s: SockView): { label: string; cmd: string }[] {
+  const { address, port } = s.local!;
+  const host = address.includes(':') ? address : address;
+  if (s.type === 'udp') {
+    return [
+      { label: 'netcat (UDP)', cmd: `nc -u ${host} ${port}` },
+      { label: 'Python', cmd: `python3 -c "import socket; s=socket.socket(socket.AF_INET${address.includes(':') ? '6' : ''}, socket.SOCK_DGRAM); s.sendto(b'hello from python\\n', ('${address}', ${port}))"` },
+    ];
+  }
+  return [
+    { label: 'netcat', cmd: `nc ${host} ${port}` },
+    {
+      label: 'Python',
+      cmd: `python3 -c "import socket; s=socket.create_connection(('${address}', ${port})); s.sendall(b'hello from python\\n'); print(s.recv(1024))"`,
+    },
+  ];
+}
+
+/** The exact commands that reach a listening lab socket from the learner's own terminal. */
+export function JoinFromTerminal({ sockets }: { sockets: SockView[] }) {
+  const open = sockets.filter((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
+  if (!open.length) return null;
+  return (
+    <section aria-labelledby="join-heading" className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-3 dark:border-emerald-800 dark:bg-emerald-950/30">
+      <h3 id="join-heading" className="m-0 text-sm font-bold">
+        Join from your terminal
+      </h3>
+      <p className="m-0 mb-2 text-xs text-gray-700 dark:text-gray-300">
+        On the machine running Socket Lab, any program can connect to these sockets. Its connection and bytes appear here like any other.
+      </p>
+      <ul className="m-0 list-none space-y-2 p-0">
+        {open.flatMap((s) =>
+          commandsFor(s).map((c) => (
+            <li key={`${s.handle}-${c.label}`} className="relative" data-copy-scope>
+              <span className="text-xs font-semibold">
+                {s.handle} ({s.type.toUpperCase()} {s.listening ? 'listening' : 'bound'}) · {c.label}
+              </span>
+              <pre className="m-0 mt-0.5 overflow-x-auto rounded bg-white p-2 pr-16 font-mono text-xs dark:bg-gray-950">{c.cmd}</pre>
+              <CopyButton />
+            </li>
+          )),
+        )}
+      </ul>
+    </section>
+  );
+}

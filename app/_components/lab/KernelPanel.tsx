@@ -1,0 +1,18 @@
+import type { KernelRow } from '@/server/protocol';
+import { KernelTable } from './KernelTable';
+
+/** The kernel's own view of this session's sockets, refreshed after every step and kernel event. */
+export function KernelPanel({ rows, previous, error }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null }) {
+  return (
+    <section aria-labelledby="kernel-heading" className="min-w-0">
+      <h3 id="kernel-heading" className="m-0 mb-1 text-sm font-bold">
+        The kernel&apos;s view
+      </h3>
+      <p className="m-0 mb-2 text-xs text-gray-600 dark:text-gray-400">
+        Read from <code>/proc/net/tcp</code> and friends after every step, like <code>ss -tan</code>. Highlighted rows just changed.
+      </p>
+      {error ? <p className="m-0 mb-2 text-xs text-amber-800 dark:text-amber-300">{error}</p> : null}
+      <KernelTable rows={rows} previous={previous} caption="Kernel socket table for this session" />
+    </section>
+  );
+}

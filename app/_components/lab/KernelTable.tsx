@@ -1,0 +1,72 @@
+import type { KernelRow } from '@/server/protocol';
+import { formatEndpoint, rowChange } from '@/app/_lib/lab/state';
+
+const RELATION: Record<KernelRow['relation'], string> = {
+  own: '',
+  'accept-queue': 'in accept queue of',
+  closed: 'closed, still kept:',
+  outside: 'other program, peer of',
+};
+
+function who(r: KernelRow): string {
+  if (r.relation === 'own') return r.sock ?? '';
+  return `${RELATION[r.relation]} ${r.of ?? ''}`;
+}
+
+/**
+ * Rows of the kernel's socket table, as `ss` would print them. With `previous`, rows that are new or
+ * changed since the last refresh are highlighted and the change is spelled out for screen readers.
+ */
+export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; previous?: KernelRow[]; caption: string }) {
+  return (
+    <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-700" tabIndex={0} role="region" aria-label={caption}>
+      <table className="w-full min-w-[34rem] text-left font-mono text-xs">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-gray-50 text-gray-700 dark:bg-gray-900 dark:text-gray-300">
+          <tr>
+            <th scope="col" className="px-2 py-1 font-semibold">Socket</th>
+            <th scope="col" className="px-2 py-1 font-semibold">Proto</th>
+            <th scope="col" className="px-2 py-1 font-semibold">State</th>
+            <th scope="col" className="px-2 py-1 font-semibold" title="Bytes received, not yet read. For LISTEN: connections waiting to be accepted.">Recv-Q</th>
+            <th scope="col" className="px-2 py-1 font-semibold" title="Bytes sent, not yet acknowledged. (For LISTEN, ss shows the backlog here; /proc/net/tcp does not.)">Send-Q</th>
+            <th scope="col" className="px-2 py-1 font-semibold">Local</th>
+            <th scope="col" className="px-2 py-1 font-semibold">Remote</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="px-2 py-3 text-center font-sans text-gray-600 dark:text-gray-400">
+                No sockets of this session in the kernel&apos;s tables yet.
+              </td>
+            </tr>
+          ) : (
+            rows.map((r) => {
+              const { change, before } = previous ? rowChange(r, previous) : { change: null, before: undefined };
+              const hl = change ? 'bg-yellow-100 dark:bg-yellow-900/40' : '';
+              const listen = r.state === 'LISTEN';
+              return (
+                <tr key={`${r.inode}-${r.proto}-${r.local.port}-${r.remote.address}-${r.remote.port}-${r.relation}`} className={`border-t border-gray-100 dark:border-gray-800 ${r.relation === 'own' ? '' : 'text-gray-600 dark:text-gray-400'} ${hl}`} data-state={r.state} data-sock={r.sock ?? ''} data-relation={r.relation}>
+                  <td className="px-2 py-1 font-sans">{who(r)}</td>
+                  <td className="px-2 py-1">{r.proto}</td>
+                  <td className={`px-2 py-1 font-semibold ${change === 'state' ? 'underline decoration-2' : ''}`}>
+                    {r.state}
+                    {change === 'state' && before ? <span className="sr-only"> (was {before.state})</span> : null}
+                    {change === 'new' ? <span className="sr-only"> (new)</span> : null}
+                  </td>
+                  <td className="px-2 py-1" data-testid="rxq">
+                    {r.rxQueue}
+                    {listen ? <span className="font-sans text-gray-600 dark:text-gray-400"> waiting</span> : null}
+                  </td>
+                  <td className="px-2 py-1">{r.txQueue}</td>
+                  <td className="px-2 py-1">{formatEndpoint(r.local)}</td>
+                  <td className="px-2 py-1">{r.remote.port === 0 ? '*' : formatEndpoint(r.remote)}</td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

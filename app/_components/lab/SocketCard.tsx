@@ -1,0 +1,73 @@
+'use client';
+import { useState } from 'react';
+import type { KernelRow, Policy } from '@/server/protocol';
+import { formatEndpoint, kernelStateOf, type SockView } from '@/app/_lib/lab/state';
+import type { LaneColor } from '@/app/_lib/lab/lane-colors';
+import { CallForm, type CallRequest } from './CallForm';
+
+interface Props {
+  sock: SockView;
+  kernel: KernelRow[];
+  color: LaneColor;
+  policy: Policy | null;
+  suggestedPort: number | null;
+  connected: boolean;
+  onCall: (req: CallRequest) => void;
+}
+
+/** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
+export function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, onCall }: Props) {
+  const [open, setOpen] = useState(true);
+  const state = kernelStateOf(sock, kernel);
+  const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
+  return (
+    <article
+      className={`rounded-lg border-l-4 ${color.border} border border-gray-200 bg-white p-2 text-sm shadow-sm dark:border-gray-700 dark:bg-gray-900 ${sock.closed ? 'opacity-60' : ''}`}
+      aria-label={`Socket ${sock.handle}, ${sock.type.toUpperCase()}, ${state}`}
+      data-sock={sock.handle}
+      data-state={state}
+    >
+      <header className="flex flex-wrap items-baseline gap-x-2">
+        <h4 className="m-0 font-mono text-base font-bold">{sock.handle}</h4>
+        <span className="text-xs text-gray-600 dark:text-gray-400">
+          {sock.type.toUpperCase()}
+          {sock.family === 6 ? ' · IPv6' : ''}
+          {sock.fd !== null ? ` · fd ${sock.fd}` : ''}
+          {sock.blocking ? '' : ' · non-blocking'}
+        </span>
+        <span className={`ml-auto rounded px-1.5 py-0.5 font-mono text-xs font-semibold ${color.bg} ${color.text}`} data-testid="sock-state">
+          {state}
+        </span>
+      </header>
+      <dl className="m-0 mt-1 grid grid-cols-[auto_1fr] gap-x-2 font-mono text-xs">
+        <dt className="font-sans text-gray-600 dark:text-gray-400">local</dt>
+        <dd className="m-0">{formatEndpoint(sock.local ?? row?.local)}</dd>
+        <dt className="font-sans text-gray-600 dark:text-gray-400">remote</dt>
+        <dd className="m-0">{sock.remote ? formatEndpoint(sock.remote) : sock.listening ? '* (listening)' : '—'}</dd>
+        {row ? (
+          <>
+            <dt className="font-sans text-gray-600 dark:text-gray-400">{row.state === 'LISTEN' ? 'queue' : 'waiting'}</dt>
+            <dd className="m-0">
+              {row.state === 'LISTEN'
+                ? `${row.rxQueue} connection(s) to accept${sock.backlog !== undefined ? ` (backlog ${sock.backlog})` : ''}`
+                : `${row.rxQueue} bytes to read · ${row.txQueue} unacknowledged`}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {sock.waiting.length ? (
+        <p className="m-0 mt-1 animate-pulse rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-100" role="status">
+          blocked in {sock.waiting.map((w) => `${w}()`).join(', ')}: waiting for the kernel
+        </p>
+      ) : null}
+      {sock.closed ? null : (
+        <div>
+          <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="mt-1 text-xs text-blue-700 underline dark:text-blue-300">
+            {open ? 'Hide calls' : 'Show calls'}
+          </button>
+          {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} onCall={onCall} /> : null}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,109 @@
+'use client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useLabSession } from '@/app/_lib/lab/use-lab-session';
+import { SCENARIOS, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { describeCall, describeResult, lanesOf } from '@/app/_lib/lab/state';
+import { ActorLanes } from './ActorLanes';
+import type { CallRequest } from './CallForm';
+import { CodeView } from './CodeView';
+import { EngineNotice } from './EngineNotice';
+import { JoinFromTerminal } from './JoinFromTerminal';
+import { KernelPanel } from './KernelPanel';
+import { LabStatus } from './LabStatus';
+import { NewSocketForm } from './NewSocketForm';
+import { ScenarioBar } from './ScenarioBar';
+import { Timeline } from './Timeline';
+
+export interface SocketLabProps {
+  scenario?: ScenarioName;
+  title?: string;
+}
+
+function isTyping(el: EventTarget | null): boolean {
+  return el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
+export default function SocketLab({ scenario, title }: SocketLabProps) {
+  const lab = useLabSession();
+  const { state, status } = lab;
+  const def = scenario ? SCENARIOS[scenario] : undefined;
+  const lanes = useMemo(() => lanesOf(state), [state]);
+  const nextRef = useRef<(() => void) | null>(null);
+  const [showClosed, setShowClosed] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+
+  const onCall = useCallback((req: CallRequest) => void lab.call(req.op, req.args as never), [lab]);
+
+  const last = state.steps[state.steps.length - 1];
+  useEffect(() => {
+    if (last) setAnnouncement(`${last.actor}: ${describeCall(last)} ${describeResult(last)}`);
+  }, [last]);
+
+  function onKeyDown(e: React.KeyboardEvent) {
+    if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+    if (e.key === 'n' || e.key === 'N') {
+      nextRef.current?.();
+      e.preventDefault();
+    } else if (e.key === 'r' || e.key === 'R') {
+      lab.reset();
+      e.preventDefault();
+    }
+  }
+
+  const heading = title ?? (def ? def.title : 'Socket playground');
+  return (
+    <section
+      aria-label={`Live lab: ${heading}`}
+      className="not-prose my-8 space-y-3 rounded-2xl border border-gray-300 bg-white p-3 text-gray-900 shadow-sm sm:p-4 dark:border-gray-700 dark:bg-gray-950 dark:text-gray-100"
+      onKeyDown={onKeyDown}
+      data-testid="socket-lab"
+    >
+      <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <h3 className="m-0 text-base font-bold">
+          Live lab: {heading}
+        </h3>
+        <LabStatus status={status} hello={state.hello} />
+        {!def ? (
+          <button type="button" onClick={lab.reset} className="ml-auto rounded-md border border-gray-400 px-3 py-1 text-sm hover:bg-gray-100 dark:hover:bg-gray-800" aria-keyshortcuts="r">
+            Reset (close everything)
+          </button>
+        ) : null}
+      </header>
+      {lab.notice ? (
+        <div role="alert" className="flex items-start gap-2 rounded-lg border border-amber-400 bg-amber-50 p-2 text-sm dark:border-amber-700 dark:bg-amber-950/40" data-testid="lab-notice">
+          <p className="m-0">{lab.notice}</p>
+          <button type="button" onClick={lab.dismissNotice} className="ml-auto rounded border border-amber-500 px-2 text-xs">
+            OK
+          </button>
+        </div>
+      ) : null}
+      {state.hello ? <EngineNotice hello={state.hello} /> : null}
+      {def ? <ScenarioBar scenario={def} client={lab.client} hello={state.hello} generation={lab.generation} onReset={lab.reset} nextRef={nextRef} /> : null}
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <NewSocketForm lanes={lanes} disabled={status !== 'open'} onCall={onCall} />
+        {state.sockets.some((s) => s.closed) ? (
+          <label className="flex items-center gap-1 text-xs">
+            <input type="checkbox" checked={showClosed} onChange={(e) => setShowClosed(e.target.checked)} /> show closed sockets
+          </label>
+        ) : null}
+      </div>
+      <ActorLanes lanes={lanes} sockets={state.sockets} kernel={state.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} showClosed={showClosed} onCall={onCall} />
+      <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
+      <JoinFromTerminal sockets={state.sockets} />
+      <Timeline state={state} lanes={lanes} />
+      <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700">
+        <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
+        <div className="mt-2">
+          <CodeView steps={state.steps} />
+        </div>
+      </details>
+      <p className="m-0 text-xs text-gray-600 dark:text-gray-400">
+        Shortcuts while the lab has focus: <kbd>N</kbd> next step, <kbd>R</kbd> reset. Every call runs for real on the server; payloads are shown as text.
+      </p>
+      <div aria-live="polite" className="sr-only" data-testid="lab-announcer">
+        {announcement}
+      </div>
+    </section>
+  );
+}

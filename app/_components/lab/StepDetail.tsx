@@ -1,0 +1,42 @@
+import { describeCall, type StepView } from '@/app/_lib/lab/state';
+import { ErrnoExplain } from './ErrnoExplain';
+import { KernelTable } from './KernelTable';
+
+/** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
+export function StepDetail({ step }: { step: StepView }) {
+  const ms = step.end !== undefined ? step.end - step.start : null;
+  return (
+    <section aria-label={`Step ${step.seq} in detail`} className="rounded-lg border border-gray-200 bg-white p-3 text-sm dark:border-gray-700 dark:bg-gray-900" data-testid="step-detail">
+      <h4 className="m-0 font-mono text-sm font-bold">
+        {step.seq}. {step.actor}: {describeCall(step)}
+      </h4>
+      <p className="m-0 mt-1 text-xs text-gray-600 dark:text-gray-400">
+        {step.status === 'blocked' ? 'Blocked: the call is waiting for the kernel.' : `Took ${ms} ms${ms !== null && ms > 50 ? ' (most of it waiting for the kernel)' : ''}.`}
+      </p>
+      <div className="mt-2 grid gap-2 md:grid-cols-2">
+        <div>
+          <p className="m-0 text-xs font-semibold">Arguments</p>
+          <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{JSON.stringify(step.args, null, 2)}</pre>
+        </div>
+        <div>
+          <p className="m-0 text-xs font-semibold">{step.status === 'error' ? 'Error' : 'Returned'}</p>
+          {step.status === 'error' && step.error ? (
+            <div className="mt-1">
+              <ErrnoExplain error={step.error} />
+            </div>
+          ) : (
+            <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{step.status === 'blocked' ? '(not yet)' : JSON.stringify(step.result, null, 2)}</pre>
+          )}
+        </div>
+      </div>
+      {step.kernelBefore ? (
+        <div className="mt-3 space-y-2">
+          <p className="m-0 text-xs font-semibold">Kernel before</p>
+          <KernelTable rows={step.kernelBefore} caption={`Kernel table before step ${step.seq}`} />
+          <p className="m-0 text-xs font-semibold">Kernel after</p>
+          {step.kernelAfter ? <KernelTable rows={step.kernelAfter} previous={step.kernelBefore} caption={`Kernel table after step ${step.seq}`} /> : <p className="m-0 text-xs">(refreshing…)</p>}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+/** One actor's lab calls as a C99 + POSIX program (compile with `cc -o prog prog.c`). */
+import { boundPort, isV6, payloadBytes, type ActorProgram, type ProgramStep } from './common';
+
+export function cString(bytes: Uint8Array): string {
+  let out = '"';
+  for (const b of bytes) {
+    if (b === 0x0a) out += '\\n';
+    else if (b === 0x0d) out += '\\r';
+    else if (b === 0x09) out += '\\t';
+    else if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b >= 0x20 && b < 0x7f && b !== 0x3f) out += String.fromCharCode(b); // no '?' (trigraphs)
+    else out += `\\${b.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
+}
+
+const PRELUDE = `#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Fills a socket address from text, IPv4 or IPv6. */
+static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, int port) {
+    memset(ss, 0, sizeof *ss);
+    if (strchr(ip, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((unsigned short)port);
+        inet_pton(AF_INET6, ip, &a->sin6_addr);
+        return sizeof *a;
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((unsigned short)port);
+    inet_pton(AF_INET, ip, &a->sin_addr);
+    return sizeof *a;
+}
+
+/* Prints what a call returned, or the error the kernel gave, as the lab shows them. */
+static long report(const char *call, long rc) {
+    if (rc < 0) printf("%s -> error %d (%s)\\n", call, errno, strerror(errno));
+    else printf("%s -> %ld\\n", call, rc);
+    return rc;
+}
+
+/* Prints received bytes, escaping what is not printable. */
+static void show(const char *call, const char *buf, long n) {
+    if (n < 0) { report(call, n); return; }
+    if (n == 0) { printf("%s -> 0 bytes: EOF\\n", call); return; }
+    printf("%s -> %ld bytes \\"", call, n);
+    for (long i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == '\\n') printf("\\\\n"); else if (c == '\\r') printf("\\\\r");
+        else if (c >= 32 && c < 127) putchar(c); else printf("\\\\x%02x", c);
+    }
+    printf("\\"\\n");
+}
+`;
+
+function call(s: ProgramStep, fresh: Set<string>): string[] {
+  const a = s.args;
+  const sock = String(s.sock ?? '');
+  const decl = (name: string) => {
+    if (fresh.has(name)) return name;
+    fresh.add(name);
+    return `int ${name}`;
+  };
+  switch (s.op) {
+    case 'socket': {
+      const name = String(s.result?.sock ?? 'sock');
+      return [`${decl(name)} = (int)report("socket", socket(${a.family === 6 ? 'AF_INET6' : 'AF_INET'}, ${a.type === 'udp' ? 'SOCK_DGRAM' : 'SOCK_STREAM'}, 0));`];
+    }
+    case 'bind':
+      return [`len = make_addr(&addr, ${JSON.stringify(String(a.address))}, ${boundPort(s)});`, `report("bind", bind(${sock}, (struct sockaddr *)&addr, len));`];
+    case 'listen':
+      return [`report("listen", listen(${sock}, ${a.backlog ?? 5}));`];
+    case 'accept': {
+      const name = String(s.result?.sock ?? 'conn');
+      return [`${decl(name)} = (int)report("accept", accept(${sock}, NULL, NULL));`];
+    }
+    case 'connect':
+      return [`len = make_addr(&addr, ${JSON.stringify(String(a.address))}, ${Number(a.port)});`, `report("connect", connect(${sock}, (struct sockaddr *)&addr, len));`];
+    case 'send': {
+      const bytes = payloadBytes(s);
+      return [`report("send", (long)send(${sock}, ${cString(bytes)}, ${bytes.length}, 0));`];
+    }
+    case 'sendto': {
+      const bytes = payloadBytes(s);
+      return [
+        `len = make_addr(&addr, ${JSON.stringify(String(a.address))}, ${Number(a.port)});`,
+        `report("sendto", (long)sendto(${sock}, ${cString(bytes)}, ${bytes.length}, 0, (struct sockaddr *)&addr, len));`,
+      ];
+    }
+    case 'recv':
+      return [`n = recv(${sock}, buf, ${Math.min(Number(a.max ?? 4096), 65536)}, 0);`, 'show("recv", buf, n);'];
+    case 'recvfrom':
+      return [`n = recvfrom(${sock}, buf, ${Math.min(Number(a.max ?? 4096), 65536)}, 0, NULL, NULL);`, 'show("recvfrom", buf, n);'];
+    case 'shutdown':
+      return [`report("shutdown", shutdown(${sock}, ${a.how === 'read' ? 'SHUT_RD' : a.how === 'write' ? 'SHUT_WR' : 'SHUT_RDWR'}));`];
+    case 'setblocking':
+      return [
+        `report("fcntl", fcntl(${sock}, F_SETFL, ${a.blocking ? `fcntl(${sock}, F_GETFL) & ~O_NONBLOCK` : `fcntl(${sock}, F_GETFL) | O_NONBLOCK`}));`,
+      ];
+    case 'close':
+      return [`report("close", close(${sock}));`];
+    default:
+      return [];
+  }
+}
+
+export function cProgram(p: ActorProgram): string {
+  const body: string[] = [];
+  const declared = new Set<string>();
+  for (const s of p.steps) {
+    const lines = call(s, declared);
+    if (!lines.length) continue;
+    body.push(`    /* ${s.op}${s.errno ? `: the lab got ${s.errno}` : ''} */`, ...lines.map((l) => `    ${l}`), '');
+  }
+  const usesV6 = p.steps.some((s) => isV6(s.args.address));
+  return `/* The "${p.actor}" program from a Socket Lab session: the same calls, in the same order.
+ * Build and run: cc -o prog prog.c && ./prog   (start the program that listens first)${usesV6 ? '\n * It uses IPv6 loopback (::1).' : ''}
+ */
+${PRELUDE}
+int main(void) {
+    struct sockaddr_storage addr;
+    socklen_t len;
+    char buf[65536];
+    long n;
+    (void)addr; (void)len; (void)buf; (void)n;
+
+${body.join('\n').trimEnd()}
+    return 0;
+}
+`;
+}

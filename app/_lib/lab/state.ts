@@ -1,0 +1,269 @@
+/**
+ * What the lab UI knows, derived only from what the server sent: step events (with real results),
+ * kernel events and kernel-table snapshots. Pure functions, so the UI logic can be tested without a
+ * browser.
+ */
+import type { Endpoint, Hello, KernelEvent, KernelRow, Step } from '@/server/protocol';
+
+export interface SockView {
+  handle: string;
+  actor: string;
+  type: 'tcp' | 'udp';
+  family: 4 | 6;
+  fd: number | null;
+  local?: Endpoint;
+  remote?: Endpoint;
+  listening: boolean;
+  /** The backlog listen() was given. */
+  backlog?: number;
+  blocking: boolean;
+  closed: boolean;
+  shut: { read: boolean; write: boolean };
+  /** The op currently blocked on this socket, if any. */
+  waiting: string[];
+}
+
+export interface StepView extends Step {
+  /** Kernel rows just before and just after the step, when the UI fetched them. */
+  kernelBefore?: KernelRow[];
+  kernelAfter?: KernelRow[];
+}
+
+export interface LabState {
+  hello: Hello | null;
+  steps: StepView[];
+  sockets: SockView[];
+  kernel: KernelRow[];
+  /** Rows as they were at the previous refresh, to highlight what changed. */
+  kernelPrevious: KernelRow[];
+  kernelError: string | null;
+  events: KernelEvent[];
+}
+
+export const EMPTY_LAB: LabState = { hello: null, steps: [], sockets: [], kernel: [], kernelPrevious: [], kernelError: null, events: [] };
+
+function updateSock(sockets: SockView[], handle: string | undefined, f: (s: SockView) => SockView): SockView[] {
+  return sockets.map((s) => (s.handle === handle && !s.closed ? f(s) : s));
+}
+
+/** Socket cards follow from step results alone. */
+function applyResult(sockets: SockView[], step: Step): SockView[] {
+  const args = step.args as Record<string, unknown>;
+  const r = (step.result ?? {}) as Record<string, unknown>;
+  switch (step.op) {
+    case 'socket':
+      return [
+        ...sockets,
+        {
+          handle: r.sock as string,
+          actor: step.actor,
+          type: args.type as 'tcp' | 'udp',
+          family: (args.family as 4 | 6) ?? 4,
+          fd: (r.fd as number | null) ?? null,
+          listening: false,
+          blocking: true,
+          closed: false,
+          shut: { read: false, write: false },
+          waiting: [],
+        },
+      ];
+    case 'bind':
+      return updateSock(sockets, step.sock, (s) => ({ ...s, local: r as unknown as Endpoint }));
+    case 'listen':
+      return updateSock(sockets, step.sock, (s) => ({ ...s, listening: true, backlog: r.backlog as number | undefined }));
+    case 'accept': {
+      const parent = sockets.find((s) => s.handle === step.sock);
+      return [
+        ...sockets,
+        {
+          handle: r.sock as string,
+          actor: step.actor,
+          type: 'tcp',
+          family: parent?.family ?? 4,
+          fd: (r.fd as number | null) ?? null,
+          local: r.local as Endpoint,
+          remote: r.peer as Endpoint,
+          listening: false,
+          blocking: true,
+          closed: false,
+          shut: { read: false, write: false },
+          waiting: [],
+        },
+      ];
+    }
+    case 'connect':
+      return updateSock(sockets, step.sock, (s) => ({
+        ...s,
+        local: r.local as Endpoint,
+        remote: { address: String(args.address), port: Number(args.port) },
+      }));
+    case 'setblocking':
+      return updateSock(sockets, step.sock, (s) => ({ ...s, blocking: Boolean(args.blocking) }));
+    case 'shutdown': {
+      const how = args.how as 'read' | 'write' | 'both';
+      return updateSock(sockets, step.sock, (s) => ({
+        ...s,
+        shut: { read: s.shut.read || how !== 'write', write: s.shut.write || how !== 'read' },
+      }));
+    }
+    case 'close':
+      return sockets.map((s) => (s.handle === step.sock && !s.closed ? { ...s, closed: true, waiting: [] } : s));
+    default:
+      return sockets;
+  }
+}
+
+export function applyStep(state: LabState, step: Step): LabState {
+  const i = state.steps.findIndex((s) => s.seq === step.seq);
+  const view: StepView = { ...step, kernelBefore: state.kernel };
+  const steps = i === -1 ? [...state.steps, view] : state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  let sockets = state.sockets;
+  if (step.status === 'blocked') {
+    sockets = updateSock(sockets, step.sock, (s) => ({ ...s, waiting: [...s.waiting, step.op] }));
+  } else {
+    if (i !== -1) sockets = updateSock(sockets, step.sock, (s) => ({ ...s, waiting: s.waiting.filter((op) => op !== step.op) }));
+    if (step.status === 'ok') sockets = applyResult(sockets, step);
+    else if (step.op === 'connect' && (step.error?.code === 'EINPROGRESS' || step.error?.code === 'EALREADY')) {
+      // The handshake goes on in the kernel: the socket already has its peer.
+      const a = step.args as { address: string; port: number };
+      sockets = updateSock(sockets, step.sock, (s) => ({ ...s, remote: { address: a.address, port: a.port } }));
+    }
+  }
+  return { ...state, steps, sockets };
+}
+
+/** A new kernel snapshot; completed steps that have no "after" view yet get this one. */
+export function applyKernel(state: LabState, rows: KernelRow[], requestedAtSeq: number): LabState {
+  const steps = state.steps.map((s) => (s.status !== 'blocked' && !s.kernelAfter && s.seq <= requestedAtSeq ? { ...s, kernelAfter: rows } : s));
+  return { ...state, steps, kernel: rows, kernelPrevious: state.kernel, kernelError: null };
+}
+
+export function applyKernelEvent(state: LabState, e: KernelEvent): LabState {
+  return { ...state, events: [...state.events.slice(-49), e] };
+}
+
+/** A row's identity across refreshes: the same socket, even as its state changes. */
+export function rowKey(r: KernelRow): string {
+  return `${r.proto}|${r.local.address}:${r.local.port}|${r.remote.address}:${r.remote.port}|${r.relation}`;
+}
+
+export type RowChange = 'new' | 'state' | 'queues' | null;
+
+export function rowChange(row: KernelRow, previous: KernelRow[]): { change: RowChange; before?: KernelRow } {
+  const before = previous.find((p) => rowKey(p) === rowKey(row));
+  if (!before) return { change: 'new' };
+  if (before.state !== row.state) return { change: 'state', before };
+  if (before.rxQueue !== row.rxQueue || before.txQueue !== row.txQueue) return { change: 'queues', before };
+  return { change: null, before };
+}
+
+/** The kernel's state for one of our sockets, or a plain description when it has no row. */
+export function kernelStateOf(sock: SockView, rows: KernelRow[]): string {
+  if (sock.closed) return 'closed';
+  const row = rows.find((r) => r.sock === sock.handle && r.relation === 'own');
+  if (row) return row.state;
+  if (sock.type === 'tcp') return sock.local ? 'bound (no row until listen/connect)' : 'new (no address yet)';
+  return sock.local ? 'UNCONN' : 'new (no address yet)';
+}
+
+export function formatEndpoint(e: Endpoint | undefined): string {
+  if (!e) return '—';
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+/** Lanes: each program (actor) in order of appearance, plus "outside" when another program is involved. */
+export function lanesOf(state: LabState): string[] {
+  const lanes: string[] = [];
+  for (const s of state.sockets) if (!lanes.includes(s.actor)) lanes.push(s.actor);
+  if (state.kernel.some((r) => r.relation === 'outside') || state.steps.some((s) => isOutsidePeer(state, s))) lanes.push('outside');
+  return lanes;
+}
+
+/** An accept whose peer is not one of this session's sockets came from another program. */
+export function isOutsidePeer(state: LabState, step: Step): boolean {
+  if (step.op !== 'accept' || step.status !== 'ok') return false;
+  const peer = (step.result as { peer?: Endpoint }).peer;
+  return !!peer && !state.sockets.some((s) => s.local && s.local.port === peer.port && s.local.address === peer.address);
+}
+
+/** For arrows in the timeline: which lane the other end of a call is in. */
+export function peerLane(state: LabState, step: Step): string | null {
+  const args = step.args as Record<string, unknown>;
+  const sock = state.sockets.find((s) => s.handle === step.sock);
+  const byLocal = (address: unknown, port: unknown) =>
+    state.sockets.find((s) => s.local && s.local.port === Number(port) && (s.local.address === address || s.listening));
+  switch (step.op) {
+    case 'connect':
+    case 'sendto': {
+      const target = byLocal(args.address, args.port);
+      return target ? target.actor : 'outside';
+    }
+    case 'send': {
+      if (!sock?.remote) return null;
+      const target = state.sockets.find((s) => s.local && s.remote && s.local.port === sock.remote!.port && s.remote.port === sock.local?.port);
+      return target ? target.actor : 'outside';
+    }
+    case 'accept': {
+      const peer = (step.result as { peer?: Endpoint } | undefined)?.peer;
+      if (!peer) return null;
+      const from = state.sockets.find((s) => s.local && s.local.port === peer.port);
+      return from ? from.actor : 'outside';
+    }
+    default:
+      return null;
+  }
+}
+
+/** One line for the timeline and the screen-reader announcement. */
+export function describeCall(step: Step): string {
+  const a = step.args as Record<string, unknown>;
+  const q = (v: unknown) => JSON.stringify(String(v));
+  switch (step.op) {
+    case 'socket':
+      return `socket(${a.type === 'udp' ? 'UDP' : 'TCP'}${a.family === 6 ? ', IPv6' : ''})`;
+    case 'bind':
+      return `bind(${a.sock}, ${a.address}:${a.port})`;
+    case 'listen':
+      return `listen(${a.sock}${a.backlog !== undefined ? `, backlog=${a.backlog}` : ''})`;
+    case 'connect':
+      return `connect(${a.sock}, ${a.address}:${a.port})`;
+    case 'send':
+      return `send(${a.sock}, ${q(a.data)})`;
+    case 'sendto':
+      return `sendto(${a.sock}, ${q(a.data)}, ${a.address}:${a.port})`;
+    case 'recv':
+    case 'recvfrom':
+      return `${step.op}(${a.sock}${a.max !== undefined ? `, max=${a.max}` : ''})`;
+    case 'shutdown':
+      return `shutdown(${a.sock}, ${a.how})`;
+    case 'setblocking':
+      return `setblocking(${a.sock}, ${a.blocking})`;
+    default:
+      return `${step.op}(${a.sock ?? ''})`;
+  }
+}
+
+export function describeResult(step: Step): string {
+  if (step.status === 'blocked') return 'waiting…';
+  if (step.status === 'error') return `✗ ${step.error?.code}`;
+  const r = (step.result ?? {}) as Record<string, unknown>;
+  switch (step.op) {
+    case 'socket':
+      return `→ ${r.sock}${r.fd !== null && r.fd !== undefined ? ` (fd ${r.fd})` : ''}`;
+    case 'bind':
+      return `→ ${formatEndpoint(r as unknown as Endpoint)}`;
+    case 'accept':
+      return `→ ${r.sock} from ${formatEndpoint(r.peer as Endpoint)}`;
+    case 'connect':
+      return `→ connected from ${formatEndpoint(r.local as Endpoint)}`;
+    case 'send':
+    case 'sendto':
+      return `→ ${r.bytes} bytes`;
+    case 'recv':
+      return r.eof ? '→ 0 bytes: EOF' : `→ ${r.bytes} bytes ${JSON.stringify(r.data)}`;
+    case 'recvfrom':
+      return `→ ${r.bytes} bytes ${JSON.stringify(r.data)} from ${formatEndpoint(r.from as Endpoint)}`;
+    default:
+      return '→ 0 (ok)';
+  }
+}

@@ -1,0 +1,164 @@
+'use client';
+/**
+ * One live lab session for a component: the WebSocket to /lab, the typed client, the state derived
+ * from the server's events, and the kernel view refreshed after every step and kernel event.
+ * If the connection drops (a server restart, a network blip) it reconnects on its own and says that
+ * the new session starts with no sockets.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { LabClient, type ClientEvent, type SocketLike } from '@/server/protocol/client';
+import type { ArgsOf, Op } from '@/server/protocol';
+import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
+
+export type LabStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+type Action =
+  | { type: 'reset' }
+  | { type: 'event'; event: ClientEvent }
+  | { type: 'kernel'; rows: LabState['kernel']; seq: number }
+  | { type: 'kernel-error'; message: string };
+
+function reducer(state: LabState, action: Action): LabState {
+  switch (action.type) {
+    case 'reset':
+      return EMPTY_LAB;
+    case 'kernel':
+      return applyKernel(state, action.rows, action.seq);
+    case 'kernel-error':
+      return { ...state, kernelError: action.message };
+    case 'event': {
+      const e = action.event;
+      if (e.event === 'hello') return { ...EMPTY_LAB, hello: e };
+      if (e.event === 'step') return applyStep(state, e);
+      if (e.event === 'kernel') return applyKernelEvent(state, e);
+      return state;
+    }
+  }
+}
+
+export function labUrl(watch?: string): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}/lab${watch ? `?watch=${encodeURIComponent(watch)}` : ''}`;
+}
+
+export interface LabSessionApi {
+  state: LabState;
+  status: LabStatus;
+  /** Why the last connection ended, in plain words, when it did. */
+  notice: string | null;
+  dismissNotice(): void;
+  client: LabClient | null;
+  call<O extends Op>(op: O, args: ArgsOf<O>): ReturnType<LabClient['call']>;
+  /** Closes every socket by starting a fresh session. */
+  reset(): void;
+  /** Bumps whenever a new session starts, so dependants (a scenario) can restart. */
+  generation: number;
+}
+
+export function useLabSession(): LabSessionApi {
+  const [state, dispatch] = useReducer(reducer, EMPTY_LAB);
+  const [status, setStatus] = useState<LabStatus>('connecting');
+  const [notice, setNotice] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const clientRef = useRef<LabClient | null>(null);
+  const [client, setClient] = useState<LabClient | null>(null);
+  const seqRef = useRef(0);
+  const kernelBusy = useRef(false);
+  const kernelDirty = useRef(false);
+  const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; delay: number }>({ delay: 500 });
+  const everOpen = useRef(false);
+
+  const refreshKernel = useCallback(async () => {
+    const c = clientRef.current;
+    if (!c || c.closed) return;
+    if (kernelBusy.current) {
+      kernelDirty.current = true;
+      return;
+    }
+    kernelBusy.current = true;
+    try {
+      do {
+        kernelDirty.current = false;
+        const seq = seqRef.current;
+        const r = await c.call('kernel', {});
+        if (clientRef.current !== c) return;
+        if (r.ok) dispatch({ type: 'kernel', rows: r.result.rows, seq });
+        else if (r.error.code !== 'E_LIMIT') dispatch({ type: 'kernel-error', message: `${r.error.code}: ${r.error.message}` });
+        else kernelDirty.current = true;
+        if (kernelDirty.current) await new Promise((res) => setTimeout(res, 60));
+      } while (kernelDirty.current);
+    } finally {
+      kernelBusy.current = false;
+    }
+  }, []);
+
+  const open = useCallback(() => {
+    clearTimeout(retry.current.timer);
+    setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
+    const ws = new WebSocket(labUrl());
+    const c = new LabClient(ws as unknown as SocketLike);
+    clientRef.current = c;
+    setClient(c);
+    dispatch({ type: 'reset' });
+    seqRef.current = 0;
+    c.on((event) => {
+      if (clientRef.current !== c) return;
+      if (event.event === 'closed') {
+        clientRef.current = null;
+        setClient(null);
+        if (everOpen.current) {
+          setNotice('The connection to the lab was lost (the server may have restarted). A fresh session starts with no sockets: everything you had open was closed.');
+        }
+        setStatus('reconnecting');
+        const delay = retry.current.delay;
+        retry.current.delay = Math.min(delay * 2, 8000);
+        retry.current.timer = setTimeout(open, delay);
+        return;
+      }
+      if (event.event === 'bye') {
+        setNotice(event.message);
+        return;
+      }
+      if (event.event === 'hello') {
+        everOpen.current = true;
+        retry.current.delay = 500;
+        setStatus('open');
+        setGeneration((g) => g + 1);
+        dispatch({ type: 'event', event });
+        void refreshKernel();
+        return;
+      }
+      dispatch({ type: 'event', event });
+      if (event.event === 'step') {
+        seqRef.current = Math.max(seqRef.current, event.seq);
+        if (event.status !== 'blocked') void refreshKernel();
+      } else if (event.event === 'kernel') void refreshKernel();
+    });
+  }, [refreshKernel]);
+
+  useEffect(() => {
+    open();
+    return () => {
+      clearTimeout(retry.current.timer);
+      const c = clientRef.current;
+      clientRef.current = null; // events from a client we let go of are ignored
+      c?.close();
+    };
+  }, [open]);
+
+  const reset = useCallback(() => {
+    const c = clientRef.current;
+    clientRef.current = null; // its close event will be ignored: this ending is on purpose
+    c?.close();
+    setNotice(null);
+    open();
+  }, [open]);
+
+  const call = useCallback(<O extends Op>(op: O, args: ArgsOf<O>) => {
+    const c = clientRef.current;
+    if (!c) return Promise.resolve({ ok: false as const, error: { code: 'E_CANCELLED', message: 'Not connected to the lab.' } });
+    return c.call(op, args);
+  }, []);
+
+  return { state, status, notice, dismissNotice: () => setNotice(null), client, call, reset, generation };
+}

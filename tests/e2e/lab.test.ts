@@ -1,0 +1,192 @@
+/**
+ * Every guided scenario, run through the real UI in Chromium against the real engine: the test
+ * presses Next like a learner and checks what the page shows against what the kernel answered.
+ * Plus a terminal client (nc) joining a lab socket, and the page's accessibility.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '../../server/app.ts';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../app/_lib/lab/scenarios.ts';
+import { startLab } from '../helpers/lab.ts';
+import { describeViolations, launch, needsBrowser, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+
+const lab = (page: Page) => page.getByTestId('socket-lab');
+const row = (page: Page, sock: string) => lab(page).locator(`table tr[data-relation="own"][data-sock="${sock}"]`).first();
+const timeline = (page: Page) => lab(page).locator('ol[aria-label="Steps"]');
+
+/** Presses Next until `count` steps of the scenario have run; asserts no step surprised the script. */
+async function runSteps(page: Page, count: number) {
+  const bar = page.getByTestId('scenario-bar');
+  for (let i = 0; i < count; i++) {
+    const before = Number(await bar.getAttribute('data-index'));
+    await page.getByTestId('scenario-next').click();
+    await page.waitForFunction((b) => Number(document.querySelector('[data-testid="scenario-bar"]')?.getAttribute('data-index')) > b, before, { timeout: 10_000 });
+    const note = bar.getByRole('note');
+    if (await note.count()) assert.fail(`step ${before + 1}: ${await note.textContent()}`);
+  }
+}
+
+/** 1-based index of the n-th step with this op (and, optionally, a predicate on its args). */
+function stepIndex(name: ScenarioName, op: string, nth = 1): number {
+  let seen = 0;
+  const i = SCENARIOS[name].steps.findIndex((s) => s.op === op && ++seen === nth);
+  assert.ok(i >= 0, `${name} has ${nth}× ${op}`);
+  return i + 1;
+}
+
+async function openScenario(page: Page, url: string, name: ScenarioName) {
+  await page.goto(`${url}/lab#${name}`);
+  await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+  await page.getByTestId('scenario-next').and(page.locator(':enabled')).waitFor();
+}
+
+const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
+  async 'tcp-hello'(page) {
+    await runSteps(page, stepIndex('tcp-hello', 'connect'));
+    await row(page, 's1').and(page.locator('[data-state="LISTEN"]')).waitFor();
+    assert.equal((await row(page, 's1').getByTestId('rxq').textContent())?.trim().startsWith('1'), true, 'one connection in the accept queue');
+    await runSteps(page, SCENARIOS['tcp-hello'].steps.length - stepIndex('tcp-hello', 'connect'));
+    const text = await timeline(page).textContent();
+    assert.match(text ?? '', /recv\(s3\)→ 6 bytes "hello\\n"/);
+    assert.match(text ?? '', /recv\(s2\)→ 12 bytes "hi, client!\\n"/);
+    await lab(page).locator('tr[data-relation="closed"][data-state="TIME_WAIT"]').first().waitFor();
+  },
+  async 'server-side'(page) {
+    await runSteps(page, stepIndex('server-side', 'accept'));
+    await lab(page).locator('[data-sock="s1"]').getByText('blocked in accept()').waitFor();
+    await timeline(page).locator('[data-status="blocked"][data-op="accept"]').waitFor();
+    await runSteps(page, stepIndex('server-side', 'connect') - stepIndex('server-side', 'accept'));
+    await timeline(page).getByText(/→ s3 from 127\.0\.0\.1:\d+/).waitFor();
+    await runSteps(page, SCENARIOS['server-side'].steps.length - stepIndex('server-side', 'connect'));
+    assert.match((await timeline(page).textContent()) ?? '', /→ 5 bytes "ping\\n"/);
+  },
+  async 'client-side'(page) {
+    await runSteps(page, stepIndex('client-side', 'connect'));
+    await row(page, 's2').and(page.locator('[data-state="ESTABLISHED"]')).waitFor();
+    const local = (await row(page, 's2').locator('td').nth(5).textContent()) ?? '';
+    const port = Number(local.split(':').pop());
+    assert.ok(port >= 32768, `the kernel chose an ephemeral port (${port})`);
+    await runSteps(page, SCENARIOS['client-side'].steps.length - stepIndex('client-side', 'connect'));
+    assert.match((await timeline(page).textContent()) ?? '', /"it is time to learn sockets\\n"/);
+  },
+  async 'connection-refused'(page) {
+    await runSteps(page, SCENARIOS['connection-refused'].steps.length);
+    const refused = timeline(page).locator('[data-op="connect"][data-status="error"]');
+    assert.match((await refused.textContent()) ?? '', /ECONNREFUSED/);
+    assert.equal(await timeline(page).locator('[data-op="connect"][data-status="ok"]').count(), 1);
+  },
+  async 'address-in-use'(page) {
+    await runSteps(page, SCENARIOS['address-in-use'].steps.length);
+    assert.match((await timeline(page).locator('[data-op="bind"][data-status="error"]').textContent()) ?? '', /EADDRINUSE/);
+    assert.equal(await timeline(page).locator('[data-op="bind"][data-status="ok"]').count(), 2);
+  },
+  async 'accept-queue'(page) {
+    await runSteps(page, stepIndex('accept-queue', 'connect', 3));
+    await page.waitForFunction(() => document.querySelector('[data-testid="socket-lab"] tr[data-sock="s1"][data-relation="own"] [data-testid="rxq"]')?.textContent?.startsWith('2'));
+    assert.equal(await lab(page).locator('tr[data-relation="accept-queue"]').count(), 2, 'two connections wait in the queue');
+    await row(page, 's4').and(page.locator('[data-state="SYN_SENT"]')).waitFor();
+    await runSteps(page, SCENARIOS['accept-queue'].steps.length - stepIndex('accept-queue', 'connect', 3));
+    assert.equal(await timeline(page).locator('[data-op="accept"][data-status="ok"]').count(), 3, 'all three clients were accepted');
+  },
+  async 'stream-vs-datagram'(page) {
+    await runSteps(page, SCENARIOS['stream-vs-datagram'].steps.length);
+    const text = (await timeline(page).textContent()) ?? '';
+    assert.match(text, /recv\(s3, max=100\)→ 7 bytes "one,two"/);
+    assert.match(text, /recvfrom\(s4, max=100\)→ 4 bytes "one," from/);
+    assert.match(text, /recvfrom\(s4, max=100\)→ 3 bytes "two" from/);
+  },
+  async 'udp-to-nobody'(page) {
+    await runSteps(page, SCENARIOS['udp-to-nobody'].steps.length);
+    const text = (await timeline(page).textContent()) ?? '';
+    assert.match(text, /sendto\(s2, "is anyone there\?"[^)]*\)→ 16 bytes/);
+    assert.match((await timeline(page).locator('[data-op="recv"]').textContent()) ?? '', /ECONNREFUSED/);
+  },
+  async 'half-close'(page) {
+    const eof = stepIndex('half-close', 'recv', 2);
+    await runSteps(page, eof);
+    await row(page, 's3').and(page.locator('[data-state="CLOSE_WAIT"]')).waitFor();
+    await row(page, 's2').and(page.locator('[data-state="FIN_WAIT2"]')).waitFor();
+    assert.match((await timeline(page).textContent()) ?? '', /→ 0 bytes: EOF/);
+    await runSteps(page, SCENARIOS['half-close'].steps.length - eof);
+    await lab(page).locator('tr[data-relation="closed"][data-state="TIME_WAIT"]').first().waitFor();
+  },
+  async 'http-by-hand'(page) {
+    await runSteps(page, SCENARIOS['http-by-hand'].steps.length);
+    const text = (await timeline(page).textContent()) ?? '';
+    assert.match(text, /HTTP\/1\.1 200 OK/);
+    assert.match(text, /0 bytes: EOF/);
+  },
+};
+
+describe('the live lab in Chromium', needsBrowser, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  before(async () => {
+    server = await startLab({ labOnly: false, commandsPerSecond: 50 });
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const name of SCENARIO_NAMES) {
+    it(`runs the "${name}" scenario through the UI and shows the kernel's answers`, { timeout: 60_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems = watchProblems(page);
+      try {
+        await openScenario(page, server.url, name);
+        await CHECKS[name](page);
+        await page.getByText('Scenario complete').waitFor();
+        assert.deepEqual(problems, { console: [], failed: [] });
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('shows a terminal nc client joining a listening lab socket, live', { timeout: 30_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const nc = { proc: null as ReturnType<typeof spawn> | null };
+    try {
+      await page.goto(`${server.url}/lab`);
+      await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      await lab(page).getByRole('button', { name: 'socket()' }).click();
+      const card = lab(page).locator('article[data-sock="s1"]');
+      await card.getByRole('button', { name: 'bind()' }).click();
+      await timeline(page).locator('[data-op="bind"][data-status="ok"]').waitFor();
+      await card.getByText('listen', { exact: true }).click();
+      await card.getByRole('button', { name: 'listen()' }).click();
+      await row(page, 's1').and(page.locator('[data-state="LISTEN"]')).waitFor();
+      const join = await lab(page).getByText(/^nc 127\.0\.0\.1 \d+$/).textContent();
+      const port = Number(join!.split(' ').pop());
+      nc.proc = spawn('nc', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
+      nc.proc.stdin!.write('hello from the terminal\n');
+      await lab(page).locator('section[data-lane="outside"]').waitFor();
+      await card.getByText('accept', { exact: true }).click();
+      await card.getByRole('button', { name: 'accept()' }).click();
+      await timeline(page).getByText(/accept\(s1\)→ s2 from 127\.0\.0\.1:\d+/).waitFor();
+      const conn = lab(page).locator('article[data-sock="s2"]');
+      await conn.getByText('recv', { exact: true }).click();
+      await conn.getByRole('button', { name: 'recv()' }).click();
+      await timeline(page).getByText('"hello from the terminal\\n"', { exact: false }).waitFor();
+    } finally {
+      nc.proc?.kill();
+      await page.close();
+    }
+  });
+
+  it('has no serious accessibility violations on /lab with a scenario under way', async () => {
+    const page = await browser.newPage();
+    try {
+      await openScenario(page, server.url, 'tcp-hello');
+      await runSteps(page, 6);
+      const violations = await seriousA11yViolations(page);
+      assert.equal(violations.length, 0, describeViolations(violations));
+    } finally {
+      await page.close();
+    }
+  });
+});

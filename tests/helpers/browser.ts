@@ -1,0 +1,70 @@
+/**
+ * Browser tests run in a real Chromium through playwright-core. Where no Chromium is found they are
+ * skipped with a one-line hint, except under CI=true, where a missing browser is a failure.
+ */
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_HINT, findChromium } from '../../scripts/find-chromium.mjs';
+
+export const CHROMIUM = findChromium();
+const IN_CI = process.env.CI === 'true';
+
+if (!CHROMIUM && IN_CI) {
+  throw new Error(`CI=true but no Chromium was found: ${CHROMIUM_HINT}`);
+}
+
+/** Options for describe(): skip with the install hint when there is no browser (outside CI). */
+export const needsBrowser = CHROMIUM ? {} : { skip: `no Chromium found; ${CHROMIUM_HINT}` };
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM!,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface PageProblems {
+  console: string[];
+  failed: string[];
+}
+
+/** Records console errors, page errors, failed requests and HTTP errors on a page. */
+export function watchProblems(page: Page): PageProblems {
+  const problems: PageProblems = { console: [], failed: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.console.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.console.push(String(e)));
+  page.on('requestfailed', (r) => {
+    // Navigating away cancels prefetches and the lab socket; those are not failures.
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.failed.push(`${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.failed.push(`${r.url()} HTTP ${r.status()}`);
+  });
+  return problems;
+}
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+export function describeViolations(vs: AxeViolation[]): string {
+  return vs.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('\n');
+}
