@@ -72,8 +72,12 @@ function countWords(tree: Root): number {
 }
 
 export async function checkLesson(slug: string): Promise<LessonReport> {
-  const rel = `content/${slug}.mdx`;
-  const file = path.join(ROOT, rel);
+  return checkLessonFile(path.join(ROOT, 'content', `${slug}.mdx`), LESSON_SLUGS.indexOf(slug as never) + 1);
+}
+
+/** Checks one MDX file that should sit at position `expectedOrder` of the course. */
+export async function checkLessonFile(file: string, expectedOrder: number): Promise<LessonReport> {
+  const rel = path.relative(ROOT, file);
   const report: LessonReport = { file: rel, errors: [], warnings: [], words: 0 };
   if (!existsSync(file)) {
     report.errors.push('file is missing (it is listed in content/lessons.ts)');
@@ -107,8 +111,8 @@ export async function checkLesson(slug: string): Promise<LessonReport> {
 
   const fm = FrontmatterSchema.safeParse(mod.frontmatter);
   if (!fm.success) report.errors.push(formatFrontmatterError(rel, fm.error).split('\n').slice(1).join('\n').trim());
-  else if (fm.data.order !== LESSON_SLUGS.indexOf(slug as never) + 1) {
-    report.errors.push(`order is ${fm.data.order} but content/lessons.ts lists this lesson at ${LESSON_SLUGS.indexOf(slug as never) + 1}`);
+  else if (fm.data.order !== expectedOrder) {
+    report.errors.push(`order is ${fm.data.order} but content/lessons.ts lists this lesson at ${expectedOrder}`);
   }
 
   for (const [tag] of tags) {

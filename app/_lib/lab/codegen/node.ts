@@ -94,14 +94,23 @@ export function nodeProgram(p: ActorProgram): string {
     } else body.push(...lines);
     body.push('');
   }
+  // Wrapped in main(): top-level await fails where a lone .ts file is treated as CommonJS.
   return `// The "${p.actor}" program from a Socket Lab session, as Node.js (TypeScript).
 // Run it with: npx tsx <this file>   (start the program that listens first)
 import dgram from 'node:dgram';
 import { on, once } from 'node:events';
 import net from 'node:net';
 
-${body.join('\n').trimEnd()}
+async function main(): Promise<void> {
+${body.map((l) => (l ? `  ${l}` : '')).join('\n').trimEnd()}
+}
 
-process.exit(0);
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
 `;
 }
