@@ -55,6 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     policy,
     ports: new PortPicker(config.labPorts),
     readKernel: readKernelTable,
+    chatMaxClients: config.chatMaxClients,
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
     heartbeatSeconds: config.heartbeatSeconds,

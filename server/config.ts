@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   /** Addresses lab sockets may bind and connect to beside loopback (127.0.0.1 and ::1 always may). */
   labAddresses: addressList.default([]),
   maxSockets: z.coerce.number().int().min(1).max(256).default(16),
+  /** Clients one chat server (the capstone program) may hold beyond the usual socket cap. */
+  chatMaxClients: z.coerce.number().int().min(2).max(2000).default(128),
   maxSendBytes: z.coerce.number().int().min(1).max(1 << 20).default(64 * 1024),
   commandsPerSecond: z.coerce.number().min(1).max(10_000).default(20),
   idleSeconds: z.coerce.number().int().min(2).max(24 * 3600).default(15 * 60),
@@ -62,6 +64,7 @@ const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; bo
   { key: 'labPorts', flag: 'lab-ports', env: 'LAB_PORTS', help: 'port range for lab sockets (default 41000-41999)' },
   { key: 'labAddresses', flag: 'lab-addresses', env: 'LAB_ADDRESSES', help: 'comma-separated addresses lab sockets may use beside 127.0.0.1 and ::1' },
   { key: 'maxSockets', flag: 'max-sockets', env: 'LAB_MAX_SOCKETS', help: 'open sockets per session (default 16)' },
+  { key: 'chatMaxClients', flag: 'chat-max-clients', env: 'LAB_CHAT_MAX_CLIENTS', help: 'clients one chat server may hold (default 128)' },
   { key: 'maxSendBytes', flag: 'max-send-bytes', env: 'LAB_MAX_SEND_BYTES', help: 'bytes per send (default 65536)' },
   { key: 'commandsPerSecond', flag: 'commands-per-second', env: 'LAB_COMMANDS_PER_SECOND', help: 'lab calls per second per session (default 20)' },
   { key: 'idleSeconds', flag: 'idle-seconds', env: 'LAB_IDLE_SECONDS', help: 'end a session after this long without a call (default 900)' },
@@ -85,7 +88,7 @@ export function helpText(): string {
 }
 
 /** Reads flags and environment; throws ConfigError with a message naming the bad setting. */
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const s of SETTINGS) options[s.flag] = { type: s.boolean ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;

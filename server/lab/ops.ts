@@ -5,6 +5,7 @@
 import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from './failure.ts';
+import { DEFAULT_CHAT_OPTIONS } from '../chat/chat-program.ts';
 import type { LabSession, SocketEntry } from './session.ts';
 
 type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void) => Promise<ResultOf<O>>;
@@ -68,7 +69,9 @@ const bind: Handler<'bind'> = async (session, args) => {
 
 const listen: Handler<'listen'> = async (session, args) => {
   const backlog = args.backlog ?? DEFAULT_BACKLOG;
-  await session.entry(args.sock).sock.listen(backlog);
+  const entry = session.entry(args.sock);
+  await entry.sock.listen(backlog);
+  entry.listening = true;
   return { backlog };
 };
 
@@ -132,6 +135,25 @@ const setblocking: Handler<'setblocking'> = async (session, args) => {
 
 const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kernelRows() });
 
+const run: Handler<'run'> = async (session, args) => {
+  const entry = session.entry(args.sock);
+  session.startChat(entry, {
+    ...DEFAULT_CHAT_OPTIONS,
+    log: args.log ?? DEFAULT_CHAT_OPTIONS.log,
+    idleSeconds: args.idleSeconds ?? DEFAULT_CHAT_OPTIONS.idleSeconds,
+    floodLines: args.floodLines ?? DEFAULT_CHAT_OPTIONS.floodLines,
+  });
+  const local = entry.sock.localAddress();
+  if (!local) throw new LabFailure('E_BAD_REQUEST', `${args.sock} has no address: bind() and listen() first.`);
+  return { program: 'chat' as const, address: local.address, port: local.port };
+};
+
+const stop: Handler<'stop'> = async (session) => {
+  if (!session.chat?.isRunning) throw new LabFailure('E_BAD_REQUEST', 'No chat server is running in this session.');
+  session.chat.stop();
+  return {};
+};
+
 export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   socket,
   bind,
@@ -146,4 +168,6 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   close,
   setblocking,
   kernel,
+  run,
+  stop,
 };

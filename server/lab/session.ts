@@ -13,12 +13,22 @@ import { OP_HANDLERS } from './ops.ts';
 import type { LabPolicy } from './policy.ts';
 import type { PortPicker } from './port-picker.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { ChatProgram, type ChatOptions } from '../chat/chat-program.ts';
 
 export interface SessionDeps {
   engine: Engine;
   policy: LabPolicy;
   ports: PortPicker;
   readKernel: () => Promise<RawKernelRow[]>;
+  /** Sockets a session running the chat server may hold (its clients count). */
+  chatMaxClients: number;
+}
+
+export interface ExecuteOptions {
+  /** A call made by a program running in the session: not subject to the learner's rate limit. */
+  internal?: boolean;
+  /** Do not broadcast the step (a program logging a summary instead). */
+  quiet?: boolean;
 }
 
 export interface SocketEntry {
@@ -28,6 +38,7 @@ export interface SocketEntry {
   family: Family;
   sock: EngineSocket;
   blocking: boolean;
+  listening: boolean;
   /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls. */
   pending: { read?: AbortController; write?: AbortController };
   /** The connection's addresses while the kernel could still tell them (they vanish once it closes). */
@@ -52,8 +63,12 @@ export class LabSession {
   private readonly kernelReads: TokenBucket;
   private nextHandle = 1;
   private seq = 0;
+  private socketLimit: number;
+  /** The chat server program, when one runs in this session. */
+  chat: ChatProgram | null = null;
 
   constructor(readonly deps: SessionDeps) {
+    this.socketLimit = deps.policy.limits.sockets;
     const rate = deps.policy.limits.commandsPerSecond;
     this.commands = new TokenBucket(rate, rate * 2);
     // The kernel view is refreshed after every step, so it gets its own, separate allowance.
@@ -88,14 +103,37 @@ export class LabSession {
   }
 
   ensureRoom(): void {
-    if (this.sockets.size >= this.deps.policy.limits.sockets) {
-      throw new LabFailure('E_LIMIT', `A session may hold ${this.deps.policy.limits.sockets} open sockets; close one first.`);
+    if (this.sockets.size >= this.socketLimit) {
+      throw new LabFailure('E_LIMIT', `A session may hold ${this.socketLimit} open sockets; close one first.`);
     }
+  }
+
+  /** Starts the chat server on a listening socket; its clients may take the session past the usual socket cap. */
+  startChat(listener: SocketEntry, options: ChatOptions): ChatProgram {
+    if (this.chat?.isRunning) throw new LabFailure('E_BUSY', 'A chat server is already running in this session.');
+    if (listener.type !== 'tcp' || !listener.listening) {
+      throw new LabFailure('E_BAD_REQUEST', `${listener.handle} is not a listening TCP socket: call listen() on it first.`);
+    }
+    this.socketLimit = Math.max(this.socketLimit, this.deps.chatMaxClients + this.deps.policy.limits.sockets);
+    this.chat = new ChatProgram(this, listener.handle, options, (kind, detail) => {
+      if (this.ended) return;
+      const { stats, ...rest } = detail as { stats?: unknown } & Record<string, unknown>;
+      this.broadcast({
+        event: 'program',
+        program: 'chat',
+        kind,
+        ...(rest as { sock?: string; nick?: string; reason?: string }),
+        ...(kind === 'stats' || kind === 'stopped' ? { stats: (stats ?? detail) as ChatProgram['stats'] } : {}),
+        at: Date.now(),
+      });
+    });
+    this.broadcast({ event: 'program', program: 'chat', kind: 'started', sock: listener.handle, at: Date.now() });
+    return this.chat;
   }
 
   addSocket(sock: EngineSocket, actor: string, type: SocketType, family: Family): SocketEntry {
     const handle = `s${this.nextHandle++}`;
-    const entry: SocketEntry = { handle, actor, type, family, sock, blocking: true, pending: {} };
+    const entry: SocketEntry = { handle, actor, type, family, sock, blocking: true, listening: false, pending: {} };
     this.sockets.set(handle, entry);
     sock.watch((change) => {
       if (!this.ended) this.broadcast({ event: 'kernel', sock: handle, ...change, at: Date.now() });
@@ -138,9 +176,9 @@ export class LabSession {
   // ------------------------------------------------------------------ commands
 
   /** Runs one command and returns its reply; never throws. */
-  async execute(cmd: Command, actorHint?: string): Promise<Reply> {
+  async execute(cmd: Command, opts: ExecuteOptions = {}): Promise<Reply> {
     if (this.ended) return fail(cmd.id, new LabFailure('E_CANCELLED', 'This session has ended.'));
-    this.lastActivity = Date.now();
+    if (!opts.internal) this.lastActivity = Date.now();
 
     if (cmd.op === 'kernel') {
       if (!this.kernelReads.take()) return fail(cmd.id, new LabFailure('E_LIMIT', 'Too many kernel-view requests; slow down.'));
@@ -150,7 +188,7 @@ export class LabSession {
         return fail(cmd.id, e);
       }
     }
-    if (!this.commands.take()) {
+    if (!opts.internal && !this.commands.take()) {
       return fail(cmd.id, new LabFailure('E_LIMIT', `More than ${this.deps.policy.limits.commandsPerSecond} calls per second; slow down.`));
     }
 
@@ -160,7 +198,7 @@ export class LabSession {
       event: 'step',
       seq: ++this.seq,
       id: cmd.id,
-      actor: actorHint ?? this.sockets.get(sockHandle ?? '')?.actor ?? (cmd.op === 'socket' ? (cmd.args.actor ?? 'program') : 'program'),
+      actor: this.sockets.get(sockHandle ?? '')?.actor ?? (cmd.op === 'socket' ? (cmd.args.actor ?? 'program') : 'program'),
       op: cmd.op,
       ...(sockHandle ? { sock: sockHandle } : {}),
       args,
@@ -169,7 +207,7 @@ export class LabSession {
     };
     let blockedSent = false;
     const onBlocked = () => {
-      if (blockedSent || this.ended) return;
+      if (blockedSent || this.ended || opts.quiet) return;
       blockedSent = true;
       this.broadcast({ ...step, status: 'blocked' });
     };
@@ -182,11 +220,11 @@ export class LabSession {
         const e = typeof h === 'string' ? this.sockets.get(h) : undefined;
         if (e) this.rememberTuple(e);
       }
-      this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
+      if (!opts.quiet) this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
       return { id: cmd.id, ok: true, result };
     } catch (e) {
       const error = toLabError(e);
-      this.finishStep({ ...step, status: 'error', error, end: Date.now() });
+      if (!opts.quiet) this.finishStep({ ...step, status: 'error', error, end: Date.now() });
       return { id: cmd.id, ok: false, error };
     }
   }
@@ -206,6 +244,7 @@ export class LabSession {
   /** Closes every socket and tells the viewers why. Idempotent. */
   end(reason: 'idle' | 'closed' | 'shutdown' | 'replaced' | 'ended', message: string): void {
     if (this.ended) return;
+    this.chat?.stop();
     for (const entry of [...this.sockets.values()]) {
       try {
         this.closeSocket(entry);

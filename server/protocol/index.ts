@@ -77,6 +77,16 @@ export const OpArgs = {
   close: z.strictObject({ sock: SockHandleSchema }),
   setblocking: z.strictObject({ sock: SockHandleSchema, blocking: z.boolean() }),
   kernel: z.strictObject({}),
+  /** Runs a server program on one of the session's listening sockets (the capstone chat server). */
+  run: z.strictObject({
+    program: z.literal('chat'),
+    sock: SockHandleSchema,
+    log: z.enum(['steps', 'summary']).optional(),
+    idleSeconds: z.number().int().min(1).max(86_400).optional(),
+    /** Lines one client may send within 5 s before it is dropped for flooding. */
+    floodLines: z.number().int().min(2).max(1_000_000).optional(),
+  }),
+  stop: z.strictObject({ program: z.literal('chat') }),
 } as const;
 
 export type Op = keyof typeof OpArgs;
@@ -105,6 +115,8 @@ export const OpResults = {
   close: z.object({}),
   setblocking: z.object({}),
   kernel: z.object({ rows: z.array(z.lazy(() => KernelRowSchema)) }),
+  run: z.object({ program: z.literal('chat'), address: z.string(), port: PortSchema }),
+  stop: z.object({}),
 } as const;
 export type ResultOf<O extends Op> = z.infer<(typeof OpResults)[O]>;
 
@@ -229,6 +241,21 @@ export const KernelEventSchema = z.object({
 });
 export type KernelEvent = z.infer<typeof KernelEventSchema>;
 
+/** What a running program (the chat server) reports beside its steps. */
+export const ProgramEventSchema = z.object({
+  event: z.literal('program'),
+  program: z.literal('chat'),
+  kind: z.enum(['started', 'joined', 'left', 'stats', 'stopped']),
+  sock: SockHandleSchema.optional(),
+  nick: z.string().optional(),
+  reason: z.string().optional(),
+  stats: z
+    .object({ clients: z.number(), accepts: z.number(), linesIn: z.number(), linesOut: z.number(), bytesIn: z.number(), bytesOut: z.number() })
+    .optional(),
+  at: z.number(),
+});
+export type ProgramEvent = z.infer<typeof ProgramEventSchema>;
+
 export const ByeSchema = z.object({
   event: z.literal('bye'),
   reason: z.enum(['idle', 'closed', 'shutdown', 'replaced', 'ended']),
@@ -236,7 +263,7 @@ export const ByeSchema = z.object({
 });
 export type Bye = z.infer<typeof ByeSchema>;
 
-export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ByeSchema]);
+export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, ByeSchema]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;
 
 /** Anything the server sends: an event, or a reply to a command. */
