@@ -21,7 +21,14 @@ const portRange = z
 const addressList = z
   .string()
   .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
-  .pipe(z.array(ipLiteral));
+  .pipe(
+    z.array(
+      ipLiteral.refine(
+        (a) => !ipaddr.isValid(a) || ipaddr.process(a).range() !== 'unspecified',
+        'must be one address of this machine, not 0.0.0.0 or :: (every interface)',
+      ),
+    ),
+  );
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 

@@ -25,7 +25,7 @@ export function sanitizeProgress(value: unknown): Progress {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const out: Progress = {};
   for (const [slug, entry] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof entry !== 'object' || entry === null) continue;
+    if (typeof entry !== 'object' || entry === null || slug === '__proto__') continue;
     const e = entry as Record<string, unknown>;
     const lp: LessonProgress = {};
     if (isNum(e.read)) lp.read = e.read;

@@ -30,7 +30,8 @@ function plainText(markdown: string): string {
 export function extractToc(mdx: string): TocEntry[] {
   const slugger = new GithubSlugger();
   const entries: TocEntry[] = [SECTION_HEADINGS.objectives];
-  let fence: string | null = null;
+  /** The open fence: its character and length (a fence closes only with at least as many, and no info string). */
+  let fence: { char: string; length: number } | null = null;
   let inFrontmatter = false;
   const lines = mdx.split(/\r?\n/);
   lines.forEach((line, i) => {
@@ -42,20 +43,22 @@ export function extractToc(mdx: string): TocEntry[] {
       if (line.trim() === '---') inFrontmatter = false;
       return;
     }
-    const fenceMatch = /^\s*(`{3,}|~{3,})/.exec(line);
+    const fenceMatch = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
     if (fenceMatch) {
-      if (fence === null) fence = fenceMatch[1][0];
-      else if (fenceMatch[1][0] === fence) fence = null;
+      const [, marks, info] = fenceMatch;
+      if (fence === null) fence = { char: marks[0], length: marks.length };
+      else if (marks[0] === fence.char && marks.length >= fence.length && info.trim() === '') fence = null;
       return;
     }
     if (fence !== null) return;
-    const h2 = /^##\s+(.+?)\s*#*\s*$/.exec(line);
+    // Up to three spaces of indent; a closing run of #s only counts when a space precedes it.
+    const h2 = /^ {0,3}##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
     if (h2) {
       const text = plainText(h2[1]);
       entries.push({ id: slugger.slug(text), text });
       return;
     }
-    const tag = /^\s*<(TryIt|Quiz|Recap)\b/.exec(line);
+    const tag = /^ {0,3}<(TryIt|Quiz|Recap)\b/.exec(line);
     if (tag) entries.push(SECTION_HEADINGS[tag[1] as 'TryIt' | 'Quiz' | 'Recap']);
   });
   return entries;

@@ -58,6 +58,8 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
   const connected = ownRows.filter((r) => r.remote.port !== 0);
   const queued: KernelRow[] = [];
 
+  // First pass: rows that are ours, queued for one of our listeners, or kept after we closed them.
+  const unclaimed: RawKernelRow[] = [];
   for (const r of raw) {
     if (ownInodes.has(r.inode) && r.inode !== 0) continue;
     if (isTcp(r) && r.inode === 0 && QUEUE_STATES.has(r.state)) {
@@ -85,7 +87,13 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
         continue;
       }
     }
-    const peerOf = [...connected, ...queued].find((o) => same(o.local, r.remote) && same(o.remote, r.local) && isTcp(o as RawKernelRow) === isTcp(r));
+    unclaimed.push(r);
+  }
+  // Second pass, once every row of ours is known (/proc lists rows in hash order, not ours first):
+  // the other program's end of a connection to one of ours.
+  const ends = [...connected, ...queued];
+  for (const r of unclaimed) {
+    const peerOf = ends.find((o) => same(o.local, r.remote) && same(o.remote, r.local) && isTcp(o as RawKernelRow) === isTcp(r));
     if (peerOf) add(peerOf.sock ?? peerOf.of!, { ...r, relation: 'outside', of: peerOf.sock ?? peerOf.of });
   }
 

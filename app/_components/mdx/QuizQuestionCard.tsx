@@ -24,7 +24,7 @@ export function QuizQuestionCard({ number, question, locked, correct, onCheck }:
         if (picked !== null && !done) onCheck(picked);
       }}
     >
-      <fieldset disabled={done}>
+      <fieldset disabled={done} className="min-w-0">
         <legend className="font-semibold">
           {number}. {question.prompt}
         </legend>

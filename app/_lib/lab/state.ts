@@ -113,10 +113,21 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
   }
 }
 
+/** The UI keeps this many recent steps (a busy chat server makes thousands). */
+export const MAX_STEPS = 3000;
+
 export function applyStep(state: LabState, step: Step): LabState {
-  const i = state.steps.findIndex((s) => s.seq === step.seq);
+  // Blocked steps complete soon after; search from the end.
+  let i = -1;
+  for (let j = state.steps.length - 1; j >= 0; j--) {
+    if (state.steps[j].seq === step.seq) {
+      i = j;
+      break;
+    }
+  }
   const view: StepView = { ...step, kernelBefore: state.kernel };
-  const steps = i === -1 ? [...state.steps, view] : state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  let steps = i === -1 ? [...state.steps, view] : state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  if (steps.length > MAX_STEPS) steps = steps.slice(steps.length - MAX_STEPS);
   let sockets = state.sockets;
   if (step.status === 'blocked') {
     sockets = updateSock(sockets, step.sock, (s) => ({ ...s, waiting: [...s.waiting, step.op] }));

@@ -6,7 +6,7 @@
  * the new session starts with no sockets.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { LabClient, type ClientEvent, type SocketLike } from '@/server/protocol/client';
+import { LabClient, type CallResult, type ClientEvent, type SocketLike } from '@/server/protocol/client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
 
@@ -48,7 +48,7 @@ export interface LabSessionApi {
   notice: string | null;
   dismissNotice(): void;
   client: LabClient | null;
-  call<O extends Op>(op: O, args: ArgsOf<O>): ReturnType<LabClient['call']>;
+  call<O extends Op>(op: O, args: ArgsOf<O>): Promise<CallResult<O>>;
   /** Closes every socket by starting a fresh session. */
   reset(): void;
   /** Bumps whenever a new session starts, so dependants (a scenario) can restart. */
@@ -154,7 +154,7 @@ export function useLabSession(): LabSessionApi {
     open();
   }, [open]);
 
-  const call = useCallback(<O extends Op>(op: O, args: ArgsOf<O>) => {
+  const call = useCallback(<O extends Op>(op: O, args: ArgsOf<O>): Promise<CallResult<O>> => {
     const c = clientRef.current;
     if (!c) return Promise.resolve({ ok: false as const, error: { code: 'E_CANCELLED', message: 'Not connected to the lab.' } });
     return c.call(op, args);

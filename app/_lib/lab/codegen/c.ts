@@ -14,7 +14,7 @@ export function cString(bytes: Uint8Array): string {
   return `${out}"`;
 }
 
-const PRELUDE = `#define _POSIX_C_SOURCE 200809L
+const INCLUDES = `#define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +24,9 @@ const PRELUDE = `#define _POSIX_C_SOURCE 200809L
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
+`;
 
+const MAKE_ADDR = `
 /* Fills a socket address from text, IPv4 or IPv6. */
 static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, int port) {
     memset(ss, 0, sizeof *ss);
@@ -41,14 +43,18 @@ static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, int port
     inet_pton(AF_INET, ip, &a->sin_addr);
     return sizeof *a;
 }
+`;
 
+const REPORT = `
 /* Prints what a call returned, or the error the kernel gave, as the lab shows them. */
 static long report(const char *call, long rc) {
     if (rc < 0) printf("%s -> error %d (%s)\\n", call, errno, strerror(errno));
     else printf("%s -> %ld\\n", call, rc);
     return rc;
 }
+`;
 
+const SHOW = `
 /* Prints received bytes, escaping what is not printable. */
 static void show(const char *call, const char *buf, long n) {
     if (n < 0) { report(call, n); return; }
@@ -123,10 +129,13 @@ export function cProgram(p: ActorProgram): string {
     body.push(`    /* ${s.op}${s.errno ? `: the lab got ${s.errno}` : ''} */`, ...lines.map((l) => `    ${l}`), '');
   }
   const usesV6 = p.steps.some((s) => isV6(s.args.address));
+  const uses = (ops: string[]) => p.steps.some((s) => ops.includes(s.op));
+  // Only the helpers this program calls: unused static functions are warnings (errors with -Werror).
+  const helpers = [uses(['bind', 'connect', 'sendto']) ? MAKE_ADDR : '', REPORT, uses(['recv', 'recvfrom']) ? SHOW : ''].join('');
   return `/* The "${p.actor}" program from a Socket Lab session: the same calls, in the same order.
  * Build and run: cc -o prog prog.c && ./prog   (start the program that listens first)${usesV6 ? '\n * It uses IPv6 loopback (::1).' : ''}
  */
-${PRELUDE}
+${INCLUDES}${helpers}
 int main(void) {
     struct sockaddr_storage addr;
     socklen_t len;

@@ -1,0 +1,46 @@
+import type { Ref } from 'react';
+
+interface Props {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string;
+  placeholder?: string;
+  className?: string;
+  inputRef?: Ref<HTMLInputElement>;
+}
+
+/** A labelled text box whose error message is tied to it for screen readers. */
+export function FirewallField({ id, label, value, onChange, error, placeholder, className = '', inputRef }: Props) {
+  return (
+    <div className={`min-w-0 ${className}`}>
+      <label htmlFor={id} className="block text-xs font-medium text-gray-800 dark:text-gray-200">
+        {label}
+      </label>
+      <input
+        ref={inputRef}
+        id={id}
+        type="text"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        maxLength={60}
+        spellCheck={false}
+        autoCapitalize="none"
+        autoComplete="off"
+        autoCorrect="off"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={`mt-0.5 block w-full min-w-0 rounded-md border bg-white px-2 py-1 font-mono text-base text-gray-900 shadow-sm placeholder:text-gray-500 sm:text-sm dark:bg-gray-950 dark:text-gray-100 dark:placeholder:text-gray-400 ${
+          error ? 'border-red-600 dark:border-red-400' : 'border-gray-300 dark:border-gray-600'
+        }`}
+      />
+      {error ? (
+        <p id={`${id}-error`} className="mt-1 text-xs text-red-800 dark:text-red-200">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
