@@ -213,9 +213,9 @@ describe('--help', () => {
 describe('loadConfig: lab addresses are single addresses', () => {
   for (const value of ['0.0.0.0', '::', '127.0.0.1,0.0.0.0']) {
     test(`LAB_ADDRESSES=${value} is refused (it would mean every interface)`, () => {
-      const e = refusal([], { LAB_ADDRESSES: value });
-      assert.match(e.message, /LAB_ADDRESSES/);
-      assert.match(e.message, /every interface/);
+      const message = refusal([], { LAB_ADDRESSES: value });
+      assert.match(message, /LAB_ADDRESSES/);
+      assert.match(message, /every interface/);
     });
   }
 });
