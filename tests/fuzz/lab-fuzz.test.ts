@@ -63,7 +63,7 @@ describe('fuzzing /lab (bounded, loopback)', () => {
   let server: RunningServer;
   let baseline: number;
   before(async () => {
-    server = await startLab({ commandsPerSecond: 100_000, sessionsPerAddress: 50, idleSeconds: 600 });
+    server = await startLab({ commandsPerSecond: 10_000, sessionsPerAddress: 50, idleSeconds: 600 });
     baseline = fdCount();
   });
   after(() => server.close());
