@@ -4,6 +4,7 @@
  * /lab upgrades reach the lab and everything else (dev hot reload) reaches Next.
  */
 import http from 'node:http';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
@@ -11,6 +12,9 @@ import type { Config } from './config.ts';
 import { selectEngine } from './engines/select.ts';
 import type { Engine } from './engines/types.ts';
 import { readKernelTable } from './kernel/procnet.ts';
+import { ClassHub, openClass } from './class/class-hub.ts';
+import { newJoinCode } from './class/class-codes.ts';
+import { ClassStore } from './class/class-store.ts';
 import { LabHub } from './lab/hub.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
@@ -24,6 +28,8 @@ export interface RunningServer {
   engine: Engine;
   fallbackReason?: string;
   hub: LabHub;
+  /** Class hosting, when started with --class. */
+  classroom?: { hub: ClassHub; resumed: boolean; instructorUrl: string; studentUrl: string; dataFile: string };
   policy: LabPolicy;
   server: http.Server;
   close(): Promise<void>;
@@ -36,11 +42,28 @@ function ownAddress(host: string): string[] {
   return range === 'loopback' || range === 'unspecified' ? [] : [host];
 }
 
+/** This machine's first LAN IPv4 address, for a class hosted on every interface (--host 0.0.0.0). */
+export function lanAddress(): string | null {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return null;
+}
+
+/** The address students' programs use to reach lab sockets (and the class chat) on this machine. */
+function classAddress(config: Config): string | null {
+  if (!config.class) return null;
+  const own = ownAddress(config.host)[0];
+  if (own) return own;
+  return config.host === '0.0.0.0' ? lanAddress() : null;
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
   const { engine, fallbackReason } = await selectEngine(config.engine);
+  const lan = classAddress(config);
   const policy = new LabPolicy({
     ports: config.labPorts,
-    extraAddresses: [...config.labAddresses, ...ownAddress(config.host)],
+    extraAddresses: [...config.labAddresses, ...ownAddress(config.host), ...(lan ? [lan] : [])],
     sitePort: null,
     limits: {
       sockets: config.maxSockets,
@@ -49,13 +72,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
       idleSeconds: config.idleSeconds,
     },
   });
-  const hub = new LabHub({
+  let classHub: ClassHub | null = null;
+  const sessionDeps = {
     engine,
-    engineComposite: engine.composite,
     policy,
     ports: new PortPicker(config.labPorts),
     readKernel: readKernelTable,
     chatMaxClients: config.chatMaxClients,
+  };
+  const hub = new LabHub({
+    ...sessionDeps,
+    engineComposite: engine.composite,
+    onSessionOpen: (session, url) => classHub?.labelLabSession(session, url),
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
     heartbeatSeconds: config.heartbeatSeconds,
@@ -82,10 +110,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     handle = (req, res) => void nextHandler(req, res);
   }
 
-  const server = http.createServer((req, res) => handle(req, res));
+  const server = http.createServer((req, res) => {
+    if (classHub?.handleHttp(req, res)) return;
+    handle(req, res);
+  });
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname === '/lab') hub.handleUpgrade(req, socket, head);
+    else if (pathname === '/class' && classHub) classHub.handleUpgrade(req, socket, head);
     else if (config.dev) nextUpgrades.emit('upgrade', req, socket, head);
     else socket.destroy();
   });
@@ -100,18 +132,43 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const port = (server.address() as { port: number }).port;
   policy.sitePort = port;
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? (lan ?? 'localhost') : config.host;
+  const shown = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
+  const url = `http://${shown}:${port}`;
+
+  let classroom: RunningServer['classroom'];
+  if (config.class) {
+    const dataFile = path.resolve(ROOT, config.classData);
+    const store = new ClassStore(dataFile);
+    const resumed = openClass(store, { title: config.classTitle, code: newJoinCode(), instructorKey: config.instructorKey ?? null, fresh: config.newClass }) === 'resumed';
+    const settings = store.settings()!;
+    const studentUrl = `${url}/class?code=${settings.code}`;
+    const chatAddress = lan ?? '127.0.0.1';
+    classHub = new ClassHub({
+      store,
+      lab: hub,
+      sessionDeps,
+      studentUrl,
+      chatAddress,
+      chatPort: config.classChatPort ?? config.labPorts[0],
+      allowedOrigins: config.allowedOrigins,
+    });
+    await classHub.start();
+    classroom = { hub: classHub, resumed, instructorUrl: `${url}/class/instructor#key=${settings.instructorKey}`, studentUrl, dataFile };
+  }
 
   return {
-    url: `http://${shown}:${port}`,
+    url,
     port,
     host: config.host,
     engine,
     fallbackReason,
     hub,
+    classroom,
     policy,
     server,
     async close() {
+      classHub?.close();
       hub.close();
       engine.closeAll();
       server.closeAllConnections();

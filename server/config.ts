@@ -55,6 +55,17 @@ export const ConfigSchema = z.object({
     .string()
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
     .default([]),
+  /** Host a class: join codes, roster, instructor dashboard, presenter mode (docs/hosting.md). */
+  class: bool.default(false),
+  classTitle: z.string().min(1).max(80).default('Socket Lab class'),
+  /** The instructor's key; generated (and printed) when not given. */
+  instructorKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, '16-64 letters, digits, - or _').optional(),
+  /** The class's SQLite file: roster, progress and quiz results survive restarts. */
+  classData: z.string().min(1).default('.data/class.sqlite'),
+  /** Start a new class even if the data file holds one. */
+  newClass: bool.default(false),
+  /** First port to try for the class chat server (inside the lab range). */
+  classChatPort: portNumber.optional(),
   /** Serve only /lab, without the Next.js site (used by tests and benchmarks). */
   labOnly: bool.default(false),
   quiet: bool.default(false),
@@ -78,6 +89,12 @@ const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; bo
   { key: 'heartbeatSeconds', flag: 'heartbeat-seconds', env: 'LAB_HEARTBEAT_SECONDS', help: 'ping browsers this often; drop those that do not answer (default 30)' },
   { key: 'sessionsPerAddress', flag: 'sessions-per-address', env: 'LAB_SESSIONS_PER_ADDRESS', help: 'lab sessions per client address (default 32)' },
   { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LAB_ALLOWED_ORIGINS', help: 'extra page origins allowed to open /lab' },
+  { key: 'class', flag: 'class', env: 'SOCKETLAB_CLASS', help: 'host a class (join code, roster, instructor dashboard)', boolean: true },
+  { key: 'classTitle', flag: 'class-title', env: 'CLASS_TITLE', help: 'the class name shown to students' },
+  { key: 'instructorKey', flag: 'instructor-key', env: 'INSTRUCTOR_KEY', help: 'the instructor key (generated when not given)' },
+  { key: 'classData', flag: 'class-data', env: 'CLASS_DATA', help: 'SQLite file for the class (default .data/class.sqlite)' },
+  { key: 'newClass', flag: 'new-class', env: 'NEW_CLASS', help: 'start a new class instead of resuming the stored one', boolean: true },
+  { key: 'classChatPort', flag: 'class-chat-port', env: 'CLASS_CHAT_PORT', help: 'port for the class chat server (default: the first lab port)' },
   { key: 'labOnly', flag: 'lab-only', env: 'SOCKETLAB_LAB_ONLY', help: 'serve only /lab, without the site', boolean: true },
   { key: 'quiet', flag: 'quiet', env: 'SOCKETLAB_QUIET', help: 'print only errors', boolean: true },
 ];

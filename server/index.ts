@@ -1,6 +1,30 @@
 /** Entry point: validate settings once, start the site and the lab on one port, print the URL. */
 import { ConfigError, loadConfig } from './config.ts';
-import { startServer } from './app.ts';
+import { startServer, type RunningServer } from './app.ts';
+import { formatCode } from './class/class-codes.ts';
+
+async function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): Promise<void> {
+  const { default: QRCode } = await import('qrcode');
+  const info = c.hub.info;
+  const qr = await QRCode.toString(c.studentUrl, { type: 'terminal', small: true });
+  const lines = [
+    `CLASS: ${info.title} (${c.resumed ? `resumed, ${c.hub.studentCount} students so far` : 'new'})${info.endedAt ? ' - this class has ENDED; start a new one with --new-class' : ''}`,
+    '',
+    `  Students open:   ${c.studentUrl}`,
+    `  Join code:       ${formatCode(info.code)}`,
+    info.chat ? `  Class chat:      nc ${info.chat.address} ${info.chat.port}` : '  Class chat:      not running',
+    '',
+    qr,
+    `  Instructor (keep this private, do not project it):`,
+    `  ${c.instructorUrl}`,
+    '',
+    `  Class data: ${c.dataFile} (roster, progress and quiz results survive restarts)`,
+  ];
+  if (host === '127.0.0.1' || host === 'localhost' || host === '::1') {
+    lines.push('', '  Note: students on other machines cannot reach 127.0.0.1. Start with --host <this machine\'s LAN address>.');
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -35,6 +59,7 @@ async function main(): Promise<void> {
       ? 'lab engine: native (one real system call per step)'
       : `lab engine: node fallback (some steps are combined; ${running.fallbackReason ?? ''})`;
   console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}\n  press Ctrl+C to stop\n`);
+  if (running.classroom) await printClassBanner(running.classroom, config.host);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -15,6 +15,17 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 /** A client that stops reading its events is dropped before it can pin this much memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+/** One event goes to many viewers (a presenter's class): serialize it once. */
+const encoded = new WeakMap<object, string>();
+function encode(msg: ServerMessage): string {
+  let text = encoded.get(msg);
+  if (text === undefined) {
+    text = JSON.stringify(msg);
+    encoded.set(msg, text);
+  }
+  return text;
+}
+
 export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
   sessionsPerAddress: number;
@@ -22,6 +33,8 @@ export interface HubOptions extends SessionDeps {
   allowedOrigins: string[];
   heartbeatSeconds: number;
   log?: (line: string) => void;
+  /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
+  onSessionOpen?: (session: LabSession, url: URL) => void;
 }
 
 interface Client {
@@ -49,9 +62,14 @@ export class LabHub {
     return this.sessions.size;
   }
 
-  /** Looks a session up by id (class hosting mirrors presenter sessions). */
-  session(id: string): LabSession | undefined {
-    return this.sessions.get(id);
+  /** Looks a session up by its watch token (class hosting: the presenter's session). */
+  sessionByWatchToken(token: string): LabSession | undefined {
+    return this.byWatchToken.get(token);
+  }
+
+  /** Ends every session the predicate picks (class hosting: ending the class). */
+  endSessions(pick: (s: LabSession) => boolean, message: string): void {
+    for (const s of this.sessions.values()) if (pick(s)) s.end('ended', message);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -63,7 +81,7 @@ export class LabHub {
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (watch !== null) this.attachViewer(ws, watch);
-      else this.openSession(ws, req.socket.remoteAddress ?? 'unknown');
+      else this.openSession(ws, req.socket.remoteAddress ?? 'unknown', url);
     });
   }
 
@@ -93,7 +111,7 @@ export class LabHub {
       ws.terminate();
       return;
     }
-    ws.send(JSON.stringify(msg));
+    ws.send(encode(msg));
   }
 
   private hello(session: LabSession, role: 'owner' | 'viewer') {
@@ -109,7 +127,7 @@ export class LabHub {
     };
   }
 
-  private openSession(ws: WebSocket, address: string): void {
+  private openSession(ws: WebSocket, address: string, url: URL): void {
     this.track(ws);
     const count = this.perAddress.get(address) ?? 0;
     if (count >= this.opts.sessionsPerAddress) {
@@ -119,6 +137,7 @@ export class LabHub {
     }
     this.perAddress.set(address, count + 1);
     const session = new LabSession(this.opts);
+    this.opts.onSessionOpen?.(session, url);
     this.sessions.set(session.id, session);
     this.byWatchToken.set(session.watchToken, session);
     session.attach((event) => {
@@ -147,7 +166,7 @@ export class LabHub {
     const detach = session.attach((event) => {
       this.send(ws, event);
       if (event.event === 'bye') ws.close(1000, 'session ended');
-    });
+    }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));
     ws.on('message', (data) => {
       const id = idOf(data as Buffer);

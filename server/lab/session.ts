@@ -47,6 +47,7 @@ export interface SocketEntry {
 
 export type Direction = 'read' | 'write';
 export type Viewer = (event: ServerEvent) => void;
+export type ViewerRole = 'owner' | 'viewer';
 
 const CLOSED_MEMORY_MS = 3 * 60_000;
 
@@ -58,7 +59,11 @@ export class LabSession {
 
   private readonly sockets = new Map<string, SocketEntry>();
   private readonly closed: (ClosedSocket & { at: number })[] = [];
-  private readonly viewers = new Set<Viewer>();
+  private readonly viewers = new Map<Viewer, ViewerRole>();
+  /** Set by whoever opened the session (class hosting: the student it belongs to). */
+  label: { studentId?: number; nickname?: string; presenter?: boolean } = {};
+  /** Called with every finished step (class hosting feeds the instructor's dashboard). */
+  onStep: ((step: Step) => void) | null = null;
   private readonly commands: TokenBucket;
   private readonly kernelReads: TokenBucket;
   private nextHandle = 1;
@@ -79,13 +84,18 @@ export class LabSession {
     return this.sockets.size;
   }
 
-  attach(viewer: Viewer): () => void {
-    this.viewers.add(viewer);
+  attach(viewer: Viewer, role: ViewerRole = 'owner'): () => void {
+    this.viewers.set(viewer, role);
     return () => this.viewers.delete(viewer);
   }
 
-  private broadcast(event: ServerEvent): void {
-    for (const v of this.viewers) {
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  private broadcast(event: ServerEvent, only?: ViewerRole): void {
+    for (const [v, role] of this.viewers) {
+      if (only && role !== only) continue;
       try {
         v(event);
       } catch {
@@ -183,7 +193,10 @@ export class LabSession {
     if (cmd.op === 'kernel') {
       if (!this.kernelReads.take()) return fail(cmd.id, new LabFailure('E_LIMIT', 'Too many kernel-view requests; slow down.'));
       try {
-        return { id: cmd.id, ok: true, result: { rows: await this.kernelRows() } };
+        const rows = await this.kernelRows();
+        // Viewers cannot ask for the kernel view themselves: they see the owner's, as it is refreshed.
+        this.broadcast({ event: 'kernel-table', rows, at: Date.now() }, 'viewer');
+        return { id: cmd.id, ok: true, result: { rows } };
       } catch (e) {
         return fail(cmd.id, e);
       }
@@ -230,7 +243,9 @@ export class LabSession {
   }
 
   private finishStep(step: Step): void {
-    if (!this.ended) this.broadcast(step);
+    if (this.ended) return;
+    this.broadcast(step);
+    this.onStep?.(step);
   }
 
   async kernelRows() {

@@ -256,6 +256,14 @@ export const ProgramEventSchema = z.object({
 });
 export type ProgramEvent = z.infer<typeof ProgramEventSchema>;
 
+/** For viewers of a session: the owner's latest kernel view, sent whenever the owner refreshes it. */
+export const KernelTableSchema = z.object({
+  event: z.literal('kernel-table'),
+  rows: z.array(KernelRowSchema),
+  at: z.number(),
+});
+export type KernelTable = z.infer<typeof KernelTableSchema>;
+
 export const ByeSchema = z.object({
   event: z.literal('bye'),
   reason: z.enum(['idle', 'closed', 'shutdown', 'replaced', 'ended']),
@@ -263,7 +271,7 @@ export const ByeSchema = z.object({
 });
 export type Bye = z.infer<typeof ByeSchema>;
 
-export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, ByeSchema]);
+export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;
 
 /** Anything the server sends: an event, or a reply to a command. */

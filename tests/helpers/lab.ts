@@ -22,8 +22,9 @@ export interface Connected {
   waitEvent(match: (e: ClientEvent) => boolean, timeoutMs?: number): Promise<ClientEvent>;
 }
 
-export async function connect(server: RunningServer, opts: { watch?: string; origin?: string } = {}): Promise<Connected> {
-  const url = `ws://127.0.0.1:${server.port}/lab${opts.watch ? `?watch=${encodeURIComponent(opts.watch)}` : ''}`;
+export async function connect(server: RunningServer, opts: { watch?: string; origin?: string; student?: string } = {}): Promise<Connected> {
+  const query = opts.watch ? `?watch=${encodeURIComponent(opts.watch)}` : opts.student ? `?student=${encodeURIComponent(opts.student)}` : '';
+  const url = `ws://127.0.0.1:${server.port}/lab${query}`;
   const ws = new WebSocket(url, opts.origin ? { headers: { origin: opts.origin } } : {});
   const client = new LabClient(ws as never);
   const events: ClientEvent[] = [];
