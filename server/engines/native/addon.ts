@@ -1,0 +1,99 @@
+/**
+ * Loads the C addon (build/Release/socketlab.node) and gives its functions types. Each function is
+ * one real system call; failures throw an Error whose `code` is the errno name (EAGAIN,
+ * ECONNREFUSED, ...), or TypeError/RangeError for arguments of the wrong kind. Every function that
+ * takes an fd refuses (EBADF) any fd the addon did not create itself.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Endpoint } from '../../protocol/index.ts';
+import { EngineError, type Family, type ShutdownHow, type SocketType } from '../types.ts';
+
+export interface PollEvents {
+  readable?: boolean;
+  writable?: boolean;
+  /** The peer shut down its sending side (EPOLLRDHUP); Linux only. */
+  disconnect?: boolean;
+}
+
+/** What poll(2) said when libuv woke us; `error` means POLLERR (a pending socket error). */
+export interface Readiness {
+  readable: boolean;
+  writable: boolean;
+  disconnect: boolean;
+  hangup: boolean;
+  error: boolean;
+}
+
+/** `error` is libuv's name for a failed wait (it reports POLLERR as EBADF), else null. */
+export type PollCallback = (error: string | null, events: Readiness) => void;
+
+export interface NativeAddon {
+  socket(family: Family, type: SocketType): number;
+  bind(fd: number, address: string, port: number): void;
+  listen(fd: number, backlog: number): void;
+  accept(fd: number): { fd: number; address: string; port: number };
+  connect(fd: number, address: string, port: number): void;
+  /** getsockopt(SO_ERROR): null when the last non-blocking connect succeeded. Reading clears it. */
+  soError(fd: number): string | null;
+  send(fd: number, data: Buffer): number;
+  /** An empty buffer is end of stream. `peek` leaves the bytes in the kernel. */
+  recv(fd: number, max: number, peek?: boolean): Buffer;
+  sendto(fd: number, data: Buffer, address: string, port: number): number;
+  recvfrom(fd: number, max: number): { data: Buffer; address: string | null; port: number | null };
+  shutdown(fd: number, how: ShutdownHow): void;
+  close(fd: number): void;
+  getsockname(fd: number): Endpoint | null;
+  getpeername(fd: number): Endpoint | null;
+  inode(fd: number): number;
+  /** ioctl(FIONREAD): bytes waiting; for UDP, the size of the next datagram. */
+  readable(fd: number): number;
+  /** Starts or changes the one libuv watch of `fd`; no events pauses it. */
+  pollStart(fd: number, events: PollEvents, callback: PollCallback): void;
+  /** Ends the watch of `fd`; close() does this itself. */
+  pollStop(fd: number): void;
+  /** How many fds the addon holds open. */
+  ownedCount(): number;
+}
+
+export const ADDON_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'socketlab.node');
+
+let loaded: NativeAddon | null | undefined;
+let failure: string | null = null;
+
+/** The addon, or null when it is not built or cannot load here; addonLoadFailure() says why. */
+export function loadNativeAddon(): NativeAddon | null {
+  if (loaded !== undefined) return loaded;
+  if (!existsSync(ADDON_PATH)) {
+    failure = `the native addon is not built (${path.relative(process.cwd(), ADDON_PATH)} is missing; run node scripts/build-addon.mjs)`;
+    loaded = null;
+    return loaded;
+  }
+  try {
+    loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  } catch (e) {
+    failure = `the native addon did not load: ${(e as Error).message}`;
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** Why loadNativeAddon() returned null, or null if it did not. */
+export function addonLoadFailure(): string | null {
+  loadNativeAddon();
+  return failure;
+}
+
+/**
+ * The addon's Error (code = errno name) as the EngineError the lab expects. Argument errors become
+ * E_BAD_REQUEST: no system call was made for them.
+ */
+export function asEngineError(e: unknown): EngineError {
+  if (e instanceof EngineError) return e;
+  if (e instanceof TypeError || e instanceof RangeError) return new EngineError('E_BAD_REQUEST', e.message);
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z0-9_]{1,31}$/.test(code)) return new EngineError(code, (e as Error).message);
+  return new EngineError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+}

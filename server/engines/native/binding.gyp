@@ -1,0 +1,15 @@
+{
+  "targets": [
+    {
+      "target_name": "socketlab",
+      "sources": ["src/socketlab.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "xcode_settings": {
+        "GCC_C_LANGUAGE_STANDARD": "gnu11",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15",
+        "WARNING_CFLAGS": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
+      }
+    }
+  ]
+}

@@ -1,0 +1,402 @@
+/**
+ * One lab socket on the native addon: every method makes the real call. "Blocking" is the lab's
+ * flag: the fd itself is always non-blocking, and a call the kernel answers with EAGAIN (or
+ * EINPROGRESS for connect) either fails at once (non-blocking) or waits for readiness from libuv
+ * and is made again, with no timers and no polling loops.
+ */
+import type { Endpoint } from '../../protocol/index.ts';
+import {
+  EngineError,
+  type AcceptResult,
+  type EngineSocket,
+  type Family,
+  type ShutdownHow,
+  type SocketChange,
+  type SocketType,
+  type WaitOptions,
+} from '../types.ts';
+import { asEngineError, type NativeAddon, type Readiness } from './addon.ts';
+import { FdReadiness, type Interest } from './readiness.ts';
+
+type Direction = 'readable' | 'writable';
+type WatchMode = 'accept' | 'datagram' | 'stream' | 'connecting' | null;
+
+function cancelled(): EngineError {
+  return new EngineError('E_CANCELLED', 'The call was cancelled: the socket was closed or the session ended.');
+}
+
+export class NativeSocket implements EngineSocket {
+  readonly type: SocketType;
+  readonly family: Family;
+  readonly #addon: NativeAddon;
+  readonly #registry: Set<NativeSocket>;
+  readonly #readiness: FdReadiness;
+  #fd: number | null;
+  /** Rejects each call that is waiting for the kernel (used by close). */
+  readonly #cancels = new Set<() => void>();
+
+  #listening = false;
+  #connecting = false;
+  #connected: boolean;
+  #readShut = false;
+
+  // watch() state
+  readonly #listeners: Array<(change: SocketChange) => void> = [];
+  #watchInterest: Interest | null = null;
+  #watchKey = '';
+  #readCalls = 0;
+  /** An arrival was reported: quiet about reads until the learner's next read-side call. */
+  #readsQuiet = false;
+  /** The socket has a pending error: quiet until the learner's next call, which will receive it. */
+  #errorQuiet = false;
+  #peerClosedReported = false;
+
+  constructor(addon: NativeAddon, fd: number, type: SocketType, family: Family, registry: Set<NativeSocket>, connected = false) {
+    this.#addon = addon;
+    this.#fd = fd;
+    this.type = type;
+    this.family = family;
+    this.#connected = connected;
+    this.#registry = registry;
+    this.#readiness = new FdReadiness(addon, fd);
+    registry.add(this);
+  }
+
+  get fd(): number | null {
+    return this.#fd;
+  }
+
+  inode(): number | null {
+    if (this.#fd === null) return null;
+    try {
+      return this.#addon.inode(this.#fd);
+    } catch {
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ calls
+
+  bind(address: string, port: number): Promise<Endpoint> {
+    return this.#call(() => {
+      this.#addon.bind(this.#open(), address, port);
+      return this.localAddress() ?? { address, port };
+    });
+  }
+
+  listen(backlog: number): Promise<void> {
+    return this.#call(() => {
+      this.#addon.listen(this.#open(), backlog);
+      this.#listening = true;
+    });
+  }
+
+  accept(wait: WaitOptions): Promise<AcceptResult> {
+    return this.#readSide(async () => {
+      const got = await this.#blocking(wait, 'readable', () => this.#addon.accept(this.#open()));
+      const socket = new NativeSocket(this.#addon, got.fd, 'tcp', this.family, this.#registry, true);
+      const local = socket.localAddress() ?? { address: '', port: 0 };
+      return { socket, peer: { address: got.address, port: got.port }, local };
+    });
+  }
+
+  connect(address: string, port: number, wait: WaitOptions): Promise<{ local: Endpoint }> {
+    return this.#call(async () => {
+      const fd = this.#open();
+      try {
+        await this.#blocking(
+          wait,
+          'writable',
+          () => this.#addon.connect(fd, address, port),
+          () => this.#finishConnect(),
+          // EALREADY: a second connect() while the first is in progress, which a blocking socket
+          // would also wait out.
+          ['EINPROGRESS', 'EALREADY'],
+        );
+        this.#connecting = false;
+        this.#connected = true;
+      } catch (e) {
+        const err = asEngineError(e);
+        if (err.code === 'EINPROGRESS' || err.code === 'EALREADY') this.#connecting = this.type === 'tcp';
+        else if (err.code === 'EISCONN') this.#connected = true;
+        else if (err.code !== 'E_CANCELLED') this.#connecting = false;
+        throw err;
+      }
+      return { local: this.localAddress() ?? { address: '', port: 0 } };
+    });
+  }
+
+  send(data: Buffer, wait: WaitOptions): Promise<number> {
+    return this.#call(() => this.#blocking(wait, 'writable', () => this.#addon.send(this.#open(), data)));
+  }
+
+  recv(max: number, wait: WaitOptions): Promise<Buffer> {
+    return this.#readSide(() => this.#blocking(wait, 'readable', () => this.#addon.recv(this.#open(), max)));
+  }
+
+  sendto(data: Buffer, address: string, port: number, wait: WaitOptions): Promise<number> {
+    return this.#call(() =>
+      this.#blocking(wait, 'writable', () => this.#addon.sendto(this.#open(), data, address, port)),
+    );
+  }
+
+  recvfrom(max: number, wait: WaitOptions): Promise<{ data: Buffer; from: Endpoint }> {
+    return this.#readSide(async () => {
+      const got = await this.#blocking(wait, 'readable', () => this.#addon.recvfrom(this.#open(), max));
+      // A stream socket's recvfrom names no sender: the sender is the peer.
+      const from =
+        got.address !== null && got.port !== null
+          ? { address: got.address, port: got.port }
+          : (this.remoteAddress() ?? { address: '', port: 0 });
+      return { data: got.data, from };
+    });
+  }
+
+  shutdown(how: ShutdownHow): Promise<void> {
+    return this.#call(() => {
+      this.#addon.shutdown(this.#open(), how);
+      if (how !== 'write') this.#readShut = true;
+    });
+  }
+
+  close(): void {
+    const fd = this.#fd;
+    if (fd === null) return;
+    this.#readiness.stop();
+    this.#fd = null;
+    for (const cancel of [...this.#cancels]) cancel();
+    this.#registry.delete(this);
+    try {
+      this.#addon.close(fd);
+    } catch {
+      // The kernel released the fd whatever close() said; there is nothing to retry.
+    }
+  }
+
+  localAddress(): Endpoint | null {
+    if (this.#fd === null) return null;
+    const name = this.#addon.getsockname(this.#fd);
+    return name && name.port !== 0 ? name : null;
+  }
+
+  remoteAddress(): Endpoint | null {
+    if (this.#fd === null) return null;
+    return this.#addon.getpeername(this.#fd);
+  }
+
+  watch(listener: (change: SocketChange) => void): void {
+    this.#listeners.push(listener);
+    this.#rearmWatch();
+  }
+
+  // ------------------------------------------------------------------------------ blocking
+
+  #open(): number {
+    if (this.#fd === null) throw new EngineError('EBADF', 'Bad file descriptor: the socket is closed.');
+    return this.#fd;
+  }
+
+  /** Any learner call: a pending error is the call's to receive, so the watch may look again after. */
+  async #call<T>(run: () => T | Promise<T>): Promise<T> {
+    this.#errorQuiet = false;
+    try {
+      return await run();
+    } catch (e) {
+      throw asEngineError(e);
+    } finally {
+      this.#rearmWatch();
+    }
+  }
+
+  /** accept/recv/recvfrom: while one waits, watch() stays off reads; after it, watch() re-arms. */
+  async #readSide<T>(run: () => Promise<T>): Promise<T> {
+    this.#readCalls++;
+    this.#readsQuiet = false;
+    this.#rearmWatch(); // the call itself is the reader now
+    try {
+      return await this.#call(run);
+    } finally {
+      this.#readCalls--;
+      this.#rearmWatch();
+    }
+  }
+
+  /**
+   * Makes the real call; when the kernel says it would block: fail now (non-blocking) or report
+   * onBlocked and make the call again each time libuv says the socket is ready.
+   */
+  async #blocking<T>(
+    wait: WaitOptions,
+    direction: Direction,
+    first: () => T,
+    again: () => T = first,
+    wouldBlock: readonly string[] = ['EAGAIN'],
+  ): Promise<T> {
+    if (wait.signal.aborted) throw cancelled();
+    try {
+      return first();
+    } catch (e) {
+      const err = asEngineError(e);
+      if (!wouldBlock.includes(err.code) || !wait.blocking) throw err;
+    }
+    wait.onBlocked();
+    return this.#whenReady(direction, wait.signal, again);
+  }
+
+  #whenReady<T>(direction: Direction, signal: AbortSignal, attempt: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#fd === null) return reject(cancelled());
+      const settle = () => {
+        this.#readiness.remove(interest);
+        signal.removeEventListener('abort', cancel);
+        this.#cancels.delete(cancel);
+      };
+      const cancel = () => {
+        settle();
+        reject(cancelled());
+      };
+      const interest: Interest = {
+        [direction]: true,
+        ready: (events) => {
+          let value: T;
+          try {
+            value = attempt();
+          } catch (e) {
+            let err = asEngineError(e);
+            if (err.code === 'EAGAIN') {
+              // A pending socket error this call does not collect would wake us forever (the watch
+              // is level-triggered): collect it, as a kernel-blocked call would have returned it.
+              const pending = events.error && this.#fd !== null ? this.#addon.soError(this.#fd) : null;
+              if (!pending) return; // woken early: keep waiting
+              err = new EngineError(pending, `The socket reported ${pending} while the call waited.`);
+            }
+            settle();
+            reject(err);
+            return;
+          }
+          settle();
+          resolve(value);
+        },
+      };
+      signal.addEventListener('abort', cancel, { once: true });
+      this.#cancels.add(cancel);
+      this.#readiness.add(interest);
+    });
+  }
+
+  /** The end of a non-blocking connect: SO_ERROR holds the kernel's verdict. */
+  #finishConnect(): void {
+    const fd = this.#open();
+    const error = this.#addon.soError(fd);
+    if (error) throw new EngineError(error, `connect() failed: ${error}`);
+    if (this.type === 'tcp' && this.#addon.getpeername(fd) === null) {
+      throw new EngineError('EAGAIN', 'still connecting');
+    }
+  }
+
+  // ------------------------------------------------------------------------------ watch
+
+  #watchMode(): WatchMode {
+    if (this.#fd === null) return null;
+    if (this.#listening) return 'accept';
+    if (this.type === 'udp') return 'datagram';
+    if (this.#connected) return 'stream';
+    if (this.#connecting) return 'connecting';
+    return null;
+  }
+
+  #watchWants(): Direction | null {
+    if (this.#listeners.length === 0 || this.#errorQuiet) return null;
+    const readsOpen = this.#readCalls === 0 && !this.#readsQuiet;
+    switch (this.#watchMode()) {
+      case 'accept':
+      case 'datagram':
+        return readsOpen ? 'readable' : null;
+      case 'stream':
+        return readsOpen && !this.#peerClosedReported && !this.#readShut ? 'readable' : null;
+      case 'connecting':
+        // Only to notice that the handshake finished, so reads can be watched from then on.
+        return 'writable';
+      default:
+        return null;
+    }
+  }
+
+  #rearmWatch(): void {
+    const want = this.#fd === null ? null : this.#watchWants();
+    const key = want ?? '';
+    if (key === this.#watchKey) return;
+    if (this.#watchInterest) this.#readiness.remove(this.#watchInterest);
+    this.#watchInterest = null;
+    this.#watchKey = key;
+    if (want) {
+      this.#watchInterest = { [want]: true, ready: (events) => this.#onWatchReady(events) };
+      this.#readiness.add(this.#watchInterest);
+    }
+  }
+
+  #onWatchReady(events: Readiness): void {
+    const fd = this.#fd;
+    if (fd === null) return;
+    const mode = this.#watchMode();
+    let change: SocketChange | null = null;
+
+    if (mode === 'connecting') {
+      if (events.error || events.hangup) {
+        this.#errorQuiet = true; // connect() again will return the kernel's verdict
+      } else if (this.#addon.getpeername(fd) !== null) {
+        this.#connecting = false;
+        this.#connected = true;
+      }
+    } else if (events.error) {
+      // Never read the pending error here (SO_ERROR or a peek would consume it): it belongs to the
+      // learner's next call. A hangup is still worth saying.
+      if (mode === 'stream' && (events.hangup || events.disconnect) && !this.#peerClosedReported) {
+        this.#peerClosedReported = true;
+        change = { change: 'peer-closed' };
+      }
+      this.#errorQuiet = true;
+    } else if (mode === 'accept') {
+      this.#readsQuiet = true;
+      change = { change: 'connection-waiting' };
+    } else if (mode === 'datagram') {
+      this.#readsQuiet = true;
+      change = { change: 'data-waiting', bytes: this.#addon.readable(fd) };
+    } else if (mode === 'stream') {
+      change = this.#peekStream(fd);
+    }
+
+    this.#rearmWatch();
+    if (change) this.#emit(change);
+  }
+
+  /** Looks without consuming: MSG_PEEK of one byte tells data from end of stream. */
+  #peekStream(fd: number): SocketChange | null {
+    let peeked: Buffer;
+    try {
+      peeked = this.#addon.recv(fd, 1, true);
+    } catch (e) {
+      const err = asEngineError(e);
+      if (err.code === 'EAGAIN') return null;
+      this.#errorQuiet = true;
+      return { change: 'error', errno: err.code };
+    }
+    if (peeked.length > 0) {
+      this.#readsQuiet = true;
+      return { change: 'data-waiting', bytes: this.#addon.readable(fd) };
+    }
+    this.#peerClosedReported = true;
+    return { change: 'peer-closed' };
+  }
+
+  #emit(change: SocketChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch (e) {
+        // A listener's bug must not take the server down from inside a libuv callback.
+        console.error('socketlab: a watch listener threw', e);
+      }
+    }
+  }
+}
