@@ -162,7 +162,7 @@ export class LabSession {
   closeSocket(entry: SocketEntry): void {
     entry.pending.read?.abort();
     entry.pending.write?.abort();
-    const tuple = this.rememberTuple(entry);
+    const tuple = entry.tuple ?? (entry.type === 'udp' ? this.rememberTuple(entry) : undefined);
     if (tuple) this.closed.push({ handle: entry.handle, ...tuple, at: Date.now() });
     this.sockets.delete(entry.handle);
     entry.sock.close();
@@ -229,8 +229,9 @@ export class LabSession {
       const handler = OP_HANDLERS[cmd.op] as (s: LabSession, a: unknown, onBlocked: () => void) => Promise<Record<string, unknown>>;
       const result = await handler(this, cmd.args, onBlocked);
       if (cmd.op === 'socket') step.sock = result.sock as string;
-      for (const h of [sockHandle, result.sock]) {
-        const e = typeof h === 'string' ? this.sockets.get(h) : undefined;
+      // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
+      if (cmd.op === 'connect' || cmd.op === 'accept') {
+        const e = this.sockets.get(cmd.op === 'connect' ? sockHandle! : String(result.sock));
         if (e) this.rememberTuple(e);
       }
       if (!opts.quiet) this.finishStep({ ...step, status: 'ok', result, end: Date.now() });

@@ -11,16 +11,18 @@ interface Props {
   kernel: KernelRow[];
   policy: Policy | null;
   connected: boolean;
+  /** A viewer's mirror: cards without controls. */
+  readOnly?: boolean;
   showClosed: boolean;
   onCall: (req: CallRequest) => void;
 }
 
 /** One column per program: the server, the client(s), and "outside" for programs not in the lab. */
-export function ActorLanes({ lanes, sockets, kernel, policy, connected, showClosed, onCall }: Props) {
+export function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, onCall }: Props) {
   const listening = sockets.find((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   const suggestedPort = listening?.local?.port ?? null;
   if (!lanes.length) {
-    return <p className="m-0 rounded-lg border border-dashed border-gray-300 p-4 text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400">No sockets yet. Create one with socket() above, or step through the scenario.</p>;
+    return <p className="m-0 rounded-lg border border-dashed border-gray-300 p-4 text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400">{readOnly ? 'No sockets yet.' : 'No sockets yet. Create one with socket() above, or step through the scenario.'}</p>;
   }
   return (
     <div className="grid gap-3" style={{ gridTemplateColumns: `repeat(auto-fit, minmax(min(100%, 15rem), 1fr))` }}>
@@ -33,7 +35,7 @@ export function ActorLanes({ lanes, sockets, kernel, policy, connected, showClos
             <h3 className={`m-0 mb-2 text-sm font-bold ${color.text}`}>{lane === 'outside' ? 'outside the lab (nc, python…)' : lane}</h3>
             <div className="space-y-2">
               {own.map((s) => (
-                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} onCall={onCall} />
+                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} readOnly={readOnly} onCall={onCall} />
               ))}
               {outside.map((r) => (
                 <article key={`${r.inode}-${r.local.port}`} className="rounded-lg border border-gray-200 bg-white p-2 font-mono text-xs dark:border-gray-700 dark:bg-gray-900" data-outside>

@@ -12,11 +12,12 @@ interface Props {
   policy: Policy | null;
   suggestedPort: number | null;
   connected: boolean;
+  readOnly?: boolean;
   onCall: (req: CallRequest) => void;
 }
 
 /** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
-export function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, onCall }: Props) {
+export function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, onCall }: Props) {
   const [open, setOpen] = useState(true);
   const state = kernelStateOf(sock, kernel);
   const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
@@ -50,7 +51,10 @@ export function SocketCard({ sock, kernel, color, policy, suggestedPort, connect
             <dd className="m-0">
               {row.state === 'LISTEN'
                 ? `${row.rxQueue} connection(s) to accept${sock.backlog !== undefined ? ` (backlog ${sock.backlog})` : ''}`
-                : `${row.rxQueue} bytes to read · ${row.txQueue} unacknowledged`}
+                : sock.type === 'udp'
+                  ? // For UDP the kernel counts the memory its queued datagrams take, headers and all.
+                    `${row.rxQueue} bytes of kernel memory hold datagrams to read`
+                  : `${row.rxQueue} bytes to read · ${row.txQueue} unacknowledged`}
             </dd>
           </>
         ) : null}
@@ -60,7 +64,7 @@ export function SocketCard({ sock, kernel, color, policy, suggestedPort, connect
           blocked in {sock.waiting.map((w) => `${w}()`).join(', ')}: waiting for the kernel
         </p>
       ) : null}
-      {sock.closed ? null : (
+      {sock.closed || readOnly ? null : (
         <div>
           <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="mt-1 text-xs text-blue-700 underline dark:text-blue-300">
             {open ? 'Hide calls' : 'Show calls'}

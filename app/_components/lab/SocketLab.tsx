@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
 import { SCENARIOS, type ScenarioName } from '@/app/_lib/lab/scenarios';
 import { describeCall, describeResult, lanesOf } from '@/app/_lib/lab/state';
@@ -17,6 +18,10 @@ import { Timeline } from './Timeline';
 export interface SocketLabProps {
   scenario?: ScenarioName;
   title?: string;
+  /** Mirror another session read-only (a presenter's), given its watch token. */
+  watch?: string;
+  /** Called with each session's hello (the class dashboard takes the watch token from it). */
+  onHello?: (hello: Hello) => void;
 }
 
 function isTyping(el: EventTarget | null): boolean {
@@ -24,9 +29,13 @@ function isTyping(el: EventTarget | null): boolean {
 }
 
 /** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
-export default function SocketLab({ scenario, title }: SocketLabProps) {
-  const lab = useLabSession();
+export default function SocketLab({ scenario, title, watch, onHello }: SocketLabProps) {
+  const lab = useLabSession({ watch });
   const { state, status } = lab;
+  const viewer = Boolean(watch);
+  useEffect(() => {
+    if (state.hello) onHello?.(state.hello);
+  }, [state.hello, onHello]);
   const def = scenario ? SCENARIOS[scenario] : undefined;
   const lanes = useMemo(() => lanesOf(state), [state]);
   const nextRef = useRef<(() => void) | null>(null);
@@ -42,6 +51,7 @@ export default function SocketLab({ scenario, title }: SocketLabProps) {
 
   function onKeyDown(e: React.KeyboardEvent) {
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+    if (viewer) return;
     if (e.key === 'n' || e.key === 'N') {
       nextRef.current?.();
       e.preventDefault();
@@ -51,7 +61,7 @@ export default function SocketLab({ scenario, title }: SocketLabProps) {
     }
   }
 
-  const heading = title ?? (def ? def.title : 'Socket playground');
+  const heading = title ?? (viewer ? 'following the instructor' : def ? def.title : 'Socket playground');
   return (
     <section
       aria-label={`Live lab: ${heading}`}
@@ -64,7 +74,9 @@ export default function SocketLab({ scenario, title }: SocketLabProps) {
           Live lab: {heading}
         </h3>
         <LabStatus status={status} hello={state.hello} />
-        {!def ? (
+        {viewer ? (
+          <span className="ml-auto rounded bg-gray-100 px-2 py-0.5 text-xs font-semibold dark:bg-gray-800">read-only view</span>
+        ) : !def ? (
           <button type="button" onClick={lab.reset} className="ml-auto rounded-md border border-gray-400 px-3 py-1 text-sm hover:bg-gray-100 dark:hover:bg-gray-800" aria-keyshortcuts="r">
             Reset (close everything)
           </button>
@@ -79,16 +91,16 @@ export default function SocketLab({ scenario, title }: SocketLabProps) {
         </div>
       ) : null}
       {state.hello ? <EngineNotice hello={state.hello} /> : null}
-      {def ? <ScenarioBar scenario={def} client={lab.client} hello={state.hello} generation={lab.generation} onReset={lab.reset} nextRef={nextRef} /> : null}
+      {def && !viewer ? <ScenarioBar scenario={def} client={lab.client} hello={state.hello} generation={lab.generation} onReset={lab.reset} nextRef={nextRef} /> : null}
       <div className="flex flex-wrap items-end justify-between gap-2">
-        <NewSocketForm lanes={lanes} disabled={status !== 'open'} onCall={onCall} />
+        {viewer ? <p className="m-0 text-sm text-gray-700 dark:text-gray-300">You see every call as it happens; the controls are the presenter&apos;s.</p> : <NewSocketForm lanes={lanes} disabled={status !== 'open'} onCall={onCall} />}
         {state.sockets.some((s) => s.closed) ? (
           <label className="flex items-center gap-1 text-xs">
             <input type="checkbox" checked={showClosed} onChange={(e) => setShowClosed(e.target.checked)} /> show closed sockets
           </label>
         ) : null}
       </div>
-      <ActorLanes lanes={lanes} sockets={state.sockets} kernel={state.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} showClosed={showClosed} onCall={onCall} />
+      <ActorLanes lanes={lanes} sockets={state.sockets} kernel={state.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer} showClosed={showClosed} onCall={onCall} />
       <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
       <JoinFromTerminal sockets={state.sockets} />
       <Timeline state={state} lanes={lanes} />

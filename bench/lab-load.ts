@@ -1,0 +1,58 @@
+/**
+ * Lab engine latency, over the real WebSocket, against a real server process:
+ *  1. one session looping the hello conversation: per-op round trip p50/p99 (budget p99 <= 5 ms);
+ *  2. 300 concurrent sessions, each looping it: p50/p99, errors, server RSS and CPU
+ *     (budgets: p99 <= 50 ms, 0 errors, RSS <= 1 GiB).
+ * Loopback only; bounded in time.   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20]
+ */
+import { parseArgs } from 'node:util';
+import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
+import { LeanClient } from './lib/lean-client.ts';
+import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+
+const { values } = parseArgs({ options: { sessions: { type: 'string', default: '300' }, seconds: { type: 'string', default: '20' } } });
+const SESSIONS = Number(values.sessions);
+const SECONDS = Number(values.seconds);
+
+const open = (port: number) => LeanClient.open(`ws://127.0.0.1:${port}/lab`);
+
+const server = await startBenchServer(['--lab-only', '--quiet'], {
+  LAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
+  LAB_COMMANDS_PER_SECOND: '10000',
+});
+try {
+  console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}\n`);
+
+  // 1. One session.
+  const one: LoopStats = { latencies: [], errors: [], loops: 0 };
+  const c = await open(server.port);
+  await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }); // warm up
+  await helloLoop(c, Date.now() + 5000, one);
+  c.close();
+  const s1 = summary(one.latencies);
+  console.log(`one session: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
+  console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})\n`);
+
+  // 2. Many sessions at once.
+  const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
+  const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
+  const cpu0 = server.cpuSeconds();
+  const t0 = Date.now();
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
+  await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats)));
+  clearInterval(sampler);
+  const wall = (Date.now() - t0) / 1000;
+  const cpu = server.cpuSeconds() - cpu0;
+  peakRss = Math.max(peakRss, server.rssMiB());
+  for (const cl of clients) cl.close();
+  const s = summary(stats.latencies);
+  const errs = new Map<string, number>();
+  for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
+  console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
+  console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
+  console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
+  console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
+} finally {
+  await server.stop();
+}
