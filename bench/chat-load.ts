@@ -19,12 +19,10 @@ const INTERVAL_MS = 125;
 const server = await startBenchServer(['--lab-only', '--quiet'], { LAB_CHAT_MAX_CLIENTS: String(CLIENTS + 10) });
 try {
   const owner = await LeanClient.open(`ws://127.0.0.1:${server.port}/lab`);
-  const sock = String(((await owner.call('socket', { type: 'tcp', actor: 'chat server' })) as { result: { sock: string } }).result.sock);
-  const bound = (await owner.call('bind', { sock, address: '127.0.0.1', port: 0 })) as { result: { port: number } };
-  await owner.call('listen', { sock, backlog: 128 });
-  const run = await owner.call('run', { program: 'chat', sock, log: 'summary' });
-  if (!run.ok) throw new Error(run.error.code);
-  const port = bound.result.port;
+  const sock = String((await owner.must('socket', { type: 'tcp', actor: 'chat server' })).sock);
+  const port = Number((await owner.must('bind', { sock, address: '127.0.0.1', port: 0 })).port);
+  await owner.must('listen', { sock, backlog: 128 });
+  await owner.must('run', { program: 'chat', sock, log: 'summary' });
 
   const latencies: number[] = [];
   const received = new Array<number>(CLIENTS).fill(0);

@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
+import { ClassBar } from '../_components/class/ClassBar';
 import { SiteHeader } from '../_components/SiteHeader';
 
 export default function SiteLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <SiteHeader />
+      <ClassBar />
       <main id="main" className="mx-auto max-w-6xl px-4 pb-16 pt-6">
         {children}
       </main>

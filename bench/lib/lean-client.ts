@@ -49,6 +49,13 @@ export class LeanClient {
     });
   }
 
+  /** Calls and returns the result, throwing the error code if the call failed. */
+  async must<O extends Op>(op: O, args: ArgsOf<O>): Promise<Record<string, unknown>> {
+    const r = await this.call(op, args);
+    if (!r.ok) throw new Error(`${op}: ${r.error.code} ${r.error.message}`);
+    return r.result;
+  }
+
   close(): void {
     this.ws.close();
   }

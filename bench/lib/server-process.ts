@@ -13,6 +13,8 @@ export interface BenchServer {
   port: number;
   url: string;
   stdout: string;
+  /** Resolves with the first match of `re` in the server's output (now or later). */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resident memory of the server process, in MiB. */
   rssMiB(): number;
   /** CPU seconds (user + system) the server has used so far. */
@@ -43,6 +45,15 @@ export async function startBenchServer(args: string[], env: Record<string, strin
     url: `http://127.0.0.1:${port}`,
     get stdout() {
       return stdout;
+    },
+    async waitForOutput(re: RegExp, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(stdout);
+        if (m) return m;
+        if (Date.now() > deadline) throw new Error(`server never printed ${re}:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     rssMiB: () => Number(/VmRSS:\s+(\d+) kB/.exec(status())![1]) / 1024,
     cpuSeconds: () => {

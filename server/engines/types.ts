@@ -23,11 +23,18 @@ export class EngineError extends Error {
   }
 }
 
+/** The part of AbortSignal the engines use; the lab passes a lighter object with the same shape. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface WaitOptions {
   /** The learner's blocking flag for this socket. */
   blocking: boolean;
   /** Aborted when the socket is closed or the session ends: the call rejects with E_CANCELLED. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Called at most once, when a blocking call has to wait for the kernel. */
   onBlocked: () => void;
 }

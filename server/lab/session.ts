@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine, EngineSocket, Family, SocketType, WaitOptions } from '../engines/types.ts';
 import type { RawKernelRow } from '../kernel/procnet.ts';
 import type { Command, CommandId, Reply, ServerEvent, Step } from '../protocol/index.ts';
+import { Cancellation } from './cancellation.ts';
 import { LabFailure, toLabError } from './failure.ts';
 import { joinKernelRows, type ClosedSocket, type Tuple } from './kernel-view.ts';
 import { OP_HANDLERS } from './ops.ts';
@@ -40,7 +41,7 @@ export interface SocketEntry {
   blocking: boolean;
   listening: boolean;
   /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls. */
-  pending: { read?: AbortController; write?: AbortController };
+  pending: { read?: Cancellation; write?: Cancellation };
   /** The connection's addresses while the kernel could still tell them (they vanish once it closes). */
   tuple?: Tuple;
 }
@@ -173,10 +174,10 @@ export class LabSession {
     if (entry.pending[direction]) {
       throw new LabFailure('E_BUSY', `A ${direction === 'read' ? 'receiving' : 'sending'} call is already waiting on ${entry.handle}.`);
     }
-    const controller = new AbortController();
+    const controller = new Cancellation();
     entry.pending[direction] = controller;
     return {
-      wait: { blocking: entry.blocking, signal: controller.signal, onBlocked },
+      wait: { blocking: entry.blocking, signal: controller, onBlocked },
       done: () => {
         if (entry.pending[direction] === controller) entry.pending[direction] = undefined;
       },

@@ -1,5 +1,5 @@
 'use client';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
 import { formatEndpoint, kernelStateOf, type SockView } from '@/app/_lib/lab/state';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
@@ -17,7 +17,7 @@ interface Props {
 }
 
 /** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
-export function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, onCall }: Props) {
+export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, onCall }: Props) {
   const [open, setOpen] = useState(true);
   const state = kernelStateOf(sock, kernel);
   const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
@@ -74,4 +74,4 @@ export function SocketCard({ sock, kernel, color, policy, suggestedPort, connect
       )}
     </article>
   );
-}
+});

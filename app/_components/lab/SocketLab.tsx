@@ -40,14 +40,13 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
   const lanes = useMemo(() => lanesOf(state), [state]);
   const nextRef = useRef<(() => void) | null>(null);
   const [showClosed, setShowClosed] = useState(false);
-  const [announcement, setAnnouncement] = useState('');
+  const [codeOpen, setCodeOpen] = useState(false);
 
-  const onCall = useCallback((req: CallRequest) => void lab.call(req.op, req.args as never), [lab]);
+  const { call } = lab;
+  const onCall = useCallback((req: CallRequest) => void call(req.op, req.args as never), [call]);
 
   const last = state.steps[state.steps.length - 1];
-  useEffect(() => {
-    if (last) setAnnouncement(`${last.actor}: ${describeCall(last)} ${describeResult(last)}`);
-  }, [last]);
+  const announcement = last ? `${last.actor}: ${describeCall(last)} ${describeResult(last)}` : '';
 
   function onKeyDown(e: React.KeyboardEvent) {
     if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
@@ -104,11 +103,14 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
       <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
       <JoinFromTerminal sockets={state.sockets} />
       <Timeline state={state} lanes={lanes} />
-      <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700">
+      <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
-        <div className="mt-2">
-          <CodeView steps={state.steps} />
-        </div>
+        {/* Generated only while open: it is rebuilt from every step on each change. */}
+        {codeOpen ? (
+          <div className="mt-2">
+            <CodeView steps={state.steps} />
+          </div>
+        ) : null}
       </details>
       <p className="m-0 text-xs text-gray-600 dark:text-gray-400">
         Shortcuts while the lab has focus: <kbd>N</kbd> next step, <kbd>R</kbd> reset. Every call runs for real on the server; payloads are shown as text.

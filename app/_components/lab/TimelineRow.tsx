@@ -5,9 +5,10 @@ import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 
 interface Props {
   step: StepView;
-  /** Grid row (1-based): the seq cell, the arrow and the call share it. */
-  row: number;
-  lanes: string[];
+  /** The timeline's column template: each row is its own grid with the same columns. */
+  columns: string;
+  /** The program this call belongs to (for screen readers). */
+  lane: string;
   column: number;
   peerColumn: number | null;
   /** Arrows point to the peer, except for accept, where the connection comes from the peer. */
@@ -21,19 +22,19 @@ interface Props {
  * One call in the sequence diagram: the call in its program's column, and an arrow to the other
  * program's column for connections and bytes.
  */
-export const TimelineRow = memo(function TimelineRow({ step, row, lanes, column, peerColumn, inbound, color, selected, onSelect }: Props) {
+export const TimelineRow = memo(function TimelineRow({ step, columns, lane, column, peerColumn, inbound, color, selected, onSelect }: Props) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   // Opaque backgrounds: the arrow line runs underneath the call.
   const tone = step.status === 'error' ? 'border-red-500 bg-red-50 dark:bg-red-950' : step.status === 'blocked' ? 'border-amber-500 bg-amber-50 dark:bg-amber-950' : `${color.border} bg-white dark:bg-gray-900`;
   const from = Math.min(column, peerColumn ?? column);
   const to = Math.max(column, peerColumn ?? column);
   return (
-    <li className="contents" data-seq={step.seq} data-status={step.status} data-op={step.op}>
-      <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: row }} aria-hidden="true">
+    <li className="grid gap-x-2" style={{ gridTemplateColumns: columns }} data-seq={step.seq} data-status={step.status} data-op={step.op}>
+      <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">
         {step.seq}
       </span>
       {peerColumn !== null && peerColumn !== column ? (
-        <span aria-hidden="true" className="relative self-center" style={{ gridColumn: `${from + 2} / ${to + 3}`, gridRow: row }}>
+        <span aria-hidden="true" className="relative self-center" style={{ gridColumn: `${from + 2} / ${to + 3}`, gridRow: 1 }}>
           <span className={`absolute top-1/2 block h-0.5 ${color.line}`} style={{ left: `${50 / (to - from + 1)}%`, right: `${50 / (to - from + 1)}%` }} />
           <span className={`absolute top-1/2 -translate-y-1/2 text-xs ${color.text}`} style={(peerColumn > column) !== inbound ? { right: `calc(${50 / (to - from + 1)}% - 0.4rem)` } : { left: `calc(${50 / (to - from + 1)}% - 0.4rem)` }}>
             {(peerColumn > column) !== inbound ? '▶' : '◀'}
@@ -45,7 +46,7 @@ export const TimelineRow = memo(function TimelineRow({ step, row, lanes, column,
         onClick={() => onSelect(step.seq)}
         aria-pressed={selected}
         className={`relative z-10 min-w-0 rounded-md border-l-4 border px-2 py-1 text-left text-xs shadow-sm ${tone} ${selected ? 'ring-2 ring-blue-500' : ''}`}
-        style={{ gridColumn: column + 2, gridRow: row }}
+        style={{ gridColumn: column + 2, gridRow: 1 }}
       >
         <span className="block truncate font-mono font-semibold">{describeCall(step)}</span>
         <span className={`block truncate font-mono ${step.status === 'error' ? 'text-red-800 dark:text-red-200' : step.status === 'blocked' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
@@ -53,7 +54,7 @@ export const TimelineRow = memo(function TimelineRow({ step, row, lanes, column,
           {ms !== null && ms >= 50 ? <span className="text-gray-500 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
         </span>
         <span className="sr-only">
-          {' '}by {lanes[column]}, step {step.seq}
+          {' '}by {lane}, step {step.seq}
         </span>
       </button>
     </li>

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { LabClient, type CallResult, type ClientEvent, type SocketLike } from '@/server/protocol/client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
+import { classTokenForLab } from '../class/class-store';
 
 export type LabStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -31,6 +32,7 @@ function reducer(state: LabState, action: Action): LabState {
       if (e.event === 'hello') return { ...EMPTY_LAB, hello: e };
       if (e.event === 'step') return applyStep(state, e);
       if (e.event === 'kernel') return applyKernelEvent(state, e);
+      if (e.event === 'kernel-table') return applyKernel(state, e.rows, Number.MAX_SAFE_INTEGER);
       return state;
     }
   }
@@ -38,7 +40,10 @@ function reducer(state: LabState, action: Action): LabState {
 
 export function labUrl(watch?: string): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/lab${watch ? `?watch=${encodeURIComponent(watch)}` : ''}`;
+  // In a class, the student's own sessions carry their class token so the instructor's feed shows their calls.
+  const student = watch ? null : classTokenForLab();
+  const query = watch ? `?watch=${encodeURIComponent(watch)}` : student ? `?student=${encodeURIComponent(student)}` : '';
+  return `${proto}//${location.host}/lab${query}`;
 }
 
 export interface LabSessionApi {
@@ -55,7 +60,12 @@ export interface LabSessionApi {
   generation: number;
 }
 
-export function useLabSession(): LabSessionApi {
+export interface LabSessionOptions {
+  /** Mirror another session read-only (`/lab?watch=<token>`) instead of opening one's own. */
+  watch?: string;
+}
+
+export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi {
   const [state, dispatch] = useReducer(reducer, EMPTY_LAB);
   const [status, setStatus] = useState<LabStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
@@ -95,7 +105,7 @@ export function useLabSession(): LabSessionApi {
   const open = useCallback(() => {
     clearTimeout(retry.current.timer);
     setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
-    const ws = new WebSocket(labUrl());
+    const ws = new WebSocket(labUrl(watch));
     const c = new LabClient(ws as unknown as SocketLike);
     clientRef.current = c;
     setClient(c);
@@ -125,16 +135,17 @@ export function useLabSession(): LabSessionApi {
         setStatus('open');
         setGeneration((g) => g + 1);
         dispatch({ type: 'event', event });
-        void refreshKernel();
+        if (event.role === 'owner') void refreshKernel();
         return;
       }
       dispatch({ type: 'event', event });
+      if (watch) return; // a viewer gets the owner's kernel view as 'kernel-table' events
       if (event.event === 'step') {
         seqRef.current = Math.max(seqRef.current, event.seq);
         if (event.status !== 'blocked') void refreshKernel();
       } else if (event.event === 'kernel') void refreshKernel();
     });
-  }, [refreshKernel]);
+  }, [refreshKernel, watch]);
 
   useEffect(() => {
     open();

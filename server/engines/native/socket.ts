@@ -14,6 +14,7 @@ import {
   type SocketChange,
   type SocketType,
   type WaitOptions,
+  type CancelSignal,
 } from '../types.ts';
 import { asEngineError, type NativeAddon, type Readiness } from './addon.ts';
 import { FdReadiness, type Interest } from './readiness.ts';
@@ -243,7 +244,7 @@ export class NativeSocket implements EngineSocket {
     return this.#whenReady(direction, wait.signal, again);
   }
 
-  #whenReady<T>(direction: Direction, signal: AbortSignal, attempt: () => T): Promise<T> {
+  #whenReady<T>(direction: Direction, signal: CancelSignal, attempt: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.#fd === null) return reject(cancelled());
       const settle = () => {

@@ -1,0 +1,53 @@
+/**
+ * What the student and instructor connections share: the /class WebSocket URL, the check of every
+ * message from the server against the protocol, and the reconnect delay.
+ */
+import { ClassServerMessageSchema, type ClassClientMessage, type ClassServerMessage } from '@/server/protocol/class';
+
+/** The subset of the WebSocket API used here (the browser's WebSocket and `ws` both have it). */
+export interface ClassSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: { data?: unknown; code?: number; reason?: string }) => void): void;
+}
+
+export const OPEN = 1;
+
+export function classSocketUrl(): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}/class`;
+}
+
+/** A message from the server, or null when it is not JSON or does not match the protocol. */
+export function parseServerMessage(data: unknown): ClassServerMessage | null {
+  if (typeof data !== 'string') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const parsed = ClassServerMessageSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+export function sendMessage(ws: ClassSocket | null, msg: ClassClientMessage): boolean {
+  if (!ws || ws.readyState !== OPEN) return false;
+  ws.send(JSON.stringify(msg));
+  return true;
+}
+
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * Doubling delays with jitter: after a server restart a whole class reconnects, and spreading the
+ * attempts keeps 300 browsers from arriving in the same millisecond.
+ */
+export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(b.baseMs * 2 ** Math.max(0, attempt), b.maxMs);
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
