@@ -33,13 +33,18 @@ const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-repo
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SOCKETLAB_QUIET: '1' },
 });
 const counts = {};
-let tail = '';
+let partial = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (partial + chunk.toString()).split('\n');
+  partial = lines.pop();
+  // The runner's own summary ("ℹ tests 42"); failure details may follow it.
+  for (const line of lines) {
+    const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/.exec(line.trim());
+    if (m) counts[m[1]] = Number(m[2]);
+  }
 });
 child.on('exit', (code) => {
-  for (const m of tail.matchAll(/ℹ (tests|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)/g)) counts[m[1]] = Number(m[2]);
   const secs = counts.duration_ms ? ` in ${(counts.duration_ms / 1000).toFixed(1)} s` : '';
   console.log(
     `\nTests: ${counts.tests ?? '?'} ran (${suites.join(', ')}; ${files.length} files): ${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed, ${counts.skipped ?? 0} skipped, ${counts.cancelled ?? 0} cancelled${secs}`,

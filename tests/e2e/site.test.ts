@@ -82,14 +82,17 @@ describe('the site in Chromium', needsBrowser, () => {
   it('classifies an address typed into the IP explorer', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/learn/ip-addresses`);
-    const input = page.getByLabel(/address or cidr/i).first();
-    await input.fill('10.20.30.40');
-    const region = page.locator('[data-testid="ip-explorer"]');
-    await region.getByText(/private/i).first().waitFor();
-    await input.fill('::1');
-    await region.getByText(/loopback/i).first().waitFor();
-    await input.fill('8.8.8.8');
-    await region.getByText(/public/i).first().waitFor();
+    const explorer = page.locator('section', { has: page.getByRole('heading', { name: 'IP address explorer' }) }).first();
+    const input = explorer.getByLabel('Address or network', { exact: true });
+    for (const [address, kind] of [
+      ['10.20.30.40', 'Private'],
+      ['::1', 'Loopback'],
+      ['8.8.8.8', 'Public (global unicast)'],
+      ['169.254.1.1', 'Link-local'],
+    ]) {
+      await input.fill(address);
+      await explorer.getByText(kind, { exact: true }).first().waitFor();
+    }
     await page.close();
   });
 

@@ -29,7 +29,7 @@ export async function Program({ src, title }: { src: string; title?: string }) {
   const info = LANGS[path.extname(src)] ?? { lang: 'text', label: 'Text' };
   const html = await codeToHtml(code, {
     lang: info.lang,
-    themes: { light: 'github-light', dark: 'github-dark' },
+    themes: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' },
     defaultColor: false,
   });
   const name = path.basename(src);
