@@ -83,7 +83,7 @@ export default function ClassBarLive() {
                 Go to {lessonLabel(cls.lesson!)}
               </Link>
             ) : null}
-            <Link href="/lab/chat" className={LINK}>
+            <Link href={chat ? `/lab/chat?join=${encodeURIComponent(`${chat.address}:${chat.port}`)}` : '/lab/chat'} className={LINK}>
               Class chat
             </Link>
             {chat ? (

@@ -44,7 +44,7 @@ export default function ChatLab() {
       setBusy(true);
       setProblem(null);
       try {
-        const s = await lab.call('socket', { type: 'tcp', actor: 'you (browser)' });
+        const s = await lab.call('socket', { type: 'tcp', actor: 'you' });
         if (!s.ok) return setProblem(`socket(): ${s.error.code} ${s.error.message}`);
         const c = await lab.call('connect', { sock: s.result.sock, address, port });
         if (!c.ok) {

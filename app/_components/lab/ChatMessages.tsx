@@ -14,22 +14,25 @@ export function ChatMessages({ lines, connected, onSay, onLeave }: { lines: Chat
   const id = useId();
   const [text, setText] = useState('');
   const [nick, setNick] = useState('');
-  const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }), [lines.length]);
+  const end = useRef<HTMLDivElement>(null);
+  // Keep the newest line in view by scrolling the list itself, never the page.
+  useEffect(() => {
+    const list = end.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [lines.length]);
 
   return (
     <section aria-labelledby={`${id}-h`} className="flex min-w-0 flex-col rounded-lg border border-gray-200 p-3 dark:border-gray-700">
       <h4 id={`${id}-h`} className="m-0 text-sm font-bold">
         Chat {connected ? '' : '(not joined yet)'}
       </h4>
-      <ol role="log" aria-live="polite" aria-label="Chat messages" className="m-0 mt-2 h-64 list-none space-y-0.5 overflow-y-auto rounded bg-gray-50 p-2 font-mono text-sm dark:bg-gray-900" data-testid="chat-messages" tabIndex={0}>
+      <div ref={end} role="log" aria-live="polite" aria-label="Chat messages" className="mt-2 h-64 space-y-0.5 overflow-y-auto rounded bg-gray-50 p-2 font-mono text-sm dark:bg-gray-900" data-testid="chat-messages" tabIndex={0}>
         {lines.map((l) => (
-          <li key={l.id} className={`break-words ${TONE[l.kind]}`}>
+          <p key={l.id} className={`m-0 break-words ${TONE[l.kind]}`}>
             {l.text}
-          </li>
+          </p>
         ))}
-        <li ref={end} aria-hidden="true" />
-      </ol>
+      </div>
       <form
         className="mt-2 flex gap-2"
         onSubmit={(e) => {

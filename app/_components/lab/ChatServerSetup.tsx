@@ -42,6 +42,15 @@ export function ChatServerSetup({ lab, server, onRunning, joined, busy, onJoin }
     setError(null);
   }, [lab.generation]);
 
+  // A link can name a running server (the class chat): /lab/chat?join=192.168.1.20:41000
+  useEffect(() => {
+    const m = /^(.+):(\d{1,5})$/.exec(new URLSearchParams(location.search).get('join') ?? '');
+    if (m) {
+      setJoinAddress(m[1]);
+      setJoinPort(m[2]);
+    }
+  }, []);
+
   const done = server ? 4 : progress.listening ? 3 : progress.port ? 2 : progress.sock ? 1 : 0;
 
   async function next() {
@@ -139,7 +148,7 @@ export function ChatServerSetup({ lab, server, onRunning, joined, busy, onJoin }
               address
             </label>
             <select id={`${id}-addr`} value={joinAddress} onChange={(e) => setJoinAddress(e.target.value)} className="rounded border border-gray-300 bg-white px-2 py-1 font-mono text-sm dark:border-gray-600 dark:bg-gray-900">
-              {addresses.map((a) => (
+              {[...new Set([...addresses, joinAddress])].map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </select>

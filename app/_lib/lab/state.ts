@@ -126,7 +126,14 @@ export function applyStep(state: LabState, step: Step): LabState {
     }
   }
   const view: StepView = { ...step, kernelBefore: state.kernel };
-  let steps = i === -1 ? [...state.steps, view] : state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  let steps: StepView[];
+  if (i !== -1) steps = state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  else {
+    // In call order: a call that started earlier (a program's run) can report after a later one blocks.
+    let at = state.steps.length;
+    while (at > 0 && state.steps[at - 1].seq > step.seq) at--;
+    steps = [...state.steps.slice(0, at), view, ...state.steps.slice(at)];
+  }
   if (steps.length > MAX_STEPS) steps = steps.slice(steps.length - MAX_STEPS);
   let sockets = state.sockets;
   if (step.status === 'blocked') {
@@ -225,6 +232,17 @@ export function peerLane(state: LabState, step: Step): string | null {
   }
 }
 
+/** A send's payload as text (programs like the chat server send base64 for exact bytes). */
+export function payloadText(args: Record<string, unknown>): string {
+  const data = String(args.data ?? '');
+  if (args.encoding !== 'base64') return data;
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)));
+  } catch {
+    return data;
+  }
+}
+
 /** One line for the timeline and the screen-reader announcement. */
 export function describeCall(step: Step): string {
   const a = step.args as Record<string, unknown>;
@@ -239,9 +257,9 @@ export function describeCall(step: Step): string {
     case 'connect':
       return `connect(${a.sock}, ${a.address}:${a.port})`;
     case 'send':
-      return `send(${a.sock}, ${q(a.data)})`;
+      return `send(${a.sock}, ${q(payloadText(a))})`;
     case 'sendto':
-      return `sendto(${a.sock}, ${q(a.data)}, ${a.address}:${a.port})`;
+      return `sendto(${a.sock}, ${q(payloadText(a))}, ${a.address}:${a.port})`;
     case 'recv':
     case 'recvfrom':
       return `${step.op}(${a.sock}${a.max !== undefined ? `, max=${a.max}` : ''})`;
