@@ -37,6 +37,9 @@ export function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly
               {own.map((s) => (
                 <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} readOnly={readOnly} onCall={onCall} />
               ))}
+              {own.length === 0 && outside.length === 0 ? (
+                <p className="m-0 text-xs text-gray-600 dark:text-gray-400">All of its sockets are closed{showClosed ? '' : ' (tick "show closed sockets" to see them)'}.</p>
+              ) : null}
               {outside.map((r) => (
                 <article key={`${r.inode}-${r.local.port}`} className="rounded-lg border border-gray-200 bg-white p-2 font-mono text-xs dark:border-gray-700 dark:bg-gray-900" data-outside>
                   <p className="m-0 font-sans text-sm font-semibold">another program&apos;s socket</p>

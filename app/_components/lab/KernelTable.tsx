@@ -18,6 +18,13 @@ function who(r: KernelRow): string {
  * changed since the last refresh are highlighted and the change is spelled out for screen readers.
  */
 export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; previous?: KernelRow[]; caption: string }) {
+  if (rows.length === 0) {
+    return (
+      <p className="m-0 rounded-lg border border-gray-200 px-2 py-3 text-center text-xs text-gray-600 dark:border-gray-700 dark:text-gray-400">
+        No sockets of this session in the kernel&apos;s tables yet. (A TCP socket appears once it listens or connects.)
+      </p>
+    );
+  }
   return (
     <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-700" tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full min-w-[34rem] text-left font-mono text-xs">
@@ -34,14 +41,7 @@ export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; pr
           </tr>
         </thead>
         <tbody>
-          {rows.length === 0 ? (
-            <tr>
-              <td colSpan={7} className="px-2 py-3 text-center font-sans text-gray-600 dark:text-gray-400">
-                No sockets of this session in the kernel&apos;s tables yet.
-              </td>
-            </tr>
-          ) : (
-            rows.map((r) => {
+          {rows.map((r) => {
               const { change, before } = previous ? rowChange(r, previous) : { change: null, before: undefined };
               const hl = change ? 'bg-yellow-100 dark:bg-yellow-900/40' : '';
               const listen = r.state === 'LISTEN';
@@ -63,8 +63,7 @@ export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; pr
                   <td className="px-2 py-1">{r.remote.port === 0 ? '*' : formatEndpoint(r.remote)}</td>
                 </tr>
               );
-            })
-          )}
+            })}
         </tbody>
       </table>
     </div>

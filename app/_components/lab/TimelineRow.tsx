@@ -48,8 +48,8 @@ export const TimelineRow = memo(function TimelineRow({ step, columns, lane, colu
         className={`relative z-10 min-w-0 rounded-md border-l-4 border px-2 py-1 text-left text-xs shadow-sm ${tone} ${selected ? 'ring-2 ring-blue-500' : ''}`}
         style={{ gridColumn: column + 2, gridRow: 1 }}
       >
-        <span className="block truncate font-mono font-semibold">{describeCall(step)}</span>
-        <span className={`block truncate font-mono ${step.status === 'error' ? 'text-red-800 dark:text-red-200' : step.status === 'blocked' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
+        <span className="block break-all font-mono font-semibold">{describeCall(step)}</span>
+        <span className={`block break-all font-mono ${step.status === 'error' ? 'text-red-800 dark:text-red-200' : step.status === 'blocked' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
           {describeResult(step)}
           {ms !== null && ms >= 50 ? <span className="text-gray-500 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
         </span>

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { LESSON_SLUGS, isLessonSlug } from '@/content/lessons';
 import { getLesson, getLessonMeta } from '@/app/_lib/lessons';
 import { SECTION_HEADINGS } from '@/app/_lib/toc';
+import { InlineCode } from '@/app/_components/InlineCode';
 import { LessonProvider } from '@/app/_components/LessonContext';
 import { PrevNext } from '@/app/_components/PrevNext';
 import { ReadMarker } from '@/app/_components/ReadMarker';
@@ -43,7 +44,9 @@ export default async function LessonPage({ params }: { params: Params }) {
             {lesson.minutes ? ` · ${lesson.minutes} min` : ''}
           </p>
           <h1 className="mt-1 text-3xl font-extrabold tracking-tight sm:text-4xl">{lesson.title}</h1>
-          <p className="mt-2 text-lg text-gray-700 dark:text-gray-300">{lesson.summary}</p>
+          <p className="mt-2 text-lg text-gray-700 dark:text-gray-300">
+            <InlineCode text={lesson.summary} />
+          </p>
         </header>
         <TableOfContents entries={lesson.toc} variant="collapsed" />
         <section aria-labelledby={SECTION_HEADINGS.objectives.id} className="mb-8 rounded-xl border border-gray-200 bg-gray-50 px-5 py-4 dark:border-gray-800 dark:bg-gray-900/60">
@@ -52,7 +55,9 @@ export default async function LessonPage({ params }: { params: Params }) {
           </h2>
           <ul className="mt-2 list-disc space-y-1 pl-5">
             {lesson.objectives.map((o) => (
-              <li key={o}>{o}</li>
+              <li key={o}>
+                <InlineCode text={o} />
+              </li>
             ))}
           </ul>
         </section>
