@@ -195,7 +195,20 @@ export class LabHub {
       reply({ id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
       return;
     }
-    reply(await session.execute(parsed.data));
+    // The finished step and the reply go out in one write: hold the socket's writes from the
+    // step's broadcast until the reply is queued (all within this turn of the event loop).
+    const socket = (ws as unknown as { _socket?: import('node:net').Socket })._socket;
+    let corked = false;
+    const result = await session.execute(parsed.data, {
+      beforeFinish: () => {
+        if (!corked && socket) {
+          corked = true;
+          socket.cork();
+        }
+      },
+    });
+    reply(result);
+    if (corked) socket!.uncork();
   }
 
   private forget(session: LabSession, address: string): void {

@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   internal?: boolean;
   /** Do not broadcast the step (a program logging a summary instead). */
   quiet?: boolean;
+  /** Called just before the finished step is broadcast (the hub holds the socket's writes there). */
+  beforeFinish?: () => void;
 }
 
 export interface SocketEntry {
@@ -235,11 +237,17 @@ export class LabSession {
         const e = this.sockets.get(cmd.op === 'connect' ? sockHandle! : String(result.sock));
         if (e) this.rememberTuple(e);
       }
-      if (!opts.quiet) this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
+      if (!opts.quiet) {
+        opts.beforeFinish?.();
+        this.finishStep({ ...step, status: 'ok', result, end: Date.now() });
+      }
       return { id: cmd.id, ok: true, result };
     } catch (e) {
       const error = toLabError(e);
-      if (!opts.quiet) this.finishStep({ ...step, status: 'error', error, end: Date.now() });
+      if (!opts.quiet) {
+        opts.beforeFinish?.();
+        this.finishStep({ ...step, status: 'error', error, end: Date.now() });
+      }
       return { id: cmd.id, ok: false, error };
     }
   }

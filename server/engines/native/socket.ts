@@ -240,6 +240,16 @@ export class NativeSocket implements EngineSocket {
       const err = asEngineError(e);
       if (!wouldBlock.includes(err.code) || !wait.blocking) throw err;
     }
+    if (direction === 'writable' && again !== first) {
+      // A non-blocking connect() says EINPROGRESS even when the handshake finished inside the call
+      // (always so on loopback); a blocking connect() would have returned at once. Look before
+      // calling it blocked.
+      try {
+        return again();
+      } catch (e) {
+        if (asEngineError(e).code !== 'EAGAIN') throw e;
+      }
+    }
     wait.onBlocked();
     return this.#whenReady(direction, wait.signal, again);
   }
