@@ -6,7 +6,7 @@
  * Prints the students' step latency p50/p99, the presenter fan-out delay p50/p99 (the presenter's
  * step ends → a follower receives it), errors, and the server's RSS and CPU.
  * Budgets (2 cores): p99 step <= 50 ms, fan-out p99 <= 100 ms, 0 errors, RSS <= 1 GiB.
- *   node --import tsx bench/class-load.ts [--students 300] [--seconds 30] [--pause-ms 20]
+ *   node --import tsx bench/class-load.ts [--students 300] [--seconds 30] [--pause-ms 50]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +18,14 @@ import { LeanClient } from './lib/lean-client.ts';
 import { startBenchServer, summary, verdict } from './lib/server-process.ts';
 
 const { values } = parseArgs({
-  options: { students: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'pause-ms': { type: 'string', default: '20' } },
+  options: { students: { type: 'string', default: '300' }, seconds: { type: 'string', default: '30' }, 'pause-ms': { type: 'string', default: '50' } },
 });
 const STUDENTS = Number(values.students);
 const SECONDS = Number(values.seconds);
-/** A pause after each of a student's calls: a class clicking very fast, not a tight loop. */
+/**
+ * A pause after each of a student's calls. The default, 50 ms, is as fast as the lab's default
+ * policy lets one student go (20 calls a second); --pause-ms 0 with a raised limit saturates the server.
+ */
 const PAUSE_MS = Number(values['pause-ms']);
 
 function classSocket(port: number): Promise<{ ws: WebSocket; next: (type: string) => Promise<Record<string, unknown>> }> {
@@ -50,7 +53,8 @@ function classSocket(port: number): Promise<{ ws: WebSocket; next: (type: string
 const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-class-bench-'));
 const server = await startBenchServer(['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, 'class.sqlite')], {
   LAB_SESSIONS_PER_ADDRESS: String(STUDENTS * 3 + 20),
-  LAB_COMMANDS_PER_SECOND: '200',
+  // The default limit (20 calls a second per session) unless the pause asks for more.
+  ...(PAUSE_MS < 50 ? { LAB_COMMANDS_PER_SECOND: '10000' } : {}),
 });
 try {
   const code = (await server.waitForOutput(/code=([2-9A-Z]{6})/))[1];

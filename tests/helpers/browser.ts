@@ -16,10 +16,10 @@ if (!CHROMIUM && IN_CI) {
 /** Options for describe(): skip with the install hint when there is no browser (outside CI). */
 export const needsBrowser = CHROMIUM ? {} : { skip: `no Chromium found; ${CHROMIUM_HINT}` };
 
-export async function launch(): Promise<Browser> {
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM!,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
