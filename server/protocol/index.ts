@@ -33,7 +33,6 @@ export type LabError = z.infer<typeof ErrorSchema>;
 // ---------------------------------------------------------------------------------------
 // Building blocks
 
-const MAX_TEXT = 1024;
 export const SockHandleSchema = z.string().regex(/^s[1-9][0-9]{0,5}$/, 'a socket handle looks like s1, s2, ...');
 export const PortSchema = z.number().int().min(0).max(65535);
 /** Literal IP addresses only: the lab never resolves names, so nothing leaves by DNS. */

@@ -43,10 +43,6 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   });
 }
 
-function throwsWith(fn: () => unknown, code: string): void {
-  assert.throws(fn, (err: unknown) => err instanceof EngineError && err.code === code);
-}
-
 /** Resolves when `p` settles, or with 'pending' if it has not after `ms`. */
 async function stateAfter(p: Promise<unknown>, ms: number): Promise<'resolved' | 'rejected' | 'pending'> {
   const settled = p.then(

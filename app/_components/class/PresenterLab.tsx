@@ -1,7 +1,8 @@
 'use client';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Hello } from '@/server/protocol';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { SCENARIOS, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { ScenarioPicker } from '../lab/ScenarioPicker';
 import { SocketLab } from '../mdx/SocketLab';
 
 interface Props {
@@ -54,22 +55,7 @@ export function PresenterLab({ presenting, connected, onPresent }: Props) {
         Presenter mode
       </h2>
       <div className="flex flex-wrap items-end gap-3">
-        <label className="text-sm">
-          <span className="block font-medium">Guided scenario</span>
-          <select
-            value={scenario}
-            onChange={(e) => setScenario(e.target.value as ScenarioName | '')}
-            className="mt-1 rounded-md border border-gray-400 bg-white px-2 py-1.5 dark:border-gray-600 dark:bg-gray-900"
-            data-testid="presenter-scenario"
-          >
-            <option value="">None: free play</option>
-            {SCENARIO_NAMES.map((n) => (
-              <option key={n} value={n}>
-                {SCENARIOS[n].title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ScenarioPicker value={scenario} onChange={setScenario} testId="presenter-scenario" />
         <button
           type="button"
           aria-pressed={presentingThis}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '@/app/_lib/lab/scenarios';
 import { SocketLab } from '../mdx/SocketLab';
+import { ScenarioPicker } from './ScenarioPicker';
 
 /** The free playground, with an optional guided scenario picked from the list (kept in the URL hash). */
 export function Playground() {
@@ -17,17 +18,7 @@ export function Playground() {
   return (
     <>
       <div className="flex flex-wrap items-end gap-3">
-        <label className="text-sm">
-          <span className="block font-medium">Guided scenario</span>
-          <select value={scenario} onChange={(e) => pick(e.target.value)} className="mt-1 rounded-md border border-gray-300 bg-white px-2 py-1.5 dark:border-gray-600 dark:bg-gray-900" data-testid="scenario-picker">
-            <option value="">None: free play</option>
-            {SCENARIO_NAMES.map((n) => (
-              <option key={n} value={n}>
-                {SCENARIOS[n].title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ScenarioPicker value={scenario} onChange={pick} testId="scenario-picker" />
         {scenario ? <p className="m-0 max-w-xl text-sm text-gray-700 dark:text-gray-300">{SCENARIOS[scenario].summary}</p> : null}
       </div>
       <SocketLab key={scenario || 'free'} scenario={scenario || undefined} />

@@ -1,23 +1,15 @@
 'use client';
-import { useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { encode, hexDump } from '@/app/_lib/bytes';
 import { ByteViewGroup } from './ByteViewGroup';
 import { CopyButton } from './CopyButton';
+import { useSettled } from '@/app/_lib/use-settled';
 
 /** Drawing thousands of cells helps nobody; the counts and the hex line still cover everything. */
 const MAX_GROUPS_SHOWN = 400;
 
 const ESCAPE_RE = /\\[rnt0\\x]/;
 
-/** The value once it has stopped changing for `ms`, so a screen reader hears the totals, not every keystroke. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 

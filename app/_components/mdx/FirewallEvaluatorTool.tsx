@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import {
   checkPacket,
   checkRule,
@@ -18,6 +18,7 @@ import type { RowState } from './FirewallRuleStatus';
 import { FirewallPacketForm } from './FirewallPacketForm';
 import { FirewallSelect } from './FirewallSelect';
 import { FirewallVerdict } from './FirewallVerdict';
+import { useSettled } from '@/app/_lib/use-settled';
 
 type Row = RuleDraft & { id: string };
 
@@ -39,15 +40,6 @@ function errorsOf<K extends string>(c: { ok: true } | { ok: false; errors: Field
   return c.ok ? {} : c.errors;
 }
 
-/** The value once it has stopped changing for `ms`, so a screen reader hears the verdict, not every keystroke. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 /** A simulated firewall: ordered rules, first match wins, a default policy; the verdict follows every edit. */
 export function FirewallEvaluatorTool() {

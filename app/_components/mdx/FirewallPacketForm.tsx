@@ -1,7 +1,7 @@
 'use client';
 import { useId } from 'react';
 import type { FieldErrors, PacketDraft, PacketField } from '@/app/_lib/firewall';
-import { FirewallField } from './FirewallField';
+import { WidgetField } from './WidgetField';
 import { FirewallSelect } from './FirewallSelect';
 
 interface Props {
@@ -39,8 +39,8 @@ export function FirewallPacketForm({ draft, errors, onChange }: Props) {
           ]}
           onChange={(v) => onChange('protocol', v)}
         />
-        <FirewallField id={`${id}-src`} label="Source address" value={draft.source} onChange={(v) => onChange('source', v)} error={errors.source} />
-        <FirewallField id={`${id}-port`} label="Destination port" value={draft.port} onChange={(v) => onChange('port', v)} error={errors.port} />
+        <WidgetField compact id={`${id}-src`} label="Source address" value={draft.source} onChange={(v) => onChange('source', v)} error={errors.source} />
+        <WidgetField compact id={`${id}-port`} label="Destination port" value={draft.port} onChange={(v) => onChange('port', v)} error={errors.port} />
       </div>
       <p className="mt-1.5 text-xs text-gray-700 dark:text-gray-300">
         {draft.direction === 'in'

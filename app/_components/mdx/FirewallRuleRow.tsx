@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef } from 'react';
 import type { Action, Direction, FieldErrors, RuleDraft, RuleField, RuleProtocol } from '@/app/_lib/firewall';
 import type { RowState } from './FirewallRuleStatus';
-import { FirewallField } from './FirewallField';
+import { WidgetField } from './WidgetField';
 import { FirewallRuleStatus } from './FirewallRuleStatus';
 import { FirewallSelect } from './FirewallSelect';
 
@@ -79,7 +79,7 @@ export function FirewallRuleRow({ number, total, draft, errors, state, onChange,
         <FirewallSelect id={`${id}-action`} label="Action" value={draft.action} options={ACTIONS} onChange={(v) => onChange('action', v)} selectRef={refs.action} />
         <FirewallSelect id={`${id}-dir`} label="Direction" value={draft.direction} options={DIRECTIONS} onChange={(v) => onChange('direction', v)} />
         <FirewallSelect id={`${id}-proto`} label="Protocol" value={draft.protocol} options={PROTOCOLS} onChange={(v) => onChange('protocol', v)} />
-        <FirewallField
+        <WidgetField compact
           id={`${id}-src`}
           label="Source (CIDR or any)"
           value={draft.source}
@@ -87,7 +87,7 @@ export function FirewallRuleRow({ number, total, draft, errors, state, onChange,
           error={errors.source}
           className="col-span-2 sm:col-span-1"
         />
-        <FirewallField id={`${id}-port`} label="Port(s)" value={draft.ports} onChange={(v) => onChange('ports', v)} error={errors.ports} />
+        <WidgetField compact id={`${id}-port`} label="Port(s)" value={draft.ports} onChange={(v) => onChange('ports', v)} error={errors.ports} />
       </div>
       <div className="mt-2 flex flex-wrap gap-2">
         <button

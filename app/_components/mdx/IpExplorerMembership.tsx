@@ -1,16 +1,8 @@
 'use client';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { membership } from '@/app/_lib/ip-explorer';
+import { useSettled } from '@/app/_lib/use-settled';
 
-/** The value once it has stopped changing for `ms`, so a screen reader hears the answer, not every keystroke. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 /** "Is it in network …?": tests the explorer's address (or block) against a network the learner types. */
 export function IpExplorerMembership({ subject, initialNetwork }: { subject: string; initialNetwork: string }) {

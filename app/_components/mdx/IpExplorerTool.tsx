@@ -1,8 +1,9 @@
 'use client';
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { analyze, type IpAnalysis, type Parsed } from '@/app/_lib/ip-explorer';
 import { IpExplorerAnalysis } from './IpExplorerAnalysis';
 import { IpExplorerMembership } from './IpExplorerMembership';
+import { useSettled } from '@/app/_lib/use-settled';
 
 const EXAMPLES = ['192.168.1.20', '10.0.0.0/8', '127.0.0.1', '100.64.0.1', '::1', 'fe80::1%eth0', '2001:db8::/32', '::ffff:192.0.2.1'];
 
@@ -10,15 +11,6 @@ const INPUT =
   'mt-1 block w-full min-w-0 rounded-md border border-gray-300 bg-white px-3 py-2 font-mono text-base text-gray-900 shadow-sm dark:border-gray-600 dark:bg-gray-950 dark:text-gray-100';
 
 
-/** The value once it has stopped changing for `ms`: announces results without reading every keystroke. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 function summaryOf(r: Parsed<IpAnalysis>): string {
   if (!r.ok) return r.error;

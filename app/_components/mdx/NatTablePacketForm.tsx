@@ -1,7 +1,7 @@
 'use client';
 import { useId, type Ref } from 'react';
 import type { Direction, FieldErrors, PacketDraft, PacketField, Protocol } from '@/app/_lib/nat';
-import { NatTableField } from './NatTableField';
+import { WidgetField } from './WidgetField';
 
 interface Props {
   draft: PacketDraft;
@@ -75,8 +75,8 @@ export function NatTablePacketForm({ draft, errors, publicAddress, onDirection, 
             Source {outbound ? '(a machine on the LAN)' : '(a machine on the internet)'}
           </legend>
           <div className="mt-1 grid grid-cols-[minmax(0,2fr)_minmax(0,1fr)] gap-2">
-            <NatTableField id={`${id}-sa`} label="Address" value={draft.sourceAddress} onChange={(v) => onEdit('sourceAddress', v)} error={errors.sourceAddress} />
-            <NatTableField id={`${id}-sp`} label="Port" value={draft.sourcePort} onChange={(v) => onEdit('sourcePort', v)} error={errors.sourcePort} numeric />
+            <WidgetField id={`${id}-sa`} label="Address" value={draft.sourceAddress} onChange={(v) => onEdit('sourceAddress', v)} error={errors.sourceAddress} />
+            <WidgetField id={`${id}-sp`} label="Port" value={draft.sourcePort} onChange={(v) => onEdit('sourcePort', v)} error={errors.sourcePort} numeric />
           </div>
         </fieldset>
         <fieldset className="min-w-0">
@@ -84,14 +84,14 @@ export function NatTablePacketForm({ draft, errors, publicAddress, onDirection, 
             Destination {outbound ? '(a server on the internet)' : `(the router, ${publicAddress})`}
           </legend>
           <div className="mt-1 grid grid-cols-[minmax(0,2fr)_minmax(0,1fr)] gap-2">
-            <NatTableField
+            <WidgetField
               id={`${id}-da`}
               label="Address"
               value={draft.destinationAddress}
               onChange={(v) => onEdit('destinationAddress', v)}
               error={errors.destinationAddress}
             />
-            <NatTableField
+            <WidgetField
               id={`${id}-dp`}
               label="Port"
               value={draft.destinationPort}

@@ -1,7 +1,7 @@
 'use client';
 import { useId, useRef, useState } from 'react';
 import { endpointText, type ForwardRule, type Protocol, type RuleDraft, type RuleField, type FieldErrors } from '@/app/_lib/nat';
-import { NatTableField } from './NatTableField';
+import { WidgetField } from './WidgetField';
 
 interface Props {
   rules: ForwardRule[];
@@ -113,7 +113,7 @@ export function NatTableRules({ rules, onAdd, onRemove }: Props) {
               <option value="udp">UDP</option>
             </select>
           </div>
-          <NatTableField
+          <WidgetField
             id={`${id}-ext`}
             label="Public port"
             value={draft.externalPort}
@@ -123,7 +123,7 @@ export function NatTableRules({ rules, onAdd, onRemove }: Props) {
             numeric
             inputRef={firstField}
           />
-          <NatTableField
+          <WidgetField
             id={`${id}-host`}
             label="Inside host"
             value={draft.internalAddress}
@@ -131,7 +131,7 @@ export function NatTableRules({ rules, onAdd, onRemove }: Props) {
             error={errors.internalAddress}
             placeholder="192.168.1.30"
           />
-          <NatTableField
+          <WidgetField
             id={`${id}-port`}
             label="Inside port"
             value={draft.internalPort}
