@@ -110,6 +110,19 @@ describe('the site in Chromium', needsBrowser, () => {
     await page.close();
   });
 
+  it('every lesson and page fits a phone screen (375 px) in dark mode, with no sideways scrolling', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await page.addInitScript(() => localStorage.setItem('socketlab:theme', 'dark'));
+    const wide: string[] = [];
+    for (const path of [...LESSON_SLUGS.map((s) => `/learn/${s}`), '/', '/lab', '/lab/chat', '/class']) {
+      await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 1) wide.push(`${path} (+${overflow}px)`);
+    }
+    assert.deepEqual(wide, []);
+    await page.close();
+  });
+
   it('works at phone width in dark mode, and serves a 404 page', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
     await page.addInitScript(() => localStorage.setItem('socketlab:theme', 'dark'));

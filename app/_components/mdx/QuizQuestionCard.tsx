@@ -25,7 +25,7 @@ export function QuizQuestionCard({ number, question, locked, correct, onCheck }:
       }}
     >
       <fieldset disabled={done} className="min-w-0">
-        <legend className="font-semibold">
+        <legend className="max-w-full font-semibold [overflow-wrap:anywhere]">
           {number}. {question.prompt}
         </legend>
         <div className="mt-2 space-y-2">
@@ -50,7 +50,7 @@ export function QuizQuestionCard({ number, question, locked, correct, onCheck }:
                     onChange={() => setPicked(i)}
                     className="mt-1.5"
                   />
-                  <span>
+                  <span className="min-w-0 [overflow-wrap:anywhere]">
                     {c.text}
                     {done && isRight ? <strong className="ml-2 text-emerald-700 dark:text-emerald-300">Correct answer</strong> : null}
                     {done && isPicked && !isRight ? <strong className="ml-2 text-red-700 dark:text-red-300">Your answer</strong> : null}
