@@ -85,7 +85,12 @@ try {
   const select = await longTasks();
   // Every step on screen at once: the learner asks for all 1,000.
   const tAll = Date.now();
-  while (await page.getByRole('button', { name: /^Show \d+ more$/ }).count()) await page.getByRole('button', { name: /^Show \d+ more$/ }).click();
+  const rows = () => page.locator('ol[aria-label="Steps"] > li').count();
+  while (await page.getByRole('button', { name: /^Show \d+ more$/ }).count()) {
+    const before = await rows();
+    await page.getByRole('button', { name: /^Show \d+ more$/ }).click();
+    while ((await rows()) === before) await page.waitForTimeout(20);
+  }
   await page.locator('ol[aria-label="Steps"] > li').nth(999).waitFor();
   const allMs = Date.now() - tAll;
   await page.locator('ol[aria-label="Steps"] > li').nth(500).locator('button').click();

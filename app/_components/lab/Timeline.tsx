@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useState } from 'react';
+import { startTransition, useCallback, useState } from 'react';
 import { peerLane, type LabState } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { StepDetail } from './StepDetail';
@@ -28,7 +28,8 @@ export function Timeline({ state, lanes }: { state: LabState; lanes: string[] })
       {hidden ? (
         <p className="m-0 mb-2 text-xs">
           {hidden} earlier step{hidden === 1 ? '' : 's'} not shown.{' '}
-          <button type="button" onClick={() => setShown((n) => n + PAGE * 4)} className="text-blue-700 underline dark:text-blue-300">
+          {/* A transition: React renders the extra rows in slices, so the page stays responsive. */}
+          <button type="button" onClick={() => startTransition(() => setShown((n) => n + PAGE * 4))} className="text-blue-700 underline dark:text-blue-300">
             Show {Math.min(hidden, PAGE * 4)} more
           </button>
         </p>
