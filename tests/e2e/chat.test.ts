@@ -4,15 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab, waitUntil } from '../helpers/lab.ts';
-import { describeViolations, launch, needsBrowser, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 
 const messages = (page: Page) => page.getByTestId('chat-messages');
 
-describe('the chat lab in Chromium', needsBrowser, () => {
+describeInBrowser('the chat lab in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let nc: ChildProcess | null = null;

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab } from '../helpers/lab.ts';
-import { describeViolations, launch, needsBrowser, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 
-describe('a class in Chromium', needsBrowser, () => {
+describeInBrowser('a class in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let dir: string;

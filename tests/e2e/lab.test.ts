@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../app/_lib/lab/scenarios.ts';
 import { startLab } from '../helpers/lab.ts';
-import { describeViolations, launch, needsBrowser, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 
 const lab = (page: Page) => page.getByTestId('socket-lab');
 const row = (page: Page, sock: string) => lab(page).locator(`table tr[data-relation="own"][data-sock="${sock}"]`).first();
@@ -120,7 +120,7 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
   },
 };
 
-describe('the live lab in Chromium', needsBrowser, () => {
+describeInBrowser('the live lab in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   before(async () => {

@@ -3,14 +3,14 @@
  * every lesson loads cleanly, the course map, a quiz by keyboard, the IP explorer, axe-core.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { LESSON_SLUGS } from '../../content/lessons.ts';
 import { startLab } from '../helpers/lab.ts';
-import { describeViolations, launch, needsBrowser, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 
-describe('the site in Chromium', needsBrowser, () => {
+describeInBrowser('the site in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   before(async () => {

@@ -3,6 +3,7 @@
  * skipped with a one-line hint, except under CI=true, where a missing browser is a failure.
  */
 import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_HINT, findChromium } from '../../scripts/find-chromium.mjs';
 
@@ -13,8 +14,14 @@ if (!CHROMIUM && IN_CI) {
   throw new Error(`CI=true but no Chromium was found: ${CHROMIUM_HINT}`);
 }
 
-/** Options for describe(): skip with the install hint when there is no browser (outside CI). */
-export const needsBrowser = CHROMIUM ? {} : { skip: `no Chromium found; ${CHROMIUM_HINT}` };
+/**
+ * A suite of browser tests. Without a browser (outside CI) it reports one skipped test with the
+ * install hint, so the runner's count of skipped tests says so too.
+ */
+export function describeInBrowser(name: string, fn: () => void): void {
+  if (CHROMIUM) describe(name, fn);
+  else describe(name, () => it('needs Chromium', { skip: `no Chromium found; ${CHROMIUM_HINT}` }, () => {}));
+}
 
 export async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
