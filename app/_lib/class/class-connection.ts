@@ -7,7 +7,7 @@
  */
 import { JoinCodeSchema, NicknameSchema, type ClassInfo, type ClassServerMessage } from '@/server/protocol/class';
 import type { ClassMembership } from './class-store';
-import { backoffDelay, parseServerMessage, sendMessage, type Backoff, type ClassSocket } from './class-socket';
+import { backoffDelay, openClassSocket, sendMessage, type Backoff, type ClassSocket } from './class-socket';
 import { lessonLabel } from './format';
 import type { ProgressReport } from './progress-report';
 
@@ -226,25 +226,13 @@ export class ClassConnection {
     this.retryTimer = undefined;
     this.helloSeen = false;
     this.joinedHere = false;
-    let ws: ClassSocket;
-    try {
-      ws = this.opts.createSocket(this.opts.url());
-    } catch {
-      this.afterClose();
-      return;
-    }
-    this.ws = ws;
-    // A failed connection reports an error and then closes; the close is where we act.
-    ws.addEventListener('error', () => {});
-    ws.addEventListener('message', (ev) => {
-      if (this.ws !== ws) return;
-      const msg = parseServerMessage(ev.data);
-      if (msg) this.onMessage(msg);
-    });
-    ws.addEventListener('close', () => {
-      if (this.ws !== ws) return; // a socket we let go of on purpose
-      this.ws = null;
-      this.afterClose();
+    this.ws = openClassSocket(this.opts.createSocket, this.opts.url(), {
+      isCurrent: (ws) => this.ws === ws, // a socket we let go of on purpose is ignored
+      onMessage: (msg) => this.onMessage(msg),
+      onClose: () => {
+        this.ws = null;
+        this.afterClose();
+      },
     });
   }
 

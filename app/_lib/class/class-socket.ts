@@ -51,3 +51,33 @@ export function backoffDelay(attempt: number, b: Backoff, random: () => number =
   const ceiling = Math.min(b.baseMs * 2 ** Math.max(0, attempt), b.maxMs);
   return Math.round(ceiling * (0.5 + random() / 2));
 }
+
+/**
+ * Opens a class socket and wires it: validated messages go to `onMessage`, and `onClose` runs once
+ * when it closes, unless `isCurrent` says it was let go of on purpose. Returns null when the socket
+ * could not even be created (then `onClose` has already run).
+ */
+export function openClassSocket(
+  create: (url: string) => ClassSocket,
+  url: string,
+  handlers: { isCurrent: (ws: ClassSocket) => boolean; onMessage: (msg: ClassServerMessage) => void; onClose: () => void },
+): ClassSocket | null {
+  let ws: ClassSocket;
+  try {
+    ws = create(url);
+  } catch {
+    handlers.onClose();
+    return null;
+  }
+  // A failed connection reports an error and then closes; the close is where we act.
+  ws.addEventListener('error', () => {});
+  ws.addEventListener('message', (ev) => {
+    if (!handlers.isCurrent(ws)) return;
+    const msg = parseServerMessage(ev.data);
+    if (msg) handlers.onMessage(msg);
+  });
+  ws.addEventListener('close', () => {
+    if (handlers.isCurrent(ws)) handlers.onClose();
+  });
+  return ws;
+}

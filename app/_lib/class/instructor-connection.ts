@@ -5,7 +5,7 @@
  * globals, like the student's connection.
  */
 import type { ClassInfo, ClassServerMessage } from '@/server/protocol/class';
-import { backoffDelay, parseServerMessage, sendMessage, type Backoff, type ClassSocket } from './class-socket';
+import { backoffDelay, openClassSocket, sendMessage, type Backoff, type ClassSocket } from './class-socket';
 
 export type Dashboard = Extract<ClassServerMessage, { type: 'dashboard' }>;
 
@@ -89,25 +89,13 @@ export class InstructorConnection {
   private open(): void {
     this.retryTimer = undefined;
     this.authed = false;
-    let ws: ClassSocket;
-    try {
-      ws = this.opts.createSocket(this.opts.url());
-    } catch {
-      this.afterClose();
-      return;
-    }
-    this.ws = ws;
-    // A failed connection reports an error and then closes; the close is where we act.
-    ws.addEventListener('error', () => {});
-    ws.addEventListener('message', (ev) => {
-      if (this.ws !== ws) return;
-      const msg = parseServerMessage(ev.data);
-      if (msg) this.onMessage(msg);
-    });
-    ws.addEventListener('close', () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.afterClose();
+    this.ws = openClassSocket(this.opts.createSocket, this.opts.url(), {
+      isCurrent: (ws) => this.ws === ws,
+      onMessage: (msg) => this.onMessage(msg),
+      onClose: () => {
+        this.ws = null;
+        this.afterClose();
+      },
     });
   }
 
