@@ -1,7 +1,8 @@
 'use client';
 import { useId, type Ref } from 'react';
-import type { Direction, FieldErrors, PacketDraft, PacketField, Protocol } from '@/app/_lib/nat';
+import type { Direction, FieldErrors, PacketDraft, PacketField } from '@/app/_lib/nat';
 import { WidgetField } from './WidgetField';
+import { NatTableProtocol } from './NatTableProtocol';
 
 interface Props {
   draft: PacketDraft;
@@ -53,20 +54,7 @@ export function NatTablePacketForm({ draft, errors, publicAddress, onDirection, 
             ))}
           </div>
         </fieldset>
-        <div>
-          <label htmlFor={`${id}-proto`} className="block text-sm font-medium text-gray-800 dark:text-gray-200">
-            Protocol
-          </label>
-          <select
-            id={`${id}-proto`}
-            value={draft.protocol}
-            onChange={(e) => onEdit('protocol', e.target.value as Protocol)}
-            className="mt-1 block rounded-md border border-gray-300 bg-white px-2 py-1.5 text-base text-gray-900 dark:border-gray-600 dark:bg-gray-950 dark:text-gray-100"
-          >
-            <option value="tcp">TCP</option>
-            <option value="udp">UDP</option>
-          </select>
-        </div>
+        <NatTableProtocol id={`${id}-proto`} value={draft.protocol} onChange={(v) => onEdit('protocol', v)} />
       </div>
 
       <div className="mt-3 grid gap-3 sm:grid-cols-2">

@@ -1,7 +1,8 @@
 'use client';
 import { useId, useRef, useState } from 'react';
-import { endpointText, type ForwardRule, type Protocol, type RuleDraft, type RuleField, type FieldErrors } from '@/app/_lib/nat';
+import { endpointText, type ForwardRule, type RuleDraft, type RuleField, type FieldErrors } from '@/app/_lib/nat';
 import { WidgetField } from './WidgetField';
+import { NatTableProtocol } from './NatTableProtocol';
 
 interface Props {
   rules: ForwardRule[];
@@ -99,20 +100,7 @@ export function NatTableRules({ rules, onAdd, onRemove }: Props) {
       >
         <p className="text-sm font-semibold text-gray-800 dark:text-gray-200">Add a rule</p>
         <div className="mt-2 grid grid-cols-2 gap-2 sm:grid-cols-[auto_1fr_2fr_1fr]">
-          <div>
-            <label htmlFor={`${id}-proto`} className="block text-sm font-medium text-gray-800 dark:text-gray-200">
-              Protocol
-            </label>
-            <select
-              id={`${id}-proto`}
-              value={draft.protocol}
-              onChange={(e) => edit('protocol', e.target.value as Protocol)}
-              className="mt-1 block w-full rounded-md border border-gray-300 bg-white px-2 py-1.5 text-base text-gray-900 dark:border-gray-600 dark:bg-gray-950 dark:text-gray-100"
-            >
-              <option value="tcp">TCP</option>
-              <option value="udp">UDP</option>
-            </select>
-          </div>
+          <NatTableProtocol id={`${id}-proto`} value={draft.protocol} onChange={(v) => edit('protocol', v)} wide />
           <WidgetField
             id={`${id}-ext`}
             label="Public port"
