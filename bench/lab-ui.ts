@@ -1,13 +1,27 @@
 /**
  * The live lab in Chromium, against a real server:
- *  1. click → painted step: 200 calls made by clicking a socket's call button; for each, the time
- *     from the click to the frame after its row appears in the timeline (p50/p99; budget p99 <= 16 ms);
+ *  1. click → painted step: 200 calls made by clicking a socket's call button, at a person's pace
+ *     (a pause of 60–140 ms between clicks); for each, the time from the click to the end of the
+ *     frame that paints its row in the timeline (p50/p99; budget p99 <= 16 ms);
  *  2. a 1,000-step timeline: the longest main-thread task while it grows to 1,000 steps and while a
  *     step is then selected (budget: no task over 50 ms).
- *   node --import tsx bench/lab-ui.ts      (after `npm run build`; needs Chromium)
+ *   node --import tsx bench/lab-ui.ts [--clicks 200] [--unthrottled] [--parts click,timeline]
+ * (after `npm run build`; needs Chromium). --unthrottled lifts Chromium's 60 Hz frame clock, so a
+ * frame starts as soon as there is something to paint: the figure is then the page's own latency.
  */
+import { parseArgs } from 'node:util';
 import { launch, CHROMIUM } from '../tests/helpers/browser.ts';
 import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+
+const { values: opts } = parseArgs({
+  options: {
+    clicks: { type: 'string', default: '200' },
+    unthrottled: { type: 'boolean', default: false },
+    parts: { type: 'string', default: 'click,timeline' },
+  },
+});
+const CLICKS = Number(opts.clicks);
+const parts = new Set(opts.parts.split(','));
 
 if (!CHROMIUM) {
   console.error('No Chromium found (set CHROMIUM_PATH or apt-get install -y chromium).');
@@ -15,7 +29,7 @@ if (!CHROMIUM) {
 }
 
 const server = await startBenchServer(['--quiet'], { LAB_COMMANDS_PER_SECOND: '1000' });
-const browser = await launch();
+const browser = await launch(opts.unthrottled ? ['--disable-frame-rate-limit', '--disable-gpu-vsync'] : []);
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}/lab`);
@@ -35,71 +49,78 @@ try {
     }).observe({ type: 'longtask', buffered: false });
   });
 
-  // 1. Click → paint, one call at a time.
-  const latencies: number[] = [];
-  const inDom: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const [ms, dom] = await page.evaluate(
-      ([sel]) =>
-        new Promise<[number, number]>((resolve) => {
-          const list = document.querySelector('ol[aria-label="Steps"]')!;
-          // Rows are windowed, so count by step number, not by rows on screen. (No named helper
-          // functions in here: the bundler would wrap them in a helper the page does not have.)
-          const before = Math.max(0, ...[...list.querySelectorAll('li[data-status="ok"]')].map((e) => Number(e.getAttribute('data-seq'))));
-          const btn = [...document.querySelectorAll<HTMLButtonElement>(sel)].find((b) => b.textContent === 'setblocking()')!;
-          const t0 = performance.now();
-          const obs = new MutationObserver(() => {
-            if (Math.max(0, ...[...list.querySelectorAll('li[data-status="ok"]')].map((e) => Number(e.getAttribute('data-seq')))) > before) {
-              obs.disconnect();
-              const dom = performance.now() - t0;
-              // The row is in the DOM: the next frame paints it. A task queued from that frame's
-              // animation callback runs just after the paint.
-              requestAnimationFrame(() => setTimeout(() => resolve([performance.now() - t0, dom]), 0));
-            }
-          });
-          obs.observe(list, { childList: true, subtree: true, attributes: true });
-          btn.click();
-        }),
-      ['article[data-sock="s1"] button'],
-    );
-    latencies.push(ms);
-    inDom.push(dom);
+  // 1. Click → paint, one call at a time, at a person's pace.
+  if (parts.has('click')) {
+    const latencies: number[] = [];
+    const inDom: number[] = [];
+    for (let i = 0; i < CLICKS; i++) {
+      const [ms, dom] = await page.evaluate(
+        ([sel]) =>
+          new Promise<[number, number]>((resolve) => {
+            const list = document.querySelector('ol[aria-label="Steps"]')!;
+            // Rows come in step order; the newest is the last. (No named helper functions in here:
+            // the bundler would wrap them in a helper the page does not have.)
+            const before = Number(list.lastElementChild?.getAttribute('data-seq') ?? 0);
+            const btn = [...document.querySelectorAll<HTMLButtonElement>(sel)].find((b) => b.textContent === 'setblocking()')!;
+            const t0 = performance.now();
+            const obs = new MutationObserver(() => {
+              const last = list.lastElementChild;
+              if (last && Number(last.getAttribute('data-seq')) > before && last.getAttribute('data-status') === 'ok') {
+                obs.disconnect();
+                const dom = performance.now() - t0;
+                // The row is in the DOM: the next frame paints it. A task queued from that frame's
+                // animation callback runs just after the paint.
+                requestAnimationFrame(() => setTimeout(() => resolve([performance.now() - t0, dom]), 0));
+              }
+            });
+            obs.observe(list, { childList: true, subtree: true, attributes: true });
+            btn.click();
+          }),
+        ['article[data-sock="s1"] button'],
+      );
+      latencies.push(ms);
+      inDom.push(dom);
+      // Nobody clicks 100 times a second; the pause also lets the kernel view of the last step land.
+      await new Promise((r) => setTimeout(r, 60 + Math.random() * 80));
+    }
+    const s = summary(latencies);
+    const d = summary(inDom);
+    const clock = opts.unthrottled ? 'frames unthrottled' : "Chromium's 60 Hz frame clock";
+    console.log(`click → painted step (${CLICKS} calls, real server round trip included, ${clock}): p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms  (budget p99 <= 16 ms: ${verdict(s.p99 <= 16)})`);
+    console.log(`  of which click → row in the DOM (server round trip and React render): p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms; the rest is the frame that paints it`);
   }
-  const s = summary(latencies);
-  const d = summary(inDom);
-  console.log(`click → painted step (200 calls, real server round trip included): p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms  (budget p99 <= 16 ms: ${verdict(s.p99 <= 16)})`);
-  console.log(`  of which click → row in the DOM (server round trip and React render): p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms; the rest is waiting for the next frame`);
-
-  // 2. Grow the timeline to 1,000 steps, then select one.
-  await page.evaluate(() => ((window as unknown as { __long: number[] }).__long = []));
-  const t0 = Date.now();
-  const count = async () => Number(await page.locator('[data-testid="socket-lab"] [data-seq]').evaluateAll((els) => Math.max(...els.map((e) => Number(e.getAttribute('data-seq'))))));
-  while ((await count()) < 1000) await Promise.all(Array.from({ length: 20 }, () => button.click()));
-  const growSeconds = (Date.now() - t0) / 1000;
-  const longTasks = () => page.evaluate(() => (window as unknown as { __long: number[] }).__long.splice(0));
-  const grow = await longTasks();
-  const tSelect = Date.now();
-  await page.locator('ol[aria-label="Steps"] > li').last().locator('button').click();
-  await page.getByTestId('step-detail').waitFor();
-  const selectMs = Date.now() - tSelect;
-  const select = await longTasks();
-  // Every step on screen at once: the learner asks for all 1,000.
-  const tAll = Date.now();
-  const rows = () => page.locator('ol[aria-label="Steps"] > li').count();
-  while (await page.getByRole('button', { name: /^Show \d+ more$/ }).count()) {
-    const before = await rows();
-    await page.getByRole('button', { name: /^Show \d+ more$/ }).click();
-    while ((await rows()) === before) await page.waitForTimeout(20);
+  if (parts.has('timeline')) {
+    // 2. Grow the timeline to 1,000 steps, then select one.
+    await page.evaluate(() => ((window as unknown as { __long: number[] }).__long = []));
+    const t0 = Date.now();
+    const count = async () => Number(await page.locator('[data-testid="socket-lab"] [data-seq]').evaluateAll((els) => Math.max(...els.map((e) => Number(e.getAttribute('data-seq'))))));
+    while ((await count()) < 1000) await Promise.all(Array.from({ length: 20 }, () => button.click()));
+    const growSeconds = (Date.now() - t0) / 1000;
+    const longTasks = () => page.evaluate(() => (window as unknown as { __long: number[] }).__long.splice(0));
+    const grow = await longTasks();
+    const tSelect = Date.now();
+    await page.locator('ol[aria-label="Steps"] > li').last().locator('button').click();
+    await page.getByTestId('step-detail').waitFor();
+    const selectMs = Date.now() - tSelect;
+    const select = await longTasks();
+    // Every step on screen at once: the learner asks for all 1,000.
+    const tAll = Date.now();
+    const rows = () => page.locator('ol[aria-label="Steps"] > li').count();
+    while (await page.getByRole('button', { name: /^Show \d+ more$/ }).count()) {
+      const before = await rows();
+      await page.getByRole('button', { name: /^Show \d+ more$/ }).click();
+      while ((await rows()) === before) await page.waitForTimeout(20);
+    }
+    await page.locator('ol[aria-label="Steps"] > li').nth(999).waitFor();
+    const allMs = Date.now() - tAll;
+    await page.locator('ol[aria-label="Steps"] > li').nth(500).locator('button').click();
+    await page.getByTestId('step-detail').waitFor();
+    const all = await longTasks();
+    const worst = (xs: number[]) => (xs.length ? `${Math.max(...xs).toFixed(0)} ms` : 'none');
+    console.log(`timeline of ${await count()} steps (the newest 150 drawn): grew in ${growSeconds.toFixed(1)} s, long tasks while growing: ${grow.length} (longest ${worst(grow)})`);
+    console.log(`  selecting the newest step showed its detail in ${selectMs} ms; long tasks: ${select.length} (longest ${worst(select)})  (budget: none over 50 ms: ${verdict(grow.length + select.length === 0)})`);
+    console.log(`  drawing all 1,000 rows on request took ${allMs} ms; long tasks then: ${all.length} (longest ${worst(all)})`);
   }
-  await page.locator('ol[aria-label="Steps"] > li').nth(999).waitFor();
-  const allMs = Date.now() - tAll;
-  await page.locator('ol[aria-label="Steps"] > li').nth(500).locator('button').click();
-  await page.getByTestId('step-detail').waitFor();
-  const all = await longTasks();
-  const worst = (xs: number[]) => (xs.length ? `${Math.max(...xs).toFixed(0)} ms` : 'none');
-  console.log(`timeline of ${await count()} steps (the newest 150 drawn): grew in ${growSeconds.toFixed(1)} s, long tasks while growing: ${grow.length} (longest ${worst(grow)})`);
-  console.log(`  selecting the newest step showed its detail in ${selectMs} ms; long tasks: ${select.length} (longest ${worst(select)})  (budget: none over 50 ms: ${verdict(grow.length + select.length === 0)})`);
-  console.log(`  drawing all 1,000 rows on request took ${allMs} ms; long tasks then: ${all.length} (longest ${worst(all)})`);
 } finally {
   await browser.close();
   await server.stop();

@@ -46,7 +46,8 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
   async 'tcp-hello'(page) {
     await runSteps(page, stepIndex('tcp-hello', 'connect'));
     await row(page, 's1').and(page.locator('[data-state="LISTEN"]')).waitFor();
-    assert.equal((await row(page, 's1').getByTestId('rxq').textContent())?.trim().startsWith('1'), true, 'one connection in the accept queue');
+    // The kernel view is refreshed just after the step is drawn: wait for it, then read it.
+    await page.waitForFunction(() => document.querySelector('[data-testid="socket-lab"] tr[data-sock="s1"][data-relation="own"] [data-testid="rxq"]')?.textContent?.startsWith('1 '));
     await runSteps(page, SCENARIOS['tcp-hello'].steps.length - stepIndex('tcp-hello', 'connect'));
     const text = await timeline(page).textContent();
     assert.match(text ?? '', /recv\(s3\)→ 6 bytes "hello\\n"/);
@@ -174,6 +175,50 @@ describeInBrowser('the live lab in Chromium', () => {
       await timeline(page).getByText('"hello from the terminal\\n"', { exact: false }).waitFor();
     } finally {
       nc.proc?.kill();
+      await page.close();
+    }
+  });
+
+  it('keeps the newest step in view as the timeline fills, until the learner scrolls back', { timeout: 30_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${server.url}/lab`);
+      await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      await lab(page).getByRole('button', { name: 'socket()' }).click();
+      const card = lab(page).locator('article[data-sock="s1"]');
+      await card.getByText('setblocking', { exact: true }).click();
+      const call = card.getByRole('button', { name: 'setblocking()' });
+      const box = page.getByTestId('timeline-scroll');
+      const newestInView = async (seq: number) => {
+        const rowBox = await timeline(page).locator(`li[data-seq="${seq}"]`).boundingBox();
+        const view = await box.boundingBox();
+        assert.ok(rowBox && view, `step ${seq} and the timeline are on the page`);
+        return rowBox.y >= view.y - 1 && rowBox.y + rowBox.height <= view.y + view.height + 1;
+      };
+      for (let seq = 2; seq <= 25; seq++) {
+        await call.click();
+        await timeline(page).locator(`li[data-seq="${seq}"][data-status="ok"]`).waitFor();
+      }
+      const size = await box.evaluate((el) => ({ client: el.clientHeight, scroll: el.scrollHeight }));
+      assert.ok(size.scroll > size.client, `25 steps overflow the timeline box (${size.scroll} > ${size.client} px)`);
+      assert.ok(await newestInView(25), 'the newest step is in view');
+      // The learner scrolls back to read step 1: a new step must not pull the view away from it.
+      await box.evaluate((el) => el.scrollTo({ top: 0 }));
+      await page.waitForFunction(() => document.querySelector('[data-testid="timeline-scroll"]')!.scrollTop === 0);
+      await call.click();
+      await timeline(page).locator('li[data-seq="26"][data-status="ok"]').waitFor();
+      assert.equal(await box.evaluate((el) => el.scrollTop), 0, 'the view stays where the learner put it');
+      assert.equal(await newestInView(26), false);
+      // Back at the bottom, it follows again.
+      await box.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.waitForFunction(() => {
+        const el = document.querySelector('[data-testid="timeline-scroll"]')!;
+        return el.scrollHeight - el.scrollTop - el.clientHeight < 2;
+      });
+      await call.click();
+      await timeline(page).locator('li[data-seq="27"][data-status="ok"]').waitFor();
+      assert.ok(await newestInView(27), 'following again after scrolling to the end');
+    } finally {
       await page.close();
     }
   });

@@ -226,6 +226,14 @@ describe('applyKernel', () => {
     assert.equal(s.kernelPrevious, rows1);
   });
 
+  test('a refresh that gives no step its "after" keeps the same steps array (the timeline skips a redraw)', () => {
+    const rows1 = [krow({ state: 'LISTEN', relation: 'own', sock: 's1' })];
+    const s1 = applyKernel(run(SERVER), rows1, 3);
+    const s2 = applyKernel(s1, [krow({ state: 'LISTEN', relation: 'own', sock: 's1', rxQueue: 1 })], 3);
+    assert.equal(s2.steps, s1.steps);
+    assert.notEqual(s2.kernel, s1.kernel);
+  });
+
   test('a new snapshot clears an earlier kernel error', () => {
     const s = applyKernel({ ...EMPTY_LAB, kernelError: 'E_INTERNAL: x' }, [], 0);
     assert.equal(s.kernelError, null);

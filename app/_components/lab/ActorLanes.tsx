@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
 import { formatEndpoint, type SockView } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
@@ -18,7 +19,7 @@ interface Props {
 }
 
 /** One column per program: the server, the client(s), and "outside" for programs not in the lab. */
-export function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, onCall }: Props) {
+export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, onCall }: Props) {
   const listening = sockets.find((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   const suggestedPort = listening?.local?.port ?? null;
   if (!lanes.length) {
@@ -55,4 +56,4 @@ export function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly
       })}
     </div>
   );
-}
+});

@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import type { SockView } from '@/app/_lib/lab/state';
 import { CopyButton } from '../mdx/CopyButton';
 
@@ -21,7 +22,7 @@ function commandsFor(s: SockView): { label: string; cmd: string }[] {
 }
 
 /** The exact commands that reach a listening lab socket from the learner's own terminal. */
-export function JoinFromTerminal({ sockets }: { sockets: SockView[] }) {
+export const JoinFromTerminal = memo(function JoinFromTerminal({ sockets }: { sockets: SockView[] }) {
   const open = sockets.filter((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   if (!open.length) return null;
   return (
@@ -47,4 +48,4 @@ export function JoinFromTerminal({ sockets }: { sockets: SockView[] }) {
       </ul>
     </section>
   );
-}
+});

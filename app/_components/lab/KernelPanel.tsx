@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import type { KernelRow } from '@/server/protocol';
 import { KernelTable } from './KernelTable';
 
 /** The kernel's own view of this session's sockets, refreshed after every step and kernel event. */
-export function KernelPanel({ rows, previous, error }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null }) {
+export const KernelPanel = memo(function KernelPanel({ rows, previous, error }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null }) {
   return (
     <section aria-labelledby="kernel-heading" className="min-w-0">
       <h3 id="kernel-heading" className="m-0 mb-1 text-sm font-bold">
@@ -15,4 +16,4 @@ export function KernelPanel({ rows, previous, error }: { rows: KernelRow[]; prev
       <KernelTable rows={rows} previous={previous} caption="Kernel socket table for this session" />
     </section>
   );
-}
+});

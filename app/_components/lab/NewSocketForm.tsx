@@ -1,9 +1,9 @@
 'use client';
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import type { CallRequest } from './CallForm';
 
 /** socket(): a new socket for a program (a lane) of the learner's choosing. */
-export function NewSocketForm({ lanes, disabled, onCall }: { lanes: string[]; disabled: boolean; onCall: (r: CallRequest) => void }) {
+export const NewSocketForm = memo(function NewSocketForm({ lanes, disabled, onCall }: { lanes: string[]; disabled: boolean; onCall: (r: CallRequest) => void }) {
   const id = useId();
   const [actor, setActor] = useState('server');
   const [type, setType] = useState<'tcp' | 'udp'>('tcp');
@@ -52,4 +52,4 @@ export function NewSocketForm({ lanes, disabled, onCall }: { lanes: string[]; di
       </button>
     </form>
   );
-}
+});

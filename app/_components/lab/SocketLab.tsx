@@ -37,7 +37,10 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
     if (state.hello) onHello?.(state.hello);
   }, [state.hello, onHello]);
   const def = scenario ? SCENARIOS[scenario] : undefined;
-  const lanes = useMemo(() => lanesOf(state), [state]);
+  const laneList = lanesOf(state);
+  const laneKey = laneList.join('\0');
+  // The same array while the lanes are the same, so memoised children skip a redraw.
+  const lanes = useMemo(() => laneList, [laneKey]);
   const nextRef = useRef<(() => void) | null>(null);
   const [showClosed, setShowClosed] = useState(false);
   const [codeOpen, setCodeOpen] = useState(false);
@@ -102,7 +105,7 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
       <ActorLanes lanes={lanes} sockets={state.sockets} kernel={state.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer} showClosed={showClosed} onCall={onCall} />
       <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
       <JoinFromTerminal sockets={state.sockets} />
-      <Timeline state={state} lanes={lanes} />
+      <Timeline steps={state.steps} sockets={state.sockets} lanes={lanes} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
         {/* Generated only while open: it is rebuilt from every step on each change. */}

@@ -1,24 +1,46 @@
 'use client';
-import { startTransition, useCallback, useState } from 'react';
-import { peerLane, type LabState } from '@/app/_lib/lab/state';
+import { memo, startTransition, useCallback, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { peerLane, type SockView, type StepView } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { StepDetail } from './StepDetail';
 import { TimelineRow } from './TimelineRow';
 
-/** The sequence diagram: one row per call, in order, in its program's column. */
 /** Rows drawn at first; earlier ones on request, so a long session stays quick to update. */
 const PAGE = 150;
+/** Rows that surely overflow the scroll box: each is at least 40 px tall, the box at most 30rem. */
+const FULL = 12;
 
-export function Timeline({ state, lanes }: { state: LabState; lanes: string[] }) {
+interface Props {
+  steps: StepView[];
+  /** To find the program at the other end of a call, for its arrow. */
+  sockets: SockView[];
+  lanes: string[];
+}
+
+/**
+ * The sequence diagram: one row per call, in order, in its program's column. Memoised: a kernel
+ * refresh that changes no step does not redraw it.
+ */
+export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props) {
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
-  const detail = state.steps.find((s) => s.seq === selected);
-  if (!state.steps.length) return null;
+  const boxRef = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  const onScroll = useCallback((e: UIEvent<HTMLDivElement>) => {
+    const box = e.currentTarget;
+    following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
+  }, []);
+  useLayoutEffect(() => {
+    const box = boxRef.current;
+    if (box && following.current) box.scrollTop = box.scrollHeight;
+  }, [steps]);
+  const detail = steps.find((s) => s.seq === selected);
+  if (!steps.length) return null;
   const cols = Math.max(lanes.length, 1);
   const columns = `2rem repeat(${cols}, minmax(9rem, 1fr))`;
-  const hidden = Math.max(0, state.steps.length - shown);
-  const visible = hidden ? state.steps.slice(hidden) : state.steps;
+  const hidden = Math.max(0, steps.length - shown);
+  const visible = hidden ? steps.slice(hidden) : steps;
   return (
     <section aria-labelledby="timeline-heading" className="min-w-0">
       <h3 id="timeline-heading" className="m-0 mb-1 text-sm font-bold">
@@ -34,36 +56,46 @@ export function Timeline({ state, lanes }: { state: LabState; lanes: string[] })
           </button>
         </p>
       ) : null}
-      <div className="overflow-x-auto">
-        <div className="grid gap-x-2 text-xs" style={{ gridTemplateColumns: columns, minWidth: `${2 + cols * 9.5}rem` }} aria-hidden="true">
-          <span />
-          {lanes.map((l) => (
-            <span key={l} className={`truncate pb-1 font-semibold ${laneColor(lanes, l).text}`}>
-              {l}
-            </span>
-          ))}
+      {/* A scroll box that follows the newest row unless the learner scrolls back. Once it is full its
+          size is fixed and contained, so a new step lays out and repaints the box alone. (A flex
+          column-reverse box would follow by itself, but laying it out costs several times more.) */}
+      <div
+        ref={boxRef}
+        onScroll={onScroll}
+        className={`overflow-auto rounded-lg border border-gray-200 dark:border-gray-800 ${steps.length >= FULL ? 'h-[min(30rem,65vh)] [contain:strict]' : 'max-h-[min(30rem,65vh)]'}`}
+        data-testid="timeline-scroll"
+      >
+        <div className="px-1 pb-1">
+          <div className="sticky top-0 z-20 grid gap-x-2 bg-white pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth: `${2 + cols * 9.5}rem` }} aria-hidden="true">
+            <span />
+            {lanes.map((l) => (
+              <span key={l} className={`truncate pb-1 font-semibold ${laneColor(lanes, l).text}`}>
+                {l}
+              </span>
+            ))}
+          </div>
+          <ol className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth: `${2 + cols * 9.5}rem` }} aria-label="Steps">
+            {visible.map((step) => {
+              const column = Math.max(0, lanes.indexOf(step.actor));
+              const peer = peerLane(sockets, step);
+              const peerColumn = peer === null ? null : lanes.indexOf(peer);
+              return (
+                <TimelineRow
+                  key={step.seq}
+                  step={step}
+                  columns={columns}
+                  lane={lanes[column] ?? step.actor}
+                  column={column}
+                  peerColumn={peerColumn !== null && peerColumn >= 0 ? peerColumn : null}
+                  inbound={step.op === 'accept'}
+                  color={laneColor(lanes, step.actor)}
+                  selected={selected === step.seq}
+                  onSelect={onSelect}
+                />
+              );
+            })}
+          </ol>
         </div>
-        <ol className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth: `${2 + cols * 9.5}rem` }} aria-label="Steps">
-          {visible.map((step) => {
-            const column = Math.max(0, lanes.indexOf(step.actor));
-            const peer = peerLane(state, step);
-            const peerColumn = peer === null ? null : lanes.indexOf(peer);
-            return (
-              <TimelineRow
-                key={step.seq}
-                step={step}
-                columns={columns}
-                lane={lanes[column] ?? step.actor}
-                column={column}
-                peerColumn={peerColumn !== null && peerColumn >= 0 ? peerColumn : null}
-                inbound={step.op === 'accept'}
-                color={laneColor(lanes, step.actor)}
-                selected={selected === step.seq}
-                onSelect={onSelect}
-              />
-            );
-          })}
-        </ol>
       </div>
       {detail ? (
         <div className="mt-2">
@@ -72,4 +104,4 @@ export function Timeline({ state, lanes }: { state: LabState; lanes: string[] })
       ) : null}
     </section>
   );
-}
+});

@@ -29,7 +29,8 @@ export const TimelineRow = memo(function TimelineRow({ step, columns, lane, colu
   const from = Math.min(column, peerColumn ?? column);
   const to = Math.max(column, peerColumn ?? column);
   return (
-    <li className="grid gap-x-2" style={{ gridTemplateColumns: columns }} data-seq={step.seq} data-status={step.status} data-op={step.op}>
+    // Rows scrolled out of view skip style, layout and paint: a new step costs the same at row 10 or 1,000.
+    <li className="grid gap-x-2 [contain-intrinsic-size:auto_3rem] [content-visibility:auto]" style={{ gridTemplateColumns: columns }} data-seq={step.seq} data-status={step.status} data-op={step.op}>
       <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">
         {step.seq}
       </span>

@@ -152,7 +152,9 @@ export function applyStep(state: LabState, step: Step): LabState {
 
 /** A new kernel snapshot; completed steps that have no "after" view yet get this one. */
 export function applyKernel(state: LabState, rows: KernelRow[], requestedAtSeq: number): LabState {
-  const steps = state.steps.map((s) => (s.status !== 'blocked' && !s.kernelAfter && s.seq <= requestedAtSeq ? { ...s, kernelAfter: rows } : s));
+  const waitsForView = (s: StepView) => s.status !== 'blocked' && !s.kernelAfter && s.seq <= requestedAtSeq;
+  // The same array when no step changes, so the timeline need not redraw for a kernel refresh.
+  const steps = state.steps.some(waitsForView) ? state.steps.map((s) => (waitsForView(s) ? { ...s, kernelAfter: rows } : s)) : state.steps;
   return { ...state, steps, kernel: rows, kernelPrevious: state.kernel, kernelError: null };
 }
 
@@ -205,11 +207,11 @@ export function isOutsidePeer(state: LabState, step: Step): boolean {
 }
 
 /** For arrows in the timeline: which lane the other end of a call is in. */
-export function peerLane(state: LabState, step: Step): string | null {
+export function peerLane(sockets: SockView[], step: Step): string | null {
   const args = step.args as Record<string, unknown>;
-  const sock = state.sockets.find((s) => s.handle === step.sock);
+  const sock = sockets.find((s) => s.handle === step.sock);
   const byLocal = (address: unknown, port: unknown) =>
-    state.sockets.find((s) => s.local && s.local.port === Number(port) && (s.local.address === address || s.listening));
+    sockets.find((s) => s.local && s.local.port === Number(port) && (s.local.address === address || s.listening));
   switch (step.op) {
     case 'connect':
     case 'sendto': {
@@ -218,13 +220,13 @@ export function peerLane(state: LabState, step: Step): string | null {
     }
     case 'send': {
       if (!sock?.remote) return null;
-      const target = state.sockets.find((s) => s.local && s.remote && s.local.port === sock.remote!.port && s.remote.port === sock.local?.port);
+      const target = sockets.find((s) => s.local && s.remote && s.local.port === sock.remote!.port && s.remote.port === sock.local?.port);
       return target ? target.actor : 'outside';
     }
     case 'accept': {
       const peer = (step.result as { peer?: Endpoint } | undefined)?.peer;
       if (!peer) return null;
-      const from = state.sockets.find((s) => s.local && s.local.port === peer.port);
+      const from = sockets.find((s) => s.local && s.local.port === peer.port);
       return from ? from.actor : 'outside';
     }
     default:

@@ -5,7 +5,7 @@
  * If the connection drops (a server restart, a network blip) it reconnects on its own and says that
  * the new session starts with no sockets.
  */
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { LabClient, type CallResult, type ClientEvent, type SocketLike } from '@/server/protocol/client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
@@ -36,6 +36,18 @@ function reducer(state: LabState, action: Action): LabState {
       return state;
     }
   }
+}
+
+/**
+ * Runs `fn` once the browser has painted the next frame. Hidden tabs paint no frames, so a timer
+ * stands in for them.
+ */
+function afterNextPaint(fn: () => void): void {
+  if (document.visibilityState === 'hidden') {
+    setTimeout(fn, 0);
+    return;
+  }
+  requestAnimationFrame(() => setTimeout(fn, 0));
 }
 
 export function labUrl(watch?: string): string {
@@ -75,6 +87,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
   const seqRef = useRef(0);
   const kernelBusy = useRef(false);
   const kernelDirty = useRef(false);
+  const kernelWanted = useRef(false);
   const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; delay: number }>({ delay: 500 });
   const everOpen = useRef(false);
 
@@ -142,10 +155,19 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
       if (watch) return; // a viewer gets the owner's kernel view as 'kernel-table' events
       if (event.event === 'step') {
         seqRef.current = Math.max(seqRef.current, event.seq);
-        if (event.status !== 'blocked') void refreshKernel();
-      } else if (event.event === 'kernel') void refreshKernel();
+        if (event.status !== 'blocked') kernelWanted.current = true;
+      } else if (event.event === 'kernel') kernelWanted.current = true;
     });
   }, [refreshKernel, watch]);
+
+  // The step's row is painted first and the kernel view asked for after that frame, so a click is
+  // never kept waiting for a second round trip and render. (Asked for before the row is drawn, the
+  // frame would wait.)
+  useLayoutEffect(() => {
+    if (!kernelWanted.current) return;
+    kernelWanted.current = false;
+    afterNextPaint(refreshKernel);
+  });
 
   useEffect(() => {
     open();
