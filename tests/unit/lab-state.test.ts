@@ -132,6 +132,16 @@ describe('applyStep: socket cards from results', () => {
     assert.equal(sockOf(on, 's1').blocking, true);
   });
 
+  test('a step that changes no socket keeps the same sockets (their cards need not redraw)', () => {
+    const base = [step(1, 'a', 'socket', { type: 'tcp' }, ok({ sock: 's1', fd: 5 }))];
+    const off = run([...base, step(2, 'a', 'setblocking', { sock: 's1', blocking: false }, ok({}))]);
+    const again = run([step(3, 'a', 'setblocking', { sock: 's1', blocking: false }, ok({}))], off);
+    assert.equal(again.sockets, off.sockets);
+    const back = run([step(4, 'a', 'setblocking', { sock: 's1', blocking: true }, ok({}))], again);
+    assert.notEqual(back.sockets, again.sockets);
+    assert.equal(sockOf(back, 's1').blocking, true);
+  });
+
   test('shutdown(write) then shutdown(read) accumulate; shutdown(both) sets both', () => {
     const base = run([...SERVER, ...CLIENT]);
     const w = run([step(6, 'client', 'shutdown', { sock: 's2', how: 'write' }, ok({}))], base);

@@ -1,5 +1,5 @@
 'use client';
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import type { Op, Policy } from '@/server/protocol';
 import type { SockView } from '@/app/_lib/lab/state';
 
@@ -25,7 +25,11 @@ function unescape(text: string): string {
   return text.replace(/\\(r|n|t|\\)/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
 }
 
-export function CallForm({ sock, policy, suggestedPort, disabled, onCall }: Props) {
+/**
+ * Memoised: re-rendering it sets its radio inputs' name and type again, which makes the browser
+ * restyle them, and the kernel view refreshes after every step.
+ */
+export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, disabled, onCall }: Props) {
   const ops = sock.type === 'udp' ? UDP_OPS : TCP_OPS;
   const [op, setOp] = useState<Op>(() => {
     if (sock.local) return sock.type === 'udp' ? 'recvfrom' : sock.listening ? 'accept' : 'send';
@@ -150,4 +154,4 @@ export function CallForm({ sock, policy, suggestedPort, disabled, onCall }: Prop
       </button>
     </form>
   );
-}
+});

@@ -1,5 +1,5 @@
 'use client';
-import { memo, startTransition, useCallback, useLayoutEffect, useRef, useState, type UIEvent } from 'react';
+import { memo, startTransition, useCallback, useEffect, useRef, useState, type UIEvent } from 'react';
 import { peerLane, type SockView, type StepView } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { StepDetail } from './StepDetail';
@@ -31,14 +31,26 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
     const box = e.currentTarget;
     following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
   }, []);
-  useLayoutEffect(() => {
+  const listRef = useRef<HTMLOListElement>(null);
+  const hasSteps = steps.length > 0;
+  // The list grows with each step, and again when rows scrolled into view take their real height:
+  // while following, each growth scrolls to the end, within the frame that draws it.
+  useEffect(() => {
     const box = boxRef.current;
-    if (box && following.current) box.scrollTop = box.scrollHeight;
-  }, [steps]);
+    const list = listRef.current;
+    if (!box || !list) return;
+    const observer = new ResizeObserver(() => {
+      if (following.current) box.scrollTop = box.scrollHeight;
+    });
+    observer.observe(list);
+    return () => observer.disconnect();
+  }, [hasSteps]);
   const detail = steps.find((s) => s.seq === selected);
   if (!steps.length) return null;
   const cols = Math.max(lanes.length, 1);
-  const columns = `2rem repeat(${cols}, minmax(9rem, 1fr))`;
+  // Two programs fit a 390 px phone without sideways scrolling: 2rem + 2 × (8.5rem + 0.5rem gap).
+  const columns = `2rem repeat(${cols}, minmax(8.5rem, 1fr))`;
+  const minWidth = `${2 + cols * 9}rem`;
   const hidden = Math.max(0, steps.length - shown);
   const visible = hidden ? steps.slice(hidden) : steps;
   return (
@@ -62,11 +74,11 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
       <div
         ref={boxRef}
         onScroll={onScroll}
-        className={`overflow-auto rounded-lg border border-gray-200 dark:border-gray-800 ${steps.length >= FULL ? 'h-[min(30rem,65vh)] [contain:strict]' : 'max-h-[min(30rem,65vh)]'}`}
+        className={`overflow-auto rounded-lg border border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-950 ${steps.length >= FULL ? 'h-[min(30rem,65vh)] [contain:strict]' : 'max-h-[min(30rem,65vh)]'}`}
         data-testid="timeline-scroll"
       >
         <div className="px-1 pb-1">
-          <div className="sticky top-0 z-20 grid gap-x-2 bg-white pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth: `${2 + cols * 9.5}rem` }} aria-hidden="true">
+          <div className="sticky top-0 z-20 grid gap-x-2 bg-white pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth }} aria-hidden="true">
             <span />
             {lanes.map((l) => (
               <span key={l} className={`truncate pb-1 font-semibold ${laneColor(lanes, l).text}`}>
@@ -74,7 +86,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
               </span>
             ))}
           </div>
-          <ol className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth: `${2 + cols * 9.5}rem` }} aria-label="Steps">
+          <ol ref={listRef} className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth }} aria-label="Steps">
             {visible.map((step) => {
               const column = Math.max(0, lanes.indexOf(step.actor));
               const peer = peerLane(sockets, step);

@@ -43,7 +43,9 @@ export interface LabState {
 export const EMPTY_LAB: LabState = { hello: null, steps: [], sockets: [], kernel: [], kernelPrevious: [], kernelError: null, events: [] };
 
 function updateSock(sockets: SockView[], handle: string | undefined, f: (s: SockView) => SockView): SockView[] {
-  return sockets.map((s) => (s.handle === handle && !s.closed ? f(s) : s));
+  const next = sockets.map((s) => (s.handle === handle && !s.closed ? f(s) : s));
+  // The same array when no socket changed, so what shows the sockets need not redraw.
+  return next.every((s, i) => s === sockets[i]) ? sockets : next;
 }
 
 /** Socket cards follow from step results alone. */
@@ -98,7 +100,8 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
         remote: { address: String(args.address), port: Number(args.port) },
       }));
     case 'setblocking':
-      return updateSock(sockets, step.sock, (s) => ({ ...s, blocking: Boolean(args.blocking) }));
+      // The same object when nothing changes, so the socket's card need not redraw.
+      return updateSock(sockets, step.sock, (s) => (s.blocking === Boolean(args.blocking) ? s : { ...s, blocking: Boolean(args.blocking) }));
     case 'shutdown': {
       const how = args.how as 'read' | 'write' | 'both';
       return updateSock(sockets, step.sock, (s) => ({
