@@ -1,7 +1,8 @@
 'use client';
-import { memo, startTransition, useCallback, useEffect, useRef, useState, type UIEvent } from 'react';
+import { memo, startTransition, useCallback, useState } from 'react';
 import { peerLane, type SockView, type StepView } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
+import { useFollowEnd } from '@/app/_lib/lab/use-follow-end';
 import { StepDetail } from './StepDetail';
 import { TimelineRow } from './TimelineRow';
 
@@ -25,26 +26,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
-  const boxRef = useRef<HTMLDivElement>(null);
-  const following = useRef(true);
-  const onScroll = useCallback((e: UIEvent<HTMLDivElement>) => {
-    const box = e.currentTarget;
-    following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 24;
-  }, []);
-  const listRef = useRef<HTMLOListElement>(null);
-  const hasSteps = steps.length > 0;
-  // The list grows with each step, and again when rows scrolled into view take their real height:
-  // while following, each growth scrolls to the end, within the frame that draws it.
-  useEffect(() => {
-    const box = boxRef.current;
-    const list = listRef.current;
-    if (!box || !list) return;
-    const observer = new ResizeObserver(() => {
-      if (following.current) box.scrollTop = box.scrollHeight;
-    });
-    observer.observe(list);
-    return () => observer.disconnect();
-  }, [hasSteps]);
+  const { boxRef, contentRef, onScroll } = useFollowEnd<HTMLDivElement, HTMLOListElement>(steps.length > 0);
   const detail = steps.find((s) => s.seq === selected);
   if (!steps.length) return null;
   const cols = Math.max(lanes.length, 1);
@@ -86,7 +68,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
               </span>
             ))}
           </div>
-          <ol ref={listRef} className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth }} aria-label="Steps">
+          <ol ref={contentRef} className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth }} aria-label="Steps">
             {visible.map((step) => {
               const column = Math.max(0, lanes.indexOf(step.actor));
               const peer = peerLane(sockets, step);
