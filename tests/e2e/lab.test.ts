@@ -14,7 +14,7 @@ import { describeInBrowser, describeViolations, launch, seriousA11yViolations, w
 
 const lab = (page: Page) => page.getByTestId('socket-lab');
 const row = (page: Page, sock: string) => lab(page).locator(`table tr[data-relation="own"][data-sock="${sock}"]`).first();
-const timeline = (page: Page) => lab(page).locator('ol[aria-label="Steps"]');
+const timeline = (page: Page) => lab(page).locator('[aria-label="Steps"]');
 
 /** Presses Next until `count` steps of the scenario have run; asserts no step surprised the script. */
 async function runSteps(page: Page, count: number) {
@@ -190,14 +190,14 @@ describeInBrowser('the live lab in Chromium', () => {
       const call = card.getByRole('button', { name: 'setblocking()' });
       const box = page.getByTestId('timeline-scroll');
       const newestInView = async (seq: number) => {
-        const rowBox = await timeline(page).locator(`li[data-seq="${seq}"]`).boundingBox();
+        const rowBox = await timeline(page).locator(`[role="listitem"][data-seq="${seq}"]`).boundingBox();
         const view = await box.boundingBox();
         assert.ok(rowBox && view, `step ${seq} and the timeline are on the page`);
         return rowBox.y >= view.y - 1 && rowBox.y + rowBox.height <= view.y + view.height + 1;
       };
       for (let seq = 2; seq <= 25; seq++) {
         await call.click();
-        await timeline(page).locator(`li[data-seq="${seq}"][data-status="ok"]`).waitFor();
+        await timeline(page).locator(`[role="listitem"][data-seq="${seq}"][data-status="ok"]`).waitFor();
       }
       const size = await box.evaluate((el) => ({ client: el.clientHeight, scroll: el.scrollHeight }));
       assert.ok(size.scroll > size.client, `25 steps overflow the timeline box (${size.scroll} > ${size.client} px)`);
@@ -206,7 +206,7 @@ describeInBrowser('the live lab in Chromium', () => {
       await box.evaluate((el) => el.scrollTo({ top: 0 }));
       await page.waitForFunction(() => document.querySelector('[data-testid="timeline-scroll"]')!.scrollTop === 0);
       await call.click();
-      await timeline(page).locator('li[data-seq="26"][data-status="ok"]').waitFor();
+      await timeline(page).locator('[role="listitem"][data-seq="26"][data-status="ok"]').waitFor();
       assert.equal(await box.evaluate((el) => el.scrollTop), 0, 'the view stays where the learner put it');
       assert.equal(await newestInView(26), false);
       // Back at the bottom, it follows again.
@@ -216,7 +216,7 @@ describeInBrowser('the live lab in Chromium', () => {
         return el.scrollHeight - el.scrollTop - el.clientHeight < 2;
       });
       await call.click();
-      await timeline(page).locator('li[data-seq="27"][data-status="ok"]').waitFor();
+      await timeline(page).locator('[role="listitem"][data-seq="27"][data-status="ok"]').waitFor();
       assert.ok(await newestInView(27), 'following again after scrolling to the end');
     } finally {
       await page.close();

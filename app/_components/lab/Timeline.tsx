@@ -1,10 +1,11 @@
 'use client';
-import { memo, startTransition, useCallback, useState } from 'react';
-import { peerLane, type SockView, type StepView } from '@/app/_lib/lab/state';
+import { memo, startTransition, useCallback, useState, type CSSProperties } from 'react';
+import type { SockView, StepView } from '@/app/_lib/lab/state';
+import { blocksOf, firstDrawn } from '@/app/_lib/lab/timeline-blocks';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { useFollowEnd } from '@/app/_lib/lab/use-follow-end';
 import { StepDetail } from './StepDetail';
-import { TimelineRow } from './TimelineRow';
+import { TimelineBlock } from './TimelineBlock';
 
 /** Rows drawn at first; earlier ones on request, so a long session stays quick to update. */
 const PAGE = 150;
@@ -26,14 +27,14 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
-  const { boxRef, contentRef, onScroll } = useFollowEnd<HTMLDivElement, HTMLOListElement>(steps.length > 0);
+  const { boxRef, contentRef, onScroll } = useFollowEnd<HTMLDivElement, HTMLDivElement>(steps.length > 0);
   const detail = steps.find((s) => s.seq === selected);
   if (!steps.length) return null;
   const cols = Math.max(lanes.length, 1);
   // Two programs fit a 390 px phone without sideways scrolling: 2rem + 2 × (8.5rem + 0.5rem gap).
   const columns = `2rem repeat(${cols}, minmax(8.5rem, 1fr))`;
   const minWidth = `${2 + cols * 9}rem`;
-  const hidden = Math.max(0, steps.length - shown);
+  const hidden = firstDrawn(steps, shown);
   const visible = hidden ? steps.slice(hidden) : steps;
   return (
     <section aria-labelledby="timeline-heading" className="min-w-0">
@@ -68,27 +69,12 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
               </span>
             ))}
           </div>
-          <ol ref={contentRef} className="m-0 flex list-none flex-col gap-y-1 p-0" style={{ minWidth }} aria-label="Steps">
-            {visible.map((step) => {
-              const column = Math.max(0, lanes.indexOf(step.actor));
-              const peer = peerLane(sockets, step);
-              const peerColumn = peer === null ? null : lanes.indexOf(peer);
-              return (
-                <TimelineRow
-                  key={step.seq}
-                  step={step}
-                  columns={columns}
-                  lane={lanes[column] ?? step.actor}
-                  column={column}
-                  peerColumn={peerColumn !== null && peerColumn >= 0 ? peerColumn : null}
-                  inbound={step.op === 'accept'}
-                  color={laneColor(lanes, step.actor)}
-                  selected={selected === step.seq}
-                  onSelect={onSelect}
-                />
-              );
-            })}
-          </ol>
+          {/* The column template is a variable, so a new row carries no style of its own to set. */}
+          <div ref={contentRef} role="list" aria-label="Steps" className="flex flex-col gap-y-1" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
+            {blocksOf(visible).map((block) => (
+              <TimelineBlock key={block[0].seq} steps={block} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} />
+            ))}
+          </div>
         </div>
       </div>
       {detail ? (

@@ -5,8 +5,6 @@ import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 
 interface Props {
   step: StepView;
-  /** The timeline's column template: each row is its own grid with the same columns. */
-  columns: string;
   /** The program this call belongs to (for screen readers). */
   lane: string;
   column: number;
@@ -22,15 +20,15 @@ interface Props {
  * One call in the sequence diagram: the call in its program's column, and an arrow to the other
  * program's column for connections and bytes.
  */
-export const TimelineRow = memo(function TimelineRow({ step, columns, lane, column, peerColumn, inbound, color, selected, onSelect }: Props) {
+export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerColumn, inbound, color, selected, onSelect }: Props) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   // Opaque backgrounds: the arrow line runs underneath the call.
   const tone = step.status === 'error' ? 'border-red-500 bg-red-50 dark:bg-red-950' : step.status === 'blocked' ? 'border-amber-500 bg-amber-50 dark:bg-amber-950' : `${color.border} bg-white dark:bg-gray-900`;
   const from = Math.min(column, peerColumn ?? column);
   const to = Math.max(column, peerColumn ?? column);
   return (
-    // Rows scrolled out of view skip style, layout and paint: a new step costs the same at row 10 or 1,000.
-    <li className="grid gap-x-2 [contain-intrinsic-size:auto_3rem] [content-visibility:auto]" style={{ gridTemplateColumns: columns }} data-seq={step.seq} data-status={step.status} data-op={step.op}>
+    // Each row is its own grid, with the timeline's column template.
+    <div role="listitem" className="grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-seq={step.seq} data-status={step.status} data-op={step.op}>
       <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">
         {step.seq}
       </span>
@@ -58,6 +56,6 @@ export const TimelineRow = memo(function TimelineRow({ step, columns, lane, colu
           {' '}by {lane}, step {step.seq}
         </span>
       </button>
-    </li>
+    </div>
   );
 });

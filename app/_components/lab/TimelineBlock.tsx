@@ -1,0 +1,49 @@
+'use client';
+import { memo } from 'react';
+import { peerLane, type SockView, type StepView } from '@/app/_lib/lab/state';
+import { laneColor } from '@/app/_lib/lab/lane-colors';
+import { TimelineRow } from './TimelineRow';
+
+interface Props {
+  /** The block's steps, in order. */
+  steps: StepView[];
+  sockets: SockView[];
+  lanes: string[];
+  /** The selected step if it is in this block, else null. */
+  selected: number | null;
+  onSelect: (seq: number) => void;
+}
+
+const sameSteps = (a: StepView[], b: StepView[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/**
+ * One block of timeline rows, skipped by the browser while out of view. A new step re-renders only
+ * the block it joins: the others hold the same step objects and are left alone.
+ */
+export const TimelineBlock = memo(
+  function TimelineBlock({ steps, sockets, lanes, selected, onSelect }: Props) {
+    return (
+      <div className="flex flex-col gap-y-1 [contain-intrinsic-size:auto_150rem] [content-visibility:auto]">
+        {steps.map((step) => {
+          const column = Math.max(0, lanes.indexOf(step.actor));
+          const peer = peerLane(sockets, step);
+          const peerColumn = peer === null ? null : lanes.indexOf(peer);
+          return (
+            <TimelineRow
+              key={step.seq}
+              step={step}
+              lane={lanes[column] ?? step.actor}
+              column={column}
+              peerColumn={peerColumn !== null && peerColumn >= 0 ? peerColumn : null}
+              inbound={step.op === 'accept'}
+              color={laneColor(lanes, step.actor)}
+              selected={selected === step.seq}
+              onSelect={onSelect}
+            />
+          );
+        })}
+      </div>
+    );
+  },
+  (a, b) => a.sockets === b.sockets && a.lanes === b.lanes && a.selected === b.selected && a.onSelect === b.onSelect && sameSteps(a.steps, b.steps),
+);
