@@ -1,7 +1,7 @@
 'use client';
 import { memo, startTransition, useCallback, useState, type CSSProperties } from 'react';
 import type { SockView, StepView } from '@/app/_lib/lab/state';
-import { blocksOf, firstDrawn } from '@/app/_lib/lab/timeline-blocks';
+import { blocksOf, firstDrawn, isLive } from '@/app/_lib/lab/timeline-blocks';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { useFollowEnd } from '@/app/_lib/lab/use-follow-end';
 import { StepDetail } from './StepDetail';
@@ -35,7 +35,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
   const columns = `2rem repeat(${cols}, minmax(8.5rem, 1fr))`;
   const minWidth = `${2 + cols * 9}rem`;
   const hidden = firstDrawn(steps, shown);
-  const visible = hidden ? steps.slice(hidden) : steps;
+  const blocks = blocksOf(hidden ? steps.slice(hidden) : steps);
   return (
     <section aria-labelledby="timeline-heading" className="min-w-0">
       <h3 id="timeline-heading" className="m-0 mb-1 text-sm font-bold">
@@ -70,9 +70,9 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
             ))}
           </div>
           {/* The column template is a variable, so a new row carries no style of its own to set. */}
-          <div ref={contentRef} role="list" aria-label="Steps" className="flex flex-col gap-y-1" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
-            {blocksOf(visible).map((block) => (
-              <TimelineBlock key={block[0].seq} steps={block} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} />
+          <div ref={contentRef} role="list" aria-label="Steps" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
+            {blocks.map((block, i) => (
+              <TimelineBlock key={block[0].seq} steps={block} live={isLive(i, blocks.length)} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} />
             ))}
           </div>
         </div>

@@ -9,6 +9,8 @@ interface Props {
   steps: StepView[];
   sockets: SockView[];
   lanes: string[];
+  /** One of the newest blocks, always drawn; older ones are skipped while out of view (see timeline-blocks.ts). */
+  live: boolean;
   /** The selected step if it is in this block, else null. */
   selected: number | null;
   onSelect: (seq: number) => void;
@@ -17,13 +19,15 @@ interface Props {
 const sameSteps = (a: StepView[], b: StepView[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
 /**
- * One block of timeline rows, skipped by the browser while out of view. A new step re-renders only
- * the block it joins: the others hold the same step objects and are left alone.
+ * One block of timeline rows. A new step re-renders only the block it joins: the others hold the
+ * same step objects and are left alone.
  */
 export const TimelineBlock = memo(
-  function TimelineBlock({ steps, sockets, lanes, selected, onSelect }: Props) {
+  function TimelineBlock({ steps, sockets, lanes, live, selected, onSelect }: Props) {
+    // The block's height is remembered while it is drawn (contain-intrinsic-size: auto), so it
+    // keeps it once skipped. Its padding leaves room for the focus ring, which containment clips.
     return (
-      <div className="flex flex-col gap-y-1 [contain-intrinsic-size:auto_150rem] [content-visibility:auto]">
+      <div className={`p-0.5 [contain-intrinsic-size:auto_60rem] [contain:content] ${live ? '' : '[content-visibility:auto]'}`}>
         {steps.map((step) => {
           const column = Math.max(0, lanes.indexOf(step.actor));
           const peer = peerLane(sockets, step);
@@ -45,5 +49,5 @@ export const TimelineBlock = memo(
       </div>
     );
   },
-  (a, b) => a.sockets === b.sockets && a.lanes === b.lanes && a.selected === b.selected && a.onSelect === b.onSelect && sameSteps(a.steps, b.steps),
+  (a, b) => a.live === b.live && a.sockets === b.sockets && a.lanes === b.lanes && a.selected === b.selected && a.onSelect === b.onSelect && sameSteps(a.steps, b.steps),
 );

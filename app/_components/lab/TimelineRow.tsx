@@ -28,7 +28,7 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
   const to = Math.max(column, peerColumn ?? column);
   return (
     // Each row is its own grid, with the timeline's column template.
-    <div role="listitem" className="grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-seq={step.seq} data-status={step.status} data-op={step.op}>
+    <div role="listitem" className="mb-1 grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-seq={step.seq} data-status={step.status} data-op={step.op}>
       <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">
         {step.seq}
       </span>

@@ -1,11 +1,19 @@
 /**
- * The timeline draws its rows in blocks of BLOCK steps, by step number. Each block is skipped by
- * the browser while it is out of view (`content-visibility: auto`). A new step joins a block that is
- * already on screen, so the browser lays it out once; a row that had the property itself would be laid
- * out twice, first skipped and then found on screen. The oldest rows also leave a block at a time,
- * so a long session does not remove a row on every step.
+ * The timeline draws its rows in blocks of BLOCK steps, by step number, so that a step costs the
+ * same at row 10 as at row 1,000:
+ * - Every block contains its own layout and paint (`contain: content`), so a new row repaints its
+ *   own block, not the rows before it.
+ * - The newest LIVE_BLOCKS blocks are always drawn; a new step joins one of them and is laid out
+ *   once. (A block the browser may skip is laid out twice when it appears: first skipped, then again
+ *   once found on screen.)
+ * - Older blocks get `content-visibility: auto`, so the browser skips them while out of view. A
+ *   block only turns into one when it is LIVE_BLOCKS - 1 blocks (40 or more rows) above the newest,
+ *   well out of view, where the change costs nothing on screen.
+ * - The oldest rows leave a whole block at a time, not one on every step.
+ * The figures behind these choices are in docs/architecture.md (Performance notes).
  */
-export const BLOCK = 50;
+export const BLOCK = 20;
+export const LIVE_BLOCKS = 3;
 
 interface Numbered {
   seq: number;
@@ -13,7 +21,7 @@ interface Numbered {
 
 export const blockOf = (step: Numbered) => Math.floor((step.seq - 1) / BLOCK);
 
-/** Steps grouped by step number: steps 1–50 in one block, 51–100 in the next, and so on. */
+/** Steps grouped by step number: steps 1–20 in one block, 21–40 in the next, and so on. */
 export function blocksOf<T extends Numbered>(steps: T[]): T[][] {
   const blocks: T[][] = [];
   let current = -1;
@@ -36,3 +44,6 @@ export function firstDrawn(steps: Numbered[], count: number): number {
   while (i > 0 && blockOf(steps[i - 1]) === block) i--;
   return i;
 }
+
+/** Whether the block at `index` of `count` drawn blocks is one of the newest, always drawn in full. */
+export const isLive = (index: number, count: number) => index >= count - LIVE_BLOCKS;

@@ -39,15 +39,20 @@ function reducer(state: LabState, action: Action): LabState {
 }
 
 /**
- * Runs `fn` once the browser has painted the next frame. Hidden tabs paint no frames, so a timer
- * stands in for them.
+ * Runs `fn` once the browser has painted the next frame and has nothing more urgent to do: the
+ * kernel view is background work, so it waits for input and for the frame's own follow-up tasks.
+ * The timeout bounds the wait on a busy page. Hidden tabs paint no frames, so a timer stands in for
+ * them; browsers without idle callbacks (Safari) run it just after the frame.
  */
 function afterNextPaint(fn: () => void): void {
   if (document.visibilityState === 'hidden') {
     setTimeout(fn, 0);
     return;
   }
-  requestAnimationFrame(() => setTimeout(fn, 0));
+  requestAnimationFrame(() => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 100 });
+    else setTimeout(fn, 0);
+  });
 }
 
 export function labUrl(watch?: string): string {
