@@ -60,8 +60,8 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
         className={`overflow-auto rounded-lg border border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-950 ${steps.length >= FULL ? 'h-[min(30rem,65vh)] [contain:strict]' : 'max-h-[min(30rem,65vh)]'}`}
         data-testid="timeline-scroll"
       >
-        <div className="px-1 pb-1">
-          <div className="sticky top-0 z-20 grid gap-x-2 bg-white pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth }} aria-hidden="true">
+        <div className="pb-1">
+          <div className="sticky top-0 z-20 grid gap-x-2 bg-white px-1 pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth }} aria-hidden="true">
             <span />
             {lanes.map((l) => (
               <span key={l} className={`truncate pb-1 font-semibold ${laneColor(lanes, l).text}`}>

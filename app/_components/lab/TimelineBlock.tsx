@@ -25,9 +25,10 @@ const sameSteps = (a: StepView[], b: StepView[]) => a.length === b.length && a.e
 export const TimelineBlock = memo(
   function TimelineBlock({ steps, sockets, lanes, live, selected, onSelect }: Props) {
     // The block's height is remembered while it is drawn (contain-intrinsic-size: auto), so it
-    // keeps it once skipped. Its padding leaves room for the focus ring, which containment clips.
+    // keeps it once skipped. Its padding leaves room for the focus ring, which containment clips;
+    // the negative margin keeps the gap between blocks the same as between rows.
     return (
-      <div className={`p-0.5 [contain-intrinsic-size:auto_60rem] [contain:content] ${live ? '' : '[content-visibility:auto]'}`}>
+      <div className={`-mb-1 px-1 pt-1 [contain-intrinsic-size:auto_60rem] [contain:content] ${live ? '' : '[content-visibility:auto]'}`}>
         {steps.map((step) => {
           const column = Math.max(0, lanes.indexOf(step.actor));
           const peer = peerLane(sockets, step);

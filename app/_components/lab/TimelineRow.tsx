@@ -1,5 +1,5 @@
 'use client';
-import { memo } from 'react';
+import { memo, type CSSProperties } from 'react';
 import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 
@@ -14,6 +14,16 @@ interface Props {
   color: LaneColor;
   selected: boolean;
   onSelect: (seq: number) => void;
+}
+
+/**
+ * Where the arrowhead goes, as a share of the arrow's columns. An outbound arrow ends in the middle
+ * of the peer's empty column. An inbound one (accept) points at the call's own box, which sits on
+ * top of the line, so the head goes just outside that box, in the gap between the columns.
+ */
+function headPosition(peerOnRight: boolean, inbound: boolean, span: number): CSSProperties {
+  if (inbound) return peerOnRight ? { left: `calc(${100 / span}% - 0.25rem)` } : { right: `calc(${100 / span}% - 0.25rem)` };
+  return peerOnRight ? { right: `calc(${50 / span}% - 0.4rem)` } : { left: `calc(${50 / span}% - 0.4rem)` };
 }
 
 /**
@@ -35,7 +45,7 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
       {peerColumn !== null && peerColumn !== column ? (
         <span aria-hidden="true" className="relative self-center" style={{ gridColumn: `${from + 2} / ${to + 3}`, gridRow: 1 }}>
           <span className={`absolute top-1/2 block h-0.5 ${color.line}`} style={{ left: `${50 / (to - from + 1)}%`, right: `${50 / (to - from + 1)}%` }} />
-          <span className={`absolute top-1/2 -translate-y-1/2 text-xs ${color.text}`} style={(peerColumn > column) !== inbound ? { right: `calc(${50 / (to - from + 1)}% - 0.4rem)` } : { left: `calc(${50 / (to - from + 1)}% - 0.4rem)` }}>
+          <span className={`absolute top-1/2 -translate-y-1/2 text-xs ${color.text}`} style={headPosition(peerColumn > column, inbound, to - from + 1)}>
             {(peerColumn > column) !== inbound ? '▶' : '◀'}
           </span>
         </span>
