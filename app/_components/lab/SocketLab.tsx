@@ -64,10 +64,12 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
   }
 
   const heading = title ?? (viewer ? 'following the instructor' : def ? def.title : 'Socket playground');
+  // Each part of the lab is its own stacking context ([&>*]:isolate), which Chromium paints as a
+  // layer of its own: a new step repaints the timeline without walking every socket card's form.
   return (
     <section
       aria-label={`Live lab: ${heading}`}
-      className="not-prose my-8 space-y-3 rounded-2xl border border-gray-300 bg-white p-3 text-gray-900 shadow-sm sm:p-4 dark:border-gray-700 dark:bg-gray-950 dark:text-gray-100"
+      className="not-prose my-8 space-y-3 [&>*]:isolate rounded-2xl border border-gray-300 bg-white p-3 text-gray-900 shadow-sm sm:p-4 dark:border-gray-700 dark:bg-gray-950 dark:text-gray-100"
       onKeyDown={onKeyDown}
       data-testid="socket-lab"
     >
