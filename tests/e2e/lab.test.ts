@@ -60,6 +60,18 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
     await timeline(page).locator('[data-status="blocked"][data-op="accept"]').waitFor();
     await runSteps(page, stepIndex('server-side', 'connect') - stepIndex('server-side', 'accept'));
     await timeline(page).getByText(/→ s3 from 127\.0\.0\.1:\d+/).waitFor();
+    // The accept arrow comes from the client and points at the accept call: its head is on screen,
+    // not under the call's box.
+    const head = timeline(page).locator('[data-op="accept"][data-status="ok"]').getByText(/^[◀▶]$/);
+    await head.scrollIntoViewIfNeeded();
+    assert.equal(await head.textContent(), '◀', 'the server is the left lane, so the head points left');
+    assert.ok(
+      await head.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === el;
+      }),
+      'the arrowhead is not covered by the accept call',
+    );
     await runSteps(page, SCENARIOS['server-side'].steps.length - stepIndex('server-side', 'connect'));
     assert.match((await timeline(page).textContent()) ?? '', /→ 5 bytes "ping\\n"/);
   },

@@ -19,7 +19,7 @@ interface Numbered {
   seq: number;
 }
 
-export const blockOf = (step: Numbered) => Math.floor((step.seq - 1) / BLOCK);
+const blockOf = (step: Numbered) => Math.floor((step.seq - 1) / BLOCK);
 
 /** Steps grouped by step number: steps 1–20 in one block, 21–40 in the next, and so on. */
 export function blocksOf<T extends Numbered>(steps: T[]): T[][] {

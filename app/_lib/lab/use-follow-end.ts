@@ -22,7 +22,6 @@ export function useFollowEnd<Box extends HTMLElement, Content extends HTMLElemen
   const following = useRef(true);
   const intentUntil = useRef(0);
   const dragging = useRef(false);
-
   const last = useRef({ top: 0, height: 0 });
 
   const onScroll = useCallback((e: UIEvent<Box>) => {
