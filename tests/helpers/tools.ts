@@ -1,0 +1,71 @@
+/**
+ * The one place tests ask for an outside tool or server (nc, cc, python3, Chromium, nft, tshark,
+ * PostgreSQL, Redis, nginx, user namespaces). A missing tool skips the test with its install hint;
+ * under CI=true a missing tool is a failure that names it, so CI can never pass by skipping.
+ *
+ *   it('talks to nc', { skip: needs('nc') }, async () => { ... });
+ *   describe('sandbox', { skip: needs('unshare', 'nft') }, () => { ... });
+ */
+import { spawnSync } from 'node:child_process';
+import { findChromium, CHROMIUM_HINT } from '../../scripts/find-chromium.mjs';
+
+export const IN_CI = process.env.CI === 'true';
+
+interface Tool {
+  /** True when the tool is usable here. */
+  probe: () => boolean;
+  hint: string;
+}
+
+function runs(cmd: string, args: string[] = ['--version']): boolean {
+  try {
+    return spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+const onPath = (cmd: string) => runs('sh', ['-c', `command -v ${cmd}`]);
+
+const APT = (pkgs: string) => `install with \`sudo apt-get install -y ${pkgs}\``;
+
+export const TOOLS = {
+  nc: { probe: () => onPath('nc'), hint: APT('netcat-openbsd') },
+  cc: { probe: () => runs('cc'), hint: APT('build-essential') },
+  python3: { probe: () => runs('python3'), hint: APT('python3') },
+  chromium: { probe: () => findChromium() !== null, hint: CHROMIUM_HINT },
+  nft: { probe: () => onPath('nft'), hint: APT('nftables') },
+  tshark: { probe: () => runs('tshark'), hint: APT('tshark') },
+  ip: { probe: () => runs('ip', ['-V']), hint: APT('iproute2') },
+  /** Unprivileged user + network namespaces (the sandbox network). */
+  unshare: { probe: () => runs('unshare', ['-Urn', 'true']), hint: 'user namespaces are unavailable here; see docs/hosting.md (sandbox network)' },
+  postgres: { probe: () => runs('pg_isready', ['-h', '127.0.0.1']), hint: `${APT('postgresql')} and start it (see .ci/run)` },
+  redis: { probe: () => runs('redis-cli', ['-h', '127.0.0.1', 'ping']), hint: `${APT('redis-server')} and start it (see .ci/run)` },
+  nginx: { probe: () => onPath('nginx') || runs('/usr/sbin/nginx', ['-v']), hint: APT('nginx') },
+} satisfies Record<string, Tool>;
+
+export type ToolName = keyof typeof TOOLS;
+
+const seen = new Map<ToolName, boolean>();
+
+/** Whether the tool is usable here (probed once per test file). */
+export function have(tool: ToolName): boolean {
+  let ok = seen.get(tool);
+  if (ok === undefined) {
+    ok = TOOLS[tool].probe();
+    seen.set(tool, ok);
+  }
+  return ok;
+}
+
+/**
+ * For a test's `skip` option: `false` when every tool is here, else the skip reason with the
+ * install hints. Under CI=true a missing tool throws instead, failing the file and naming the tool.
+ */
+export function needs(...tools: ToolName[]): string | false {
+  const missing = tools.filter((t) => !have(t));
+  if (missing.length === 0) return false;
+  const reason = missing.map((t) => `${t} not found: ${TOOLS[t].hint}`).join('; ');
+  if (IN_CI) throw new Error(`CI=true, and a tool the tests need is missing: ${reason}`);
+  return reason;
+}
