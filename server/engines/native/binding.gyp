@@ -2,13 +2,27 @@
   "targets": [
     {
       "target_name": "socketlab",
-      "sources": ["src/socketlab.c"],
-      "defines": ["NAPI_VERSION=8"],
-      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "sources": [
+        "src/socketlab.c"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ],
+      "cflags": [
+        "-std=gnu11",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter",
+        "-fvisibility=hidden"
+      ],
       "xcode_settings": {
         "GCC_C_LANGUAGE_STANDARD": "gnu11",
         "MACOSX_DEPLOYMENT_TARGET": "10.15",
-        "WARNING_CFLAGS": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
+        "WARNING_CFLAGS": [
+          "-Wall",
+          "-Wextra",
+          "-Wno-unused-parameter"
+        ]
       }
     }
   ]

@@ -51,38 +51,12 @@
 /* Longest address text accepted (an IPv6 address with an IPv4 tail is 45 characters). */
 #define ADDR_MAX 64
 
-typedef struct Poll Poll;
-
-typedef struct {
-  bool owned;
-  Poll *poll;
-} Slot;
-
-/* Per-environment state (main thread and each worker have their own). */
-typedef struct {
-  napi_env env;
-  uv_loop_t *loop;
-  Slot *slots; /* indexed by fd */
-  int nslots;
-  int owned_count;
-  int closing_polls; /* uv_close() called, callback not yet run */
-  napi_async_cleanup_hook_handle teardown; /* set while the environment is being torn down */
-} Lab;
-
-struct Poll {
-  uv_poll_t handle;
-  Lab *lab;
-  int fd;
-  napi_ref callback;
-  napi_async_context async_context;
-  bool in_callback;
-  bool released; /* pollStop/close happened; memory is freed by the uv_close callback */
-};
+#include "lab.h"
 
 /* ------------------------------------------------------------------------------------------- */
 /* Errors */
 
-static const char *errno_name(int e) {
+const char *errno_name(int e) {
   if (e == EWOULDBLOCK) e = EAGAIN; /* one name for the lab, whatever the platform calls it */
   switch (e) {
 #define NAME(n) \
@@ -132,13 +106,13 @@ static const char *errno_name(int e) {
   }
 }
 
-static napi_value string_value(napi_env env, const char *text) {
+napi_value string_value(napi_env env, const char *text) {
   napi_value v = NULL;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
   return v;
 }
 
-static napi_value throw_coded(napi_env env, const char *code, const char *message, const char *syscall) {
+napi_value throw_coded(napi_env env, const char *code, const char *message, const char *syscall) {
   napi_value err;
   if (napi_create_error(env, string_value(env, code), string_value(env, message), &err) != napi_ok) {
     napi_throw_error(env, code, message);
@@ -149,7 +123,7 @@ static napi_value throw_coded(napi_env env, const char *code, const char *messag
   return NULL;
 }
 
-static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+napi_value throw_errno(napi_env env, int e, const char *syscall) {
   char fallback[16];
   const char *name = errno_name(e);
   if (!name) {
@@ -159,16 +133,16 @@ static napi_value throw_errno(napi_env env, int e, const char *syscall) {
   return throw_coded(env, name, strerror(e), syscall);
 }
 
-static napi_value throw_uv(napi_env env, int uv_error, const char *what) {
+napi_value throw_uv(napi_env env, int uv_error, const char *what) {
   return throw_coded(env, uv_err_name(uv_error), uv_strerror(uv_error), what);
 }
 
-static napi_value throw_type(napi_env env, const char *message) {
+napi_value throw_type(napi_env env, const char *message) {
   napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
   return NULL;
 }
 
-static napi_value throw_range(napi_env env, const char *message) {
+napi_value throw_range(napi_env env, const char *message) {
   napi_throw_range_error(env, "ERR_OUT_OF_RANGE", message);
   return NULL;
 }
@@ -176,15 +150,15 @@ static napi_value throw_range(napi_env env, const char *message) {
 /* ------------------------------------------------------------------------------------------- */
 /* The set of fds this addon created */
 
-static Lab *lab_of(napi_env env) {
+Lab *lab_of(napi_env env) {
   void *data = NULL;
   napi_get_instance_data(env, &data);
   return (Lab *)data;
 }
 
-static bool owns(const Lab *lab, int fd) { return fd >= 0 && fd < lab->nslots && lab->slots[fd].owned; }
+bool owns(const Lab *lab, int fd) { return fd >= 0 && fd < lab->nslots && lab->slots[fd].owned; }
 
-static bool adopt(Lab *lab, int fd) {
+bool adopt(Lab *lab, int fd) {
   if (fd >= lab->nslots) {
     int n = lab->nslots ? lab->nslots : 64;
     while (n <= fd) n *= 2;
@@ -214,7 +188,7 @@ static int prepare_fd(int fd) {
 }
 #endif
 
-static void close_quietly(int fd) {
+void close_quietly(int fd) {
   int saved = errno;
   close(fd);
   errno = saved;
@@ -223,14 +197,14 @@ static void close_quietly(int fd) {
 /* ------------------------------------------------------------------------------------------- */
 /* Arguments */
 
-static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
   for (size_t i = argc; i < want; i++) napi_get_undefined(env, &argv[i]);
   return true;
 }
 
-static bool get_integer(napi_env env, napi_value v, const char *what, double lo, double hi, int64_t *out) {
+bool get_integer(napi_env env, napi_value v, const char *what, double lo, double hi, int64_t *out) {
   char message[96];
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
@@ -250,7 +224,7 @@ static bool get_integer(napi_env env, napi_value v, const char *what, double lo,
 }
 
 /* Reads an fd argument and refuses, with EBADF, any fd this addon did not create. */
-static bool get_fd(napi_env env, Lab *lab, napi_value v, int *out) {
+bool get_fd(napi_env env, Lab *lab, napi_value v, int *out) {
   int64_t fd;
   if (!get_integer(env, v, "fd", -2147483648.0, 2147483647.0, &fd)) return false;
   if (!owns(lab, (int)fd)) {
@@ -262,7 +236,7 @@ static bool get_fd(napi_env env, Lab *lab, napi_value v, int *out) {
 }
 
 /* Copies a short string argument; false (with a TypeError thrown) when it is not a string. */
-static bool get_short_string(napi_env env, napi_value v, const char *what, char *buf, size_t cap, size_t *len) {
+bool get_short_string(napi_env env, napi_value v, const char *what, char *buf, size_t cap, size_t *len) {
   char message[96];
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
@@ -281,14 +255,14 @@ static bool get_short_string(napi_env env, napi_value v, const char *what, char 
   return true;
 }
 
-static bool get_bool(napi_env env, napi_value v) {
+bool get_bool(napi_env env, napi_value v) {
   napi_value coerced;
   bool b = false;
   if (napi_coerce_to_bool(env, v, &coerced) == napi_ok) napi_get_value_bool(env, coerced, &b);
   return b;
 }
 
-static bool get_buffer(napi_env env, napi_value v, void **data, size_t *len) {
+bool get_buffer(napi_env env, napi_value v, void **data, size_t *len) {
   bool is_buffer = false;
   napi_is_buffer(env, v, &is_buffer);
   if (!is_buffer) {
@@ -304,7 +278,7 @@ static bool get_buffer(napi_env env, napi_value v, void **data, size_t *len) {
  * deliberately not checked here: an IPv6 address on an IPv4 socket goes to the kernel, which gives
  * its own answer (EAFNOSUPPORT / EINVAL), and that answer is what a learner should see.
  */
-static bool get_sockaddr(napi_env env, napi_value addr_v, napi_value port_v, struct sockaddr_storage *ss,
+bool get_sockaddr(napi_env env, napi_value addr_v, napi_value port_v, struct sockaddr_storage *ss,
                          socklen_t *len) {
   char text[ADDR_MAX];
   size_t n = 0;
@@ -338,7 +312,7 @@ static bool get_sockaddr(napi_env env, napi_value addr_v, napi_value port_v, str
 }
 
 /* {address, port}, or null for an address family the lab does not use. */
-static napi_value endpoint_value(napi_env env, const struct sockaddr_storage *ss) {
+napi_value endpoint_value(napi_env env, const struct sockaddr_storage *ss) {
   char text[INET6_ADDRSTRLEN];
   int port;
   if (ss->ss_family == AF_INET) {
@@ -362,13 +336,13 @@ static napi_value endpoint_value(napi_env env, const struct sockaddr_storage *ss
   return obj;
 }
 
-static napi_value undefined_value(napi_env env) {
+napi_value undefined_value(napi_env env) {
   napi_value v;
   napi_get_undefined(env, &v);
   return v;
 }
 
-static napi_value int_value(napi_env env, int64_t n) {
+napi_value int_value(napi_env env, int64_t n) {
   napi_value v;
   napi_create_int64(env, n, &v);
   return v;
@@ -409,7 +383,7 @@ static void poll_release(napi_env env, Lab *lab, Poll *p) {
   uv_close((uv_handle_t *)&p->handle, poll_closed);
 }
 
-static void set_bool(napi_env env, napi_value obj, const char *key, bool b) {
+void set_bool(napi_env env, napi_value obj, const char *key, bool b) {
   napi_value v;
   napi_get_boolean(env, b, &v);
   napi_set_named_property(env, obj, key, v);

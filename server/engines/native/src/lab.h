@@ -1,0 +1,82 @@
+/*
+ * What every source file of the addon shares: the per-environment state (the set of fds the addon
+ * created, their libuv watches) and the small helpers for arguments, values and coded errors.
+ *
+ * The addon is split by job, one file each (socketlab.c: the socket calls and readiness). A new
+ * file defines `void register_<name>(napi_env env, napi_value exports)`, declares it at the end of
+ * this header and is called from NAPI_MODULE_INIT in socketlab.c; binding.gyp lists its source.
+ * Every fd a file creates goes through adopt(), and every fd argument through get_fd(), so the
+ * "only fds the lab created" rule holds for the whole addon.
+ */
+#ifndef SOCKETLAB_LAB_H
+#define SOCKETLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+typedef struct Poll Poll;
+
+typedef struct {
+  bool owned;
+  Poll *poll;
+} Slot;
+
+/* Per-environment state (main thread and each worker have their own). */
+typedef struct {
+  napi_env env;
+  uv_loop_t *loop;
+  Slot *slots; /* indexed by fd */
+  int nslots;
+  int owned_count;
+  int closing_polls; /* uv_close() called, callback not yet run */
+  napi_async_cleanup_hook_handle teardown; /* set while the environment is being torn down */
+} Lab;
+
+struct Poll {
+  uv_poll_t handle;
+  Lab *lab;
+  int fd;
+  napi_ref callback;
+  napi_async_context async_context;
+  bool in_callback;
+  bool released; /* pollStop/close happened; memory is freed by the uv_close callback */
+};
+
+/* Errors: each throws a JS Error and returns NULL, so `return throw_errno(env, errno, "bind");` reads well. */
+const char *errno_name(int e);
+napi_value throw_coded(napi_env env, const char *code, const char *message, const char *syscall);
+napi_value throw_errno(napi_env env, int e, const char *syscall);
+napi_value throw_uv(napi_env env, int uv_error, const char *what);
+napi_value throw_type(napi_env env, const char *message);
+napi_value throw_range(napi_env env, const char *message);
+
+/* The fds this addon created. */
+Lab *lab_of(napi_env env);
+bool owns(const Lab *lab, int fd);
+bool adopt(Lab *lab, int fd);
+void close_quietly(int fd);
+
+/* Arguments: false means an exception is already pending. */
+bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv);
+bool get_integer(napi_env env, napi_value v, const char *what, double lo, double hi, int64_t *out);
+bool get_fd(napi_env env, Lab *lab, napi_value v, int *out);
+bool get_short_string(napi_env env, napi_value v, const char *what, char *buf, size_t cap, size_t *len);
+bool get_bool(napi_env env, napi_value v);
+bool get_buffer(napi_env env, napi_value v, void **data, size_t *len);
+bool get_sockaddr(napi_env env, napi_value addr_v, napi_value port_v, struct sockaddr_storage *ss, socklen_t *len);
+
+/* Values. */
+napi_value string_value(napi_env env, const char *text);
+napi_value endpoint_value(napi_env env, const struct sockaddr_storage *ss);
+napi_value undefined_value(napi_env env);
+napi_value int_value(napi_env env, int64_t n);
+void set_bool(napi_env env, napi_value obj, const char *key, bool b);
+
+/* Modules beside socketlab.c: one register_<name>() each, called from NAPI_MODULE_INIT. */
+
+#endif
