@@ -557,6 +557,12 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       { op: 'bind', args: { sock: '$rx', address: '127.0.0.1', port: 0 }, save: { uport: 'port' }, expect: 'ok', explain: 'The receiver binds an address and port so that datagrams can reach it.' },
       { op: 'socket', args: { type: 'udp', actor: 'udp sender' }, save: { tx: 'sock' }, expect: 'ok', explain: 'A UDP socket for the sender.' },
       {
+        op: 'bind',
+        args: { sock: '$tx', address: '127.0.0.1', port: 0 },
+        expect: 'ok',
+        explain: 'The sender binds too, so its datagrams carry a return address of its choosing. Without bind(), the first sendto() would make the kernel bind one for it: the wildcard address and an ephemeral port.',
+      },
+      {
         op: 'sendto',
         args: { sock: '$tx', data: 'HELLO 1\r\n', address: '127.0.0.1', port: '$uport' },
         expect: 'ok',
