@@ -131,6 +131,37 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
     assert.match(text, /HTTP\/1\.1 200 OK/);
     assert.match(text, /0 bytes: EOF/);
   },
+  async 'same-bytes'(page) {
+    await runSteps(page, SCENARIOS['same-bytes'].steps.length);
+    const text = (await timeline(page).textContent()) ?? '';
+    assert.match(text, /recv\(s3, max=100\)→ 9 bytes "HELLO 1\\r\\n"/);
+    assert.match(text, /recvfrom\(s4, max=100\)→ 9 bytes "HELLO 1\\r\\n" from 127\.0\.0\.1:\d+/);
+  },
+  async 'two-loopbacks'(page) {
+    const v6 = stepIndex('two-loopbacks', 'connect', 2);
+    await runSteps(page, v6);
+    await row(page, 's3').and(page.locator('[data-state="ESTABLISHED"]')).waitFor();
+    assert.match((await row(page, 's3').textContent()) ?? '', /::1/);
+    await runSteps(page, SCENARIOS['two-loopbacks'].steps.length - v6);
+    const refused = timeline(page).locator('[data-op="connect"][data-status="error"]');
+    assert.equal(await refused.count(), 1);
+    assert.match((await refused.textContent()) ?? '', /127\.0\.0\.1[\s\S]*ECONNREFUSED/);
+    assert.equal(await timeline(page).locator('[data-op="connect"][data-status="ok"]').count(), 2);
+    assert.equal(await timeline(page).locator('[data-op="bind"][data-status="ok"]').count(), 2, 'one port on ::1 and on 127.0.0.1');
+  },
+  async 'ephemeral-port'(page) {
+    const second = stepIndex('ephemeral-port', 'connect', 2);
+    await runSteps(page, second);
+    const localPort = async (sock: string) => {
+      await row(page, sock).and(page.locator('[data-state="ESTABLISHED"]')).waitFor();
+      return Number(((await row(page, sock).locator('td').nth(5).textContent()) ?? '').split(':').pop());
+    };
+    const [server, client1, client2] = [await localPort('s3'), await localPort('s2'), await localPort('s4')];
+    assert.ok(server >= 41000 && server <= 41999, `the server's port is from the lab's range (${server})`);
+    assert.ok(client1 >= 32768 && client2 >= 32768 && client1 !== client2, `two ephemeral client ports (${client1}, ${client2})`);
+    await runSteps(page, SCENARIOS['ephemeral-port'].steps.length - second);
+    assert.equal(await timeline(page).locator('[data-op="bind"][data-status="ok"]').count(), 2, 'TCP and UDP bind one port number');
+  },
 };
 
 describeInBrowser('the live lab in Chromium', () => {

@@ -336,6 +336,61 @@ for (const { kind, pairs, badInput, killed } of SERVERS) {
       await observer.in.waitFor('* online: guest1', 'observer');
     });
 
+    /**
+     * /quit with bytes from the client still unread in the server's kernel: a plain close() then sends a reset
+     * (RST) instead of FIN and throws away whatever it had not sent yet (RFC 2525 §2.17), so the client can lose
+     * "* bye" and sees ECONNRESET instead of EOF. The servers half-close, read to the client's FIN, then close.
+     */
+    describe('/quit closes politely', () => {
+      const within = (p: Promise<unknown>, ms: number, what: string) =>
+        Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(what)), ms).unref())]);
+
+      it('a client with bytes the server has not read yet gets "* bye" and a clean EOF, not a reset', async () => {
+        // Python, not a Node socket: Node may report a reset that follows data as a plain 'end'.
+        const script = [
+          'import errno, socket, sys',
+          's = socket.create_connection(("127.0.0.1", int(sys.argv[1])))',
+          '# One write: the command, then far more than one recv() of the server takes.',
+          's.sendall(b"/quit\\n" + (b"x" * 99 + b"\\n") * 1000)',
+          'got = b""',
+          'try:',
+          '    while data := s.recv(65536):',
+          '        got += data',
+          '    how = "EOF"',
+          'except OSError as e:',
+          '    how = errno.errorcode.get(e.errno, str(e))',
+          'sys.stdout.write(got.decode() + how + "\\n")',
+        ].join('\n');
+        const c = run('python quitter', 'python3', ['-c', script, String(server.port)]);
+        assert.equal(await c.exited(), 0, c.stderr());
+        assert.deepEqual(c.out.all.slice(-2), ['* bye', 'EOF']);
+      });
+
+      it('a client that never closes its side after /quit is closed anyway', async () => {
+        // allowHalfOpen: this client keeps its side open after the server's FIN.
+        const socket = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+        sockets.add(socket);
+        const lines = new Lines();
+        let error = '';
+        socket.on('error', (e: NodeJS.ErrnoException) => (error ||= e.code ?? e.message));
+        const ended = new Promise((resolve) => socket.once('end', resolve));
+        const closed = new Promise((resolve) => socket.once('close', resolve));
+        socket.setEncoding('utf8').on('data', (d: string) => lines.push(d));
+        await lines.waitFor(welcome('guest1'), 'quitting client');
+        socket.write('/quit\n');
+        await lines.waitFor('* bye', 'quitting client');
+        await within(ended, WAIT_MS, 'no FIN from the server');
+        // While the server waits for our FIN it reads and discards these; once it has closed, its kernel resets.
+        const poke = setInterval(() => socket.write('still here\n'), 200);
+        try {
+          await within(closed, 3 * WAIT_MS, 'the server never closed the socket');
+        } finally {
+          clearInterval(poke);
+        }
+        assert.match(error, /^(ECONNRESET|EPIPE)$/, 'the closed socket refused more bytes');
+      });
+    });
+
     it('exits with status 0 on SIGINT (Ctrl-C) and closes its clients', async () => {
       const c = await rawClient(server.port);
       await c.in.waitFor(welcome('guest1'), 'client');

@@ -16,15 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_LINE 4096          /* bytes in one line, not counting the newline */
 #define MAX_BACKLOG (64 * 1024) /* unsent bytes we hold for one client before we give up on it */
 #define MAX_NICK 20
+#define DRAIN_SECONDS 3         /* after /quit: how long we wait for the client to close its side */
 
 struct client {
     int fd;
     int dead;                   /* dropped: removed from the array at the top of the loop */
+    int leaving;                /* said /quit: out of the chat; we read until its FIN, then close */
+    int fin_sent;               /* after /quit: our side is shut down */
+    double deadline;            /* after /quit: when we stop waiting for its FIN (monotonic seconds) */
     int skipping;               /* inside an over-long line: drop bytes up to its \n */
     char nick[MAX_NICK + 1];
     char in[MAX_LINE + 2];      /* a partial line; +2 leaves room for "\r\n" */
@@ -46,6 +51,12 @@ static void set_nonblocking(int fd) {
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) die("fcntl");
 }
 
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void drop(struct client *c, const char *reason);
 
 /* Send what the kernel takes now; keep the rest for when poll() says POLLOUT. */
@@ -61,11 +72,16 @@ static void flush(struct client *c) {
         memmove(c->out, c->out + n, c->outlen - (size_t)n);
         c->outlen -= (size_t)n;
     }
+    if (c->leaving && !c->fin_sent) {
+        /* "* bye" is out: FIN, we send nothing more */
+        if (shutdown(c->fd, SHUT_WR) < 0) { drop(c, "left"); return; }
+        c->fin_sent = 1;
+    }
 }
 
 /* Queue bytes for c and try to send them. Never blocks. */
 static void queue(struct client *c, const char *data, size_t len) {
-    if (c->dead) return;
+    if (c->dead || c->leaving) return;
     if (c->outlen + len > c->outcap) {
         size_t cap = 2 * (c->outlen + len);
         char *p = realloc(c->out, cap);
@@ -81,7 +97,7 @@ static void queue(struct client *c, const char *data, size_t len) {
 
 static void broadcast(const char *data, size_t len, struct client *except) {
     for (size_t i = 0; i < nclients; i++)
-        if (clients[i] != except) queue(clients[i], data, len); /* skips dead ones */
+        if (clients[i] != except) queue(clients[i], data, len); /* skips dead and leaving ones */
 }
 
 /* printf-style: format one line (adding the \n) and queue it to c, or to everyone but except. */
@@ -98,16 +114,32 @@ static void say(struct client *c, struct client *except, const char *fmt, ...) {
     else broadcast(line, (size_t)n, except);
 }
 
+/* Close c's socket now; if c was still in the chat, tell the others it left and why. */
 static void drop(struct client *c, const char *reason) {
     if (c->dead) return;
     c->dead = 1;
-    close(c->fd); /* what the kernel already holds is still delivered, then FIN */
-    say(NULL, c, "* %s %s", c->nick, reason);
+    close(c->fd); /* FIN after what the kernel holds, unless bytes from c wait unread: then a reset */
+    if (!c->leaving) say(NULL, c, "* %s %s", c->nick, reason);
+}
+
+/*
+ * /quit: say "* bye", then close without a reset. close() right away could lose the bye: with bytes from c
+ * still unread, the kernel answers close() with a reset (RST), not FIN, and throws away what it has not sent
+ * yet (RFC 2525, 2.17). So we shut down our side once "* bye" is out (FIN), read and ignore whatever c still
+ * sends until its own FIN, and only then close. A client that never closes gets DRAIN_SECONDS.
+ */
+static void close_politely(struct client *c) {
+    say(c, NULL, "* bye");
+    if (c->dead) return; /* queue() dropped it (too slow) */
+    c->leaving = 1;
+    c->deadline = now() + DRAIN_SECONDS;
+    flush(c); /* shuts our side down now if "* bye" is already with the kernel, else once it is */
+    say(NULL, c, "* %s left", c->nick);
 }
 
 static int nick_taken(const char *name) {
     for (size_t i = 0; i < nclients; i++)
-        if (!clients[i]->dead && strcmp(clients[i]->nick, name) == 0) return 1;
+        if (!clients[i]->dead && !clients[i]->leaving && strcmp(clients[i]->nick, name) == 0) return 1;
     return 0;
 }
 
@@ -177,34 +209,38 @@ static void handle_line(struct client *c, char *line, size_t len) {
         if (!list) die("malloc");
         size_t n = (size_t)sprintf(list, "* online:");
         for (size_t i = 0; i < nclients; i++)
-            if (!clients[i]->dead) n += (size_t)sprintf(list + n, n > 9 ? ", %s" : " %s", clients[i]->nick);
+            if (!clients[i]->dead && !clients[i]->leaving)
+                n += (size_t)sprintf(list + n, n > 9 ? ", %s" : " %s", clients[i]->nick);
         list[n++] = '\n';
         queue(c, list, n);
         free(list);
     } else if (strcmp(line, "/quit") == 0) {
-        say(c, NULL, "* bye");
-        drop(c, "left");
+        close_politely(c);
     } else {
         say(c, NULL, "! unknown command %s", line);
     }
 }
 
 static void on_readable(struct client *c) {
-    ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
+    char scratch[4096];
+    /* After /quit we only read on to reach the client's FIN: into scratch, and ignored. */
+    ssize_t n = c->leaving ? recv(c->fd, scratch, sizeof scratch, 0)
+                           : recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
     if (n <= 0) { drop(c, "left"); return; } /* 0 is EOF; < 0 is ECONNRESET and friends */
+    if (c->leaving) return;
     c->inlen += (size_t)n;
     /* TCP is a byte stream: one recv may hold half a line or many lines. Cut at each \n. */
     size_t start = 0;
     char *nl;
-    while (!c->dead && (nl = memchr(c->in + start, '\n', c->inlen - start)) != NULL) {
+    while (!c->dead && !c->leaving && (nl = memchr(c->in + start, '\n', c->inlen - start)) != NULL) {
         size_t len = (size_t)(nl - (c->in + start));
         if (len > 0 && c->in[start + len - 1] == '\r') len--;
         if (c->skipping) c->skipping = 0; /* the \n that ends the over-long line */
         else handle_line(c, c->in + start, len);
         start = (size_t)(nl - c->in) + 1;
     }
-    if (c->dead) return;
+    if (c->dead || c->leaving) return;
     memmove(c->in, c->in + start, c->inlen - start);
     c->inlen -= start;
     if (c->inlen == sizeof c->in) { /* full and still no \n */
@@ -286,9 +322,16 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < nclients; i++) /* ask for POLLOUT only while bytes are waiting */
             pfds[i + 1] = (struct pollfd){.fd = clients[i]->fd, .events = POLLIN | (clients[i]->outlen ? POLLOUT : 0)};
         size_t polled = nclients; /* accept_client() may add more below */
+        int timeout = -1; /* milliseconds; -1: no /quit deadline, wait for sockets only */
+        for (size_t i = 0; i < nclients; i++) {
+            if (!clients[i]->leaving) continue;
+            double left = clients[i]->deadline - now();
+            int ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+            if (timeout < 0 || ms < timeout) timeout = ms;
+        }
 
-        /* The one place we wait: until at least one socket is ready. */
-        if (poll(pfds, polled + 1, -1) < 0) {
+        /* The one place we wait: until at least one socket is ready, or a /quit deadline passes. */
+        if (poll(pfds, polled + 1, timeout) < 0) {
             if (errno == EINTR) continue;
             die("poll");
         }
@@ -298,6 +341,7 @@ int main(int argc, char **argv) {
             short re = pfds[i + 1].revents;
             if (!c->dead && (re & (POLLIN | POLLHUP | POLLERR))) on_readable(c);
             if (!c->dead && (re & POLLOUT)) flush(c);
+            if (!c->dead && c->leaving && now() >= c->deadline) drop(c, "left"); /* it never closed its side */
         }
     }
     for (size_t i = 0; i < nclients; i++)

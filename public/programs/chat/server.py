@@ -8,10 +8,12 @@ import re
 import selectors
 import socket
 import sys
+import time
 
 MAX_LINE = 4096         # bytes in one line, not counting the newline
 MAX_BACKLOG = 64 * 1024  # unsent bytes we hold for one client before we give up on it
 NICK = re.compile(r"[A-Za-z0-9_-]{1,20}")
+DRAIN_SECONDS = 3        # after /quit: how long we wait for the client to close its side
 
 
 class Client:
@@ -21,10 +23,13 @@ class Client:
         self.inbuf = b""           # received bytes that do not end in \n yet
         self.outbuf = bytearray()  # bytes the kernel could not take yet
         self.skipping = False      # inside an over-long line: drop bytes up to its \n
+        self.deadline = None       # after /quit: when we stop waiting for its FIN
+        self.fin_sent = False      # after /quit: our side is shut down
 
 
 sel = selectors.DefaultSelector()  # epoll on Linux, kqueue on macOS
 clients = {}                       # socket -> Client; a dict keeps join order
+leaving = {}                       # socket -> Client that said /quit: we read until its FIN, then close
 guests = 0
 
 
@@ -37,11 +42,15 @@ def send_line(c, text):
 
 
 def flush(c):
-    if c.sock not in clients:
+    if c.sock not in clients and c.sock not in leaving:
         return
     try:
-        sent = c.sock.send(c.outbuf)  # non-blocking: may take only part, or nothing
-        del c.outbuf[:sent]
+        if c.outbuf:
+            sent = c.sock.send(c.outbuf)  # non-blocking: may take only part, or nothing
+            del c.outbuf[:sent]
+        if c.sock in leaving and not c.outbuf and not c.fin_sent:
+            c.sock.shutdown(socket.SHUT_WR)  # "* bye" is out: FIN, we send nothing more
+            c.fin_sent = True
     except BlockingIOError:
         pass  # the kernel's send buffer for this socket is full
     except OSError:  # EPIPE, ECONNRESET: the client is gone
@@ -64,12 +73,32 @@ def taken(name):
 
 
 def drop(c, reason):
-    if c.sock not in clients:
-        return
-    del clients[c.sock]
+    """Close c's socket now; if c was still in the chat, tell the others it left and why."""
+    chatting = clients.pop(c.sock, None) is not None
+    if not chatting and leaving.pop(c.sock, None) is None:
+        return  # closed already
     sel.unregister(c.sock)
-    c.sock.close()  # what the kernel already holds is still delivered, then FIN
-    broadcast(f"* {c.nick} {reason}")
+    c.sock.close()  # FIN after what the kernel holds, unless bytes from c wait unread: then a reset
+    if chatting:
+        broadcast(f"* {c.nick} {reason}")
+
+
+def close_politely(c):
+    """/quit: say "* bye", then close without a reset.
+
+    close() right away could lose the bye: with bytes from c still unread, the kernel answers close()
+    with a reset (RST), not FIN, and throws away what it has not sent yet (RFC 2525, 2.17). So we
+    shut down our side once "* bye" is out (FIN), read and ignore whatever c still sends until its
+    own FIN, and only then close. A client that never closes gets DRAIN_SECONDS.
+    """
+    send_line(c, "* bye")
+    if c.sock not in clients:
+        return  # send_line dropped it (too slow)
+    del clients[c.sock]
+    leaving[c.sock] = c
+    c.deadline = time.monotonic() + DRAIN_SECONDS
+    flush(c)  # shuts our side down now if "* bye" is already with the kernel, else once it is
+    broadcast(f"* {c.nick} left")
 
 
 def accept(listener):
@@ -99,6 +128,8 @@ def on_readable(c):
     if not data:  # b"" is EOF: the client closed its side
         drop(c, "left")
         return
+    if c.sock in leaving:
+        return  # it said /quit: we only read on to reach its FIN
     c.inbuf += data
     # TCP is a byte stream: one recv may hold half a line or many lines. Cut at each \n.
     while c.sock in clients:  # a /quit on one line ends the loop
@@ -143,8 +174,7 @@ def handle_line(c, raw):
     elif command == "/who":
         send_line(c, "* online: " + ", ".join(o.nick for o in clients.values()))
     elif command == "/quit":
-        send_line(c, "* bye")
-        drop(c, "left")
+        close_politely(c)
     else:
         send_line(c, f"! unknown command {command}")
 
@@ -164,22 +194,27 @@ def main():
     print(f"listening on {address}:{listener.getsockname()[1]}", flush=True)
     try:
         while True:
-            # The one place we wait: until at least one socket is ready.
-            for key, events in sel.select():
+            # The one place we wait: until at least one socket is ready, or a /quit deadline passes.
+            deadline = min((c.deadline for c in leaving.values()), default=None)
+            timeout = None if deadline is None else max(0, deadline - time.monotonic())
+            for key, events in sel.select(timeout):
                 if key.fileobj is listener:
                     accept(listener)
                     continue
                 c = key.data
-                if c.sock not in clients:  # dropped earlier in this same round
+                if c.sock not in clients and c.sock not in leaving:  # dropped earlier in this round
                     continue
                 if events & selectors.EVENT_READ:
                     on_readable(c)
                 if events & selectors.EVENT_WRITE:
                     flush(c)
+            now = time.monotonic()
+            for c in [c for c in leaving.values() if c.deadline <= now]:
+                drop(c, "left")  # it never closed its side: stop waiting
     except KeyboardInterrupt:
         pass  # Ctrl-C: close everything below and exit quietly
     finally:
-        for sock in list(clients):
+        for sock in [*clients, *leaving]:
             sock.close()
         listener.close()
 

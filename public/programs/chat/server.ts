@@ -9,6 +9,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 const MAX_LINE = 4096; // bytes in one line, not counting the newline
 const MAX_BACKLOG = 64 * 1024; // unsent bytes we hold for one client before we give up on it
 const NICK = /^[A-Za-z0-9_-]{1,20}$/;
+const DRAIN_MS = 3000; // after /quit: how long we wait for the client to close its side
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // fatal: throw on bad bytes
 
 interface Client {
@@ -42,7 +43,20 @@ function leave(c: Client, reason: string): void {
   broadcast(`* ${c.nick} ${reason}`);
 }
 
+/**
+ * After /quit: end() sends FIN once "* bye" is out (shutdown(SHUT_WR), a half-close), and Node reads on until
+ * the client's FIN, then closes. destroy() at once could lose the bye: with bytes from the client still unread,
+ * the kernel answers close() with a reset (RST), not FIN, and throws away what it has not sent yet
+ * (RFC 2525, 2.17). A client that never closes its side gets DRAIN_MS.
+ */
+function closePolitely(c: Client): void {
+  c.socket.end();
+  const timer = setTimeout(() => c.socket.destroy(), DRAIN_MS);
+  c.socket.once('close', () => clearTimeout(timer));
+}
+
 function onData(c: Client, chunk: Buffer): void {
+  if (!clients.has(c)) return; // it said /quit: we only read on to reach its FIN
   c.inbuf = Buffer.concat([c.inbuf, chunk]);
   // TCP is a byte stream: one chunk may hold half a line or many lines. Cut at each \n.
   let nl: number;
@@ -87,8 +101,9 @@ function handleLine(c: Client, raw: Buffer): void {
     sendLine(c, `* online: ${[...clients].map((o) => o.nick).join(', ')}`);
   } else if (command === '/quit') {
     sendLine(c, '* bye');
+    if (!clients.has(c)) return; // sendLine dropped it (too slow)
     leave(c, 'left');
-    c.socket.end(); // FIN after the bytes already queued
+    closePolitely(c);
   } else {
     sendLine(c, `! unknown command ${command}`);
   }
