@@ -337,7 +337,7 @@ describe('describeCall', () => {
     assert.equal(d('listen', { sock: 's1' }), 'listen(s1)');
     assert.equal(d('listen', { sock: 's1', backlog: 0 }), 'listen(s1, backlog=0)');
     assert.equal(d('accept', { sock: 's1' }), 'accept(s1)');
-    assert.equal(d('connect', { sock: 's2', address: '::1', port: 41234 }), 'connect(s2, ::1:41234)');
+    assert.equal(d('connect', { sock: 's2', address: '::1', port: 41234 }), 'connect(s2, [::1]:41234)');
     assert.equal(d('send', { sock: 's2', data: 'hello\n' }), 'send(s2, "hello\\n")');
     assert.equal(d('sendto', { sock: 's2', data: 'a"b', address: '127.0.0.1', port: 41000 }), 'sendto(s2, "a\\"b", 127.0.0.1:41000)');
     assert.equal(d('recv', { sock: 's3' }), 'recv(s3)');

@@ -35,7 +35,7 @@ export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; pr
             <th scope="col" className="px-2 py-1 font-semibold">Proto</th>
             <th scope="col" className="px-2 py-1 font-semibold">State</th>
             <th scope="col" className="px-2 py-1 font-semibold" title="TCP: bytes received, not yet read. LISTEN: connections waiting to be accepted. UDP: kernel memory used by datagrams not yet read.">Recv-Q</th>
-            <th scope="col" className="px-2 py-1 font-semibold" title="Bytes sent, not yet acknowledged. (For LISTEN, ss shows the backlog here; /proc/net/tcp does not.)">Send-Q</th>
+            <th scope="col" className="px-2 py-1 font-semibold" title="Bytes queued to send: not yet sent, or sent and not yet acknowledged. (For LISTEN, ss shows the backlog here; /proc/net/tcp does not.)">Send-Q</th>
             <th scope="col" className="px-2 py-1 font-semibold">Local</th>
             <th scope="col" className="px-2 py-1 font-semibold">Remote</th>
           </tr>

@@ -54,7 +54,7 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
                 : sock.type === 'udp'
                   ? // For UDP the kernel counts the memory its queued datagrams take, headers and all.
                     `${row.rxQueue} bytes of kernel memory hold datagrams to read`
-                  : `${row.rxQueue} bytes to read · ${row.txQueue} unacknowledged`}
+                  : `${row.rxQueue} bytes to read · ${row.txQueue} not yet sent or acknowledged`}
             </dd>
           </>
         ) : null}

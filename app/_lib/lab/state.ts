@@ -252,19 +252,20 @@ export function payloadText(args: Record<string, unknown>): string {
 export function describeCall(step: Step): string {
   const a = step.args as Record<string, unknown>;
   const q = (v: unknown) => JSON.stringify(String(v));
+  const at = (v: Record<string, unknown>) => formatEndpoint({ address: String(v.address), port: Number(v.port) });
   switch (step.op) {
     case 'socket':
       return `socket(${a.type === 'udp' ? 'UDP' : 'TCP'}${a.family === 6 ? ', IPv6' : ''})`;
     case 'bind':
-      return `bind(${a.sock}, ${a.address}:${a.port})`;
+      return `bind(${a.sock}, ${at(a)})`;
     case 'listen':
       return `listen(${a.sock}${a.backlog !== undefined ? `, backlog=${a.backlog}` : ''})`;
     case 'connect':
-      return `connect(${a.sock}, ${a.address}:${a.port})`;
+      return `connect(${a.sock}, ${at(a)})`;
     case 'send':
       return `send(${a.sock}, ${q(payloadText(a))})`;
     case 'sendto':
-      return `sendto(${a.sock}, ${q(payloadText(a))}, ${a.address}:${a.port})`;
+      return `sendto(${a.sock}, ${q(payloadText(a))}, ${at(a)})`;
     case 'recv':
     case 'recvfrom':
       return `${step.op}(${a.sock}${a.max !== undefined ? `, max=${a.max}` : ''})`;
