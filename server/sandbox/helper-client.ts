@@ -229,6 +229,7 @@ export class HelperClient {
 
   /** For tests and crash drills: kills the helper outright. */
   kill(): void {
+    this.#child.ref(); // until its exit has been reported
     this.#child.kill('SIGKILL');
   }
 }

@@ -119,7 +119,7 @@ function userNamespaceTrouble(stderr: string): { reason: string; remedy: string 
   };
 }
 
-/** Detection, in order: platform, addon, tools, user namespaces, veth, nftables. */
+/** Detection, in order: platform, addon, tools, user namespaces (or the test switch), veth, nftables. */
 export async function detectSandboxSupport(options: SupportOptions = {}): Promise<SandboxSupport> {
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
@@ -144,16 +144,13 @@ export async function detectSandboxSupport(options: SupportOptions = {}): Promis
     }
     found.set(tool.name, file);
   }
-  if (env[NO_USERNS_SWITCH] === '1') {
-    return {
-      supported: false,
-      reason: `user namespaces are unavailable (made so by ${NO_USERNS_SWITCH}=1)`,
-      remedy: `Unset ${NO_USERNS_SWITCH}; on a real host, see ${DOCS}.`,
-    };
-  }
   const probeEnv = { PATH: searchPath };
   const unshare = found.get('unshare')!;
-  const veth = await run(unshare, ['-Urn', '--', found.get('ip')!, 'link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'], probeEnv);
+  // The test switch stands in for a kernel that refuses: the same diagnosis follows.
+  const veth =
+    env[NO_USERNS_SWITCH] === '1'
+      ? { ok: false, stderr: `unshare: unshare failed: Operation not permitted (simulated by ${NO_USERNS_SWITCH}=1)` }
+      : await run(unshare, ['-Urn', '--', found.get('ip')!, 'link', 'add', 'name', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1'], probeEnv);
   if (!veth.ok) {
     if (/unshare failed|uid_map|gid_map|setgroups/i.test(veth.stderr) || /Operation not permitted/i.test(veth.stderr)) {
       return { supported: false, ...userNamespaceTrouble(veth.stderr) };

@@ -67,11 +67,11 @@ async function handle(request: ParsedHelperRequest): Promise<unknown> {
         throw new SandboxError('E_BAD_REQUEST', `Network ${request.network} exists already.`);
       }
       const made = HelperNetwork.create(request.network, request.topology, deps);
-      building.set(request.network, made.catch(() => null));
+      building.set(request.network, made.then((m) => m.network).catch(() => null));
       try {
-        const net = await made;
+        const { network: net, view } = await made;
         networks.set(request.network, net);
-        return await net.serial(() => net.show());
+        return view;
       } finally {
         building.delete(request.network);
       }

@@ -100,8 +100,13 @@ export class HelperNetwork {
     this.#hosts = hosts;
   }
 
-  /** Builds the network; on any failure closes what it made and rethrows. */
-  static async create(id: number, name: Topology, deps: NetworkDeps): Promise<HelperNetwork> {
+  /**
+   * Builds the network and reads it back from the kernel; on any failure closes what it made and
+   * rethrows. Three rounds of child processes: the router makes the links; then each other host
+   * configures its end and prints its view in the same `ip` run, while nft sets up the router's
+   * NAT; then the router prints its own view, now that every link is up.
+   */
+  static async create(id: number, name: Topology, deps: NetworkDeps): Promise<{ network: HelperNetwork; view: NetworkView }> {
     const { addon, runner, settings } = deps;
     const spec = topology(name);
     const hosts = new Map<HostName, HostState>();
@@ -120,28 +125,37 @@ export class HelperNetwork {
       }
       const nsfd = (h: HostName) => hosts.get(h)!.nsfd;
       const [creators, others] = setupScripts(spec, (h) => `/proc/${process.pid}/fd/${nsfd(h)}`);
-      const ip = (step: { host: HostName; lines: string[] }) => runner.run(nsfd(step.host), 'ip', ['-batch', '-'], `${step.lines.join('\n')}\n`);
-      await Promise.all(creators!.map(ip));
+      const ip = (host: HostName, lines: string[]) => runner.run(nsfd(host), 'ip', ['-json', '-details', '-batch', '-'], `${lines.join('\n')}\n`);
+      await Promise.all(creators!.map((step) => ip(step.host, step.lines)));
       const network = new HelperNetwork(id, spec, deps, hosts);
-      await Promise.all([...others!.map(ip), network.#setUpGateway()]);
-      return network;
+      const ipOut = new Map<HostName, string>();
+      const [, gatewayRules] = await Promise.all([
+        Promise.all(others!.map(async (step) => ipOut.set(step.host, await ip(step.host, [...step.lines, ...SHOW_BATCH])))),
+        network.#setUpGateway(),
+      ]);
+      await Promise.all(creators!.map(async (step) => ipOut.set(step.host, await ip(step.host, SHOW_BATCH))));
+      const nftRules = new Map([[spec.gateway.host, gatewayRules]]);
+      const shown = [...hosts.values()].map((h) => network.#hostView(h, ipOut.get(h.spec.name)!, nftRules.get(h.spec.name) ?? []));
+      return { network, view: network.#networkView(shown) };
     } catch (e) {
       for (const host of hosts.values()) addon.netnsClose(host.nsfd);
       throw e;
     }
   }
 
-  /** The router's NAT table (with masquerade) and its filter table, in one nft run. */
-  async #setUpGateway(): Promise<void> {
+  /** The router's NAT table (with masquerade) and its filter table, in one nft run; returns its rules. */
+  async #setUpGateway(): Promise<NftRule[]> {
     const gw = this.#spec.gateway;
     const router = this.#host(gw.host);
     const out = await this.#deps.runner.run(router.nsfd, 'nft', ['--echo', '--handle', '--json', natTableScript(gw) + filterTableScript()]);
     router.filterTable = true;
-    for (const rule of parseEchoedHandles(out)) {
+    const rules = parseEchoedHandles(out);
+    for (const rule of rules) {
       if (rule.table === NAT_TABLE[1] && rule.chain === 'postrouting') {
         router.nat.set(rule.handle, { id: rule.handle, kind: 'masquerade', nft: commandLine(NAT_TABLE, 'postrouting', masqueradeTokens(gw)) });
       }
     }
+    return rules;
   }
 
   get closed(): boolean {
@@ -189,7 +203,19 @@ export class HelperNetwork {
   // ------------------------------------------------------------------------------------ show
 
   async show(): Promise<NetworkView> {
-    const shown = await Promise.all([...this.#hosts.values()].map((h) => this.#showHost(h)));
+    const shown = await Promise.all(
+      [...this.#hosts.values()].map(async (host) => {
+        const [ipOut, nftRules] = await Promise.all([
+          this.#deps.runner.run(host.nsfd, 'ip', ['-json', '-details', '-batch', '-'], `${SHOW_BATCH.join('\n')}\n`),
+          this.#listNft(host),
+        ]);
+        return this.#hostView(host, ipOut, nftRules);
+      }),
+    );
+    return this.#networkView(shown);
+  }
+
+  #networkView(shown: Array<{ view: HostView; nftRules: NftRule[] }>): NetworkView {
     const router = shown.find((s) => s.view.name === this.#spec.gateway.host);
     return {
       topology: this.#spec.name,
@@ -200,11 +226,8 @@ export class HelperNetwork {
     };
   }
 
-  async #showHost(host: HostState): Promise<{ view: HostView; nftRules: NftRule[] }> {
-    const [ipOut, nftRules] = await Promise.all([
-      this.#deps.runner.run(host.nsfd, 'ip', ['-json', '-details', '-batch', '-'], `${SHOW_BATCH.join('\n')}\n`),
-      this.#listNft(host),
-    ]);
+  /** A host's view from what `ip` printed and nft listed, with its conntrack table read now. */
+  #hostView(host: HostState, ipOut: string, nftRules: NftRule[]): { view: HostView; nftRules: NftRule[] } {
     const { conntrack, forwarding } = this.#deps.addon.inNetns(host.nsfd, () => ({
       conntrack: readConntrack(),
       forwarding: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '1',

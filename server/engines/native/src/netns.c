@@ -200,7 +200,7 @@ static napi_value js_receive_fd(napi_env env, napi_callback_info info) {
   }
   if (problem || !adopt(lab, got[0])) {
     for (int i = 0; i < ngot; i++) close_quietly(got[i]);
-    return throw_coded(env, "E_SANDBOX", problem ? problem : "out of memory adopting a socket", "recvmsg");
+    return throw_coded(env, "E_INTERNAL", problem ? problem : "out of memory adopting a socket", "recvmsg");
   }
   return int_value(env, got[0]);
 }
