@@ -13,7 +13,7 @@
  *   await net.show();                                // live from the kernel
  *   await net.destroy();                             // with the session
  */
-export { createSandbox, Sandbox, SandboxOptionsSchema, type SandboxOptions } from './sandbox.ts';
+export { createSandbox, Sandbox, SandboxOptionsSchema, UNSHARE_ENV, type SandboxOptions } from './sandbox.ts';
 export { SandboxNetwork } from './network.ts';
 export { SandboxError, SandboxUnsupportedError, type SandboxErrorCode } from './errors.ts';
 export { detectSandboxSupport, sandboxStartLine, NO_USERNS_SWITCH, type SandboxSupport } from './support.ts';

@@ -12,6 +12,9 @@ import { SandboxNetwork } from './network.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { detectSandboxSupport, findTool, toolPath, type Env, type SandboxSupport } from './support.ts';
 
+/** Where an instructor names a dedicated unshare (see docs/hosting.md, AppArmor). */
+export const UNSHARE_ENV = 'SOCKETLAB_SANDBOX_UNSHARE';
+
 export const SandboxOptionsSchema = z.strictObject({
   /** Networks alive at once on this server; one more gets E_LIMIT. */
   maxNetworks: z.number().int().min(1).max(10_000).default(300),
@@ -22,8 +25,11 @@ export const SandboxOptionsSchema = z.strictObject({
   pingsPerSecond: z.number().min(0.1).max(100).default(5),
   /** net.ipv4.tcp_syn_retries in every host: 2 gives up on a dropped SYN after about 7 s. */
   synRetries: z.number().int().min(1).max(6).default(2),
-  /** The unshare executable (a dedicated copy may carry its own AppArmor profile). */
-  unshare: z.string().min(1).default('unshare'),
+  /**
+   * The unshare executable (a dedicated copy may carry its own AppArmor profile, docs/hosting.md).
+   * Default: $SOCKETLAB_SANDBOX_UNSHARE, else `unshare` from PATH.
+   */
+  unshare: z.string().min(1).optional(),
   commandConcurrency: z.number().int().min(1).max(64).default(6),
   commandTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
@@ -51,8 +57,18 @@ export class Sandbox {
 
   /** Whether this machine can have sandbox networks (probed once, then remembered). */
   support(): Promise<SandboxSupport> {
-    this.#support ??= detectSandboxSupport({ env: this.#env(), unshare: this.settings.unshare });
+    this.#support ??= detectSandboxSupport({ env: this.#env(), unshare: this.#unshare() });
     return this.#support;
+  }
+
+  /**
+   * Starts the helper ahead of the first network (it takes about half a second), when the
+   * sandbox is supported here. Optional: create() starts it anyway.
+   */
+  async start(): Promise<SandboxSupport> {
+    const support = await this.support();
+    if (support.supported && !this.#closed) await this.#client();
+    return support;
   }
 
   /** Networks alive now (and being built). */
@@ -137,6 +153,10 @@ export class Sandbox {
     return this.settings.env ?? process.env;
   }
 
+  #unshare(): string {
+    return this.settings.unshare ?? (this.#env()[UNSHARE_ENV] || 'unshare');
+  }
+
   #addon() {
     const loaded = loadSandboxAddon();
     if (!loaded.addon) throw new SandboxUnsupportedError(loaded.reason, 'Run `node scripts/build-addon.mjs`.');
@@ -152,7 +172,7 @@ export class Sandbox {
     const path = toolPath(this.#env());
     const started = HelperClient.start({
       addon: this.#addon(),
-      unshare: findTool(this.settings.unshare, path) ?? this.settings.unshare,
+      unshare: findTool(this.#unshare(), path) ?? this.#unshare(),
       path,
       settings: {
         synRetries: this.settings.synRetries,

@@ -153,12 +153,13 @@ describe('the home topology as ip scripts', () => {
 
   test('sysctls: SYN retries, unprivileged ports and pings in every host; forwarding on the router only', () => {
     const router = hostSysctls(HOME.hosts.find((h) => h.name === 'router')!, { synRetries: 2, pingGroup: '0 0' });
-    const laptop = new Map(hostSysctls(HOME.hosts.find((h) => h.name === 'laptop')!, { synRetries: 2, pingGroup: '0 0' }));
+    const laptop = new Map(hostSysctls(HOME.hosts.find((h) => h.name === 'laptop')!, { synRetries: 2, pingGroup: '0 0' }).map(([k, v]) => [k, v]));
     assert.equal(laptop.get('net/ipv4/tcp_syn_retries'), '2');
     assert.equal(laptop.get('net/ipv4/ip_unprivileged_port_start'), '0');
     assert.equal(laptop.get('net/ipv4/ping_group_range'), '0 0');
     assert.equal(laptop.has('net/ipv4/ip_forward'), false);
-    assert.equal(new Map(router).get('net/ipv4/ip_forward'), '1');
+    assert.equal(new Map(router.map(([k, v]) => [k, v])).get('net/ipv4/ip_forward'), '1');
+    assert.deepEqual(router.find(([k]) => k === 'net/bridge/bridge-nf-call-iptables'), ['net/bridge/bridge-nf-call-iptables', '0', 'optional'], 'the router\'s switch does not run the IP firewall');
   });
 });
 

@@ -70,7 +70,7 @@ interface ForwardRecord {
 interface HostState {
   spec: HostSpec;
   nsfd: number;
-  /** Whether `table inet lab` exists yet (it is made with the host's first rule). */
+  /** Whether `table inet lab` exists yet (it is made with the host's first rule or forward). */
   filterTable: boolean;
   rules: Map<number, RuleRecord>;
   nat: Map<number, NatRecord>;
@@ -118,8 +118,12 @@ export class HelperNetwork {
       const pingGroup = `${process.getgid?.() ?? 0} ${process.getgid?.() ?? 0}`;
       for (const host of hosts.values()) {
         addon.inNetns(host.nsfd, () => {
-          for (const [key, value] of hostSysctls(host.spec, { synRetries: settings.synRetries, pingGroup })) {
-            writeFileSync(`/proc/sys/${key}`, value);
+          for (const [key, value, optional] of hostSysctls(host.spec, { synRetries: settings.synRetries, pingGroup }, spec)) {
+            try {
+              writeFileSync(`/proc/sys/${key}`, value);
+            } catch (e) {
+              if (!optional || (e as { code?: unknown }).code !== 'ENOENT') throw e;
+            }
           }
         });
       }
@@ -143,12 +147,14 @@ export class HelperNetwork {
     }
   }
 
-  /** The router's NAT table (with masquerade) and its filter table, in one nft run; returns its rules. */
+  /**
+   * The router's NAT table, with its masquerade rule; returns its rules. Its filter table comes
+   * with the first rule or forward, like every host's: an empty base chain still costs each packet.
+   */
   async #setUpGateway(): Promise<NftRule[]> {
     const gw = this.#spec.gateway;
     const router = this.#host(gw.host);
-    const out = await this.#deps.runner.run(router.nsfd, 'nft', ['--echo', '--handle', '--json', natTableScript(gw) + filterTableScript()]);
-    router.filterTable = true;
+    const out = await this.#deps.runner.run(router.nsfd, 'nft', ['--echo', '--handle', '--json', natTableScript(gw)]);
     const rules = parseEchoedHandles(out);
     for (const rule of rules) {
       if (rule.table === NAT_TABLE[1] && rule.chain === 'postrouting') {
@@ -379,6 +385,7 @@ export class HelperNetwork {
         if (clash) {
           throw new SandboxError('E_BAD_REQUEST', `${spec.protocol} port ${spec.wanPort} is already forwarded (forward ${clash.id}).`);
         }
+        await this.#ensureFilterTable(router);
         const dnat = forwardDnatTokens(gw, spec);
         const accept = forwardAcceptTokens(gw, spec);
         const script = `add rule ${NAT_TABLE.join(' ')} prerouting ${dnat.join(' ')}\ninsert rule ${FILTER_TABLE.join(' ')} forward ${accept.join(' ')}\n`;
