@@ -100,9 +100,12 @@ export class HelperClient {
         child.kill('SIGKILL');
         fail(`it did not start within ${options.startTimeoutMs} ms`);
       }, options.startTimeoutMs);
+      let failed = false;
       const fail = (why: string) => {
         clearTimeout(timer);
-        if (client) return;
+        if (client || failed) return;
+        failed = true;
+        child.kill('SIGKILL'); // whatever state it is in, it will not be used
         addon.channelClose(serverEnd);
         lines.close();
         const said = stderr.trim().split('\n').slice(-3).join(' | ');

@@ -4,6 +4,7 @@
  * the native engine's own NativeSocket. Every address is the sandbox's; nothing leaves it.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { createSandbox, type Sandbox, type SandboxNetwork } from '../../server/sandbox/index.ts';
@@ -265,10 +266,33 @@ describe('sandbox network: home', { skip }, () => {
     const before = addon.ownedCount();
     const s = await net.socket('phone', 'udp', 4);
     assert.equal(addon.ownedCount(), before + 1);
+    // Like the lab's own sockets: non-blocking and close-on-exec (the kernel's flags, in octal).
+    const flags = Number.parseInt(/^flags:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${s.fd}`, 'utf8'))![1]!, 8);
+    assert.ok(flags & 0o4000, 'O_NONBLOCK');
+    assert.ok(flags & 0o2000000, 'O_CLOEXEC');
     assert.equal(net.openSockets >= 1, true);
     await s.bind('192.168.1.11', 53);
     assert.deepEqual(s.localAddress(), { address: '192.168.1.11', port: 53 });
     s.close();
     assert.equal(addon.ownedCount(), before);
+  });
+});
+
+describe('sandbox network: limits', { skip }, () => {
+  test('networks per server are capped (E_LIMIT) and a destroyed one frees its place', T, async () => {
+    const sandbox = createSandbox({ maxNetworks: 2 });
+    try {
+      const [first] = await Promise.all([sandbox.create('home'), sandbox.create('home')]);
+      assert.equal(sandbox.networkCount, 2);
+      assert.equal(await codeOf(sandbox.create('home')), 'E_LIMIT');
+      await first!.destroy();
+      assert.equal(await codeOf(first!.show()), 'E_NO_NETWORK');
+      const third = await sandbox.create('home');
+      assert.equal(third.ended, null);
+      // @ts-expect-error: no such topology
+      assert.equal(await codeOf(sandbox.create('office')), 'E_BAD_REQUEST');
+    } finally {
+      await sandbox.close();
+    }
   });
 });
