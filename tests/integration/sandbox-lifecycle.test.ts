@@ -70,7 +70,7 @@ describe('sandbox lifecycle', { skip }, () => {
     t.diagnostic(`net_namespace objects in the kernel: ${slab0} before, ${slabNetns()} after (machine-wide, freed asynchronously)`);
   });
 
-  test('100 networks dropped at once: their helper killed, then a sandbox shut down with networks alive', { timeout: 120_000 }, async () => {
+  test('100 networks dropped at once by killing their helper; then 20 more by shutting the sandbox down', { timeout: 120_000 }, async () => {
     const base = { fds: fdCount(), owned: addon.ownedCount(), children: childPids().sort() };
     const sandbox = createSandbox();
     sandboxes.push(sandbox);
@@ -93,8 +93,8 @@ describe('sandbox lifecycle', { skip }, () => {
     assert.deepEqual(childPids().sort(), base.children);
     assert.equal(await codeOfCall(() => nets[0]!.show()), 'E_NO_NETWORK');
 
-    // 2. A new helper starts with the next network; then the sandbox shuts down with 100 alive.
-    const again = await createMany(sandbox, 100);
+    // 2. A new helper starts with the next network; then the sandbox shuts down with networks alive.
+    const again = await createMany(sandbox, 20);
     for (const net of again) await listen(net, 'server', '203.0.113.80', 80);
     const helper2 = (await sandbox.helperPid())!;
     assert.notEqual(helper2, helper);
