@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConntrackLine, parseIpBatch } from '../../server/sandbox/kernel-view.ts';
 import { addRuleArgs, commandLine, FILTER_TABLE, parseEchoedHandles, parseRuleList, ruleTokens } from '../../server/sandbox/nft.ts';
-import { echoRequest, replySeq } from '../../server/sandbox/ping.ts';
+import { echoRequest, PingPacer, replySeq } from '../../server/sandbox/ping.ts';
 import {
   AddressOrPrefixSchema,
   FirewallCommandSchema,
@@ -105,6 +105,14 @@ describe('port forwards and pings', () => {
     assert.deepEqual(PingOptionsSchema.parse({}), { count: 4, timeoutMs: 1000, intervalMs: 1000 });
     assert.equal(PingOptionsSchema.safeParse({ count: 11 }).success, false);
     assert.equal(PingOptionsSchema.safeParse({ intervalMs: 1 }).success, false);
+  });
+
+  test('the pings-per-second cap paces echo requests beyond the allowance instead of sending them at once', async () => {
+    const pacer = new PingPacer(20); // an allowance of 20, then one every 50 ms
+    const started = performance.now();
+    for (let i = 0; i < 30; i++) await pacer.take();
+    // The 10 beyond the allowance cannot have gone sooner than 10 x 50 ms (a floor, not a speed target).
+    assert.ok(performance.now() - started >= 450, `30 echoes went in ${(performance.now() - started).toFixed(0)} ms`);
   });
 
   test('an echo request carries its sequence number; only an echo reply is read back', () => {
