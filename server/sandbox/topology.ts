@@ -143,6 +143,11 @@ function addressLines(iface: InterfaceSpec): string[] {
   return iface.addresses.map((a) => `addr add ${a} dev ${iface.name}${a.includes(':') ? ' nodad' : ''}`);
 }
 
+export interface HostScript {
+  host: HostName;
+  lines: string[];
+}
+
 /**
  * The `ip -batch` scripts, in two stages: first the hosts that create links (and bridges), then
  * every other host, which only configures what it was given. `namespacePath(host)` names a
@@ -151,7 +156,7 @@ function addressLines(iface: InterfaceSpec): string[] {
 export function setupScripts(
   spec: TopologySpec,
   namespacePath: (host: HostName) => string,
-): Array<Array<{ host: HostName; lines: string[] }>> {
+): { creators: HostScript[]; others: HostScript[] } {
   const creators = new Set(spec.links.map((l) => l.a.host));
   const script = (host: HostSpec): string[] => {
     const lines = ['link set dev lo up'];
@@ -173,10 +178,10 @@ export function setupScripts(
     for (const route of host.routes) lines.push(`route add ${route.destination} via ${route.gateway}`);
     return lines;
   };
-  return [
-    spec.hosts.filter((h) => creators.has(h.name)).map((h) => ({ host: h.name, lines: script(h) })),
-    spec.hosts.filter((h) => !creators.has(h.name)).map((h) => ({ host: h.name, lines: script(h) })),
-  ];
+  return {
+    creators: spec.hosts.filter((h) => creators.has(h.name)).map((h) => ({ host: h.name, lines: script(h) })),
+    others: spec.hosts.filter((h) => !creators.has(h.name)).map((h) => ({ host: h.name, lines: script(h) })),
+  };
 }
 
 /** A sysctl to set: its /proc/sys path, its value, and whether it may be absent on this kernel. */

@@ -130,26 +130,26 @@ describe('port forwards and pings', () => {
 
 describe('the home topology as ip scripts', () => {
   const path = (h: string) => `/proc/1/fd/${h.length}`;
-  const [creators, others] = setupScripts(HOME, path);
+  const { creators, others } = setupScripts(HOME, path);
 
   test('the router makes the links and the bridge; the others configure what they were given', () => {
-    assert.deepEqual(creators!.map((s) => s.host), ['router']);
-    assert.deepEqual(others!.map((s) => s.host).sort(), ['laptop', 'phone', 'server']);
-    const router = creators![0]!.lines;
+    assert.deepEqual(creators.map((s) => s.host), ['router']);
+    assert.deepEqual(others.map((s) => s.host).sort(), ['laptop', 'phone', 'server']);
+    const router = creators[0]!.lines;
     assert.ok(router.includes('link add name lan address 02:00:c0:a8:01:01 type bridge'));
     assert.ok(router.includes('link add name lan-laptop address 02:01:c0:a8:01:0a type veth peer name eth0 address 02:00:c0:a8:01:0a netns /proc/1/fd/6'));
     assert.ok(router.includes('link set dev lan-laptop master lan'));
     assert.ok(router.includes('addr add 203.0.113.1/24 dev wan'));
-    const laptop = others!.find((s) => s.host === 'laptop')!.lines;
+    const laptop = others.find((s) => s.host === 'laptop')!.lines;
     assert.ok(laptop.includes('addr add 192.168.1.10/24 dev eth0'));
     assert.ok(laptop.includes('addr add 2001:db8:1::10/64 dev eth0 nodad'));
     assert.ok(laptop.includes('route add default via 192.168.1.1'));
-    const server = others!.find((s) => s.host === 'server')!.lines;
+    const server = others.find((s) => s.host === 'server')!.lines;
     assert.ok(!server.some((l) => l.startsWith('route add default')), 'the server has no default route');
   });
 
   test('every interface name follows `name` or `dev`, never where ip could read it as a keyword', () => {
-    for (const line of [...creators!, ...others!].flatMap((s) => s.lines)) {
+    for (const line of [...creators, ...others].flatMap((s) => s.lines)) {
       const words = line.split(' ');
       for (const name of ['lan', 'wan', 'eth0', 'lan-laptop', 'lan-phone', 'lo']) {
         words.forEach((w, i) => {

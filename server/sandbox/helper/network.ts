@@ -128,16 +128,16 @@ export class HelperNetwork {
         });
       }
       const nsfd = (h: HostName) => hosts.get(h)!.nsfd;
-      const [creators, others] = setupScripts(spec, (h) => `/proc/${process.pid}/fd/${nsfd(h)}`);
+      const { creators, others } = setupScripts(spec, (h) => `/proc/${process.pid}/fd/${nsfd(h)}`);
       const ip = (host: HostName, lines: string[]) => runner.run(nsfd(host), 'ip', ['-json', '-details', '-batch', '-'], `${lines.join('\n')}\n`);
-      await Promise.all(creators!.map((step) => ip(step.host, step.lines)));
+      await Promise.all(creators.map((step) => ip(step.host, step.lines)));
       const network = new HelperNetwork(id, spec, deps, hosts);
       const ipOut = new Map<HostName, string>();
       const [, gatewayRules] = await Promise.all([
-        Promise.all(others!.map(async (step) => ipOut.set(step.host, await ip(step.host, [...step.lines, ...SHOW_BATCH])))),
+        Promise.all(others.map(async (step) => ipOut.set(step.host, await ip(step.host, [...step.lines, ...SHOW_BATCH])))),
         network.#setUpGateway(),
       ]);
-      await Promise.all(creators!.map(async (step) => ipOut.set(step.host, await ip(step.host, SHOW_BATCH))));
+      await Promise.all(creators.map(async (step) => ipOut.set(step.host, await ip(step.host, SHOW_BATCH))));
       const nftRules = new Map([[spec.gateway.host, gatewayRules]]);
       const shown = [...hosts.values()].map((h) => network.#hostView(h, ipOut.get(h.spec.name)!, nftRules.get(h.spec.name) ?? []));
       return { network, view: network.#networkView(shown) };
