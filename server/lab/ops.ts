@@ -6,6 +6,7 @@ import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from './failure.ts';
 import { DEFAULT_CHAT_OPTIONS } from '../chat/chat-program.ts';
+import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import type { LabSession, SocketEntry } from './session.ts';
 
 type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void) => Promise<ResultOf<O>>;
@@ -70,6 +71,7 @@ const bind: Handler<'bind'> = async (session, args) => {
 const listen: Handler<'listen'> = async (session, args) => {
   const backlog = args.backlog ?? DEFAULT_BACKLOG;
   const entry = session.entry(args.sock);
+  checkListenAddress(session, entry);
   await entry.sock.listen(backlog);
   entry.listening = true;
   return { backlog };
@@ -89,12 +91,18 @@ const accept: Handler<'accept'> = (session, args, onBlocked) =>
 
 const connect: Handler<'connect'> = (session, args, onBlocked) => {
   session.deps.policy.checkDestination(args.address, args.port);
-  return waiting(session, args.sock, 'write', onBlocked, (entry, wait) => entry.sock.connect(args.address, args.port, wait));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
+    return implicitBind ? { ...value, implicitBind } : value;
+  });
 };
 
 const send: Handler<'send'> = (session, args, onBlocked) => {
   const buf = payload(session, args.data, args.encoding);
-  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({ bytes: await entry.sock.send(buf, wait) }));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, null, () => entry.sock.send(buf, wait));
+    return implicitBind ? { bytes: value, implicitBind } : { bytes: value };
+  });
 };
 
 const recv: Handler<'recv'> = (session, args, onBlocked) =>
@@ -106,9 +114,10 @@ const recv: Handler<'recv'> = (session, args, onBlocked) =>
 const sendto: Handler<'sendto'> = (session, args, onBlocked) => {
   session.deps.policy.checkDestination(args.address, args.port);
   const buf = payload(session, args.data, args.encoding);
-  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({
-    bytes: await entry.sock.sendto(buf, args.address, args.port, wait),
-  }));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.sendto(buf, args.address, args.port, wait));
+    return implicitBind ? { bytes: value, implicitBind } : { bytes: value };
+  });
 };
 
 const recvfrom: Handler<'recvfrom'> = (session, args, onBlocked) =>
@@ -137,14 +146,17 @@ const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kern
 
 const run: Handler<'run'> = async (session, args) => {
   const entry = session.entry(args.sock);
+  const local = entry.sock.localAddress();
+  const { policy } = session.deps;
+  if (!local || !policy.allows(local.address) || !policy.inRange(local.port)) {
+    throw new LabFailure('E_BAD_REQUEST', `${args.sock} is not listening on an address of the lab: bind() and listen() first.`);
+  }
   session.startChat(entry, {
     ...DEFAULT_CHAT_OPTIONS,
     log: args.log ?? DEFAULT_CHAT_OPTIONS.log,
     idleSeconds: args.idleSeconds ?? DEFAULT_CHAT_OPTIONS.idleSeconds,
     floodLines: args.floodLines ?? DEFAULT_CHAT_OPTIONS.floodLines,
   });
-  const local = entry.sock.localAddress();
-  if (!local) throw new LabFailure('E_BAD_REQUEST', `${args.sock} has no address: bind() and listen() first.`);
   return { program: 'chat' as const, address: local.address, port: local.port };
 };
 

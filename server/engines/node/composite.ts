@@ -12,7 +12,7 @@ export const NODE_COMPOSITE: Record<string, string> = {
   socket:
     'Node has no separate socket() for TCP: the lab keeps a placeholder and the kernel socket (and its fd) ' +
     'is created at listen() or connect(), so fd is null until then. A UDP socket gets its fd at bind() ' +
-    '(or at the first connect() or sendto()).',
+    "(the learner's, or the one the lab makes before a first sendto(), connect() or send()).",
   bind:
     'For TCP, Node binds inside listen() or connect(): bind() only checks the address (an IP address of ' +
     "the socket's family that belongs to this machine, on a port no other lab socket holds) and records it; " +
@@ -39,8 +39,7 @@ export const NODE_COMPOSITE: Record<string, string> = {
     "what Node holds. TCP is still a stream: two sends " +
     'can come back in one recv(). End of stream comes after the last byte.',
   sendto:
-    'For TCP, sendto() is send() (Linux ignores the address). For UDP, Node binds an unbound socket ' +
-    'implicitly at the first send, as the kernel does. On a connected UDP socket Node refuses another ' +
+    'For TCP, sendto() is send() (Linux ignores the address). On a connected UDP socket Node refuses another ' +
     'destination (E_UNSUPPORTED), where Linux would send to it.',
   recvfrom:
     'Node receives every datagram as soon as it arrives (so the kernel view shows an empty receive queue); ' +

@@ -6,7 +6,7 @@
  */
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
-import { checkAddress, checkLocalAddress, checkPort, endpointsOverlap, wildcard } from './addresses.ts';
+import { checkAddress, checkLocalAddress, checkPort, endpointsOverlap, loopback } from './addresses.ts';
 import { ChangeReporter } from './changes.ts';
 import { cancelled, toEngineError } from './errors.ts';
 import { inodeOf } from './handles.ts';
@@ -90,7 +90,8 @@ export class NodeTcpSocket implements EngineSocket {
     let listener: TcpListener;
     try {
       listener = await TcpListener.open({
-        host: this.bound?.address ?? wildcard(this.family),
+        // Never the wildcard, where the kernel would bind an unbound listener (see loopback()).
+        host: this.bound?.address ?? loopback(this.family),
         port: this.bound?.port ?? 0,
         backlog,
       });
