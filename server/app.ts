@@ -15,6 +15,8 @@ import { readKernelTable } from './kernel/procnet.ts';
 import { ClassHub, openClass } from './class/class-hub.ts';
 import { newJoinCode } from './class/class-codes.ts';
 import { ClassStore } from './class/class-store.ts';
+import { OriginCheck } from './front/origin.ts';
+import { UpgradeGuard } from './front/upgrade-guard.ts';
 import { LabHub } from './lab/hub.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
@@ -58,6 +60,11 @@ function classAddress(config: Config): string | null {
   return config.host === '0.0.0.0' ? lanAddress() : null;
 }
 
+/** The LAN address the server prints when it listens on every interface, class or not. */
+function lanAddressFor(config: Config): string | null {
+  return config.host === '0.0.0.0' || config.host === '::' ? lanAddress() : null;
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
   const { engine, fallbackReason } = await selectEngine(config.engine);
   const lan = classAddress(config);
@@ -87,7 +94,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
     heartbeatSeconds: config.heartbeatSeconds,
-    allowedOrigins: config.allowedOrigins,
   });
 
   let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
@@ -114,8 +120,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (classHub?.handleHttp(req, res)) return;
     handle(req, res);
   });
+  // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.
+  const guard = new UpgradeGuard(
+    new OriginCheck({ port: () => policy.sitePort ?? config.port, host: config.host, lanAddress: lan ?? lanAddressFor(config), allowedOrigins: config.allowedOrigins }),
+    engine,
+  );
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if ((pathname === '/lab' || (pathname === '/class' && classHub)) && !guard.admit(req, socket)) return;
     if (pathname === '/lab') hub.handleUpgrade(req, socket, head);
     else if (pathname === '/class' && classHub) classHub.handleUpgrade(req, socket, head);
     else if (config.dev) nextUpgrades.emit('upgrade', req, socket, head);

@@ -1,5 +1,6 @@
 /**
- * The /lab WebSocket endpoint: admits connections (origin check, per-address cap), gives each a
+ * The /lab WebSocket endpoint: admits connections (per-address cap; the host and origin are checked
+ * before routing, in server/front/upgrade-guard.ts), gives each a
  * session or attaches it as a read-only viewer of one (`/lab?watch=<token>`), and turns frames into
  * commands. Every frame is size-capped, parsed in try/catch and schema-checked before dispatch; bad
  * input gets an error reply with a stable code and never reaches a socket.
@@ -8,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { WriteBatch } from '../front/ws-transport.ts';
 import { LabSession, type SessionDeps } from './session.ts';
 
 /** Commands are small JSON objects; the largest is a send of `maxSendBytes`, escaped. */
@@ -30,7 +32,6 @@ export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
   sessionsPerAddress: number;
   idleSeconds: number;
-  allowedOrigins: string[];
   heartbeatSeconds: number;
   log?: (line: string) => void;
   /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
@@ -72,28 +73,14 @@ export class LabHub {
     for (const s of this.sessions.values()) if (pick(s)) s.end('ended', message);
   }
 
+  /** The upgrade was admitted already (server/front/upgrade-guard.ts: host, origin, not a lab socket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.originAllowed(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThis page may not open the lab (origin not allowed).\n');
-      return;
-    }
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (watch !== null) this.attachViewer(ws, watch);
       else this.openSession(ws, req.socket.remoteAddress ?? 'unknown', url);
     });
-  }
-
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true; // not a browser page (a terminal client, a test): no cross-site risk
-    if (this.opts.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
   }
 
   private track(ws: WebSocket): Client {
@@ -197,18 +184,10 @@ export class LabHub {
     }
     // The finished step and the reply go out in one write: hold the socket's writes from the
     // step's broadcast until the reply is queued (all within this turn of the event loop).
-    const socket = (ws as unknown as { _socket?: import('node:net').Socket })._socket;
-    let corked = false;
-    const result = await session.execute(parsed.data, {
-      beforeFinish: () => {
-        if (!corked && socket) {
-          corked = true;
-          socket.cork();
-        }
-      },
-    });
+    const batch = new WriteBatch(ws);
+    const result = await session.execute(parsed.data, { beforeFinish: () => batch.hold() });
     reply(result);
-    if (corked) socket!.uncork();
+    batch.release();
   }
 
   private forget(session: LabSession, address: string): void {

@@ -20,7 +20,9 @@ export const NODE_COMPOSITE: Record<string, string> = {
     'is a real, separate bind().',
   listen:
     'Node performs bind()+listen() together here. It accepts every connection as soon as it arrives, so ' +
-    'the backlog never fills: a client left waiting in SYN_SENT by a full backlog cannot be shown with this engine.',
+    'the backlog never fills: a client left waiting in SYN_SENT by a full backlog cannot be shown with this engine. ' +
+    'Each accepted connection holds a file descriptor, so beyond 128 waiting connections (or when the lab has ' +
+    'no file descriptors to spare) a new one is reset at once, where the kernel would leave it waiting.',
   accept:
     'Node accepts connections as they arrive; the lab queues them until you call accept(), so the kernel ' +
     "accept queue stays empty and the kernel view shows them as established already. Their bytes stay in " +

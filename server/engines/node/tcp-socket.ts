@@ -28,6 +28,8 @@ export interface SocketRegistry {
   delete(socket: EngineSocket): void;
   /** The engine's open sockets, for the checks a TCP bind() can make without a kernel socket. */
   all(): Iterable<EngineSocket>;
+  /** Whether the engine may hold one more fd (a connection Node accepted for a listener). */
+  roomForFd(): boolean;
 }
 
 export class NodeTcpSocket implements EngineSocket {
@@ -56,6 +58,13 @@ export class NodeTcpSocket implements EngineSocket {
     socket.adopt(conn);
     conn.startReading();
     return socket;
+  }
+
+  /** Fds this socket holds or will hold: its own, and the connections Node accepted for it. */
+  get fdsHeld(): number {
+    const p = this.phase;
+    if (p.kind === 'closed') return 0;
+    return 1 + (p.kind === 'listening' ? p.listener.waiting : 0);
   }
 
   get fd(): number | null {
@@ -94,6 +103,7 @@ export class NodeTcpSocket implements EngineSocket {
         host: this.bound?.address ?? loopback(this.family),
         port: this.bound?.port ?? 0,
         backlog,
+        room: () => this.registry.roomForFd(),
       });
     } catch (err) {
       if (this.phase.kind === 'opening') this.phase = { kind: 'idle' };
