@@ -18,6 +18,7 @@ import { ClassStore } from './class/class-store.ts';
 import { OriginCheck } from './front/origin.ts';
 import { UpgradeGuard } from './front/upgrade-guard.ts';
 import { LabHub } from './lab/hub.ts';
+import { labFdBudget, type FdBudget } from './lab/fd-budget.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
 
@@ -33,6 +34,8 @@ export interface RunningServer {
   /** Class hosting, when started with --class. */
   classroom?: { hub: ClassHub; resumed: boolean; instructorUrl: string; studentUrl: string; dataFile: string };
   policy: LabPolicy;
+  /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
+  fdBudget: FdBudget;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -66,7 +69,8 @@ function lanAddressFor(config: Config): string | null {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const { engine, fallbackReason } = await selectEngine(config.engine);
+  const fdBudget = labFdBudget(config.labFdBudget);
+  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
   const lan = classAddress(config);
   const policy = new LabPolicy({
     ports: config.labPorts,
@@ -86,6 +90,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ports: new PortPicker(config.labPorts),
     readKernel: readKernelTable,
     chatMaxClients: config.chatMaxClients,
+    fdBudget: fdBudget.sockets,
   };
   const hub = new LabHub({
     ...sessionDeps,
@@ -178,6 +183,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     hub,
     classroom,
     policy,
+    fdBudget,
     server,
     async close() {
       classHub?.close();

@@ -10,7 +10,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
+import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
+
+const FLOOD_MESSAGE = 'Frames are arriving faster than this session may send them; slow down.';
 
 /** Commands are small JSON objects; the largest is a send of `maxSendBytes`, escaped. */
 export const MAX_FRAME_BYTES = 512 * 1024;
@@ -44,7 +47,12 @@ interface Client {
 }
 
 export class LabHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  /**
+   * allowSynchronousEvents: false makes ws hand over one frame per turn of the event loop, so a
+   * burst of thousands of frames from one client interleaves with everyone else's instead of being
+   * dispatched in one long synchronous run.
+   */
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, allowSynchronousEvents: false });
   private readonly sessions = new Map<string, LabSession>();
   private readonly byWatchToken = new Map<string, LabSession>();
   private readonly perAddress = new Map<string, number>();
@@ -133,7 +141,9 @@ export class LabHub {
     });
     this.send(ws, this.hello(session, 'owner'));
 
+    const gate = FrameGate.forSession(this.opts.policy.limits.commandsPerSecond);
     ws.on('message', (data, isBinary) => {
+      if (!this.passGate(ws, gate, data as Buffer)) return;
       void this.onFrame(ws, session, data as Buffer, isBinary);
     });
     ws.on('close', () => {
@@ -155,11 +165,27 @@ export class LabHub {
       if (event.event === 'bye') ws.close(1000, 'session ended');
     }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));
+    const gate = FrameGate.forSession(this.opts.policy.limits.commandsPerSecond);
     ws.on('message', (data) => {
+      if (!this.passGate(ws, gate, data as Buffer)) return;
       const id = idOf(data as Buffer);
       this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
     });
     ws.on('close', detach);
+  }
+
+  /** The cheap check before any parsing: false when the frame is refused (or the client closed for flooding). */
+  private passGate(ws: WebSocket, gate: FrameGate, data: Buffer): boolean {
+    if (ws.readyState !== ws.OPEN) return false; // closing: frames still buffered are dropped unread
+    const verdict = gate.admit(data.length);
+    if (verdict === 'pass') return true;
+    if (verdict === 'refuse') {
+      this.send(ws, { id: leadingId(data), ok: false, error: { code: 'E_LIMIT', message: FLOOD_MESSAGE } });
+    } else {
+      this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: 'Too many frames after being told to slow down: closing this connection.' } });
+      ws.close(1008, 'E_LIMIT');
+    }
+    return false;
   }
 
   private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {

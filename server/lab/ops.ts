@@ -9,7 +9,8 @@ import { DEFAULT_CHAT_OPTIONS } from '../chat/chat-program.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import type { LabSession, SocketEntry } from './session.ts';
 
-type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void) => Promise<ResultOf<O>>;
+/** `internal`: the call comes from a program running in the session (the chat server), not the learner. */
+type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void, internal: boolean) => Promise<ResultOf<O>>;
 
 const DEFAULT_BACKLOG = 5;
 const DEFAULT_RECV_MAX = 4096;
@@ -77,15 +78,17 @@ const listen: Handler<'listen'> = async (session, args) => {
   return { backlog };
 };
 
-const accept: Handler<'accept'> = (session, args, onBlocked) =>
+const accept: Handler<'accept'> = (session, args, onBlocked, internal) =>
   waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
-    session.ensureRoom();
+    // The chat server's clients come from its own allowance; everything else from the learner's cap.
+    const forProgram = internal && entry.servesProgram === true;
+    session.ensureRoom(forProgram);
     const got = await entry.sock.accept(wait);
     if (session.ended) {
       got.socket.close();
       throw new LabFailure('E_CANCELLED', 'The session ended.');
     }
-    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family);
+    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family, forProgram);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 

@@ -29,6 +29,6 @@ export function createNativeEngine(): Engine {
       for (const socket of [...open]) socket.close();
     },
     hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
-    openFds: () => addon.ownedCount(),
+    openFds: () => open.size,
   };
 }

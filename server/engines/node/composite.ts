@@ -14,10 +14,11 @@ export const NODE_COMPOSITE: Record<string, string> = {
     'is created at listen() or connect(), so fd is null until then. A UDP socket gets its fd at bind() ' +
     "(the learner's, or the one the lab makes before a first sendto(), connect() or send()).",
   bind:
-    'For TCP, Node binds inside listen() or connect(): bind() only checks the address (an IP address of ' +
-    "the socket's family that belongs to this machine, on a port no other lab socket holds) and records it; " +
-    "a port held by another program shows up as EADDRINUSE only at listen() or connect(). For UDP, bind() " +
-    'is a real, separate bind().',
+    'For TCP, Node binds inside listen() or connect(): bind() checks the address (an IP address of ' +
+    "the socket's family that belongs to this machine, on a port no other lab socket holds), makes a trial " +
+    'bind (Node can only bind by listening, so it listens for an instant and closes) so that a port another ' +
+    'program holds is EADDRINUSE here, and records the address. The port is not held until listen() or ' +
+    'connect(), which can still find it taken by then. For UDP, bind() is a real, separate bind().',
   listen:
     'Node performs bind()+listen() together here. It accepts every connection as soon as it arrives, so ' +
     'the backlog never fills: a client left waiting in SYN_SENT by a full backlog cannot be shown with this engine. ' +

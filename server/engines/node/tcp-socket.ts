@@ -4,6 +4,7 @@
  * state. The kernel socket only exists from listen() or connect() on, because Node has no bare
  * socket() or bind() for TCP; until then `fd` is null.
  */
+import net from 'node:net';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
 import { checkAddress, checkLocalAddress, checkPort, endpointsOverlap, loopback } from './addresses.ts';
@@ -21,6 +22,19 @@ type Phase =
   | { kind: 'connecting'; conn: TcpConnection }
   | { kind: 'connected'; conn: TcpConnection }
   | { kind: 'closed' };
+
+/**
+ * A trial bind(): Node binds a TCP socket only together with listen(), so this listens for an
+ * instant and closes. A port another program holds is then EADDRINUSE at bind(), as in the kernel,
+ * not only at listen(). The port is not held afterwards (composite.ts says so).
+ */
+function probeBind(address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => reject(toEngineError(err)));
+    probe.listen({ host: address, port, backlog: 1, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
 
 /** How sockets tell their engine they exist (accepted ones too) and when they are gone. */
 export interface SocketRegistry {
@@ -86,6 +100,9 @@ export class NodeTcpSocket implements EngineSocket {
     checkPort(port);
     checkLocalAddress(address, this.family);
     this.refuseIfHeld({ address, port });
+    if (port !== 0) await probeBind(address, port);
+    this.refuseIfClosed(); // closed while the probe ran
+    if (this.bound || this.phase.kind !== 'idle') throw new EngineError('EINVAL', 'the socket is already bound');
     this.bound = { address, port };
     return { ...this.bound };
   }
