@@ -21,6 +21,7 @@ import { LabHub } from './lab/hub.ts';
 import { labFdBudget, type FdBudget } from './lab/fd-budget.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
+import { sharedRead } from './lab/shared-read.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -88,7 +89,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engine,
     policy,
     ports: new PortPicker(config.labPorts),
-    readKernel: readKernelTable,
+    readKernel: sharedRead(readKernelTable),
     chatMaxClients: config.chatMaxClients,
     fdBudget: fdBudget.sockets,
   };

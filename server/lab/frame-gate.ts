@@ -21,17 +21,25 @@ export class FrameGate {
   private readonly frames: TokenBucket;
   private readonly refusals: TokenBucket;
 
-  /** `rate` frames per second on average, `burst` at once; as many refusals, then 'close'. */
-  constructor(rate: number, burst: number, now?: () => number) {
-    this.frames = new TokenBucket(rate, burst, now);
+  /**
+   * `rate` frames per second on average, `burst` at once; as many refusals, then 'close'.
+   * `initial`: frames allowed at once to begin with (default `burst`).
+   */
+  constructor(rate: number, burst: number, now?: () => number, initial = burst) {
+    this.frames = new TokenBucket(rate, burst, now, initial);
     this.refusals = new TokenBucket(rate, burst, now);
   }
 
-  /** The gate for a session allowed `commandsPerSecond` calls and its own kernel-view reads. */
-  static forSession(commandsPerSecond: number): FrameGate {
+  /**
+   * The gate for a session allowed `commandsPerSecond` calls and its own kernel-view reads.
+   * `reconnected`: its address was just closed for flooding, so it starts with a second's worth of
+   * calls instead of the full burst (reconnecting is no way around the gate; a classroom behind
+   * one NAT address still gets going at once).
+   */
+  static forSession(commandsPerSecond: number, reconnected = false): FrameGate {
     const kernelRate = Math.max(10, commandsPerSecond);
     const rate = 2 * (commandsPerSecond + kernelRate);
-    return new FrameGate(rate, 2 * rate);
+    return new FrameGate(rate, 2 * rate, undefined, reconnected ? commandsPerSecond : 2 * rate);
   }
 
   admit(frameBytes: number): Verdict {

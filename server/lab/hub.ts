@@ -13,6 +13,8 @@ import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
 
+/** How long an address whose connection was closed for flooding gets no burst allowance. */
+const FLOOD_MEMORY_MS = 30_000;
 const FLOOD_MESSAGE = 'Frames are arriving faster than this session may send them; slow down.';
 
 /** Commands are small JSON objects; the largest is a send of `maxSendBytes`, escaped. */
@@ -56,6 +58,8 @@ export class LabHub {
   private readonly sessions = new Map<string, LabSession>();
   private readonly byWatchToken = new Map<string, LabSession>();
   private readonly perAddress = new Map<string, number>();
+  /** When a connection from each address was last closed for flooding (see gateFor). */
+  private readonly floodedAt = new Map<string, number>();
   private readonly clients = new Set<Client>();
   private readonly timers: NodeJS.Timeout[];
 
@@ -86,7 +90,7 @@ export class LabHub {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (watch !== null) this.attachViewer(ws, watch);
+      if (watch !== null) this.attachViewer(ws, watch, req.socket.remoteAddress ?? 'unknown');
       else this.openSession(ws, req.socket.remoteAddress ?? 'unknown', url);
     });
   }
@@ -141,9 +145,9 @@ export class LabHub {
     });
     this.send(ws, this.hello(session, 'owner'));
 
-    const gate = FrameGate.forSession(this.opts.policy.limits.commandsPerSecond);
+    const gate = this.gateFor(address);
     ws.on('message', (data, isBinary) => {
-      if (!this.passGate(ws, gate, data as Buffer)) return;
+      if (!this.passGate(ws, gate, data as Buffer, address)) return;
       void this.onFrame(ws, session, data as Buffer, isBinary);
     });
     ws.on('close', () => {
@@ -152,7 +156,7 @@ export class LabHub {
     });
   }
 
-  private attachViewer(ws: WebSocket, token: string): void {
+  private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
     const session = this.byWatchToken.get(token);
     if (!session || session.ended) {
@@ -165,17 +169,24 @@ export class LabHub {
       if (event.event === 'bye') ws.close(1000, 'session ended');
     }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));
-    const gate = FrameGate.forSession(this.opts.policy.limits.commandsPerSecond);
+    const gate = this.gateFor(address);
     ws.on('message', (data) => {
-      if (!this.passGate(ws, gate, data as Buffer)) return;
+      if (!this.passGate(ws, gate, data as Buffer, address)) return;
       const id = idOf(data as Buffer);
       this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
     });
     ws.on('close', detach);
   }
 
+  /** A connection's frame gate; smaller at first for an address just closed for flooding. */
+  private gateFor(address: string): FrameGate {
+    const flooded = this.floodedAt.get(address);
+    const recent = flooded !== undefined && Date.now() - flooded < FLOOD_MEMORY_MS;
+    return FrameGate.forSession(this.opts.policy.limits.commandsPerSecond, recent);
+  }
+
   /** The cheap check before any parsing: false when the frame is refused (or the client closed for flooding). */
-  private passGate(ws: WebSocket, gate: FrameGate, data: Buffer): boolean {
+  private passGate(ws: WebSocket, gate: FrameGate, data: Buffer, address: string): boolean {
     if (ws.readyState !== ws.OPEN) return false; // closing: frames still buffered are dropped unread
     const verdict = gate.admit(data.length);
     if (verdict === 'pass') return true;
@@ -184,6 +195,7 @@ export class LabHub {
     } else {
       this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: 'Too many frames after being told to slow down: closing this connection.' } });
       ws.close(1008, 'E_LIMIT');
+      this.floodedAt.set(address, Date.now());
     }
     return false;
   }
@@ -237,6 +249,7 @@ export class LabHub {
   }
 
   private endIdleSessions(): void {
+    for (const [address, at] of this.floodedAt) if (Date.now() - at >= FLOOD_MEMORY_MS) this.floodedAt.delete(address);
     const limit = Date.now() - this.opts.idleSeconds * 1000;
     for (const s of this.sessions.values()) {
       if (s.lastActivity < limit) s.end('idle', `No lab call for ${Math.round(this.opts.idleSeconds / 60)} minutes; the session was closed and its sockets released.`);

@@ -6,8 +6,9 @@ export class TokenBucket {
     private readonly rate: number,
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
+    initial = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = initial;
     this.last = now();
   }
 

@@ -41,3 +41,11 @@ test('leadingId reads the id a frame starts with, without parsing the rest', () 
   assert.equal(id('not json'), null);
   assert.equal(id(`{"id":"${'x'.repeat(70)}"}`), null, 'longer than an id may be');
 });
+
+test('a client reconnecting after being closed for flooding starts with a second of calls, not the burst', () => {
+  const fresh = FrameGate.forSession(20);
+  const again = FrameGate.forSession(20, true);
+  const passed = (g: FrameGate) => Array.from({ length: 200 }, () => g.admit(100)).filter((v) => v === 'pass').length;
+  assert.equal(passed(fresh), 160);
+  assert.equal(passed(again), 20);
+});
