@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
@@ -90,8 +91,9 @@ export class LabHub {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (watch !== null) this.attachViewer(ws, watch, req.socket.remoteAddress ?? 'unknown');
-      else this.openSession(ws, req.socket.remoteAddress ?? 'unknown', url);
+      const client = clientKey(req.socket.remoteAddress);
+      if (watch !== null) this.attachViewer(ws, watch, client);
+      else this.openSession(ws, client, url);
     });
   }
 
@@ -126,15 +128,28 @@ export class LabHub {
     };
   }
 
-  private openSession(ws: WebSocket, address: string, url: URL): void {
-    this.track(ws);
+  /** Counts a connection against its address's quota (sessions and viewers alike), or refuses it. */
+  private claim(ws: WebSocket, address: string): boolean {
     const count = this.perAddress.get(address) ?? 0;
     if (count >= this.opts.sessionsPerAddress) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: `At most ${this.opts.sessionsPerAddress} lab sessions per address; close another tab first.` } });
       ws.close(1008, 'E_LIMIT');
-      return;
+      return false;
     }
     this.perAddress.set(address, count + 1);
+    ws.on('close', () => this.release(address));
+    return true;
+  }
+
+  private release(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
+  private openSession(ws: WebSocket, address: string, url: URL): void {
+    this.track(ws);
+    if (!this.claim(ws, address)) return;
     const session = new LabSession(this.opts);
     this.opts.onSessionOpen?.(session, url);
     this.sessions.set(session.id, session);
@@ -152,12 +167,13 @@ export class LabHub {
     });
     ws.on('close', () => {
       session.end('closed', 'The connection to the lab closed.');
-      this.forget(session, address);
+      this.forget(session);
     });
   }
 
   private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
+    if (!this.claim(ws, address)) return;
     const session = this.byWatchToken.get(token);
     if (!session || session.ended) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
@@ -228,12 +244,9 @@ export class LabHub {
     batch.release();
   }
 
-  private forget(session: LabSession, address: string): void {
+  private forget(session: LabSession): void {
     this.sessions.delete(session.id);
     this.byWatchToken.delete(session.watchToken);
-    const n = (this.perAddress.get(address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(address);
-    else this.perAddress.set(address, n);
   }
 
   /** Drops clients that did not answer the previous ping (a closed laptop, a dead network). */
@@ -263,6 +276,16 @@ export class LabHub {
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
     this.wss.close();
   }
+}
+
+/**
+ * Whose quota a connection counts against: its address, except that every loopback address is the
+ * one machine (127.0.0.2 or ::1 is no other client than 127.0.0.1).
+ */
+function clientKey(address: string | undefined): string {
+  if (!address || !ipaddr.isValid(address)) return address ?? 'unknown';
+  const ip = ipaddr.process(address);
+  return ip.range() === 'loopback' ? 'loopback' : ip.toString();
 }
 
 function idFromJson(json: unknown): CommandId | null {

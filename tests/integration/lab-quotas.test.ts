@@ -134,6 +134,43 @@ for (const engine of ENGINES) {
   });
 }
 
+describe('the per-address cap', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startLab({ sessionsPerAddress: 3 });
+  });
+  after(() => server.close());
+
+  /** Opens /lab from a chosen loopback source address; resolves with how it ended up. */
+  function open(query: string, localAddress: string): Promise<{ ws: WebSocket; refused: boolean }> {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/lab${query}`, { localAddress });
+    return new Promise((resolve) => {
+      ws.once('message', (m) => {
+        const msg = JSON.parse(String(m));
+        resolve({ ws, refused: msg.ok === false && msg.error.code === 'E_LIMIT' });
+      });
+    });
+  }
+
+  it('counts viewers as well as sessions, and every loopback address as one client', async () => {
+    const owner = await connect(server);
+    const viewer = await open(`?watch=${owner.hello.watchToken}`, '127.0.0.1');
+    assert.equal(viewer.refused, false);
+    const third = await open('', '127.0.0.2');
+    assert.equal(third.refused, false, 'the third connection of this machine');
+    const fourth = await open('', '127.0.0.3');
+    assert.equal(fourth.refused, true, '127.0.0.3 is the same machine, over its cap of 3');
+    const watcher = await open(`?watch=${owner.hello.watchToken}`, '127.0.0.4');
+    assert.equal(watcher.refused, true, 'a viewer is over the cap too');
+    for (const ws of [viewer.ws, third.ws, fourth.ws, watcher.ws]) ws.close();
+    owner.client.close();
+    await waitUntil(() => server.hub.sessionCount === 0, 3000, 'sessions closed');
+    const again = await open('', '127.0.0.5');
+    assert.equal(again.refused, false, 'closed connections give their place back');
+    again.ws.close();
+  });
+});
+
 describe('a server with a low open-file limit', () => {
   it('answers E_LIMIT, never EMFILE, to 30 sessions of 16 sockets each, and keeps serving', { timeout: 60_000 }, async () => {
     // RLIMIT_NOFILE 400 (soft and hard, so Node cannot raise it): the budget is 400 - 256 = 144.
