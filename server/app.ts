@@ -64,11 +64,6 @@ function classAddress(config: Config): string | null {
   return config.host === '0.0.0.0' ? lanAddress() : null;
 }
 
-/** The LAN address the server prints when it listens on every interface, class or not. */
-function lanAddressFor(config: Config): string | null {
-  return config.host === '0.0.0.0' || config.host === '::' ? lanAddress() : null;
-}
-
 export async function startServer(config: Config): Promise<RunningServer> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
@@ -128,8 +123,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.
   const guard = new UpgradeGuard(
-    new OriginCheck({ port: () => policy.sitePort ?? config.port, host: config.host, lanAddress: lan ?? lanAddressFor(config), allowedOrigins: config.allowedOrigins }),
+    new OriginCheck({ port: () => policy.sitePort ?? config.port, host: config.host, lanAddress: lan, allowedOrigins: config.allowedOrigins }),
     engine,
+    (address) => policy.allows(address),
   );
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;

@@ -11,9 +11,15 @@ import type { Engine } from '../engines/types.ts';
 import type { OriginCheck } from './origin.ts';
 
 export class UpgradeGuard {
+  /**
+   * `labAddress`: whether a lab socket could have this address (the policy's addresses); others
+   * (a student's own machine) are never looked up among the engine's sockets, which costs a
+   * getsockname() per open lab socket.
+   */
   constructor(
     private readonly origins: OriginCheck,
     private readonly engine: Engine,
+    private readonly labAddress: (address: string) => boolean,
   ) {}
 
   /** Why this upgrade is refused, or null. */
@@ -21,7 +27,7 @@ export class UpgradeGuard {
     const fromHost = this.origins.refusal(req);
     if (fromHost) return fromHost;
     const { remoteAddress, remotePort } = req.socket;
-    if (remoteAddress && remotePort && this.engine.hasLocalEndpoint(remoteAddress, remotePort)) {
+    if (remoteAddress && remotePort && this.labAddress(remoteAddress) && this.engine.hasLocalEndpoint(remoteAddress, remotePort)) {
       return 'a lab socket may fetch pages from this server but not open the lab or the class itself';
     }
     return null;
