@@ -15,9 +15,13 @@ import { readKernelTable } from './kernel/procnet.ts';
 import { ClassHub, openClass } from './class/class-hub.ts';
 import { newJoinCode } from './class/class-codes.ts';
 import { ClassStore } from './class/class-store.ts';
+import { OriginCheck } from './front/origin.ts';
+import { UpgradeGuard } from './front/upgrade-guard.ts';
 import { LabHub } from './lab/hub.ts';
+import { labFdBudget, type FdBudget } from './lab/fd-budget.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
+import { sharedRead } from './lab/shared-read.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +35,8 @@ export interface RunningServer {
   /** Class hosting, when started with --class. */
   classroom?: { hub: ClassHub; resumed: boolean; instructorUrl: string; studentUrl: string; dataFile: string };
   policy: LabPolicy;
+  /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
+  fdBudget: FdBudget;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -59,7 +65,8 @@ function classAddress(config: Config): string | null {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const { engine, fallbackReason } = await selectEngine(config.engine);
+  const fdBudget = labFdBudget(config.labFdBudget);
+  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
   const lan = classAddress(config);
   const policy = new LabPolicy({
     ports: config.labPorts,
@@ -77,8 +84,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engine,
     policy,
     ports: new PortPicker(config.labPorts),
-    readKernel: readKernelTable,
+    readKernel: sharedRead(readKernelTable),
     chatMaxClients: config.chatMaxClients,
+    fdBudget: fdBudget.sockets,
   };
   const hub = new LabHub({
     ...sessionDeps,
@@ -87,7 +95,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
     heartbeatSeconds: config.heartbeatSeconds,
-    allowedOrigins: config.allowedOrigins,
   });
 
   let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
@@ -114,8 +121,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (classHub?.handleHttp(req, res)) return;
     handle(req, res);
   });
+  // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.
+  const guard = new UpgradeGuard(
+    new OriginCheck({ port: () => policy.sitePort ?? config.port, host: config.host, lanAddress: lan, allowedOrigins: config.allowedOrigins }),
+    engine,
+    (address) => policy.allows(address),
+  );
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if ((pathname === '/lab' || (pathname === '/class' && classHub)) && !guard.admit(req, socket)) return;
     if (pathname === '/lab') hub.handleUpgrade(req, socket, head);
     else if (pathname === '/class' && classHub) classHub.handleUpgrade(req, socket, head);
     else if (config.dev) nextUpgrades.emit('upgrade', req, socket, head);
@@ -166,6 +180,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     hub,
     classroom,
     policy,
+    fdBudget,
     server,
     async close() {
       classHub?.close();

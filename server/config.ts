@@ -42,6 +42,8 @@ export const ConfigSchema = z.object({
   /** Addresses lab sockets may bind and connect to beside loopback (127.0.0.1 and ::1 always may). */
   labAddresses: addressList.default([]),
   maxSockets: z.coerce.number().int().min(1).max(256).default(16),
+  /** Lab sockets the whole server may hold; default and ceiling come from RLIMIT_NOFILE (server/lab/fd-budget.ts). */
+  labFdBudget: z.coerce.number().int().min(1).optional(),
   /** Clients one chat server (the capstone program) may hold beyond the usual socket cap. */
   chatMaxClients: z.coerce.number().int().min(2).max(2000).default(128),
   maxSendBytes: z.coerce.number().int().min(1).max(1 << 20).default(64 * 1024),
@@ -82,6 +84,7 @@ const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; bo
   { key: 'labPorts', flag: 'lab-ports', env: 'LAB_PORTS', help: 'port range for lab sockets (default 41000-41999)' },
   { key: 'labAddresses', flag: 'lab-addresses', env: 'LAB_ADDRESSES', help: 'comma-separated addresses lab sockets may use beside 127.0.0.1 and ::1' },
   { key: 'maxSockets', flag: 'max-sockets', env: 'LAB_MAX_SOCKETS', help: 'open sockets per session (default 16)' },
+  { key: 'labFdBudget', flag: 'lab-fd-budget', env: 'LAB_FD_BUDGET', help: 'lab sockets the whole server may hold (default: 3/4 of the open-file limit)' },
   { key: 'chatMaxClients', flag: 'chat-max-clients', env: 'LAB_CHAT_MAX_CLIENTS', help: 'clients one chat server may hold (default 128)' },
   { key: 'maxSendBytes', flag: 'max-send-bytes', env: 'LAB_MAX_SEND_BYTES', help: 'bytes per send (default 65536)' },
   { key: 'commandsPerSecond', flag: 'commands-per-second', env: 'LAB_COMMANDS_PER_SECOND', help: 'lab calls per second per session (default 20)' },

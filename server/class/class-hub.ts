@@ -174,18 +174,8 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ WebSocket
 
+  /** The upgrade was admitted already: server/front/upgrade-guard.ts checks host, origin and peer for /lab and /class alike. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const origin = req.headers.origin;
-    let sameSite = !origin || this.opts.allowedOrigins.includes(origin);
-    try {
-      sameSite ||= new URL(origin!).host === req.headers.host;
-    } catch {
-      /* a malformed origin is not ours */
-    }
-    if (!sameSite) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      return;
-    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.socket.remoteAddress ?? 'unknown'));
   }
 

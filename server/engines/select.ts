@@ -2,6 +2,7 @@
  * Picks the engine: the native addon (one real syscall per step) when it is built, else the fallback
  * on Node's net/dgram, which says in every hello which steps it performs together.
  */
+import type { NodeEngineOptions } from './node/index.ts';
 import type { Engine } from './types.ts';
 
 export interface EngineChoice {
@@ -10,7 +11,8 @@ export interface EngineChoice {
   fallbackReason?: string;
 }
 
-export async function selectEngine(preference: 'auto' | 'native' | 'node'): Promise<EngineChoice> {
+/** `options` concern the fallback: the native engine's fds wait in the kernel's queues, not in Node. */
+export async function selectEngine(preference: 'auto' | 'native' | 'node', options: NodeEngineOptions = {}): Promise<EngineChoice> {
   let fallbackReason = 'forced with --engine node (SOCKETLAB_ENGINE=node)';
   if (preference !== 'node') {
     try {
@@ -22,5 +24,5 @@ export async function selectEngine(preference: 'auto' | 'native' | 'node'): Prom
     }
   }
   const { createNodeEngine } = await import('./node/index.ts');
-  return { engine: createNodeEngine(), fallbackReason };
+  return { engine: createNodeEngine(options), fallbackReason };
 }

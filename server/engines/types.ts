@@ -92,4 +92,12 @@ export interface Engine {
   socket(type: SocketType, family: Family): EngineSocket;
   /** Closes every socket this engine still has open (process shutdown). */
   closeAll(): void;
+  /**
+   * Whether one of this engine's open sockets has this local address and port: a connection to the
+   * server that comes from a lab socket (the server refuses to upgrade those to /lab or /class).
+   * Addresses compare canonically (IPv4-mapped IPv6 is its IPv4 address).
+   */
+  hasLocalEndpoint(address: string, port: number): boolean;
+  /** File descriptors this engine holds open now, for the process-wide budget. */
+  openFds(): number;
 }

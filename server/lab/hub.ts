@@ -1,14 +1,22 @@
 /**
- * The /lab WebSocket endpoint: admits connections (origin check, per-address cap), gives each a
+ * The /lab WebSocket endpoint: admits connections (per-address cap; the host and origin are checked
+ * before routing, in server/front/upgrade-guard.ts), gives each a
  * session or attaches it as a read-only viewer of one (`/lab?watch=<token>`), and turns frames into
  * commands. Every frame is size-capped, parsed in try/catch and schema-checked before dispatch; bad
  * input gets an error reply with a stable code and never reaches a socket.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { WriteBatch } from '../front/ws-transport.ts';
+import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
+
+/** How long an address whose connection was closed for flooding gets no burst allowance. */
+const FLOOD_MEMORY_MS = 30_000;
+const FLOOD_MESSAGE = 'Frames are arriving faster than this session may send them; slow down.';
 
 /** Commands are small JSON objects; the largest is a send of `maxSendBytes`, escaped. */
 export const MAX_FRAME_BYTES = 512 * 1024;
@@ -30,7 +38,6 @@ export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
   sessionsPerAddress: number;
   idleSeconds: number;
-  allowedOrigins: string[];
   heartbeatSeconds: number;
   log?: (line: string) => void;
   /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
@@ -43,10 +50,17 @@ interface Client {
 }
 
 export class LabHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  /**
+   * allowSynchronousEvents: false makes ws hand over one frame per turn of the event loop, so a
+   * burst of thousands of frames from one client interleaves with everyone else's instead of being
+   * dispatched in one long synchronous run.
+   */
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, allowSynchronousEvents: false });
   private readonly sessions = new Map<string, LabSession>();
   private readonly byWatchToken = new Map<string, LabSession>();
   private readonly perAddress = new Map<string, number>();
+  /** When a connection from each address was last closed for flooding (see gateFor). */
+  private readonly floodedAt = new Map<string, number>();
   private readonly clients = new Set<Client>();
   private readonly timers: NodeJS.Timeout[];
 
@@ -72,28 +86,15 @@ export class LabHub {
     for (const s of this.sessions.values()) if (pick(s)) s.end('ended', message);
   }
 
+  /** The upgrade was admitted already (server/front/upgrade-guard.ts: host, origin, not a lab socket). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.originAllowed(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThis page may not open the lab (origin not allowed).\n');
-      return;
-    }
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (watch !== null) this.attachViewer(ws, watch);
-      else this.openSession(ws, req.socket.remoteAddress ?? 'unknown', url);
+      const client = clientKey(req.socket.remoteAddress);
+      if (watch !== null) this.attachViewer(ws, watch, client);
+      else this.openSession(ws, client, url);
     });
-  }
-
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true; // not a browser page (a terminal client, a test): no cross-site risk
-    if (this.opts.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
   }
 
   private track(ws: WebSocket): Client {
@@ -127,15 +128,28 @@ export class LabHub {
     };
   }
 
-  private openSession(ws: WebSocket, address: string, url: URL): void {
-    this.track(ws);
+  /** Counts a connection against its address's quota (sessions and viewers alike), or refuses it. */
+  private claim(ws: WebSocket, address: string): boolean {
     const count = this.perAddress.get(address) ?? 0;
     if (count >= this.opts.sessionsPerAddress) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: `At most ${this.opts.sessionsPerAddress} lab sessions per address; close another tab first.` } });
       ws.close(1008, 'E_LIMIT');
-      return;
+      return false;
     }
     this.perAddress.set(address, count + 1);
+    ws.on('close', () => this.release(address));
+    return true;
+  }
+
+  private release(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
+  private openSession(ws: WebSocket, address: string, url: URL): void {
+    this.track(ws);
+    if (!this.claim(ws, address)) return;
     const session = new LabSession(this.opts);
     this.opts.onSessionOpen?.(session, url);
     this.sessions.set(session.id, session);
@@ -146,17 +160,20 @@ export class LabHub {
     });
     this.send(ws, this.hello(session, 'owner'));
 
+    const gate = this.gateFor(address);
     ws.on('message', (data, isBinary) => {
+      if (!this.passGate(ws, gate, data as Buffer, address)) return;
       void this.onFrame(ws, session, data as Buffer, isBinary);
     });
     ws.on('close', () => {
       session.end('closed', 'The connection to the lab closed.');
-      this.forget(session, address);
+      this.forget(session);
     });
   }
 
-  private attachViewer(ws: WebSocket, token: string): void {
+  private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
+    if (!this.claim(ws, address)) return;
     const session = this.byWatchToken.get(token);
     if (!session || session.ended) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
@@ -168,11 +185,35 @@ export class LabHub {
       if (event.event === 'bye') ws.close(1000, 'session ended');
     }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));
+    const gate = this.gateFor(address);
     ws.on('message', (data) => {
+      if (!this.passGate(ws, gate, data as Buffer, address)) return;
       const id = idOf(data as Buffer);
       this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
     });
     ws.on('close', detach);
+  }
+
+  /** A connection's frame gate; smaller at first for an address just closed for flooding. */
+  private gateFor(address: string): FrameGate {
+    const flooded = this.floodedAt.get(address);
+    const recent = flooded !== undefined && Date.now() - flooded < FLOOD_MEMORY_MS;
+    return FrameGate.forSession(this.opts.policy.limits.commandsPerSecond, recent);
+  }
+
+  /** The cheap check before any parsing: false when the frame is refused (or the client closed for flooding). */
+  private passGate(ws: WebSocket, gate: FrameGate, data: Buffer, address: string): boolean {
+    if (ws.readyState !== ws.OPEN) return false; // closing: frames still buffered are dropped unread
+    const verdict = gate.admit(data.length);
+    if (verdict === 'pass') return true;
+    if (verdict === 'refuse') {
+      this.send(ws, { id: leadingId(data), ok: false, error: { code: 'E_LIMIT', message: FLOOD_MESSAGE } });
+    } else {
+      this.send(ws, { id: null, ok: false, error: { code: 'E_LIMIT', message: 'Too many frames after being told to slow down: closing this connection.' } });
+      ws.close(1008, 'E_LIMIT');
+      this.floodedAt.set(address, Date.now());
+    }
+    return false;
   }
 
   private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {
@@ -197,26 +238,15 @@ export class LabHub {
     }
     // The finished step and the reply go out in one write: hold the socket's writes from the
     // step's broadcast until the reply is queued (all within this turn of the event loop).
-    const socket = (ws as unknown as { _socket?: import('node:net').Socket })._socket;
-    let corked = false;
-    const result = await session.execute(parsed.data, {
-      beforeFinish: () => {
-        if (!corked && socket) {
-          corked = true;
-          socket.cork();
-        }
-      },
-    });
+    const batch = new WriteBatch(ws);
+    const result = await session.execute(parsed.data, { beforeFinish: () => batch.hold() });
     reply(result);
-    if (corked) socket!.uncork();
+    batch.release();
   }
 
-  private forget(session: LabSession, address: string): void {
+  private forget(session: LabSession): void {
     this.sessions.delete(session.id);
     this.byWatchToken.delete(session.watchToken);
-    const n = (this.perAddress.get(address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(address);
-    else this.perAddress.set(address, n);
   }
 
   /** Drops clients that did not answer the previous ping (a closed laptop, a dead network). */
@@ -232,6 +262,7 @@ export class LabHub {
   }
 
   private endIdleSessions(): void {
+    for (const [address, at] of this.floodedAt) if (Date.now() - at >= FLOOD_MEMORY_MS) this.floodedAt.delete(address);
     const limit = Date.now() - this.opts.idleSeconds * 1000;
     for (const s of this.sessions.values()) {
       if (s.lastActivity < limit) s.end('idle', `No lab call for ${Math.round(this.opts.idleSeconds / 60)} minutes; the session was closed and its sockets released.`);
@@ -245,6 +276,16 @@ export class LabHub {
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
     this.wss.close();
   }
+}
+
+/**
+ * Whose quota a connection counts against: its address, except that every loopback address is the
+ * one machine (127.0.0.2 or ::1 is no other client than 127.0.0.1).
+ */
+function clientKey(address: string | undefined): string {
+  if (!address || !ipaddr.isValid(address)) return address ?? 'unknown';
+  const ip = ipaddr.process(address);
+  return ip.range() === 'loopback' ? 'loopback' : ip.toString();
 }
 
 function idFromJson(json: unknown): CommandId | null {

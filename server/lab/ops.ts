@@ -6,9 +6,11 @@ import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from './failure.ts';
 import { DEFAULT_CHAT_OPTIONS } from '../chat/chat-program.ts';
+import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import type { LabSession, SocketEntry } from './session.ts';
 
-type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void) => Promise<ResultOf<O>>;
+/** `internal`: the call comes from a program running in the session (the chat server), not the learner. */
+type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void, internal: boolean) => Promise<ResultOf<O>>;
 
 const DEFAULT_BACKLOG = 5;
 const DEFAULT_RECV_MAX = 4096;
@@ -70,31 +72,40 @@ const bind: Handler<'bind'> = async (session, args) => {
 const listen: Handler<'listen'> = async (session, args) => {
   const backlog = args.backlog ?? DEFAULT_BACKLOG;
   const entry = session.entry(args.sock);
+  checkListenAddress(session, entry);
   await entry.sock.listen(backlog);
   entry.listening = true;
   return { backlog };
 };
 
-const accept: Handler<'accept'> = (session, args, onBlocked) =>
+const accept: Handler<'accept'> = (session, args, onBlocked, internal) =>
   waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
-    session.ensureRoom();
+    // The chat server's clients come from its own allowance; everything else from the learner's cap.
+    const forProgram = internal && entry.servesProgram === true;
+    session.ensureRoom(forProgram);
     const got = await entry.sock.accept(wait);
     if (session.ended) {
       got.socket.close();
       throw new LabFailure('E_CANCELLED', 'The session ended.');
     }
-    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family);
+    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family, forProgram);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 
 const connect: Handler<'connect'> = (session, args, onBlocked) => {
   session.deps.policy.checkDestination(args.address, args.port);
-  return waiting(session, args.sock, 'write', onBlocked, (entry, wait) => entry.sock.connect(args.address, args.port, wait));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
+    return implicitBind ? { ...value, implicitBind } : value;
+  });
 };
 
 const send: Handler<'send'> = (session, args, onBlocked) => {
   const buf = payload(session, args.data, args.encoding);
-  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({ bytes: await entry.sock.send(buf, wait) }));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, null, () => entry.sock.send(buf, wait));
+    return implicitBind ? { bytes: value, implicitBind } : { bytes: value };
+  });
 };
 
 const recv: Handler<'recv'> = (session, args, onBlocked) =>
@@ -106,9 +117,10 @@ const recv: Handler<'recv'> = (session, args, onBlocked) =>
 const sendto: Handler<'sendto'> = (session, args, onBlocked) => {
   session.deps.policy.checkDestination(args.address, args.port);
   const buf = payload(session, args.data, args.encoding);
-  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => ({
-    bytes: await entry.sock.sendto(buf, args.address, args.port, wait),
-  }));
+  return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
+    const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.sendto(buf, args.address, args.port, wait));
+    return implicitBind ? { bytes: value, implicitBind } : { bytes: value };
+  });
 };
 
 const recvfrom: Handler<'recvfrom'> = (session, args, onBlocked) =>
@@ -137,14 +149,17 @@ const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kern
 
 const run: Handler<'run'> = async (session, args) => {
   const entry = session.entry(args.sock);
+  const local = entry.sock.localAddress();
+  const { policy } = session.deps;
+  if (!local || !policy.allows(local.address) || !policy.inRange(local.port)) {
+    throw new LabFailure('E_BAD_REQUEST', `${args.sock} is not listening on an address of the lab: bind() and listen() first.`);
+  }
   session.startChat(entry, {
     ...DEFAULT_CHAT_OPTIONS,
     log: args.log ?? DEFAULT_CHAT_OPTIONS.log,
     idleSeconds: args.idleSeconds ?? DEFAULT_CHAT_OPTIONS.idleSeconds,
     floodLines: args.floodLines ?? DEFAULT_CHAT_OPTIONS.floodLines,
   });
-  const local = entry.sock.localAddress();
-  if (!local) throw new LabFailure('E_BAD_REQUEST', `${args.sock} has no address: bind() and listen() first.`);
   return { program: 'chat' as const, address: local.address, port: local.port };
 };
 

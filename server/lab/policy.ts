@@ -46,6 +46,11 @@ export class LabPolicy {
     return port >= this.ports[0] && port <= this.ports[1];
   }
 
+  /** Whether lab sockets may use this (literal) address; IPv4-mapped IPv6 counts as its IPv4 address. */
+  allows(address: string): boolean {
+    return ipaddr.isValid(address) && this.allowed.has(canonicalAddress(address));
+  }
+
   /** Parses a literal address or throws E_BAD_REQUEST; returns its canonical text. */
   parse(address: string): string {
     // Four-part decimal only: ipaddr.js also takes forms like 0x7f.1 that inet_pton would not.

@@ -6,17 +6,19 @@ export class TokenBucket {
     private readonly rate: number,
     private readonly burst: number,
     private readonly now: () => number = () => performance.now(),
+    initial = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = initial;
     this.last = now();
   }
 
-  take(): boolean {
+  /** Takes `cost` tokens if there are that many; nothing otherwise. */
+  take(cost = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -21,8 +21,10 @@ export interface SessionDeps {
   policy: LabPolicy;
   ports: PortPicker;
   readKernel: () => Promise<RawKernelRow[]>;
-  /** Sockets a session running the chat server may hold (its clients count). */
+  /** Clients a chat server running in a session may hold, beyond the learner's own socket cap. */
   chatMaxClients: number;
+  /** Lab sockets the whole server may hold (server/lab/fd-budget.ts): no mix of sessions reaches EMFILE. */
+  fdBudget: number;
 }
 
 export interface ExecuteOptions {
@@ -46,6 +48,10 @@ export interface SocketEntry {
   pending: { read?: Cancellation; write?: Cancellation };
   /** The connection's addresses while the kernel could still tell them (they vanish once it closes). */
   tuple?: Tuple;
+  /** Accepted by a program running in the session (a chat client): counted against the program's allowance. */
+  byProgram: boolean;
+  /** A program (the chat server) accepts on this listener while it runs. */
+  servesProgram?: boolean;
 }
 
 export type Direction = 'read' | 'write';
@@ -71,12 +77,14 @@ export class LabSession {
   private readonly kernelReads: TokenBucket;
   private nextHandle = 1;
   private seq = 0;
-  private socketLimit: number;
+  /** The session's sockets that its program accepted (they have their own allowance). */
+  private programSockets = 0;
+  /** How many clients the running program may accept: chatMaxClients while the chat runs, else 0. */
+  private programAllowance = 0;
   /** The chat server program, when one runs in this session. */
   chat: ChatProgram | null = null;
 
   constructor(readonly deps: SessionDeps) {
-    this.socketLimit = deps.policy.limits.sockets;
     const rate = deps.policy.limits.commandsPerSecond;
     this.commands = new TokenBucket(rate, rate * 2);
     // The kernel view is refreshed after every step, so it gets its own, separate allowance.
@@ -115,9 +123,29 @@ export class LabSession {
     return e;
   }
 
-  ensureRoom(): void {
-    if (this.sockets.size >= this.socketLimit) {
-      throw new LabFailure('E_LIMIT', `A session may hold ${this.socketLimit} open sockets; close one first.`);
+  /**
+   * Refuses (E_LIMIT) a new socket beyond the session's cap, or beyond the server's budget. The
+   * learner's own sockets count against `limits.sockets`; the clients a running program accepts
+   * (`forProgram`) against `chatMaxClients`, an allowance that exists only while the program runs.
+   */
+  ensureRoom(forProgram = false): void {
+    if (forProgram) {
+      const allowance = this.programAllowance;
+      if (this.programSockets >= allowance) {
+        throw new LabFailure('E_LIMIT', `The chat server may hold ${allowance} clients; it accepts more when one leaves.`);
+      }
+    } else {
+      const cap = this.deps.policy.limits.sockets;
+      if (this.sockets.size - this.programSockets >= cap) {
+        throw new LabFailure('E_LIMIT', `A session may hold ${cap} open sockets; close one first.`);
+      }
+    }
+    if (this.deps.engine.openFds() >= this.deps.fdBudget) {
+      throw new LabFailure(
+        'E_LIMIT',
+        `The lab server holds ${this.deps.fdBudget} sockets for all its learners, as many as this machine allows it; ` +
+          'try again when other sessions have closed some.',
+      );
     }
   }
 
@@ -127,8 +155,15 @@ export class LabSession {
     if (listener.type !== 'tcp' || !listener.listening) {
       throw new LabFailure('E_BAD_REQUEST', `${listener.handle} is not a listening TCP socket: call listen() on it first.`);
     }
-    this.socketLimit = Math.max(this.socketLimit, this.deps.chatMaxClients + this.deps.policy.limits.sockets);
+    // Set before the program starts: its first accept() runs inside the constructor.
+    listener.servesProgram = true;
+    this.programAllowance = this.deps.chatMaxClients;
     this.chat = new ChatProgram(this, listener.handle, options, (kind, detail) => {
+      if (kind === 'stopped') {
+        // The allowance ends with the program (its clients are closed by now).
+        listener.servesProgram = false;
+        this.programAllowance = 0;
+      }
       if (this.ended) return;
       const { stats, ...rest } = detail as { stats?: unknown } & Record<string, unknown>;
       this.broadcast({
@@ -144,10 +179,11 @@ export class LabSession {
     return this.chat;
   }
 
-  addSocket(sock: EngineSocket, actor: string, type: SocketType, family: Family): SocketEntry {
+  addSocket(sock: EngineSocket, actor: string, type: SocketType, family: Family, byProgram = false): SocketEntry {
     const handle = `s${this.nextHandle++}`;
-    const entry: SocketEntry = { handle, actor, type, family, sock, blocking: true, listening: false, pending: {} };
+    const entry: SocketEntry = { handle, actor, type, family, sock, blocking: true, listening: false, pending: {}, byProgram };
     this.sockets.set(handle, entry);
+    if (byProgram) this.programSockets++;
     sock.watch((change) => {
       if (!this.ended) this.broadcast({ event: 'kernel', sock: handle, ...change, at: Date.now() });
     });
@@ -167,7 +203,7 @@ export class LabSession {
     entry.pending.write?.abort();
     const tuple = entry.tuple ?? (entry.type === 'udp' ? this.rememberTuple(entry) : undefined);
     if (tuple) this.closed.push({ handle: entry.handle, ...tuple, at: Date.now() });
-    this.sockets.delete(entry.handle);
+    if (this.sockets.delete(entry.handle) && entry.byProgram) this.programSockets--;
     entry.sock.close();
   }
 
@@ -229,8 +265,8 @@ export class LabSession {
     };
 
     try {
-      const handler = OP_HANDLERS[cmd.op] as (s: LabSession, a: unknown, onBlocked: () => void) => Promise<Record<string, unknown>>;
-      const result = await handler(this, cmd.args, onBlocked);
+      const handler = OP_HANDLERS[cmd.op] as (s: LabSession, a: unknown, onBlocked: () => void, internal: boolean) => Promise<Record<string, unknown>>;
+      const result = await handler(this, cmd.args, onBlocked, opts.internal === true);
       if (cmd.op === 'socket') step.sock = result.sock as string;
       // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
       if (cmd.op === 'connect' || cmd.op === 'accept') {

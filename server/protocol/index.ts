@@ -92,6 +92,14 @@ export type Op = keyof typeof OpArgs;
 export const OPS = Object.keys(OpArgs) as Op[];
 export type ArgsOf<O extends Op> = z.infer<(typeof OpArgs)[O]>;
 
+/**
+ * The lab bound the socket itself before the call, where the kernel would have bound it implicitly
+ * to the wildcard address and a random port (a UDP socket's first sendto, connect or send): a real
+ * bind() to that address, inside the lab's range. The learner's step shows it.
+ */
+export const ImplicitBindSchema = EndpointSchema;
+export type ImplicitBind = z.infer<typeof ImplicitBindSchema>;
+
 const DataResult = {
   /** The bytes as UTF-8 text (invalid sequences become U+FFFD); `base64` is exact. */
   data: z.string(),
@@ -105,10 +113,10 @@ export const OpResults = {
   /** The backlog given to the kernel (the default when the command had none). */
   listen: z.object({ backlog: z.number().int() }),
   accept: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable(), peer: EndpointSchema, local: EndpointSchema }),
-  connect: z.object({ local: EndpointSchema }),
-  send: z.object({ bytes: z.number().int().min(0) }),
+  connect: z.object({ local: EndpointSchema, implicitBind: ImplicitBindSchema.optional() }),
+  send: z.object({ bytes: z.number().int().min(0), implicitBind: ImplicitBindSchema.optional() }),
   recv: z.union([z.object(DataResult), z.object({ bytes: z.literal(0), eof: z.literal(true) })]),
-  sendto: z.object({ bytes: z.number().int().min(0) }),
+  sendto: z.object({ bytes: z.number().int().min(0), implicitBind: ImplicitBindSchema.optional() }),
   recvfrom: z.object({ ...DataResult, from: EndpointSchema }),
   shutdown: z.object({}),
   close: z.object({}),

@@ -1,15 +1,20 @@
 /**
  * Bounded fuzzing of /lab: 100,000 random and malformed messages over five concurrent sessions,
  * loopback only. The process must stay up, every message must get exactly one reply (or be a call
- * that the server reported blocked when the session closed), and the fd count must return to its
- * baseline once the sessions end. The seed is printed so a failure can be replayed (FUZZ_SEED=...).
+ * that the server reported blocked when the session closed), a command the protocol's schema
+ * rejects is never answered `ok` (always E_BAD_REQUEST), the kernel's own tables never show a lab
+ * socket outside the policy (checked after every chunk, while the sessions hold their sockets), and
+ * the fd count must return to its baseline once the sessions end. The seed is printed so a failure
+ * can be replayed (FUZZ_SEED=...).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../server/app.ts';
+import { CommandSchema } from '../../server/protocol/index.ts';
 import { connect, fdCount, ok, startLab, waitUntil } from '../helpers/lab.ts';
+import { labSocketViolations } from '../helpers/kernel-sockets.ts';
 
 const SESSIONS = 5;
 const PER_SESSION = 20_000;
@@ -72,11 +77,15 @@ describe('fuzzing /lab (bounded, loopback)', () => {
     console.log(`fuzz seed ${SEED}`);
     const all = fc.sample(messages(server.port), { numRuns: SESSIONS * PER_SESSION, seed: SEED });
     let replies = 0;
+    let malformed = 0;
+    const promise = { addresses: server.policy.addresses, ports: server.policy.ports, sitePort: server.port };
 
     await Promise.all(
       Array.from({ length: SESSIONS }, async (_, s) => {
         const ws = new WebSocket(`ws://127.0.0.1:${server.port}/lab`);
         const pending = new Set<number>();
+        /** Ids of commands the schema rejects: their replies must be E_BAD_REQUEST, never ok. */
+        const invalid = new Set<number>();
         const blocked = new Set<number>();
         let nullReplies = 0;
         let expectedNull = 0;
@@ -89,6 +98,10 @@ describe('fuzzing /lab (bounded, loopback)', () => {
             else {
               assert.ok(pending.delete(m.id), `one reply per id (${m.id})`);
               blocked.delete(m.id);
+              if (invalid.delete(m.id)) {
+                assert.equal(m.ok, false, `a command the schema rejects was answered ok (id ${m.id})`);
+                assert.equal(m.error.code, 'E_BAD_REQUEST', `id ${m.id}`);
+              }
             }
           } else if (m.event === 'step' && m.status === 'blocked' && typeof m.id === 'number') blocked.add(m.id);
         });
@@ -102,7 +115,12 @@ describe('fuzzing /lab (bounded, loopback)', () => {
             if (m.kind === 'command') {
               id++;
               pending.add(id);
-              ws.send(JSON.stringify({ id, op: m.op, args: m.args }));
+              const frame = JSON.stringify({ id, op: m.op, args: m.args });
+              if (!CommandSchema.safeParse(JSON.parse(frame)).success) {
+                invalid.add(id);
+                malformed++;
+              }
+              ws.send(frame);
             } else if (m.kind === 'binary') {
               expectedNull++;
               ws.send(m.bytes, { binary: true });
@@ -125,6 +143,7 @@ describe('fuzzing /lab (bounded, loopback)', () => {
           }
           await waitUntil(() => closedEarly || [...pending].every((p) => blocked.has(p)), 30_000, `session ${s} replies`);
           assert.equal(closedEarly, false, 'the server never closes a session for bad input');
+          assert.deepEqual(labSocketViolations(promise), [], 'the kernel shows no lab socket outside the policy');
         }
         await waitUntil(() => nullReplies === expectedNull, 10_000, 'replies to frames without an id');
         ws.close();
@@ -134,6 +153,8 @@ describe('fuzzing /lab (bounded, loopback)', () => {
       }),
     );
     assert.ok(replies > SESSIONS * PER_SESSION * 0.8, `replies: ${replies}`);
+    assert.ok(malformed > 1000, `the fuzz sends malformed commands too (${malformed})`);
+    assert.deepEqual(labSocketViolations(promise), [], 'the kernel shows no lab socket outside the policy');
     await waitUntil(() => server.hub.sessionCount === 0, 10_000, 'sessions ended');
     await waitUntil(() => fdCount() <= baseline, 10_000, `fds back to baseline (${baseline}); now ${fdCount()}`);
     // Still serving.

@@ -290,17 +290,23 @@ describe('node engine: TCP', () => {
     await rejectsWith(client.connect(V4, port, wait(false)), 'EINPROGRESS');
   });
 
-  test('a port another program listens on gives EADDRINUSE at listen(), not at bind()', LIMIT, async () => {
-    const other = net.createServer();
-    await new Promise<void>((resolve) => other.listen(0, V4, resolve));
+  test('a port another program holds is EADDRINUSE at bind() (a trial bind); one taken after bind() at listen()', LIMIT, async () => {
+    const listenOn = (port: number) => new Promise<net.Server>((resolve) => {
+      const s = net.createServer();
+      s.listen(port, V4, () => resolve(s));
+    });
+    const other = await listenOn(0);
+    const { port } = other.address() as net.AddressInfo;
+    await rejectsWith(engine.socket('tcp', 4).bind(V4, port), 'EADDRINUSE');
+    await new Promise((resolve) => other.close(resolve));
+    const socket = engine.socket('tcp', 4);
+    await socket.bind(V4, port); // free now, and only recorded: Node binds inside listen()
+    const late = await listenOn(port);
     try {
-      const { port } = other.address() as net.AddressInfo;
-      const socket = engine.socket('tcp', 4);
-      await socket.bind(V4, port); // only recorded: Node binds inside listen()
       await rejectsWith(socket.listen(8), 'EADDRINUSE');
       assert.equal(socket.fd, null);
     } finally {
-      other.close();
+      late.close();
     }
   });
 

@@ -1,10 +1,11 @@
-import { describeCall, type StepView } from '@/app/_lib/lab/state';
+import { describeCall, implicitBindSentence, type StepView } from '@/app/_lib/lab/state';
 import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
 
 /** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
 export function StepDetail({ step }: { step: StepView }) {
   const ms = step.end !== undefined ? step.end - step.start : null;
+  const implicitBind = implicitBindSentence(step);
   return (
     <section aria-label={`Step ${step.seq} in detail`} className="rounded-lg border border-gray-200 bg-white p-3 text-sm dark:border-gray-700 dark:bg-gray-900" data-testid="step-detail">
       <h4 className="m-0 font-mono text-sm font-bold">
@@ -13,6 +14,11 @@ export function StepDetail({ step }: { step: StepView }) {
       <p className="m-0 mt-1 text-xs text-gray-600 dark:text-gray-400">
         {step.status === 'blocked' ? 'Blocked: the call is waiting for the kernel.' : `Took ${ms} ms${ms !== null && ms > 50 ? ' (most of it waiting for the kernel)' : ''}.`}
       </p>
+      {implicitBind ? (
+        <p className="m-0 mt-1 text-xs text-amber-900 dark:text-amber-200" data-testid="implicit-bind">
+          {implicitBind}
+        </p>
+      ) : null}
       <div className="mt-2 grid gap-2 md:grid-cols-2">
         <div>
           <p className="m-0 text-xs font-semibold">Arguments</p>

@@ -99,6 +99,12 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
         local: r.local as Endpoint,
         remote: { address: String(args.address), port: Number(args.port) },
       }));
+    case 'send':
+    case 'sendto': {
+      // The lab bound an unbound UDP socket before the call (docs/protocol.md, implicit binds).
+      const bound = r.implicitBind as Endpoint | undefined;
+      return bound ? updateSock(sockets, step.sock, (s) => ({ ...s, local: bound })) : sockets;
+    }
     case 'setblocking':
       // The same object when nothing changes, so the socket's card need not redraw.
       return updateSock(sockets, step.sock, (s) => (s.blocking === Boolean(args.blocking) ? s : { ...s, blocking: Boolean(args.blocking) }));
@@ -278,6 +284,17 @@ export function describeCall(step: Step): string {
   }
 }
 
+/** When the lab bound the socket before this call, the sentence that says where and why; else null. */
+export function implicitBindSentence(step: Step): string | null {
+  const bound = step.status === 'ok' ? (step.result as { implicitBind?: Endpoint } | undefined)?.implicitBind : undefined;
+  if (!bound) return null;
+  const family = bound.address.includes(':') ? 6 : 4;
+  return (
+    `${step.sock} had no address, so the lab first bound it to ${formatEndpoint(bound)} (a real bind() inside the lab's ports). ` +
+    `The kernel would have bound it to ${family === 4 ? '0.0.0.0' : '[::]'} and a random port, reachable from other machines.`
+  );
+}
+
 export function describeResult(step: Step): string {
   if (step.status === 'blocked') return 'waiting…';
   if (step.status === 'error') return `✗ ${step.error?.code}`;
@@ -293,7 +310,7 @@ export function describeResult(step: Step): string {
       return `→ connected from ${formatEndpoint(r.local as Endpoint)}`;
     case 'send':
     case 'sendto':
-      return `→ ${r.bytes} bytes`;
+      return `→ ${r.bytes} bytes${r.implicitBind ? `, from ${formatEndpoint(r.implicitBind as Endpoint)} (bound by the lab)` : ''}`;
     case 'recv':
       return r.eof ? '→ 0 bytes: EOF' : `→ ${r.bytes} bytes ${JSON.stringify(r.data)}`;
     case 'recvfrom':

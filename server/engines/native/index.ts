@@ -2,6 +2,7 @@
  * The native lab engine: every learner command is one real socket system call made by the C addon,
  * on a real kernel socket. Nothing is combined or simulated, so `composite` is empty.
  */
+import { anyHasLocalEndpoint } from '../local-endpoint.ts';
 import type { Engine, Family, SocketType } from '../types.ts';
 import { addonLoadFailure, asEngineError, loadNativeAddon } from './addon.ts';
 import { NativeSocket } from './socket.ts';
@@ -27,5 +28,7 @@ export function createNativeEngine(): Engine {
     closeAll(): void {
       for (const socket of [...open]) socket.close();
     },
+    hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
+    openFds: () => open.size,
   };
 }

@@ -43,6 +43,15 @@ export function wildcard(family: Family): string {
 }
 
 /**
+ * Where this engine binds a socket the kernel would bind implicitly. Never the wildcard: a lab
+ * socket must not be reachable from other machines (docs/protocol.md, Policy). The lab binds such
+ * sockets itself before the call (server/lab/implicit-bind.ts); this is the engine's own floor.
+ */
+export function loopback(family: Family): string {
+  return family === 4 ? '127.0.0.1' : '::1';
+}
+
+/**
  * Whether two local endpoints claim the same port in the kernel's eyes: the same address, or a
  * wildcard on either side ('::' also covers IPv4, as a dual-stack socket does by default on Linux).
  */

@@ -12,15 +12,18 @@ export const NODE_COMPOSITE: Record<string, string> = {
   socket:
     'Node has no separate socket() for TCP: the lab keeps a placeholder and the kernel socket (and its fd) ' +
     'is created at listen() or connect(), so fd is null until then. A UDP socket gets its fd at bind() ' +
-    '(or at the first connect() or sendto()).',
+    "(the learner's, or the one the lab makes before a first sendto(), connect() or send()).",
   bind:
-    'For TCP, Node binds inside listen() or connect(): bind() only checks the address (an IP address of ' +
-    "the socket's family that belongs to this machine, on a port no other lab socket holds) and records it; " +
-    "a port held by another program shows up as EADDRINUSE only at listen() or connect(). For UDP, bind() " +
-    'is a real, separate bind().',
+    'For TCP, Node binds inside listen() or connect(): bind() checks the address (an IP address of ' +
+    "the socket's family that belongs to this machine, on a port no other lab socket holds), makes a trial " +
+    'bind (Node can only bind by listening, so it listens for an instant and closes) so that a port another ' +
+    'program holds is EADDRINUSE here, and records the address. The port is not held until listen() or ' +
+    'connect(), which can still find it taken by then. For UDP, bind() is a real, separate bind().',
   listen:
     'Node performs bind()+listen() together here. It accepts every connection as soon as it arrives, so ' +
-    'the backlog never fills: a client left waiting in SYN_SENT by a full backlog cannot be shown with this engine.',
+    'the backlog never fills: a client left waiting in SYN_SENT by a full backlog cannot be shown with this engine. ' +
+    'Each accepted connection holds a file descriptor, so beyond 128 waiting connections (or when the lab has ' +
+    'no file descriptors to spare) a new one is reset at once, where the kernel would leave it waiting.',
   accept:
     'Node accepts connections as they arrive; the lab queues them until you call accept(), so the kernel ' +
     "accept queue stays empty and the kernel view shows them as established already. Their bytes stay in " +
@@ -39,8 +42,7 @@ export const NODE_COMPOSITE: Record<string, string> = {
     "what Node holds. TCP is still a stream: two sends " +
     'can come back in one recv(). End of stream comes after the last byte.',
   sendto:
-    'For TCP, sendto() is send() (Linux ignores the address). For UDP, Node binds an unbound socket ' +
-    'implicitly at the first send, as the kernel does. On a connected UDP socket Node refuses another ' +
+    'For TCP, sendto() is send() (Linux ignores the address). On a connected UDP socket Node refuses another ' +
     'destination (E_UNSUPPORTED), where Linux would send to it.',
   recvfrom:
     'Node receives every datagram as soon as it arrives (so the kernel view shows an empty receive queue); ' +

@@ -3,17 +3,32 @@
  * be built. It reports itself as `node`, and every step it performs together with another, or
  * differently from the real call, is described in `composite` (see composite.ts).
  */
+import { anyHasLocalEndpoint } from '../local-endpoint.ts';
 import { EngineError, type Engine, type EngineSocket, type Family, type SocketType } from '../types.ts';
 import { NODE_COMPOSITE } from './composite.ts';
 import { NodeTcpSocket, type SocketRegistry } from './tcp-socket.ts';
 import { NodeUdpSocket } from './udp-socket.ts';
 
-export function createNodeEngine(): Engine {
+export interface NodeEngineOptions {
+  /** Fds the engine may hold (the lab's process-wide budget): connections Node accepts beyond it are reset. */
+  maxFds?: number;
+}
+
+/** Every lab socket counts as one fd from socket() on (Node creates TCP fds only at listen/connect). */
+function openFds(open: Set<EngineSocket>): number {
+  let n = 0;
+  for (const s of open) n += s instanceof NodeTcpSocket ? s.fdsHeld : 1;
+  return n;
+}
+
+export function createNodeEngine(options: NodeEngineOptions = {}): Engine {
   const open = new Set<EngineSocket>();
+  const maxFds = options.maxFds ?? Infinity;
   const registry: SocketRegistry = {
     add: (socket) => open.add(socket),
     delete: (socket) => open.delete(socket),
     all: () => open,
+    roomForFd: () => openFds(open) < maxFds,
   };
   return {
     name: 'node',
@@ -27,5 +42,7 @@ export function createNodeEngine(): Engine {
     closeAll(): void {
       for (const socket of [...open]) socket.close();
     },
+    hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
+    openFds: () => openFds(open),
   };
 }

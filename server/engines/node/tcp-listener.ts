@@ -15,7 +15,16 @@ export interface ListenAt {
   host: string;
   port: number;
   backlog: number;
+  /** Whether the engine may hold one more fd; a connection beyond it is reset at once. */
+  room: () => boolean;
 }
+
+/**
+ * Node accepts every connection at once, each an fd of this process, where the kernel would leave
+ * them in its accept queue (no fd) up to the backlog. So waiting connections are capped: beyond
+ * this many (the lab's largest backlog), or beyond the engine's fd budget, a new one is reset.
+ */
+export const MAX_WAITING = 128;
 
 export class TcpListener {
   /** 'connection' and 'error' both mean: an accept() may now have an answer. */
@@ -26,13 +35,16 @@ export class TcpListener {
   private closed = false;
   private readonly localEnd: Endpoint | null;
 
-  private constructor(private readonly server: net.Server) {
+  private constructor(
+    private readonly server: net.Server,
+    room: () => boolean,
+  ) {
     const address = server.address();
     this.localEnd = address && typeof address === 'object' ? endpoint(address.address, address.port) : null;
     server.on('connection', (sock) => {
       // The connection's own 'error' listener is attached inside TcpConnection, before any await.
       const conn = TcpConnection.accepted(sock);
-      if (this.closed) {
+      if (this.closed || this.queue.length >= MAX_WAITING || !room()) {
         conn.reset();
         return;
       }
@@ -56,7 +68,7 @@ export class TcpListener {
       let listener: TcpListener | null = null;
       server.once('listening', () => {
         listening = true;
-        listener = new TcpListener(server);
+        listener = new TcpListener(server, at.room);
         resolve(listener);
       });
       try {

@@ -4,9 +4,10 @@
  * state. The kernel socket only exists from listen() or connect() on, because Node has no bare
  * socket() or bind() for TCP; until then `fd` is null.
  */
+import net from 'node:net';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
-import { checkAddress, checkLocalAddress, checkPort, endpointsOverlap, wildcard } from './addresses.ts';
+import { checkAddress, checkLocalAddress, checkPort, endpointsOverlap, loopback } from './addresses.ts';
 import { ChangeReporter } from './changes.ts';
 import { cancelled, toEngineError } from './errors.ts';
 import { inodeOf } from './handles.ts';
@@ -22,12 +23,27 @@ type Phase =
   | { kind: 'connected'; conn: TcpConnection }
   | { kind: 'closed' };
 
+/**
+ * A trial bind(): Node binds a TCP socket only together with listen(), so this listens for an
+ * instant and closes. A port another program holds is then EADDRINUSE at bind(), as in the kernel,
+ * not only at listen(). The port is not held afterwards (composite.ts says so).
+ */
+function probeBind(address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => reject(toEngineError(err)));
+    probe.listen({ host: address, port, backlog: 1, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 /** How sockets tell their engine they exist (accepted ones too) and when they are gone. */
 export interface SocketRegistry {
   add(socket: EngineSocket): void;
   delete(socket: EngineSocket): void;
   /** The engine's open sockets, for the checks a TCP bind() can make without a kernel socket. */
   all(): Iterable<EngineSocket>;
+  /** Whether the engine may hold one more fd (a connection Node accepted for a listener). */
+  roomForFd(): boolean;
 }
 
 export class NodeTcpSocket implements EngineSocket {
@@ -58,6 +74,13 @@ export class NodeTcpSocket implements EngineSocket {
     return socket;
   }
 
+  /** Fds this socket holds or will hold: its own, and the connections Node accepted for it. */
+  get fdsHeld(): number {
+    const p = this.phase;
+    if (p.kind === 'closed') return 0;
+    return 1 + (p.kind === 'listening' ? p.listener.waiting : 0);
+  }
+
   get fd(): number | null {
     const p = this.phase;
     if (p.kind === 'listening') return p.listener.fd;
@@ -77,6 +100,9 @@ export class NodeTcpSocket implements EngineSocket {
     checkPort(port);
     checkLocalAddress(address, this.family);
     this.refuseIfHeld({ address, port });
+    if (port !== 0) await probeBind(address, port);
+    this.refuseIfClosed(); // closed while the probe ran
+    if (this.bound || this.phase.kind !== 'idle') throw new EngineError('EINVAL', 'the socket is already bound');
     this.bound = { address, port };
     return { ...this.bound };
   }
@@ -90,9 +116,11 @@ export class NodeTcpSocket implements EngineSocket {
     let listener: TcpListener;
     try {
       listener = await TcpListener.open({
-        host: this.bound?.address ?? wildcard(this.family),
+        // Never the wildcard, where the kernel would bind an unbound listener (see loopback()).
+        host: this.bound?.address ?? loopback(this.family),
         port: this.bound?.port ?? 0,
         backlog,
+        room: () => this.registry.roomForFd(),
       });
     } catch (err) {
       if (this.phase.kind === 'opening') this.phase = { kind: 'idle' };

@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
-import { checkAddress, checkPort, wildcard } from './addresses.ts';
+import { checkAddress, checkPort, loopback } from './addresses.ts';
 import { ChangeReporter } from './changes.ts';
 import { cancelled, errnoOf, toEngineError } from './errors.ts';
 import { dgramHandle, fdOf, inodeOf } from './handles.ts';
@@ -182,11 +182,14 @@ export class NodeUdpSocket implements EngineSocket {
     return { data: next.data.subarray(0, max), from: next.from };
   }
 
-  /** The kernel binds an unbound UDP socket to the wildcard address and a free port at first use. */
+  /**
+   * The kernel binds an unbound UDP socket to the wildcard address and a free port at first use;
+   * this engine binds loopback instead (see loopback()).
+   */
   private async bindIfUnbound(): Promise<void> {
     // A bind() of the learner's may still be waiting for Node: its outcome decides.
     await this.bindInFlight?.catch(() => {});
-    if (!this.bound) await this.realBind(wildcard(this.family), 0);
+    if (!this.bound) await this.realBind(loopback(this.family), 0);
   }
 
   private realBind(address: string, port: number): Promise<void> {

@@ -1,0 +1,166 @@
+/**
+ * Protocol validation, op by op: every bad input in the table is answered E_BAD_REQUEST with its own
+ * id, produces no step (a step is broadcast for every command that passes validation, refusals by
+ * the lab included, so "no step" means no handler and no engine ever saw it), and leaves the
+ * session working. The table is written out by hand, independently of the schemas it checks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RunningServer } from '../../server/app.ts';
+import { connect, ok, startLab, type Connected } from '../helpers/lab.ts';
+
+const EXTRA = { unexpected: 1 };
+
+/** op → args that must each be refused. `s1` is a real TCP socket, `s2` a real UDP socket. */
+const BAD: Record<string, Record<string, unknown>[]> = {
+  socket: [
+    {},
+    { type: 'sctp' },
+    { type: 1 },
+    { type: 'tcp', family: 5 },
+    { type: 'tcp', family: '4' },
+    { type: 'tcp', family: 4.5 },
+    { type: 'tcp', actor: '' },
+    { type: 'tcp', actor: '<script>' },
+    { type: 'tcp', actor: 'x'.repeat(25) },
+    { type: 'tcp', ...EXTRA },
+  ],
+  bind: [
+    { sock: 's1', address: '127.0.0.1', port: -1 },
+    { sock: 's1', address: '127.0.0.1', port: 70000 },
+    { sock: 's1', address: '127.0.0.1', port: 65536 },
+    { sock: 's1', address: '127.0.0.1', port: 1.5 },
+    { sock: 's1', address: '127.0.0.1', port: '41000' },
+    { sock: 's1', address: '127.0.0.1', port: null },
+    { sock: 's1', address: '127.0.0.1' },
+    { sock: 's1', port: 41000 },
+    { sock: 's1', address: 127, port: 41000 },
+    { sock: 's1', address: '', port: 41000 },
+    { sock: 's1', address: '1'.repeat(65), port: 41000 },
+    { address: '127.0.0.1', port: 41000 },
+    { sock: 's0', address: '127.0.0.1', port: 41000 },
+    { sock: 'S1', address: '127.0.0.1', port: 41000 },
+    { sock: '../s1', address: '127.0.0.1', port: 41000 },
+    { sock: 's1 ', address: '127.0.0.1', port: 41000 },
+    { sock: 1, address: '127.0.0.1', port: 41000 },
+    { sock: 's1234567', address: '127.0.0.1', port: 41000 },
+    { sock: 's1', address: '127.0.0.1', port: 41000, ...EXTRA },
+  ],
+  listen: [{}, { sock: 's1', backlog: -1 }, { sock: 's1', backlog: 129 }, { sock: 's1', backlog: 1.5 }, { sock: 's1', backlog: '5' }, { sock: 's1', ...EXTRA }],
+  accept: [{}, { sock: null }, { sock: 's1', ...EXTRA }],
+  connect: [
+    { sock: 's1', address: '127.0.0.1', port: -1 },
+    { sock: 's1', address: '127.0.0.1', port: 70000 },
+    { sock: 's1', address: '127.0.0.1', port: 1.5 },
+    { sock: 's1', address: '127.0.0.1' },
+    { sock: 's1', address: ['127.0.0.1'], port: 41000 },
+    { sock: 's1', address: '127.0.0.1', port: 41000, ...EXTRA },
+  ],
+  send: [
+    { sock: 's1' },
+    { sock: 's1', data: 5 },
+    { sock: 's1', data: null },
+    { sock: 's1', data: 'x', encoding: 'hex' },
+    { sock: 'x', data: 'x' },
+    { data: 'x' },
+    { sock: 's1', data: 'x', ...EXTRA },
+    { sock: 's1', data: 'x', address: '127.0.0.1' },
+  ],
+  recv: [{ sock: 's1', max: 0 }, { sock: 's1', max: 65537 }, { sock: 's1', max: 1.5 }, { sock: 's1', max: '10' }, { sock: 's1', max: -1 }, { sock: 's1', ...EXTRA }],
+  sendto: [
+    { sock: 's2', data: 'x', address: '127.0.0.1', port: -1 },
+    { sock: 's2', data: 'x', address: '127.0.0.1', port: 70000 },
+    { sock: 's2', data: 'x', address: '127.0.0.1', port: 1.5 },
+    { sock: 's2', data: 'x', port: 41000 },
+    { sock: 's2', address: '127.0.0.1', port: 41000 },
+    { sock: 's2', data: null, address: '127.0.0.1', port: 41000 },
+    { sock: 's2', data: 'x', address: '127.0.0.1', port: 41000, encoding: 'latin1' },
+    { sock: 's2', data: 'x', address: '127.0.0.1', port: 41000, ...EXTRA },
+  ],
+  recvfrom: [{ sock: 's2', max: 0 }, { sock: 's2', max: 65537 }, { sock: 's2', max: true }, { sock: 's2', ...EXTRA }],
+  shutdown: [{ sock: 's1', how: 'sideways' }, { sock: 's1' }, { sock: 's1', how: 1 }, { sock: 's1', how: 'READ' }, { sock: 's1', how: 'both', ...EXTRA }],
+  close: [{}, { sock: 's1', ...EXTRA }, { sock: ['s1'] }],
+  setblocking: [{ sock: 's1' }, { sock: 's1', blocking: 'yes' }, { sock: 's1', blocking: 1 }, { sock: 's1', blocking: null }, { sock: 's1', blocking: false, ...EXTRA }],
+  kernel: [EXTRA, { rows: [] }],
+  run: [
+    { program: 'echo', sock: 's1' },
+    { program: 'chat' },
+    { program: 'chat', sock: 's1', log: 'all' },
+    { program: 'chat', sock: 's1', idleSeconds: 0 },
+    { program: 'chat', sock: 's1', idleSeconds: 1.5 },
+    { program: 'chat', sock: 's1', floodLines: 1 },
+    { program: 'chat', sock: 's1', ...EXTRA },
+  ],
+  stop: [{}, { program: 'echo' }, { program: 'chat', ...EXTRA }],
+};
+
+/** Whole frames that are not commands at all; each names its id so the reply can be matched. */
+const BAD_FRAMES: [string, unknown][] = [
+  ['unknown op', { id: 'f1', op: 'fork', args: {} }],
+  ['prototype op', { id: 'f2', op: '__proto__', args: {} }],
+  ['no args', { id: 'f3', op: 'socket' }],
+  ['args an array', { id: 'f4', op: 'kernel', args: [] }],
+  ['args null', { id: 'f5', op: 'kernel', args: null }],
+  ['an extra top-level key', { id: 'f6', op: 'kernel', args: {}, extra: true }],
+  ['op not a string', { id: 'f7', op: 7, args: {} }],
+];
+
+describe('protocol validation, per op', () => {
+  let server: RunningServer;
+  let c: Connected;
+  before(async () => {
+    server = await startLab({ commandsPerSecond: 10_000 });
+    c = await connect(server);
+    await ok(c.client.call('socket', { type: 'tcp' }));
+    await ok(c.client.call('socket', { type: 'udp' }));
+  });
+  after(async () => {
+    c.client.close();
+    await server.close();
+  });
+
+  /** Sends a raw frame; resolves with its reply. */
+  function raw(frame: unknown, id: string | number): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
+    return new Promise((resolve) => {
+      const off = c.client.on((e) => {
+        if (e.event === 'orphan-reply' && e.reply.id === id) {
+          off();
+          resolve(e.reply);
+        }
+      });
+      c.ws.send(JSON.stringify(frame));
+    });
+  }
+
+  for (const [op, cases] of Object.entries(BAD)) {
+    it(`${op}: every bad input is E_BAD_REQUEST and reaches no handler`, async () => {
+      const stepsBefore = c.steps().length;
+      for (const [i, args] of cases.entries()) {
+        const id = `${op}-${i}`;
+        const reply = await raw({ id, op, args }, id);
+        assert.equal(reply.ok, false, `${op} ${JSON.stringify(args)} was accepted`);
+        assert.equal(reply.error?.code, 'E_BAD_REQUEST', `${op} ${JSON.stringify(args)}: ${reply.error?.message}`);
+      }
+      // A step is sent before the reply for every dispatched command: none may have appeared.
+      assert.equal(c.steps().length, stepsBefore, 'no bad input became a step');
+    });
+  }
+
+  it('frames that are not commands are E_BAD_REQUEST too', async () => {
+    const stepsBefore = c.steps().length;
+    for (const [what, frame] of BAD_FRAMES) {
+      const id = (frame as { id: string }).id;
+      const reply = await raw(frame, id);
+      assert.equal(reply.error?.code, 'E_BAD_REQUEST', what);
+    }
+    assert.equal(c.steps().length, stepsBefore);
+  });
+
+  it('the session is untouched: its sockets still work', async () => {
+    const b = await ok(c.client.call('bind', { sock: 's2', address: '127.0.0.1', port: 0 }));
+    await ok(c.client.call('sendto', { sock: 's2', data: 'still here', address: '127.0.0.1', port: b.port }));
+    const got = await ok(c.client.call('recvfrom', { sock: 's2' }));
+    assert.equal(got.data, 'still here');
+    assert.ok(c.steps().some((s) => s.op === 'recvfrom' && s.status === 'ok'), 'good calls are steps');
+  });
+});
