@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab, waitUntil } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { needs } from '../helpers/tools.ts';
 
 const messages = (page: Page) => page.getByTestId('chat-messages');
 
@@ -26,7 +27,7 @@ describeInBrowser('the chat lab in Chromium', () => {
     await server?.close();
   });
 
-  it('two browser pages and a terminal chat through a server started step by step', { timeout: 60_000 }, async () => {
+  it('two browser pages and a terminal chat through a server started step by step', { timeout: 60_000, skip: needs('nc') }, async () => {
     const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchProblems(host);
     await host.goto(`${server.url}/lab/chat`);

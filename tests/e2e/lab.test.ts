@@ -11,6 +11,7 @@ import type { RunningServer } from '../../server/app.ts';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../app/_lib/lab/scenarios.ts';
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { needs } from '../helpers/tools.ts';
 
 const lab = (page: Page) => page.getByTestId('socket-lab');
 const row = (page: Page, sock: string) => lab(page).locator(`table tr[data-relation="own"][data-sock="${sock}"]`).first();
@@ -160,7 +161,7 @@ describeInBrowser('the live lab in Chromium', () => {
     });
   }
 
-  it('shows a terminal nc client joining a listening lab socket, live', { timeout: 30_000 }, async () => {
+  it('shows a terminal nc client joining a listening lab socket, live', { timeout: 30_000, skip: needs('nc') }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const nc = { proc: null as ReturnType<typeof spawn> | null };
     try {
