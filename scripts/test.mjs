@@ -64,13 +64,14 @@ function testFiles(targets) {
 /** Runs one test file; resolves with its exit code, whether the watchdog stopped it, and its events. */
 function runFile(file, { fileTimeoutS, live, eventsDir, index }) {
   const eventsFile = path.join(eventsDir, `${index}.jsonl`);
+  // The file runs in this one process (not under `--test`, whose extra parent process, when told to
+  // force the exit, can end before its reporters have written everything).
   const args = [
     '--import', 'tsx',
-    '--test',
     // Once its tests are done the file ends, even if a failed test left a socket or timer behind.
     '--test-force-exit',
     `--test-reporter=${path.join(REPORTERS, 'spec.mjs')}`, '--test-reporter-destination=stdout',
-    `--test-reporter=${path.join(REPORTERS, 'events.mjs')}`, `--test-reporter-destination=${eventsFile}`,
+    `--test-reporter=${path.join(REPORTERS, 'events.mjs')}`, '--test-reporter-destination=stderr',
     file,
   ];
   const child = spawn(process.execPath, args, {
@@ -78,13 +79,16 @@ function runFile(file, { fileTimeoutS, live, eventsDir, index }) {
     // Its own process group, so the watchdog can stop everything the file started.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SOCKETLAB_QUIET: '1', ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SOCKETLAB_QUIET: '1', SOCKETLAB_TEST_EVENTS: eventsFile, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
   });
   running.add(child);
   const buffered = [];
   const out = (stream) => (chunk) => (live ? stream.write(chunk) : buffered.push([stream, chunk]));
   child.stdout.on('data', out(process.stdout));
   child.stderr.on('data', out(process.stderr));
+  // What it said last on stderr: a file that throws while loading has no test to report it.
+  let stderrTail = '';
+  child.stderr.on('data', (chunk) => (stderrTail = (stderrTail + chunk).slice(-64_000)));
   if (live) console.log(`\n▷ ${file}`);
 
   let timedOut = false;
@@ -102,7 +106,7 @@ function runFile(file, { fileTimeoutS, live, eventsDir, index }) {
         console.log(`\n▷ ${file}`);
         for (const [stream, chunk] of buffered) stream.write(chunk);
       }
-      resolve({ file, code: code ?? (signal ? 128 : 1), timedOut, records: readEvents(eventsFile) });
+      resolve({ file, code: code ?? (signal ? 128 : 1), timedOut, records: readEvents(eventsFile), crash: errorIn(stderrTail) });
     });
   });
 }
@@ -119,6 +123,11 @@ function stopGroup(child, signal = 'SIGTERM') {
   };
   kill(signal);
   setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS).unref();
+}
+
+/** The first line of an uncaught error in what a process wrote to stderr. */
+function errorIn(stderr) {
+  return stderr.split('\n').map((l) => l.trim()).find((l) => /^\w*(Error|Exception)\b[^:]*: /.test(l));
 }
 
 function readEvents(file) {
@@ -139,7 +148,7 @@ function readEvents(file) {
 /** Counts as node's own summary does, except that a suite whose own code or hook failed is a failure too. */
 function tally(results) {
   const t = { tests: 0, passed: 0, failed: 0, skipped: 0, todo: 0, cancelled: 0, failures: [], skipReasons: new Map(), stopped: [] };
-  for (const { file, code, timedOut, records } of results) {
+  for (const { file, code, timedOut, records, crash } of results) {
     let fileFailures = 0;
     for (const r of records) {
       const where = [file, ...(r.suites ?? []), r.name].join(' › ');
@@ -168,7 +177,10 @@ function tally(results) {
     if (timedOut) t.stopped.push(file);
     else if (code !== 0 && fileFailures === 0) {
       t.failed++;
-      t.failures.push(`${file}: exited with code ${code} without a failing test (see its output above)`);
+      t.failures.push(`${file}: exited with code ${code}: ${firstLine(crash) || 'see its output above'}`);
+    } else if (records.length === 0) {
+      t.failed++;
+      t.failures.push(`${file}: ran no tests`);
     }
   }
   return t;

@@ -1,8 +1,15 @@
 /**
  * A test reporter for `npm test` (scripts/test.mjs): one JSON line per finished test or suite, so the
  * runner counts from the runner's own events rather than from the text another reporter prints.
+ *
+ * The lines are appended synchronously to the file named by SOCKETLAB_TEST_EVENTS: the runner ends a
+ * file's process as soon as its tests are done (--test-force-exit), and a line still waiting in a
+ * stream would be lost. Without that variable the lines go to the reporter's destination.
  */
+import { appendFileSync } from 'node:fs';
+
 const MAX_MESSAGE = 500;
+const OUT = process.env.SOCKETLAB_TEST_EVENTS;
 
 /** The first lines of why a test failed, short enough for a summary line. */
 function why(error) {
@@ -19,7 +26,7 @@ export default async function* events(source) {
     if (event.type === 'test:start') path[event.data.nesting] = event.data.name;
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { name, nesting, file, skip, todo, details } = event.data;
-    yield `${JSON.stringify({
+    const line = `${JSON.stringify({
       passed: event.type === 'test:pass',
       name,
       suites: path.slice(0, nesting),
@@ -31,5 +38,7 @@ export default async function* events(source) {
       failureType: details?.error?.failureType,
       message: why(details?.error),
     })}\n`;
+    if (OUT) appendFileSync(OUT, line);
+    else yield line;
   }
 }
