@@ -61,6 +61,12 @@ describe('npm test (scripts/test.mjs)', () => {
     assert.ok(failed.length < 2000, `the summary stays short (${failed.length} characters)`);
   });
 
+  it('names the error of a file that throws while loading', { timeout: 60_000 }, async () => {
+    const r = await runTests([`${FIXTURES}/crashes.test.ts`]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /Failed \(1\):\n {2}✖ tests\/fixtures\/runner\/crashes\.test\.ts: exited with code 1: TypeError: broken while loading\n/);
+  });
+
   describe('a test that needs a tool the machine lacks', () => {
     // An empty PATH: no nc (and no sh to look for it), as on a bare machine.
     const bare = mkdtempSync(path.join(tmpdir(), 'socketlab-bare-path-'));
@@ -77,7 +83,9 @@ describe('npm test (scripts/test.mjs)', () => {
       try {
         const r = await runTests([`${FIXTURES}/uses-nc.test.ts`], { ...withoutNc, CI: 'true' });
         assert.equal(r.code, 1, clip(r.out, 2000));
-        assert.match(r.out, /Failed \(1\):\n {2}✖ tests\/fixtures\/runner\/uses-nc\.test\.ts[^\n]*CI=true, and a tool the tests need is missing: nc not found/);
+        assert.match(r.out, /Failed \(1\):\n {2}✖ tests\/fixtures\/runner\/uses-nc\.test\.ts › has nc \(CI=true: a missing tool is a failure\): CI=true, and a tool the tests need is missing: nc not found/);
+        // The test that needs nothing missing still ran.
+        assert.match(r.last, /^Tests: 3 ran \(fixtures; 1 of 1 files\): 1 passed, 1 failed, 1 skipped, 0 cancelled in/);
       } finally {
         rmSync(bare, { recursive: true, force: true });
       }
