@@ -98,6 +98,9 @@ function runFile(file, { fileTimeoutS, live, eventsDir, index }) {
     stopGroup(child);
   }, fileTimeoutS * 1000);
 
+  // Whatever the file started and left running (a server, nc) goes with it, so it cannot hold the
+  // output pipes open, or a port, into the next file.
+  child.on('exit', () => stopGroup(child));
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);

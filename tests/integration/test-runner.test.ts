@@ -61,6 +61,15 @@ describe('npm test (scripts/test.mjs)', () => {
     assert.ok(failed.length < 2000, `the summary stays short (${failed.length} characters)`);
   });
 
+  it('stops what a file left running when the file ends, so it cannot hold the run', { timeout: 60_000 }, async () => {
+    const r = await runTests([`${FIXTURES}/leaves-child.test.ts`, '--file-timeout', '30']);
+    assert.equal(r.code, 0, clip(r.out, 2000));
+    assert.doesNotMatch(r.out, /still running/);
+    const pid = Number(/child pid (\d+)/.exec(r.out)?.[1]);
+    assert.ok(pid > 0);
+    await waitUntil(() => !alive(pid), 10_000, `the left-over child (pid ${pid}) to be stopped`);
+  });
+
   it('names the error of a file that throws while loading', { timeout: 60_000 }, async () => {
     const r = await runTests([`${FIXTURES}/crashes.test.ts`]);
     assert.equal(r.code, 1);
