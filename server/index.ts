@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer, type RunningServer } from './app.ts';
 import { formatCode } from './class/class-codes.ts';
+import { stopOnSignals } from './stop-signals.ts';
 
 async function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): Promise<void> {
   const { default: QRCode } = await import('qrcode');
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
     else console.error(err.stack ?? String(err));
     process.exit(1);
   }
+  // Before anything is printed: a Ctrl+C while the class banner is drawn must close gracefully too.
+  const server = running;
+  stopOnSignals(() => server.close(), { quiet: config.quiet });
 
   const engineLine =
     running.engine.name === 'native'
@@ -60,19 +64,6 @@ async function main(): Promise<void> {
       : `lab engine: node fallback (some steps are combined; ${running.fallbackReason ?? ''})`;
   console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
   if (running.classroom) await printClassBanner(running.classroom, config.host);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    if (!config.quiet) console.log(`\n${signal}: closing every lab socket and stopping.`);
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 void main();

@@ -1,7 +1,8 @@
 /**
  * Splits a TCP byte stream into lines: TCP keeps no message boundaries, so the chat protocol marks
- * them with "\n". Lines longer than the cap are reported once and skipped up to the next newline,
- * so a peer cannot make the server hold unbounded memory.
+ * them with "\n". Lines longer than the cap (not counting "\n" or "\r\n", as in the downloadable
+ * servers) are reported once and skipped up to the next newline, so a peer cannot make the server
+ * hold unbounded memory.
  */
 export const MAX_LINE_BYTES = 4096;
 
@@ -22,7 +23,8 @@ export class LineBuffer {
       const nl = chunk.indexOf(0x0a, start);
       const piece = chunk.subarray(start, nl === -1 ? chunk.length : nl);
       if (!this.discarding) {
-        if (this.pendingBytes + piece.length > this.max) {
+        // One byte of room beyond the cap: a "\r" before the "\n" ends the line and does not count.
+        if (this.pendingBytes + piece.length > this.max + 1) {
           this.discarding = true;
           this.pending = [];
           this.pendingBytes = 0;
@@ -36,7 +38,7 @@ export class LineBuffer {
       if (!this.discarding) {
         let line = Buffer.concat(this.pending);
         if (line.length && line[line.length - 1] === 0x0d) line = line.subarray(0, -1);
-        out.push({ kind: 'line', bytes: line });
+        out.push(line.length > this.max ? { kind: 'too-long' } : { kind: 'line', bytes: line });
       }
       this.pending = [];
       this.pendingBytes = 0;

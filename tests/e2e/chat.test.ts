@@ -1,32 +1,49 @@
 /**
  * The capstone chat in Chromium: one page starts a chat server call by call, two pages and a
- * terminal `nc` chat through it, and the server's step log shows its accepts and sends.
+ * terminal `nc` chat through it, and the server's step log shows its accepts and sends. And a
+ * character that TCP split across two reads is shown whole.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab, waitUntil } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { needs } from '../helpers/tools.ts';
 
 const messages = (page: Page) => page.getByTestId('chat-messages');
+
+/** Listens on 127.0.0.1 at a free port the lab may connect to (41000-41999). */
+async function listenInLabRange(srv: net.Server): Promise<number> {
+  for (let port = 41000 + Math.floor(Math.random() * 900); port < 42000; port++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free port in 41000-41999');
+}
 
 describeInBrowser('the chat lab in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let nc: ChildProcess | null = null;
+  let peerServer: net.Server | null = null;
   before(async () => {
     server = await startLab({ labOnly: false, commandsPerSecond: 100 });
     browser = await launch();
   });
   after(async () => {
     nc?.kill();
+    peerServer?.close();
     await browser?.close();
     await server?.close();
   });
 
-  it('two browser pages and a terminal chat through a server started step by step', { timeout: 60_000 }, async () => {
+  it('two browser pages and a terminal chat through a server started step by step', { timeout: 60_000, skip: needs('nc') }, async () => {
     const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchProblems(host);
     await host.goto(`${server.url}/lab/chat`);
@@ -78,5 +95,29 @@ describeInBrowser('the chat lab in Chromium', () => {
     assert.equal(violations.length, 0, describeViolations(violations));
     await host.close();
     await guest.close();
+  });
+
+  it('shows a character that TCP split across two reads whole: "hi 👋"', { timeout: 30_000 }, async () => {
+    // A server of our own in the lab's range, which writes "hi 👋" in two pieces with a pause: the
+    // first ends inside the emoji (byte 5 of 8), so the page's recv() gets them separately.
+    const served = new Promise<net.Socket>((resolve) => (peerServer = net.createServer(resolve)));
+    const port = await listenInLabRange(peerServer!);
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    try {
+      await page.goto(`${server.url}/lab/chat?join=127.0.0.1:${port}`);
+      await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      await page.getByRole('button', { name: 'Join', exact: true }).click();
+      const peer = await served;
+      const bytes = Buffer.from('hi 👋\n');
+      peer.write(bytes.subarray(0, 5));
+      await new Promise((r) => setTimeout(r, 300));
+      peer.write(bytes.subarray(5));
+      const line = messages(page).getByText(/^hi /);
+      await line.waitFor({ timeout: 10_000 });
+      assert.equal(await line.textContent(), 'hi 👋');
+      peer.destroy();
+    } finally {
+      await page.close();
+    }
   });
 });

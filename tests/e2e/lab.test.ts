@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../app/_lib/lab/scenarios.ts';
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { needs } from '../helpers/tools.ts';
 
 const lab = (page: Page) => page.getByTestId('socket-lab');
 const row = (page: Page, sock: string) => lab(page).locator(`table tr[data-relation="own"][data-sock="${sock}"]`).first();
@@ -191,7 +193,7 @@ describeInBrowser('the live lab in Chromium', () => {
     });
   }
 
-  it('shows a terminal nc client joining a listening lab socket, live', { timeout: 30_000 }, async () => {
+  it('shows a terminal nc client joining a listening lab socket, live', { timeout: 30_000, skip: needs('nc') }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const nc = { proc: null as ReturnType<typeof spawn> | null };
     try {
@@ -218,6 +220,48 @@ describeInBrowser('the live lab in Chromium', () => {
       await timeline(page).getByText('"hello from the terminal\\n"', { exact: false }).waitFor();
     } finally {
       nc.proc?.kill();
+      await page.close();
+    }
+  });
+
+  it('shows a character cut between two reads honestly, as bytes, in the step detail', { timeout: 30_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const client = new net.Socket();
+    try {
+      await page.goto(`${server.url}/lab`);
+      await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      await lab(page).getByRole('button', { name: 'socket()' }).click();
+      const card = lab(page).locator('article[data-sock="s1"]');
+      await card.getByRole('button', { name: 'bind()' }).click();
+      await timeline(page).locator('[data-op="bind"][data-status="ok"]').waitFor();
+      await card.getByText('listen', { exact: true }).click();
+      await card.getByRole('button', { name: 'listen()' }).click();
+      await row(page, 's1').and(page.locator('[data-state="LISTEN"]')).waitFor();
+      const port = Number((await lab(page).getByText(/^nc 127\.0\.0\.1 \d+$/).textContent())!.split(' ').pop());
+      await new Promise<void>((resolve, reject) => client.once('error', reject).connect(port, '127.0.0.1', resolve));
+      await card.getByText('accept', { exact: true }).click();
+      await card.getByRole('button', { name: 'accept()' }).click();
+      const conn = lab(page).locator('article[data-sock="s2"]');
+      await conn.waitFor();
+      const bytes = Buffer.from('hi 👋\n');
+      client.write(bytes.subarray(0, 5)); // ends inside the emoji
+      await conn.getByText('recv', { exact: true }).click();
+      await conn.getByRole('button', { name: 'recv()' }).click();
+      const reads = timeline(page).locator('[role="listitem"][data-op="recv"][data-status="ok"]');
+      await reads.first().waitFor();
+      client.write(bytes.subarray(5));
+      await conn.getByRole('button', { name: 'recv()' }).click();
+      await reads.nth(1).waitFor();
+
+      await reads.first().getByRole('button').click();
+      const detail = page.getByTestId('read-bytes');
+      assert.match((await detail.textContent()) ?? '', /68 69 20 F0 9F/);
+      assert.match((await detail.getByRole('note').textContent()) ?? '', /^The last 2 bytes \(F0 9F\) begin a 4-byte character/);
+      await reads.nth(1).getByRole('button').click();
+      assert.match((await detail.textContent()) ?? '', /91 8B 0A/);
+      assert.match((await detail.getByRole('note').textContent()) ?? '', /^The first 2 bytes \(91 8B\) finish a character/);
+    } finally {
+      client.destroy();
       await page.close();
     }
   });

@@ -1,31 +1,31 @@
 /**
- * Browser tests run in a real Chromium through playwright-core. Where no Chromium is found they are
- * skipped with a one-line hint, except under CI=true, where a missing browser is a failure.
+ * Browser tests run in a real Chromium through playwright-core. Chromium is an outside tool like any
+ * other (tests/helpers/tools.ts): where none is found the suite is skipped with the install hint,
+ * except under CI=true, where a missing browser is a failure that names it.
  */
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_HINT, findChromium } from '../../scripts/find-chromium.mjs';
+import { findChromium } from '../../scripts/find-chromium.mjs';
+import { needs } from './tools.ts';
 
+/** The Chromium the tests (and bench/lab-ui.ts) launch, or null. */
 export const CHROMIUM = findChromium();
-const IN_CI = process.env.CI === 'true';
-
-if (!CHROMIUM && IN_CI) {
-  throw new Error(`CI=true but no Chromium was found: ${CHROMIUM_HINT}`);
-}
 
 /**
  * A suite of browser tests. Without a browser (outside CI) it reports one skipped test with the
  * install hint, so the runner's count of skipped tests says so too.
  */
 export function describeInBrowser(name: string, fn: () => void): void {
-  if (CHROMIUM) describe(name, fn);
-  else describe(name, () => it('needs Chromium', { skip: `no Chromium found; ${CHROMIUM_HINT}` }, () => {}));
+  const skip = needs('chromium');
+  if (!skip) describe(name, fn);
+  else describe(name, () => it('needs Chromium', { skip }, () => {}));
 }
 
 export async function launch(extraArgs: string[] = []): Promise<Browser> {
+  if (!CHROMIUM) throw new Error(needs('chromium') || 'no Chromium found');
   return chromium.launch({
-    executablePath: CHROMIUM!,
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }

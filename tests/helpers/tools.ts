@@ -1,12 +1,13 @@
 /**
  * The one place tests ask for an outside tool or server (nc, cc, python3, Chromium, nft, tshark,
  * PostgreSQL, Redis, nginx, user namespaces). A missing tool skips the test with its install hint;
- * under CI=true a missing tool is a failure that names it, so CI can never pass by skipping.
+ * under CI=true a missing tool is also a failed test that names it, so CI can never pass by skipping.
  *
  *   it('talks to nc', { skip: needs('nc') }, async () => { ... });
  *   describe('sandbox', { skip: needs('unshare', 'nft') }, () => { ... });
  */
 import { spawnSync } from 'node:child_process';
+import { it } from 'node:test';
 import { findChromium, CHROMIUM_HINT } from '../../scripts/find-chromium.mjs';
 
 export const IN_CI = process.env.CI === 'true';
@@ -58,14 +59,26 @@ export function have(tool: ToolName): boolean {
   return ok;
 }
 
+/** Missing tools this file has already reported as a failure under CI=true. */
+const failedInCi = new Set<ToolName>();
+
 /**
- * For a test's `skip` option: `false` when every tool is here, else the skip reason with the
- * install hints. Under CI=true a missing tool throws instead, failing the file and naming the tool.
+ * For a test's `skip` option (call it where tests are defined, not inside a running test): `false`
+ * when every tool is here, else the skip reason with the install hints. Under CI=true a missing
+ * tool is also a failed test that names it (once per file and tool), so CI cannot pass by skipping,
+ * while the tests that need nothing missing still run.
  */
 export function needs(...tools: ToolName[]): string | false {
   const missing = tools.filter((t) => !have(t));
   if (missing.length === 0) return false;
-  const reason = missing.map((t) => `${t} not found: ${TOOLS[t].hint}`).join('; ');
-  if (IN_CI) throw new Error(`CI=true, and a tool the tests need is missing: ${reason}`);
+  const hint = (t: ToolName) => `${t} not found: ${TOOLS[t].hint}`;
+  const reason = missing.map(hint).join('; ');
+  const unreported = IN_CI ? missing.filter((t) => !failedInCi.has(t)) : [];
+  if (unreported.length) {
+    for (const t of unreported) failedInCi.add(t);
+    it(`has ${unreported.join(' and ')} (CI=true: a missing tool is a failure)`, () => {
+      throw new Error(`CI=true, and a tool the tests need is missing: ${unreported.map(hint).join('; ')}`);
+    });
+  }
   return reason;
 }

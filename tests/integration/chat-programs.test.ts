@@ -8,17 +8,14 @@
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { have, needs, type ToolName } from '../helpers/tools.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DIR = path.join(ROOT, 'public/programs/chat');
-const NC = '/usr/bin/nc';
-const HAVE_CC = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const NO_CC = 'no C compiler (cc) on this machine: the C chat programs are not tested';
-const NO_NC = `${NC} (netcat-openbsd) is missing: apt-get install -y netcat-openbsd`;
 const WAIT_MS = 5_000;
 
 /**
@@ -107,6 +104,7 @@ function run(name: string, cmd: string, args: string[]): Proc {
   child.stdout!.setEncoding('utf8').on('data', (d: string) => out.push(d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdin!.on('error', () => {}); // EPIPE if the process is already gone
+  child.on('error', (e) => (err += `${name} could not start: ${e.message}\n`)); // e.g. ENOENT: said by the test's wait, not a crash
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
@@ -141,7 +139,7 @@ function startClient(kind: ClientKind, port: number, extra: string[] = []): Proc
     return run('node client', cmd, [...pre, ...target]);
   }
   if (kind === 'c') return run('C client', path.join(bin, 'client'), target);
-  return run('nc', NC, [...extra, ...target]);
+  return run('nc', 'nc', [...extra, ...target]);
 }
 
 /** A raw TCP client inside this test process: exact control over reading, writing and resets. */
@@ -157,14 +155,15 @@ async function rawClient(port: number): Promise<{ socket: Socket; in: Lines }> {
 
 const welcome = (nick: string) => `* welcome, ${nick}. Commands: /nick NAME, /who, /quit`;
 
+/** The outside tool each kind of program needs: the C ones are compiled here with cc. */
+const TOOL_OF: Record<ClientKind, ToolName | null> = { python: 'python3', c: 'cc', nc: 'nc', node: null };
+
 function skipReason(...kinds: ClientKind[]): string | false {
-  if (kinds.includes('c') && !HAVE_CC) return NO_CC;
-  if (kinds.includes('nc') && !existsSync(NC)) return NO_NC;
-  return false;
+  return needs(...kinds.flatMap((k) => TOOL_OF[k] ?? []));
 }
 
 before(() => {
-  if (!HAVE_CC) return;
+  if (!have('cc')) return;
   bin = mkdtempSync(path.join(os.tmpdir(), 'chat-programs-'));
   for (const name of ['server', 'client']) {
     const r = spawnSync('cc', ['-Wall', '-Wextra', '-O2', '-o', path.join(bin, name), path.join(DIR, `${name}.c`)], { encoding: 'utf8' });
@@ -178,7 +177,7 @@ after(() => {
   if (bin) rmSync(bin, { recursive: true, force: true });
 });
 
-it('the C programs compile with cc -Wall -Wextra without a warning', { skip: !HAVE_CC && NO_CC }, () => {
+it('the C programs compile with cc -Wall -Wextra without a warning', { skip: needs('cc') }, () => {
   assert.equal(ccWarnings, '');
 });
 
@@ -190,7 +189,7 @@ const SERVERS: { kind: ServerKind; pairs: [ClientKind, ClientKind][]; badInput: 
 ];
 
 for (const { kind, pairs, badInput, killed } of SERVERS) {
-  describe(`the ${kind} chat server`, { skip: kind === 'c' && !HAVE_CC && NO_CC, timeout: 60_000 }, () => {
+  describe(`the ${kind} chat server`, { skip: skipReason(kind), timeout: 60_000 }, () => {
     let server: { proc: Proc; port: number };
     beforeEach(async () => {
       server = await startServer(kind);

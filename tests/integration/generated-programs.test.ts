@@ -1,8 +1,12 @@
 /**
- * The code view's programs are real: run the tcp-hello scenario on the real lab, generate the
- * server and client programs from its steps, then run them against each other (Python server with
- * a C client, C server with a Python client, Node server with a Python client) and check they
- * exchange the same bytes the lab did.
+ * The code view's programs are real: run a session on the real lab, generate the programs from its
+ * steps, then run them against each other and check they exchange the same bytes the lab did.
+ * - TCP: the tcp-hello scenario (Python server with a C client, C server with a Python client, Node
+ *   server with a Python client).
+ * - UDP: a receiver that binds port 0 (the lab picks the port), recvfrom()s a datagram and answers
+ *   with sendto(); a sender that binds, sendto()s and recvfrom()s the answer. Every pairing of C,
+ *   Python and Node runs, so each generator's bind must use the port the lab picked, not the 0 it
+ *   was asked for.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -16,13 +20,16 @@ import { parseProcNet } from '../../server/kernel/procnet.ts';
 import { ScenarioRunner } from '../../app/_lib/lab/scenario-runner.ts';
 import { SCENARIOS } from '../../app/_lib/lab/scenarios.ts';
 import { generatePrograms, type Language } from '../../app/_lib/lab/codegen/index.ts';
-import { connect, startLab, waitUntil } from '../helpers/lab.ts';
+import { clip, connect, ok, startLab, waitUntil } from '../helpers/lab.ts';
+import { needs, type ToolName } from '../helpers/tools.ts';
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+/** The outside tools a language's program needs to build and run (Node is this very process). */
+const TOOLS: Record<Language, ToolName[]> = { c: ['cc'], python: ['python3'], node: [] };
+const needsFor = (...langs: Language[]) => needs(...new Set(langs.flatMap((l) => TOOLS[l])));
 
-function listening(port: number): boolean {
-  const rows = [...parseProcNet(readFileSync('/proc/net/tcp', 'utf8'), 'tcp')];
-  return rows.some((r) => r.state === 'LISTEN' && r.local.port === port);
+function bound(proto: 'tcp' | 'udp', port: number): boolean {
+  const rows = [...parseProcNet(readFileSync(`/proc/net/${proto}`, 'utf8'), proto)];
+  return rows.some((r) => r.local.port === port && (proto === 'udp' || r.state === 'LISTEN'));
 }
 
 describe('programs generated from a lab session run for real', () => {
@@ -42,22 +49,50 @@ describe('programs generated from a lab session run for real', () => {
    * A fresh lab session of tcp-hello for each pair of programs: whichever program closes first keeps
    * the port in TIME_WAIT for a minute, and the generated server (like the lab) sets no SO_REUSEADDR.
    */
-  async function session(): Promise<{ steps: Step[]; port: number }> {
+  async function tcpSession(): Promise<{ steps: Step[]; port: number }> {
     const c = await connect(server);
-    const runner = new ScenarioRunner(SCENARIOS['tcp-hello'], c.client, { siteAddress: '127.0.0.1', sitePort: server.port, host: `127.0.0.1:${server.port}` });
-    while (!runner.done) {
-      const out = await runner.next();
-      assert.equal(out?.actual, out?.step.expect, `${out?.step.op}`);
+    try {
+      const runner = new ScenarioRunner(SCENARIOS['tcp-hello'], c.client, { siteAddress: '127.0.0.1', sitePort: server.port, host: `127.0.0.1:${server.port}` });
+      while (!runner.done) {
+        const out = await runner.next();
+        assert.equal(out?.actual, out?.step.expect, `${out?.step.op}`);
+      }
+      const steps = c.steps();
+      return { steps, port: (steps.find((s) => s.op === 'bind' && s.status === 'ok')!.result as { port: number }).port };
+    } finally {
+      c.client.close();
     }
-    const steps = c.steps();
-    c.client.close();
-    return { steps, port: (steps.find((s) => s.op === 'bind' && s.status === 'ok')!.result as { port: number }).port };
   }
 
-  function write(steps: Step[], language: Language): Record<string, string> {
+  /** A datagram and its answer, call by call on the lab: both sides bind port 0 and get a lab port. */
+  async function udpSession(): Promise<{ steps: Step[]; port: number }> {
+    const c = await connect(server);
+    try {
+      const { sock: rx } = await ok(c.client.call('socket', { type: 'udp', actor: 'server' }));
+      const { port } = await ok(c.client.call('bind', { sock: rx, address: '127.0.0.1', port: 0 }));
+      const { sock: tx } = await ok(c.client.call('socket', { type: 'udp', actor: 'client' }));
+      const back = await ok(c.client.call('bind', { sock: tx, address: '127.0.0.1', port: 0 }));
+      await ok(c.client.call('sendto', { sock: tx, data: 'ping\n', address: '127.0.0.1', port }));
+      const got = await ok(c.client.call('recvfrom', { sock: rx, max: 100 }));
+      assert.equal(got.data, 'ping\n');
+      assert.equal(got.from.port, back.port);
+      await ok(c.client.call('sendto', { sock: rx, data: 'pong\n', address: '127.0.0.1', port: back.port }));
+      assert.equal((await ok(c.client.call('recvfrom', { sock: tx, max: 100 }))).data, 'pong\n');
+      await ok(c.client.call('close', { sock: rx }));
+      await ok(c.client.call('close', { sock: tx }));
+      const steps = c.steps();
+      // The lab was asked for port 0 and picked one: the programs must use the picked ones.
+      assert.ok(steps.filter((s) => s.op === 'bind').every((s) => (s.args as { port: number }).port === 0));
+      return { steps, port };
+    } finally {
+      c.client.close();
+    }
+  }
+
+  function write(steps: Step[], language: Language, tag: string): Record<string, string> {
     const files: Record<string, string> = {};
     for (const p of generatePrograms(steps, language)) {
-      const file = path.join(dir, `${language}-${p.fileName}`);
+      const file = path.join(dir, `${tag}-${language}-${p.fileName}`);
       writeFileSync(file, p.source);
       files[p.actor] = file;
     }
@@ -73,47 +108,69 @@ describe('programs generated from a lab session run for real', () => {
     return [exe, []];
   }
 
-  async function pair(serverLang: Language, clientLang: Language) {
-    const { steps, port } = await session();
-    const [sCmd, sArgs] = command(serverLang, write(steps, serverLang).server);
-    const [cCmd, cArgs] = command(clientLang, write(steps, clientLang).client);
+  async function pair(proto: 'tcp' | 'udp', serverLang: Language, clientLang: Language) {
+    const { steps, port } = proto === 'tcp' ? await tcpSession() : await udpSession();
+    const tag = `${proto}-${serverLang}-${clientLang}`;
+    const [sCmd, sArgs] = command(serverLang, write(steps, serverLang, tag).server);
+    const [cCmd, cArgs] = command(clientLang, write(steps, clientLang, tag).client);
     const srv = spawn(sCmd, sArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let serverOut = '';
     srv.stdout.on('data', (d) => (serverOut += d));
     srv.stderr.on('data', (d) => (serverOut += d));
+    srv.on('error', (e) => (serverOut += `could not start: ${e.message}`));
     try {
-      await waitUntil(() => listening(port), 10_000, `the ${serverLang} server to listen on ${port}`);
+      await waitUntil(() => bound(proto, port), 10_000, () => `the ${serverLang} server to ${proto === 'tcp' ? 'listen' : 'bind'} on ${port} (its output: ${clip(serverOut)})`);
       const cli = spawnSync(cCmd, cArgs, { encoding: 'utf8', timeout: 15_000 });
-      assert.equal(cli.status, 0, cli.stderr);
+      assert.equal(cli.status, 0, `the ${clientLang} client: ${clip(`${cli.stdout}${cli.stderr}${cli.error ?? ''}`, 600)}`);
       const serverDone = await new Promise<number | null>((resolve) => (srv.exitCode !== null ? resolve(srv.exitCode) : srv.once('exit', resolve)));
-      assert.equal(serverDone, 0, serverOut);
+      assert.equal(serverDone, 0, clip(serverOut, 600));
       return { server: serverOut, client: cli.stdout };
     } finally {
       srv.kill();
     }
   }
 
-  it('the generated Python and C programs compile', { skip: has('cc') ? false : 'no C compiler (cc)' }, async () => {
-    const { steps } = await session();
-    for (const f of Object.values(write(steps, 'c'))) execFileSync('cc', ['-Wall', '-Wextra', '-Werror', '-fsyntax-only', f]);
-    for (const f of Object.values(write(steps, 'python'))) execFileSync('python3', ['-m', 'py_compile', f]);
+  it('the generated Python and C programs compile', { skip: needsFor('c', 'python') }, async () => {
+    for (const [steps, proto] of [[(await tcpSession()).steps, 'tcp'], [(await udpSession()).steps, 'udp']] as const) {
+      for (const f of Object.values(write(steps, 'c', proto))) execFileSync('cc', ['-Wall', '-Wextra', '-Werror', '-fsyntax-only', f]);
+      for (const f of Object.values(write(steps, 'python', proto))) execFileSync('python3', ['-m', 'py_compile', f]);
+    }
   });
 
-  it('a Python server and a C client exchange the lab\'s bytes', { skip: has('cc') && has('python3') ? false : 'needs cc and python3', timeout: 30_000 }, async () => {
-    const out = await pair('python', 'c');
+  it('a Python server and a C client exchange the lab\'s bytes', { skip: needsFor('c', 'python'), timeout: 30_000 }, async () => {
+    const out = await pair('tcp', 'python', 'c');
     assert.match(out.server, /recv -> b'hello\\n'/);
     assert.match(out.client, /recv -> 12 bytes "hi, client!\\n"/);
   });
 
-  it('a C server and a Python client exchange the lab\'s bytes', { skip: has('cc') && has('python3') ? false : 'needs cc and python3', timeout: 30_000 }, async () => {
-    const out = await pair('c', 'python');
+  it('a C server and a Python client exchange the lab\'s bytes', { skip: needsFor('c', 'python'), timeout: 30_000 }, async () => {
+    const out = await pair('tcp', 'c', 'python');
     assert.match(out.server, /recv -> 6 bytes "hello\\n"/);
     assert.match(out.client, /recv -> b'hi, client!\\n'/);
   });
 
-  it('a Node.js server and a Python client exchange the lab\'s bytes', { skip: has('python3') ? false : 'needs python3', timeout: 30_000 }, async () => {
-    const out = await pair('node', 'python');
+  it('a Node.js server and a Python client exchange the lab\'s bytes', { skip: needsFor('node', 'python'), timeout: 30_000 }, async () => {
+    const out = await pair('tcp', 'node', 'python');
     assert.match(out.server, /recv -> "hello\\n"/);
     assert.match(out.client, /recv -> b'hi, client!\\n'/);
   });
+
+  /** How each language's program prints the datagram it received. */
+  const RECEIVED: Record<Language, (text: string) => RegExp> = {
+    c: (t) => new RegExp(`recvfrom -> ${t.length + 1} bytes "${t}\\\\n"`),
+    python: (t) => new RegExp(`recvfrom -> b'${t}\\\\n' from \\('127\\.0\\.0\\.1', \\d+\\)`),
+    node: (t) => new RegExp(`recvfrom -> "${t}\\\\n" from 127\\.0\\.0\\.1 \\d+`),
+  };
+  const LANGS: Language[] = ['c', 'python', 'node'];
+
+  for (const serverLang of LANGS) {
+    for (const clientLang of LANGS) {
+      if (serverLang === clientLang) continue;
+      it(`UDP: a ${serverLang} receiver and a ${clientLang} sender exchange the lab's datagrams on the ports the lab picked`, { skip: needsFor(serverLang, clientLang), timeout: 30_000 }, async () => {
+        const out = await pair('udp', serverLang, clientLang);
+        assert.match(out.server, RECEIVED[serverLang]('ping'), clip(out.server, 600));
+        assert.match(out.client, RECEIVED[clientLang]('pong'), clip(out.client, 600));
+      });
+    }
+  }
 });

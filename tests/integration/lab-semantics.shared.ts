@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../server/app.ts';
 import type { KernelRow, Step } from '../../server/protocol/index.ts';
 import { connect, errCode, fdCount, isStep, kernelRows, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+import { needs } from '../helpers/tools.ts';
 
 export function defineSemanticsSuite(engine: 'native' | 'node'): void {
   const native = engine === 'native';
@@ -298,7 +299,7 @@ export function defineSemanticsSuite(engine: 'native' | 'node'): void {
     });
 
     for (const tool of ['nc', 'python3'] as const) {
-      it(`a ${tool} client from the terminal joins a lab socket and shows up`, async () => {
+      it(`a ${tool} client from the terminal joins a lab socket and shows up`, { skip: needs(tool) }, async () => {
         const c = await session();
         const { sock, port } = await listener(c);
         const child =

@@ -3,7 +3,7 @@
  * the kernel's own table from /proc/net to check what the kernel did.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fstatSync, readdirSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -13,12 +13,12 @@ import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { createNativeEngine } from '../../server/engines/native/index.ts';
 import type { EngineSocket, Family, SocketChange, WaitOptions } from '../../server/engines/types.ts';
 import { readKernelTable, type RawKernelRow } from '../../server/kernel/procnet.ts';
+import { needs } from '../helpers/tools.ts';
 
 const T = { timeout: 15_000 };
 const engine = createNativeEngine();
 const addon = loadNativeAddon()!;
 const LO: Record<Family, string> = { 4: '127.0.0.1', 6: '::1' };
-const hasNc = spawnSync('sh', ['-c', 'command -v nc']).status === 0;
 
 function fdCount(): number {
   return readdirSync('/proc/self/fd').length;
@@ -553,8 +553,7 @@ describe('native engine: safety and other programs', () => {
     await expectCode(s.bind('127.0.0.1', 0), 'EBADF');
   });
 
-  const ncOptions = { ...T, skip: hasNc ? false : 'nc is not installed (apt-get install -y netcat-openbsd)' };
-  test('nc connects to an engine socket: bytes both ways, then end of stream', ncOptions, async () => {
+  test('nc connects to an engine socket: bytes both ways, then end of stream', { ...T, skip: needs('nc') }, async () => {
     const { s, port } = await listener();
     const seen = collect(s);
     const nc = spawn('nc', ['-N', '-w', '5', '127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -576,7 +575,7 @@ describe('native engine: safety and other programs', () => {
     s.close();
   });
 
-  test('a python3 client joins a lab port', T, async () => {
+  test('a python3 client joins a lab port', { ...T, skip: needs('python3') }, async () => {
     const { s, port } = await listener(6);
     const script = `import socket\nc=socket.create_connection(("::1", ${port}), timeout=5)\nc.sendall(b"py")\nprint(c.recv(10).decode())\nc.close()`;
     const py = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,13 +4,14 @@
  * (/proc/net/tcp*) where the engine claims something about the kernel.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createNodeEngine } from '../../server/engines/node/index.ts';
 import { EngineError, type Engine, type EngineSocket, type Family, type SocketChange, type WaitOptions } from '../../server/engines/types.ts';
+import { needs } from '../helpers/tools.ts';
 
 const V4 = '127.0.0.1';
 const V6 = '::1';
@@ -605,7 +606,7 @@ describe('node engine: UDP', () => {
 });
 
 describe('node engine: other programs and cleanup', () => {
-  test('a python3 client connects to a listening engine socket', LIMIT, async () => {
+  test('a python3 client connects to a listening engine socket', { ...LIMIT, skip: needs('python3') }, async () => {
     const { server, port } = await listener();
     const script = [
       'import socket',
@@ -627,10 +628,10 @@ describe('node engine: other programs and cleanup', () => {
     assert.equal((await socket.recv(100, wait())).length, 0, 'python closed: end of stream');
   });
 
-  test('an nc client connects to a listening engine socket', { ...LIMIT, skip: !existsSync('/usr/bin/nc') && 'nc is not installed' }, async () => {
+  test('an nc client connects to a listening engine socket', { ...LIMIT, skip: needs('nc') }, async () => {
     const { server, port } = await listener();
     // -N: shut down the write side at end of input, so the lab sees end of stream.
-    const child = spawn('/usr/bin/nc', ['-N', '-w', '5', V4, String(port)], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 8000 });
+    const child = spawn('nc', ['-N', '-w', '5', V4, String(port)], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 8000 });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

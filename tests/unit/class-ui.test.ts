@@ -34,7 +34,7 @@ import {
 import { toProgressReport } from '../../app/_lib/class/progress-report.ts';
 import { clock, lessonHref, lessonLabel, lessonTotals, matrixCell, plural, sortTallies, summaryFileName, svgDataUrl, tallySentence } from '../../app/_lib/class/format.ts';
 import { keyFromHash, parseInstructorKey } from '../../app/_lib/class/instructor-key.ts';
-import { backoffDelay, parseServerMessage, type ClassSocket } from '../../app/_lib/class/class-socket.ts';
+import { parseServerMessage, type ClassSocket } from '../../app/_lib/class/class-socket.ts';
 import { ClassConnection, LAB_RESET_NOTICE, type ClassState, type MembershipStore } from '../../app/_lib/class/class-connection.ts';
 import { InstructorConnection, type InstructorState } from '../../app/_lib/class/instructor-connection.ts';
 
@@ -257,18 +257,6 @@ describe('instructor key', () => {
 });
 
 describe('class-socket', () => {
-  test('backoff doubles up to its ceiling, with jitter between half and all of it', () => {
-    const b = { baseMs: 500, maxMs: 8000 };
-    assert.equal(backoffDelay(0, b, () => 1), 500);
-    assert.equal(backoffDelay(0, b, () => 0), 250);
-    assert.equal(backoffDelay(3, b, () => 1), 4000);
-    assert.equal(backoffDelay(10, b, () => 1), 8000);
-    for (let i = 0; i < 50; i++) {
-      const d = backoffDelay(i % 8, b);
-      assert.ok(d >= 250 && d <= 8000, String(d));
-    }
-  });
-
   test('only messages that match the protocol get through', () => {
     const hello = { type: 'hello', protocol: CLASS_PROTOCOL, class: info() };
     assert.deepEqual(parseServerMessage(JSON.stringify(hello)), hello);

@@ -14,6 +14,7 @@ import { cString, cProgram } from '../../app/_lib/lab/codegen/c.ts';
 import { programName, programsFromSteps, payloadBytes, boundPort } from '../../app/_lib/lab/codegen/common.ts';
 import { generatePrograms } from '../../app/_lib/lab/codegen/index.ts';
 import { pyBytes, pythonProgram } from '../../app/_lib/lab/codegen/python.ts';
+import { needs } from '../helpers/tools.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -161,6 +162,25 @@ describe('generatePrograms', () => {
   test('no steps, no programs', () => {
     assert.deepEqual(generatePrograms([], 'python'), []);
   });
+
+  // bind(port 0) asks the lab to pick; a program that binds 0 gets some other port, and its peer,
+  // which was generated with the lab's port, sends to nobody.
+  const UDP_PICKED: Step[] = [
+    step(1, 'receiver', 'socket', { type: 'udp' }, ok({ sock: 's1', fd: 3 })),
+    step(2, 'receiver', 'bind', { sock: 's1', address: '127.0.0.1', port: 0 }, ok({ address: '127.0.0.1', port: 41077 })),
+    step(3, 'receiver', 'recvfrom', { sock: 's1', max: 100 }, ok({ data: 'ping', base64: 'cGluZw==', bytes: 4, from: { address: '127.0.0.1', port: 41078 } })),
+  ];
+  const BIND_LINE: Record<'python' | 'c' | 'node', RegExp> = {
+    python: /^s1\.bind\(\("127\.0\.0\.1", (\d+)\)\)$/m,
+    c: /^ {4}len = make_addr\(&addr, "127\.0\.0\.1", (\d+)\);$/m,
+    node: /^ {2}s1\.bind\((\d+), "127\.0\.0\.1"\);$/m,
+  };
+  for (const language of ['python', 'c', 'node'] as const) {
+    test(`${language}: a UDP bind(port 0) uses the port the lab picked`, () => {
+      const [p] = generatePrograms(UDP_PICKED, language);
+      assert.equal(BIND_LINE[language].exec(p.source)?.[1], '41077', p.source);
+    });
+  }
 });
 
 describe('the Python program', () => {
@@ -212,9 +232,6 @@ describe('the C program', () => {
 describe('the generated sources compile', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-codegen-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
-  const python = has('python3', ['--version']);
-  const cc = has('cc', ['--version']);
 
   // Besides tcp-hello, a session with odd payloads, UDP, IPv6, non-blocking calls and kernel errors.
   const ODD: Step[] = [
@@ -235,7 +252,7 @@ describe('the generated sources compile', () => {
   const SESSIONS = { 'tcp-hello': TCP_HELLO, odd: ODD };
 
   for (const [name, steps] of Object.entries(SESSIONS)) {
-    test(`${name}: Python compiles (python3 -m py_compile)`, { skip: python ? false : 'python3 is not installed' }, () => {
+    test(`${name}: Python compiles (python3 -m py_compile)`, { skip: needs('python3') }, () => {
       for (const p of generatePrograms(steps, 'python')) {
         const file = path.join(dir, `${name}-${p.fileName}`);
         writeFileSync(file, p.source);
@@ -243,7 +260,7 @@ describe('the generated sources compile', () => {
       }
     });
 
-    test(`${name}: C compiles (cc -std=c99 -Wall -Wextra -Werror -c)`, { skip: cc ? false : 'cc is not installed' }, () => {
+    test(`${name}: C compiles (cc -std=c99 -Wall -Wextra -Werror -c)`, { skip: needs('cc') }, () => {
       for (const p of generatePrograms(steps, 'c')) {
         const file = path.join(dir, `${name}-${p.fileName}`);
         writeFileSync(file, p.source);
@@ -256,7 +273,7 @@ describe('the generated sources compile', () => {
   test(
     'a program without recv or bind (socket + close) also compiles with -Werror',
     {
-      skip: cc ? false : 'cc is not installed',
+      skip: needs('cc'),
     },
     () => {
       const steps = [step(1, 'lonely', 'socket', { type: 'tcp' }, ok({ sock: 's1', fd: 3 })), step(2, 'lonely', 'close', { sock: 's1' }, ok({}))];

@@ -144,6 +144,37 @@ test('/31 and /32 have no network or broadcast address to lose', () => {
   assert.equal(host.value.network!.firstHost, '10.0.0.7');
 });
 
+test('/31 is a point-to-point link (RFC 3021): two usable addresses, unlike /30, which loses two', () => {
+  const p2p = analyze('192.0.2.6/31');
+  assert.ok(p2p.ok);
+  const n = p2p.value.network!;
+  assert.deepEqual([n.network, n.firstHost, n.lastHost, n.broadcast, n.size, n.usableText], ['192.0.2.6', '192.0.2.6', '192.0.2.7', null, 2n, null]);
+  assert.match(n.hostNote, /point-to-point.*RFC 3021/);
+  const lan = analyze('192.0.2.4/30');
+  assert.ok(lan.ok);
+  const l = lan.value.network!;
+  assert.deepEqual([l.firstHost, l.lastHost, l.broadcast, l.usableText], ['192.0.2.5', '192.0.2.6', '192.0.2.7', '2']);
+});
+
+test('IPv6 /127 is a point-to-point link (RFC 6164): both addresses usable, no Subnet-Router anycast', () => {
+  for (const input of ['2001:db8::/127', '2001:db8::1/127']) {
+    const p2p = analyze(input);
+    assert.ok(p2p.ok);
+    const n = p2p.value.network!;
+    assert.deepEqual([n.network, n.firstHost, n.lastHost, n.broadcast, n.size], ['2001:db8::', '2001:db8::', '2001:db8::1', null, 2n], input);
+    assert.match(n.hostNote, /point-to-point.*RFC 6164/);
+    assert.doesNotMatch(n.hostNote, /anycast/);
+  }
+  // One bit shorter is a tiny LAN again: the all-zeros address is the Subnet-Router anycast address.
+  const lan = analyze('2001:db8::/126');
+  assert.ok(lan.ok);
+  assert.deepEqual([lan.value.network!.firstHost, lan.value.network!.lastHost], ['2001:db8::1', '2001:db8::3']);
+  assert.match(lan.value.network!.hostNote, /Subnet-Router anycast/);
+  const host = analyze('2001:db8::5/128');
+  assert.ok(host.ok);
+  assert.deepEqual([host.value.network!.firstHost, host.value.network!.lastHost, host.value.network!.size], ['2001:db8::5', '2001:db8::5', 1n]);
+});
+
 test('IPv6 CIDR facts: no broadcast, size as a power of two', () => {
   const r = analyze('2001:db8::/32');
   assert.ok(r.ok);

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
-import { classify, LineSplitter, type ChatLine } from '@/app/_lib/lab/chat-lines';
+import { ChatTextStream, classify, type ChatLine } from '@/app/_lib/lab/chat-lines';
 import { ChatMessages } from './ChatMessages';
 import { ChatServerSetup, type ServerInfo } from './ChatServerSetup';
 import { KernelPanel } from './KernelPanel';
@@ -53,7 +53,8 @@ export default function ChatLab() {
         }
         const sock = s.result.sock;
         setJoined({ sock, port });
-        const splitter = new LineSplitter();
+        // One decoder for the whole connection: a character split between two reads stays whole.
+        const text = new ChatTextStream();
         void (async () => {
           for (;;) {
             const r = await lab.call('recv', { sock, max: 4096 });
@@ -66,10 +67,11 @@ export default function ChatLab() {
               break;
             }
             if ('eof' in r.result) {
+              addLines(text.end());
               addLines(['* the server closed the connection'], 'notice');
               break;
             }
-            addLines(splitter.push(r.result.data));
+            addLines(text.pushBase64(r.result.base64));
           }
           setJoined((j) => (j?.sock === sock ? null : j));
         })();

@@ -1,6 +1,7 @@
 import { describeCall, implicitBindSentence, type StepView } from '@/app/_lib/lab/state';
 import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
+import { ReadBytesDetail } from './ReadBytesDetail';
 
 /** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
 export function StepDetail({ step }: { step: StepView }) {
@@ -35,6 +36,9 @@ export function StepDetail({ step }: { step: StepView }) {
           )}
         </div>
       </div>
+      {step.status === 'ok' && (step.op === 'recv' || step.op === 'recvfrom') && typeof (step.result as { base64?: unknown }).base64 === 'string' ? (
+        <ReadBytesDetail base64={(step.result as { base64: string }).base64} />
+      ) : null}
       {step.kernelBefore ? (
         <div className="mt-3 space-y-2">
           <p className="m-0 text-xs font-semibold">Kernel before</p>

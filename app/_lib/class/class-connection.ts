@@ -7,7 +7,8 @@
  */
 import { JoinCodeSchema, NicknameSchema, type ClassInfo, type ClassServerMessage } from '@/server/protocol/class';
 import type { ClassMembership } from './class-store';
-import { backoffDelay, openClassSocket, sendMessage, type Backoff, type ClassSocket } from './class-socket';
+import { backoffDelay, type Backoff } from '../backoff';
+import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
 import { lessonLabel } from './format';
 import type { ProgressReport } from './progress-report';
 

@@ -38,20 +38,6 @@ export function sendMessage(ws: ClassSocket | null, msg: ClassClientMessage): bo
   return true;
 }
 
-export interface Backoff {
-  baseMs: number;
-  maxMs: number;
-}
-
-/**
- * Doubling delays with jitter: after a server restart a whole class reconnects, and spreading the
- * attempts keeps 300 browsers from arriving in the same millisecond.
- */
-export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
-  const ceiling = Math.min(b.baseMs * 2 ** Math.max(0, attempt), b.maxMs);
-  return Math.round(ceiling * (0.5 + random() / 2));
-}
-
 /**
  * Opens a class socket and wires it: validated messages go to `onMessage`, and `onClose` runs once
  * when it closes, unless `isCurrent` says it was let go of on purpose. Returns null when the socket

@@ -5,7 +5,8 @@
  * globals, like the student's connection.
  */
 import type { ClassInfo, ClassServerMessage } from '@/server/protocol/class';
-import { backoffDelay, openClassSocket, sendMessage, type Backoff, type ClassSocket } from './class-socket';
+import { backoffDelay, type Backoff } from '../backoff';
+import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
 
 export type Dashboard = Extract<ClassServerMessage, { type: 'dashboard' }>;
 

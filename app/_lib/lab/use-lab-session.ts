@@ -10,8 +10,12 @@ import { LabClient, type CallResult, type ClientEvent, type SocketLike } from '@
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
 import { classTokenForLab } from '../class/class-store';
+import { RetrySchedule, type Backoff } from '../backoff';
 
 export type LabStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Reconnects spread at random over a window that doubles up to 8 s, so a restart meets no herd. */
+const LAB_RECONNECT: Backoff = { baseMs: 500, maxMs: 8000 };
 
 type Action =
   | { type: 'reset' }
@@ -93,7 +97,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
   const kernelBusy = useRef(false);
   const kernelDirty = useRef(false);
   const kernelWanted = useRef(false);
-  const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; delay: number }>({ delay: 500 });
+  const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; schedule: RetrySchedule }>({ schedule: new RetrySchedule(LAB_RECONNECT) });
   const everOpen = useRef(false);
 
   const refreshKernel = useCallback(async () => {
@@ -138,9 +142,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
           setNotice('The connection to the lab was lost (the server may have restarted). A fresh session starts with no sockets: everything you had open was closed.');
         }
         setStatus('reconnecting');
-        const delay = retry.current.delay;
-        retry.current.delay = Math.min(delay * 2, 8000);
-        retry.current.timer = setTimeout(open, delay);
+        retry.current.timer = setTimeout(open, retry.current.schedule.next());
         return;
       }
       if (event.event === 'bye') {
@@ -149,7 +151,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
       }
       if (event.event === 'hello') {
         everOpen.current = true;
-        retry.current.delay = 500;
+        retry.current.schedule.reset();
         setStatus('open');
         setGeneration((g) => g + 1);
         dispatch({ type: 'event', event });

@@ -14,6 +14,19 @@ interface Sock {
   server?: boolean;
 }
 
+/**
+ * A UDP send, awaited: dgram sends later (after an address lookup), so a close() right after an
+ * unawaited send() would drop the datagram.
+ */
+function sent(name: string, args: string, op: 'send' | 'sendto'): string[] {
+  return [
+    `{`,
+    `  const bytes = await new Promise<number>((resolve, reject) => ${name}.send(${args}, (err, n) => (err ? reject(err) : resolve(n))));`,
+    `  console.log('${op} ->', bytes, 'bytes');`,
+    `}`,
+  ];
+}
+
 function call(s: ProgramStep, socks: Map<string, Sock>): string[] {
   const a = s.args;
   const name = String(s.sock ?? '');
@@ -59,10 +72,10 @@ function call(s: ProgramStep, socks: Map<string, Sock>): string[] {
         `console.log('connect -> local address', ${name}.localAddress, ${name}.localPort);`,
       ];
     case 'send':
-      if (info?.type === 'udp') return [`${name}.send(${text(s)});`];
+      if (info?.type === 'udp') return sent(name, text(s), 'send');
       return [`${name}.write(${text(s)});`, `console.log('send ->', Buffer.byteLength(${text(s)}), 'bytes');`];
     case 'sendto':
-      return [`${name}.send(${text(s)}, ${Number(a.port)}, ${JSON.stringify(a.address)});`, `console.log('sendto ->', Buffer.byteLength(${text(s)}), 'bytes');`];
+      return sent(name, `${text(s)}, ${Number(a.port)}, ${JSON.stringify(a.address)}`, 'sendto');
     case 'recv':
       if (info?.type === 'udp') return [`console.log('recv ->', String((await ${name}Messages.next()).value[0]));`];
       return [`{`, `  const chunk = await ${name}Data.next();`, `  console.log('recv ->', chunk.done ? '0 bytes: EOF' : JSON.stringify(String(chunk.value)));`, `}`];
