@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
 import type { Config } from './config.ts';
 import { selectEngine } from './engines/select.ts';
 import type { Engine } from './engines/types.ts';
-import { readKernelTable } from './kernel/procnet.ts';
+import { chooseKernelReader, type KernelViewSource } from './kernel/index.ts';
 import { ClassHub, openClass } from './class/class-hub.ts';
 import { newJoinCode } from './class/class-codes.ts';
 import { ClassStore } from './class/class-store.ts';
@@ -27,6 +27,8 @@ export interface RunningServer {
   host: string;
   engine: Engine;
   fallbackReason?: string;
+  /** How the kernel view is read, and why not through netlink when it is not. */
+  kernelView: { source: KernelViewSource; fallbackReason?: string };
   hub: LabHub;
   /** Class hosting, when started with --class. */
   classroom?: { hub: ClassHub; resumed: boolean; instructorUrl: string; studentUrl: string; dataFile: string };
@@ -60,6 +62,7 @@ function classAddress(config: Config): string | null {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const { engine, fallbackReason } = await selectEngine(config.engine);
+  const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const lan = classAddress(config);
   const policy = new LabPolicy({
     ports: config.labPorts,
@@ -77,7 +80,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engine,
     policy,
     ports: new PortPicker(config.labPorts),
-    readKernel: readKernelTable,
+    readKernel: kernel.reader.read,
     chatMaxClients: config.chatMaxClients,
   };
   const hub = new LabHub({
@@ -163,6 +166,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     host: config.host,
     engine,
     fallbackReason,
+    kernelView: { source: kernel.reader.source, fallbackReason: kernel.fallbackReason },
     hub,
     classroom,
     policy,

@@ -1,12 +1,12 @@
 /**
- * The kernel's own view of one session: rows of /proc/net/{tcp,tcp6,udp,udp6} that belong to the
- * session's sockets (joined by socket inode), plus the rows that explain them: connections waiting in
- * the accept queue of one of our listeners, sockets we closed that the kernel still keeps (TIME_WAIT),
+ * The kernel's own view of one session: rows of the kernel's socket table (read by server/kernel/)
+ * that belong to the session's sockets (joined by socket inode), plus the rows that explain them:
+ * connections waiting in the accept queue of one of our listeners, sockets we closed that the kernel still keeps (TIME_WAIT),
  * and the other program's end of a connection to one of ours (e.g. a learner's `nc`).
  * Nothing outside that is shown, so one learner never sees another's sockets.
  */
 import type { Endpoint, KernelRow } from '../protocol/index.ts';
-import type { RawKernelRow } from '../kernel/procnet.ts';
+import type { ConnectionTuple, RawKernelRow } from '../kernel/index.ts';
 import { canonicalAddress } from './policy.ts';
 
 export interface OwnSocket {
@@ -16,11 +16,7 @@ export interface OwnSocket {
   tuple?: Tuple;
 }
 
-export interface Tuple {
-  tcp: boolean;
-  local: Endpoint;
-  remote: Endpoint;
-}
+export type Tuple = ConnectionTuple;
 
 export interface ClosedSocket extends Tuple {
   handle: string;

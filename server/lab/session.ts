@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine, EngineSocket, Family, SocketType, WaitOptions } from '../engines/types.ts';
-import type { RawKernelRow } from '../kernel/procnet.ts';
+import { KernelViewError, type KernelReader } from '../kernel/index.ts';
 import type { Command, CommandId, Reply, ServerEvent, Step } from '../protocol/index.ts';
 import { Cancellation } from './cancellation.ts';
 import { LabFailure, toLabError } from './failure.ts';
@@ -20,7 +20,8 @@ export interface SessionDeps {
   engine: Engine;
   policy: LabPolicy;
   ports: PortPicker;
-  readKernel: () => Promise<RawKernelRow[]>;
+  /** The kernel's table: asked for the rows that may concern this session's sockets. */
+  readKernel: KernelReader['read'];
   /** Sockets a session running the chat server may hold (its clients count). */
   chatMaxClients: number;
 }
@@ -259,10 +260,18 @@ export class LabSession {
   }
 
   async kernelRows() {
-    const raw = await this.deps.readKernel();
     const now = Date.now();
     while (this.closed.length && now - this.closed[0].at > CLOSED_MEMORY_MS) this.closed.shift();
-    const own = [...this.sockets.values()].map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: this.rememberTuple(e) }));
+    const entries = [...this.sockets.values()];
+    const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: this.rememberTuple(e) }));
+    const sockets = entries.flatMap((e) => (e.sock.fd === null ? [] : [{ fd: e.sock.fd, type: e.type }]));
+    let raw;
+    try {
+      raw = await this.deps.readKernel({ sockets, closed: this.closed });
+    } catch (e) {
+      if (e instanceof KernelViewError) throw new LabFailure(e.code, e.message);
+      throw e;
+    }
     return joinKernelRows(raw, own, this.closed);
   }
 

@@ -3,7 +3,7 @@
  * on a real kernel socket. Nothing is combined or simulated, so `composite` is empty.
  */
 import type { Engine, Family, SocketType } from '../types.ts';
-import { addonLoadFailure, asEngineError, loadNativeAddon } from './addon.ts';
+import { addonLoadFailure, asEngineError, loadNativeAddon, sockDiagCalls } from './addon.ts';
 import { NativeSocket } from './socket.ts';
 
 export function createNativeEngine(): Engine {
@@ -12,6 +12,7 @@ export function createNativeEngine(): Engine {
     throw new Error(`The native lab engine is unavailable: ${addonLoadFailure()}.`);
   }
   const open = new Set<NativeSocket>();
+  const sockDiag = sockDiagCalls(addon);
   return {
     name: 'native',
     composite: {},
@@ -26,6 +27,8 @@ export function createNativeEngine(): Engine {
     },
     closeAll(): void {
       for (const socket of [...open]) socket.close();
+      sockDiag?.close();
     },
+    sockDiag,
   };
 }
