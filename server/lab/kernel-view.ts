@@ -25,8 +25,20 @@ export interface ClosedSocket extends Tuple {
 const QUEUE_STATES = new Set(['ESTABLISHED', 'SYN_RECV', 'NEW_SYN_RECV', 'CLOSE_WAIT']);
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
+/** canonicalAddress() parses the text each time; a view compares the same few addresses often. */
+const canonical = new Map<string, string>();
+function canonicalOf(address: string): string {
+  let c = canonical.get(address);
+  if (c === undefined) {
+    c = canonicalAddress(address);
+    if (canonical.size >= 4096) canonical.clear();
+    canonical.set(address, c);
+  }
+  return c;
+}
+
 function same(a: Endpoint, b: Endpoint): boolean {
-  return a.port === b.port && canonicalAddress(a.address) === canonicalAddress(b.address);
+  return a.port === b.port && (a.address === b.address || canonicalOf(a.address) === canonicalOf(b.address));
 }
 
 function isTcp(r: RawKernelRow): boolean {

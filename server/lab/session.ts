@@ -263,7 +263,9 @@ export class LabSession {
     const now = Date.now();
     while (this.closed.length && now - this.closed[0].at > CLOSED_MEMORY_MS) this.closed.shift();
     const entries = [...this.sockets.values()];
-    const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: this.rememberTuple(e) }));
+    // A TCP connection's addresses never change once known; a UDP socket may connect elsewhere.
+    const tupleOf = (e: SocketEntry) => (e.type === 'tcp' && e.tuple ? e.tuple : this.rememberTuple(e));
+    const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: tupleOf(e) }));
     const sockets = entries.flatMap((e) => (e.sock.fd === null ? [] : [{ fd: e.sock.fd, type: e.type }]));
     let raw;
     try {
