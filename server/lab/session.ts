@@ -267,14 +267,21 @@ export class LabSession {
     const tupleOf = (e: SocketEntry) => (e.type === 'tcp' && e.tuple ? e.tuple : this.rememberTuple(e));
     const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: tupleOf(e) }));
     const sockets = entries.flatMap((e) => (e.sock.fd === null ? [] : [{ fd: e.sock.fd, type: e.type }]));
+    const asked = [...this.closed];
     let raw;
     try {
-      raw = await this.deps.readKernel({ sockets, closed: this.closed });
+      raw = await this.deps.readKernel({ sockets, closed: asked });
     } catch (e) {
       if (e instanceof KernelViewError) throw new LabFailure(e.code, e.message);
       throw e;
     }
-    return joinKernelRows(raw, own, this.closed);
+    const rows = joinKernelRows(raw, own, asked);
+    // A closed connection the kernel no longer holds never comes back: stop asking about it, so a
+    // view costs what the session still has in the kernel.
+    const kept = new Set(rows.filter((r) => r.relation === 'closed').map((r) => r.of));
+    const gone = new Set(asked.filter((c) => !kept.has(c.handle)));
+    for (let i = this.closed.length - 1; i >= 0; i--) if (gone.has(this.closed[i]!)) this.closed.splice(i, 1);
+    return rows;
   }
 
   /** Closes every socket and tells the viewers why. Idempotent. */

@@ -10,7 +10,8 @@ import dgram from 'node:dgram';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { loadNativeAddon } from '../../server/engines/native/addon.ts';
+import { Worker } from 'node:worker_threads';
+import { ADDON_PATH, loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { createNativeEngine } from '../../server/engines/native/index.ts';
 import type { Engine } from '../../server/engines/types.ts';
 import { chooseKernelReader, type KernelReader } from '../../server/kernel/index.ts';
@@ -332,6 +333,34 @@ describe('the kernel view through sock_diag, with /proc/net as the oracle', { sk
     assert.deepEqual(sockDiagFds(), [], 'closeAll() closed it');
     engine!.sockDiag!.find([], [probe]);
     assert.equal(sockDiagFds().length, 1, 'the next call opens it again');
+  });
+});
+
+describe('sock_diag in a worker thread', { skip }, () => {
+  test('each worker has its own sock_diag socket, which it closes when it ends', T, async () => {
+    const before = sockDiagFds().length;
+    // The worker makes its own listener and reads it back through its own netlink socket.
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+      const addon = require(${JSON.stringify(ADDON_PATH)});
+      const fd = addon.socket(4, 'tcp');
+      addon.bind(fd, '127.0.0.1', 0);
+      addon.listen(fd, 5);
+      const record = addon.sockDiagFind([fd], []);
+      parentPort.postMessage({ family: record[0], state: record[1], port: record.readUInt16BE(4), bound: addon.getsockname(fd).port });
+      parentPort.once('message', () => process.exit(0));`,
+      { eval: true },
+    );
+    const seen = await new Promise<{ family: number; state: number; port: number; bound: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    assert.deepEqual(seen, { family: 2, state: 10, port: seen.bound, bound: seen.bound });
+    assert.equal(sockDiagFds().length, before + 1, 'the worker opened its own');
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('done');
+    await exited;
+    await waitUntil(() => sockDiagFds().length === before, 3000, 'the worker\'s sock_diag socket closed at its teardown');
   });
 });
 
