@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { ADDON_PATH, loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { createNativeEngine } from '../../server/engines/native/index.ts';
 import type { Engine } from '../../server/engines/types.ts';
-import { chooseKernelReader, type KernelReader } from '../../server/kernel/index.ts';
+import { chooseKernelReader, type KernelQuery, type KernelReader } from '../../server/kernel/index.ts';
 import { procNetReader } from '../../server/kernel/procnet.ts';
 import { LabPolicy } from '../../server/lab/policy.ts';
 import { PortPicker } from '../../server/lab/port-picker.ts';
@@ -39,11 +39,15 @@ const skip = !engine ? 'needs the native addon on Linux (node scripts/build-addo
 /** A lab session whose kernel view can be read either way, one read after the other. */
 function newSession() {
   let reader: KernelReader = netlink!.reader;
+  const asked: KernelQuery[] = [];
   const session = new LabSession({
     engine: engine!,
     policy: new LabPolicy({ ports: PORTS, extraAddresses: [], sitePort: null, limits: { sockets: 32, sendBytes: 65536, commandsPerSecond: 1000, idleSeconds: 600 } }),
     ports: new PortPicker(PORTS),
-    readKernel: (query) => reader.read(query),
+    readKernel: (query) => {
+      asked.push(query);
+      return reader.read(query);
+    },
     chatMaxClients: 4,
   });
   let id = 0;
@@ -60,7 +64,7 @@ function newSession() {
     reader = netlink!.reader;
     return { viaNetlink, viaProc };
   };
-  return { session, call, views };
+  return { session, call, views, asked };
 }
 type Lab = ReturnType<typeof newSession>;
 
@@ -184,6 +188,30 @@ describe('the kernel view through sock_diag, with /proc/net as the oracle', { sk
       (rows) => has(rows, { relation: 'closed', of: closedFirst, state: 'TIME_WAIT' }) && has(rows, { relation: 'own', sock: stillOpen, state: 'TIME_WAIT', inode: 0 }),
     );
     assert.equal(rows.filter((r) => r.state === 'TIME_WAIT').length, 2);
+  });
+
+  test('a closed connection the kernel no longer holds is not asked about again; one in TIME_WAIT still is', T, async () => {
+    const l = lab();
+    const srv = await listener(l);
+    const reset = await client(l, '127.0.0.1', srv.port);
+    const { sock: a } = await l.call('accept', { sock: srv.sock });
+    await l.call('send', { sock: reset, data: 'never read' });
+    const waiting = await client(l, '127.0.0.1', srv.port);
+    const { sock: b } = await l.call('accept', { sock: srv.sock });
+    await waitUntil(async () => (await l.session.kernelRows()).some((r) => r.sock === String(a) && r.rxQueue === 10), 3000, 'the bytes waiting');
+    // Closing with unread bytes sends RST: neither end is left in the kernel.
+    await l.call('close', { sock: String(a) });
+    await l.call('close', { sock: waiting });
+    await l.call('close', { sock: String(b) });
+    const rows = await sameView(l, (rows) => has(rows, { relation: 'closed', of: waiting, state: 'TIME_WAIT' }) && !rows.some((r) => r.relation === 'closed' && r.of !== waiting));
+    const timeWait = rows.find((r) => r.relation === 'closed')!;
+    await l.session.kernelRows();
+    // Three connections were closed; only the one the kernel still holds is asked about.
+    assert.deepEqual(
+      l.asked.at(-1)!.closed.map((c) => c.local),
+      [timeWait.local],
+    );
+    assert.ok(has(await l.session.kernelRows(), { relation: 'closed', of: waiting, state: 'TIME_WAIT' }), 'the TIME_WAIT is still shown');
   });
 
   test('CLOSE_WAIT: the peer closed (its FIN counts in rx_queue), with the closer in FIN_WAIT2, own and outside', T, async () => {
