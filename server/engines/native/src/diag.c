@@ -3,9 +3,8 @@
  * interface (NETLINK_SOCK_DIAG, inet_diag: what `ss` uses) instead of /proc/net.
  *
  * /proc/net/tcp prints every socket on the machine, so reading it costs as much as the machine is
- * busy. Here the kernel itself filters: the request carries inet_diag bytecode that keeps only
- * sockets whose local or remote port is one of the session's ports, so what crosses into the server
- * (and what it decodes) is the session's few rows, whatever else the machine holds.
+ * busy. Here the server asks the kernel about the session's own sockets only, so what it costs, and
+ * what crosses into the server, is the session's few rows, whatever else the machine holds.
  *
  * Two kinds of question, both answered with the kernel's own `struct inet_diag_msg` records (72 bytes
  * each, as the kernel wrote them; server/kernel/sock-diag.ts decodes them):
@@ -35,11 +34,11 @@
 #if defined(__linux__)
 
 #include <errno.h>
-#include <stdio.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -96,6 +95,9 @@ static int diag_open(Diag *d) {
   d->fd = fd;
   return 0;
 }
+
+/* ------------------------------------------------------------------------------------------- */
+/* A dump filtered by port */
 
 /* Appends one port condition: `code` true -> the JMP after it (accept); false -> the next condition. */
 static size_t put_condition(struct inet_diag_bc_op *ops, size_t at, uint8_t code, uint16_t port, size_t total_ops) {
