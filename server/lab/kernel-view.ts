@@ -1,9 +1,10 @@
 /**
  * The kernel's own view of one session: rows of the kernel's socket table (read by server/kernel/)
  * that belong to the session's sockets (joined by socket inode), plus the rows that explain them:
- * connections waiting in the accept queue of one of our listeners, sockets we closed that the kernel still keeps (TIME_WAIT),
- * and the other program's end of a connection to one of ours (e.g. a learner's `nc`).
- * Nothing outside that is shown, so one learner never sees another's sockets.
+ * connections waiting in the accept queue of one of our listeners, sockets we closed that the
+ * kernel still keeps (TIME_WAIT), and the other program's end of a connection to one of ours (e.g.
+ * a learner's `nc`). Nothing outside that is shown, so one learner never sees another's sockets,
+ * however many rows the reader handed in (all of /proc/net, or the sock_diag reader's few).
  */
 import type { Endpoint, KernelRow } from '../protocol/index.ts';
 import type { ConnectionTuple, RawKernelRow } from '../kernel/index.ts';
