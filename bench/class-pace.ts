@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { HelloConversation, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
-import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { machineLine, startBenchServer, summary, verdict } from './lib/server-process.ts';
 import { makeTimeWait } from './lib/time-wait.ts';
 
 const { values } = parseArgs({
@@ -134,11 +134,14 @@ async function runClass(size: number, totalEntries: () => number): Promise<void>
     const errs = new Map<string, number>();
     for (const e of errors) errs.set(e, (errs.get(e) ?? 0) + 1);
     console.log(`${size} learners for ${wall.toFixed(0)} s (${kernelLine}; ${totalEntries()} TCP entries on the machine):`);
-    console.log(`  ${step.n} steps (${(step.n / wall).toFixed(0)}/s), ${stats.late} clicked before the previous answer came`);
+    console.log(
+      `  ${step.n} steps (${(step.n / wall).toFixed(0)}/s), ${stats.late} clicked before the previous answer came; server CPU ${((cpu / Math.max(1, step.n)) * 1e6).toFixed(0)} µs a click (step + view)`,
+    );
     console.log(`  step, click to answer:   p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, max ${step.max.toFixed(0)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(step.p99 <= BUDGET_MS)})`);
     console.log(`  its kernel view:         p50 ${view.p50.toFixed(1)} ms, p99 ${view.p99.toFixed(1)} ms, max ${view.max.toFixed(0)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(view.p99 <= BUDGET_MS)})`);
     console.log(`  errors: ${errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(errors.length === 0)})`);
-    console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB (budget <= ${BUDGET_RSS_MIB} MiB: ${verdict(peakRss <= BUDGET_RSS_MIB)}), CPU ${((cpu / wall) * 100).toFixed(0)}% of one core (the load generator: ${((loadCpu / wall) * 100).toFixed(0)}%)\n`);
+    console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB (budget <= ${BUDGET_RSS_MIB} MiB: ${verdict(peakRss <= BUDGET_RSS_MIB)}), CPU ${((cpu / wall) * 100).toFixed(0)}% of one core (the load generator: ${((loadCpu / wall) * 100).toFixed(0)}%)`);
+    console.log(`  ${machineLine()}\n`);
   } finally {
     for (const l of learners) l.client.close();
     await server.stop();

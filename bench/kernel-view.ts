@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { LeanClient } from './lib/lean-client.ts';
-import { startBenchServer, summary, verdict, type BenchServer } from './lib/server-process.ts';
+import { machineLine, startBenchServer, summary, verdict, type BenchServer } from './lib/server-process.ts';
 import { makeTimeWait } from './lib/time-wait.ts';
 
 const { values } = parseArgs({
@@ -93,7 +93,7 @@ try {
   console.log(`  netlink p99 ${fast.s.p99.toFixed(2)} ms  (budget p99 <= ${BUDGET_P99_MS} ms with 25,000 other entries: ${verdict(fast.s.p99 <= BUDGET_P99_MS)})`);
   const same = shape(fast.rows) === shape(slow.rows);
   console.log(`  both views show the same rows: ${same ? 'yes' : `NO\n    netlink: ${shape(fast.rows)}\n    /proc:   ${shape(slow.rows)}`}`);
-  console.log(`TCP entries on the machine at the end: ${population.tcpEntries()}`);
+  console.log(`TCP entries on the machine at the end: ${population.tcpEntries()}; ${machineLine()}`);
 } finally {
   await Promise.all([netlink.stop(), proc.stop(), population.stop()]);
 }

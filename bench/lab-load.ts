@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
-import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { machineLine, startBenchServer, summary, verdict } from './lib/server-process.ts';
 import { makeTimeWait } from './lib/time-wait.ts';
 
 const { values } = parseArgs({
@@ -79,6 +79,7 @@ try {
   }
   console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
   console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
+  console.log(`  ${machineLine()}`);
 } finally {
   await Promise.all([server.stop(), population.stop()]);
 }

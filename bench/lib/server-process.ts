@@ -81,3 +81,22 @@ export function summary(values: number[]): { n: number; p50: number; p90: number
 export function verdict(ok: boolean): string {
   return ok ? 'within budget' : 'OVER BUDGET';
 }
+
+/**
+ * The share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), or null where
+ * the kernel does not report it. Latency tails measured while it is high are mostly other work.
+ */
+export function cpuPressure(): number | null {
+  try {
+    const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineLine(): string {
+  const p = cpuPressure();
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  return `machine: load average ${load}${p === null ? '' : `, CPU pressure ${p.toFixed(0)}% (time some task waited for a core)`}`;
+}
