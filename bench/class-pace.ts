@@ -56,6 +56,7 @@ interface PaceStats extends LoopStats {
   steps: number[];
   viewsAfterClick: number[];
   late: number;
+  clicks: number;
 }
 
 function exponential(meanMs: number): number {
@@ -69,8 +70,8 @@ async function runClass(size: number, totalEntries: () => number): Promise<void>
   });
   const learners: Learner[] = [];
   const record = { on: false };
-  const stats: PaceStats = { latencies: [], errors: [], loops: 0, views: [], steps: [], viewsAfterClick: [], late: 0 };
-  const scratch: PaceStats = { latencies: [], errors: [], loops: 0, views: [], steps: [], viewsAfterClick: [], late: 0 };
+  const stats: PaceStats = { latencies: [], errors: [], loops: 0, views: [], steps: [], viewsAfterClick: [], late: 0, clicks: 0 };
+  const scratch: PaceStats = { latencies: [], errors: [], loops: 0, views: [], steps: [], viewsAfterClick: [], late: 0, clicks: 0 };
   try {
     for (let i = 0; i < size; i += 50) {
       const batch = await Promise.all(Array.from({ length: Math.min(50, size - i) }, () => LeanClient.open(`ws://127.0.0.1:${server.port}/lab`)));
@@ -102,6 +103,7 @@ async function runClass(size: number, totalEntries: () => number): Promise<void>
       const t = setTimeout(() => {
         timers.delete(t);
         l.queue.push(performance.now());
+        if (record.on) stats.clicks++;
         void serve(l);
         click(l);
       }, exponential(1000 / RATE));
@@ -131,14 +133,16 @@ async function runClass(size: number, totalEntries: () => number): Promise<void>
 
     const step = summary(stats.steps);
     const view = summary(stats.viewsAfterClick);
+    const ms = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
     const errs = new Map<string, number>();
     for (const e of errors) errs.set(e, (errs.get(e) ?? 0) + 1);
     console.log(`${size} learners for ${wall.toFixed(0)} s (${kernelLine}; ${totalEntries()} TCP entries on the machine):`);
     console.log(
-      `  ${step.n} steps (${(step.n / wall).toFixed(0)}/s), ${stats.late} clicked before the previous answer came; server CPU ${((cpu / Math.max(1, step.n)) * 1e6).toFixed(0)} µs a click (step + view)`,
+      `  ${stats.clicks} clicks, ${step.n} answered in the run (${(step.n / wall).toFixed(0)}/s), ${stats.late} clicked before the previous answer came;` +
+        (step.n ? ` server CPU ${((cpu / step.n) * 1e6).toFixed(0)} µs a click (step + view)` : ''),
     );
-    console.log(`  step, click to answer:   p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, max ${step.max.toFixed(0)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(step.p99 <= BUDGET_MS)})`);
-    console.log(`  its kernel view:         p50 ${view.p50.toFixed(1)} ms, p99 ${view.p99.toFixed(1)} ms, max ${view.max.toFixed(0)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(view.p99 <= BUDGET_MS)})`);
+    console.log(`  step, click to answer:   p50 ${ms(step.p50)} ms, p99 ${ms(step.p99)} ms, max ${ms(step.max)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(step.p99 <= BUDGET_MS)})`);
+    console.log(`  its kernel view:         p50 ${ms(view.p50)} ms, p99 ${ms(view.p99)} ms, max ${ms(view.max)} ms  (budget p99 <= ${BUDGET_MS} ms: ${verdict(view.p99 <= BUDGET_MS)})`);
     console.log(`  errors: ${errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(errors.length === 0)})`);
     console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB (budget <= ${BUDGET_RSS_MIB} MiB: ${verdict(peakRss <= BUDGET_RSS_MIB)}), CPU ${((cpu / wall) * 100).toFixed(0)}% of one core (the load generator: ${((loadCpu / wall) * 100).toFixed(0)}%)`);
     console.log(`  ${machineLine()}\n`);
