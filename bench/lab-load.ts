@@ -3,35 +3,57 @@
  *  1. one session looping the hello conversation: per-op round trip p50/p99 (budget p99 <= 5 ms);
  *  2. 300 concurrent sessions, each looping it: p50/p99, errors, server RSS and CPU
  *     (budgets: p99 <= 50 ms, 0 errors, RSS <= 1 GiB).
- * Loopback only; bounded in time.   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20]
+ * With --kernel each step is followed by a `kernel` request, as the page does, and the view's round
+ * trip is printed beside the step's; --time-wait N first makes N TIME_WAIT entries on the machine
+ * (kept topped up), as a class leaves them, for the kernel view to be read beside.
+ * Loopback only; bounded in time.
+ *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc]
  */
 import { parseArgs } from 'node:util';
 import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
-import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { machineLine, startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { makeTimeWait } from './lib/time-wait.ts';
 
-const { values } = parseArgs({ options: { sessions: { type: 'string', default: '300' }, seconds: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '300' },
+    seconds: { type: 'string', default: '20' },
+    kernel: { type: 'boolean', default: false },
+    'time-wait': { type: 'string', default: '0' },
+    'kernel-view': { type: 'string', default: 'auto' },
+  },
+});
 const SESSIONS = Number(values.sessions);
 const SECONDS = Number(values.seconds);
+const KERNEL = values.kernel;
+const loopOptions = { kernel: KERNEL };
 
 const open = (port: number) => LeanClient.open(`ws://127.0.0.1:${port}/lab`);
 
-const server = await startBenchServer(['--lab-only', '--quiet'], {
+const population = await makeTimeWait(Number(values['time-wait']), SECONDS + 120);
+const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view'])], {
   LAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
   LAB_COMMANDS_PER_SECOND: '10000',
 });
 try {
-  console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}\n`);
+  console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}, ${/kernel view: ([^(\n]+)/.exec(server.stdout)?.[1]?.trim()}`);
+  console.log(`TCP entries on the machine: ${population.tcpEntries()}; ${KERNEL ? 'each step followed by a kernel view' : 'steps only (--kernel adds the view the page asks for)'}\n`);
 
   // 1. One session.
   const one: LoopStats = { latencies: [], errors: [], loops: 0 };
   const c = await open(server.port);
-  await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }); // warm up
-  await helloLoop(c, Date.now() + 5000, one);
+  await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }, 0, loopOptions); // warm up
+  await helloLoop(c, Date.now() + 5000, one, 0, loopOptions);
   c.close();
   const s1 = summary(one.latencies);
   console.log(`one session: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
-  console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})\n`);
+  console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})`);
+  if (KERNEL) {
+    const v1 = summary(one.views ?? []);
+    console.log(`  kernel view round trip: p50 ${v1.p50.toFixed(2)} ms, p99 ${v1.p99.toFixed(2)} ms, max ${v1.max.toFixed(1)} ms`);
+  }
+  console.log('');
 
   // 2. Many sessions at once.
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
@@ -40,7 +62,7 @@ try {
   const t0 = Date.now();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
-  await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats)));
+  await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats, 0, loopOptions)));
   clearInterval(sampler);
   const wall = (Date.now() - t0) / 1000;
   const cpu = server.cpuSeconds() - cpu0;
@@ -51,8 +73,13 @@ try {
   for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
   console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
   console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
+  if (KERNEL) {
+    const v = summary(stats.views ?? []);
+    console.log(`  kernel view round trip: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms, max ${v.max.toFixed(0)} ms (${v.n} views)`);
+  }
   console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
   console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
+  console.log(`  ${machineLine()}`);
 } finally {
-  await server.stop();
+  await Promise.all([server.stop(), population.stop()]);
 }

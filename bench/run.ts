@@ -5,7 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES = ['first-load-js.ts', 'lab-load.ts', 'flood.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts', 'network.ts'];
+const BENCHES = [
+  'first-load-js.ts', 'lab-load.ts', 'flood.ts', 'kernel-view.ts', 'class-pace.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts', 'network.ts',
+];
 let failed = 0;
 for (const b of BENCHES) {
   console.log(`\n=== bench/${b}`);

@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
 import type { Config } from './config.ts';
 import { selectEngine } from './engines/select.ts';
 import type { Engine } from './engines/types.ts';
-import { readKernelTable } from './kernel/procnet.ts';
+import { chooseKernelReader, type KernelViewSource } from './kernel/index.ts';
 import { ClassHub, openClass } from './class/class-hub.ts';
 import { newJoinCode } from './class/class-codes.ts';
 import { ClassStore } from './class/class-store.ts';
@@ -21,7 +21,7 @@ import { LabHub } from './lab/hub.ts';
 import { labFdBudget, type FdBudget } from './lab/fd-budget.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
-import { sharedRead } from './lab/shared-read.ts';
+import { sharedProcRead } from './lab/shared-read.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +31,8 @@ export interface RunningServer {
   host: string;
   engine: Engine;
   fallbackReason?: string;
+  /** How the kernel view is read, and why not through netlink when it is not. */
+  kernelView: { source: KernelViewSource; fallbackReason?: string };
   hub: LabHub;
   /** Class hosting, when started with --class. */
   classroom?: { hub: ClassHub; resumed: boolean; instructorUrl: string; studentUrl: string; dataFile: string };
@@ -67,6 +69,7 @@ function classAddress(config: Config): string | null {
 export async function startServer(config: Config): Promise<RunningServer> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
+  const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const lan = classAddress(config);
   const policy = new LabPolicy({
     ports: config.labPorts,
@@ -84,7 +87,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engine,
     policy,
     ports: new PortPicker(config.labPorts),
-    readKernel: sharedRead(readKernelTable),
+    // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
+    // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
+    readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
     chatMaxClients: config.chatMaxClients,
     fdBudget: fdBudget.sockets,
   };
@@ -177,6 +182,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     host: config.host,
     engine,
     fallbackReason,
+    kernelView: { source: kernel.reader.source, fallbackReason: kernel.fallbackReason },
     hub,
     classroom,
     policy,

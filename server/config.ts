@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   dev: bool.default(false),
   /** Force the fallback engine on `net`/`dgram` even where the native addon is built. */
   engine: z.enum(['auto', 'native', 'node']).default('auto'),
+  /** How the kernel view is read: netlink sock_diag (the session's own sockets) or all of /proc/net. */
+  kernelView: z.enum(['auto', 'netlink', 'proc']).default('auto'),
   labPorts: portRange.default([41000, 41999]),
   /** Addresses lab sockets may bind and connect to beside loopback (127.0.0.1 and ::1 always may). */
   labAddresses: addressList.default([]),
@@ -81,6 +83,7 @@ const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; bo
   { key: 'host', flag: 'host', env: 'HOST', help: 'address to listen on (default 127.0.0.1; a LAN address to host a class)' },
   { key: 'dev', flag: 'dev', env: 'SOCKETLAB_DEV', help: 'development mode with hot reload', boolean: true },
   { key: 'engine', flag: 'engine', env: 'SOCKETLAB_ENGINE', help: 'auto | native | node (force the fallback engine)' },
+  { key: 'kernelView', flag: 'kernel-view', env: 'SOCKETLAB_KERNEL_VIEW', help: 'auto | netlink | proc (read all of /proc/net, to compare)' },
   { key: 'labPorts', flag: 'lab-ports', env: 'LAB_PORTS', help: 'port range for lab sockets (default 41000-41999)' },
   { key: 'labAddresses', flag: 'lab-addresses', env: 'LAB_ADDRESSES', help: 'comma-separated addresses lab sockets may use beside 127.0.0.1 and ::1' },
   { key: 'maxSockets', flag: 'max-sockets', env: 'LAB_MAX_SOCKETS', help: 'open sockets per session (default 16)' },

@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     running.engine.name === 'native'
       ? 'lab engine: native (one real system call per step)'
       : `lab engine: node fallback (some steps are combined; ${running.fallbackReason ?? ''})`;
-  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
+  const kernelLine =
+    running.kernelView.source === 'netlink'
+      ? 'kernel view: netlink sock_diag (each session\'s own sockets)'
+      : `kernel view: /proc/net (the whole table; ${running.kernelView.fallbackReason ?? ''})`;
+  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${kernelLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
   if (running.classroom) await printClassBanner(running.classroom, config.host);
 }
 

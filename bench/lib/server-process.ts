@@ -73,11 +73,30 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export function summary(values: number[]): { n: number; p50: number; p99: number; max: number } {
+export function summary(values: number[]): { n: number; p50: number; p90: number; p99: number; max: number } {
   const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+  return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
 }
 
 export function verdict(ok: boolean): string {
   return ok ? 'within budget' : 'OVER BUDGET';
+}
+
+/**
+ * The share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), or null where
+ * the kernel does not report it. Latency tails measured while it is high are mostly other work.
+ */
+export function cpuPressure(): number | null {
+  try {
+    const m = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineLine(): string {
+  const p = cpuPressure();
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  return `machine: load average ${load}${p === null ? '' : `, CPU pressure ${p.toFixed(0)}% (time some task waited for a core)`}`;
 }

@@ -7,6 +7,7 @@
  * report that through `onBlocked` and finish the call when the kernel says it is ready (no polling
  * loops). With `blocking: false` they throw EAGAIN / EINPROGRESS at once, as the kernel does.
  */
+import type { SockDiagCalls } from '../kernel/sock-diag.ts';
 import type { Endpoint } from '../protocol/index.ts';
 
 export type SocketType = 'tcp' | 'udp';
@@ -100,4 +101,6 @@ export interface Engine {
   hasLocalEndpoint(address: string, port: number): boolean;
   /** File descriptors this engine holds open now, for the process-wide budget. */
   openFds(): number;
+  /** Socket-diagnostics lookups on this engine's fds, where it can make them (the kernel view). */
+  readonly sockDiag?: SockDiagCalls;
 }

@@ -11,36 +11,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import ipaddr from 'ipaddr.js';
-import { EngineError } from '../engines/types.ts';
-import type { Endpoint, KernelRow, KernelState } from '../protocol/index.ts';
+import type { Endpoint } from '../protocol/index.ts';
+import { KernelViewError, type KernelReader } from './reader.ts';
+import { formatAddress, stateName, type KernelProto, type RawKernelRow } from './rows.ts';
 
-export type ProcNetProto = KernelRow['proto'];
-export type RawKernelRow = Pick<KernelRow, 'proto' | 'local' | 'remote' | 'state' | 'rxQueue' | 'txQueue' | 'inode'>;
-
-/** include/net/tcp_states.h, by number. */
-const TCP_STATE_BY_NUMBER: Record<number, KernelState> = {
-  0x01: 'ESTABLISHED',
-  0x02: 'SYN_SENT',
-  0x03: 'SYN_RECV',
-  0x04: 'FIN_WAIT1',
-  0x05: 'FIN_WAIT2',
-  0x06: 'TIME_WAIT',
-  0x07: 'CLOSE',
-  0x08: 'CLOSE_WAIT',
-  0x09: 'LAST_ACK',
-  0x0a: 'LISTEN',
-  0x0b: 'CLOSING',
-  0x0c: 'NEW_SYN_RECV',
-};
-
-const TCP_CLOSE = 0x07;
-
-function stateName(proto: ProcNetProto, n: number): KernelState | null {
-  // UDP borrows TCP's numbers: 07 is an unconnected socket, which `ss` calls UNCONN.
-  if ((proto === 'udp' || proto === 'udp6') && n === TCP_CLOSE) return 'UNCONN';
-  return TCP_STATE_BY_NUMBER[n] ?? null;
-}
+export type ProcNetProto = KernelProto;
+export type { RawKernelRow };
 
 /**
  * The kernel prints each 32-bit word of the address with %08X of the word as it sits in memory, so
@@ -56,17 +32,6 @@ function addressBytes(hex: string, littleEndian: boolean): number[] | null {
     bytes.push(...(littleEndian ? word.reverse() : word));
   }
   return bytes;
-}
-
-function formatAddress(bytes: number[]): string {
-  const addr = ipaddr.fromByteArray(bytes);
-  if (addr.kind() === 'ipv6') {
-    const v6 = addr as ipaddr.IPv6;
-    // Written the way the kernel's own tools and getsockname() show them, not as ::ffff:7f00:1.
-    if (v6.isIPv4MappedAddress()) return `::ffff:${v6.toIPv4Address().toString()}`;
-    return v6.toRFC5952String();
-  }
-  return addr.toString();
 }
 
 function parseEndpoint(text: string, littleEndian: boolean): Endpoint | null {
@@ -111,7 +76,7 @@ const FILES: ProcNetProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 /** Reads the whole table. A missing file (IPv6 disabled, say) counts as no rows. Linux only. */
 export async function readKernelTable(): Promise<RawKernelRow[]> {
   if (process.platform !== 'linux') {
-    throw new EngineError('E_UNSUPPORTED', `The kernel's socket table is read from /proc/net, which ${process.platform} does not have.`);
+    throw new KernelViewError('E_UNSUPPORTED', `The kernel's socket table is read from /proc/net, which ${process.platform} does not have.`);
   }
   const texts = await Promise.all(
     FILES.map((proto) =>
@@ -123,3 +88,12 @@ export async function readKernelTable(): Promise<RawKernelRow[]> {
   );
   return FILES.flatMap((proto, i) => parseProcNet(texts[i]!, proto));
 }
+
+/**
+ * The whole table, whatever the session: the kernel prints every socket on the machine, and the
+ * lab keeps the session's rows (server/lab/kernel-view.ts). Its cost follows the machine's table.
+ */
+export const procNetReader: KernelReader = {
+  source: 'proc',
+  read: () => readKernelTable(),
+};

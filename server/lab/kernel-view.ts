@@ -1,12 +1,13 @@
 /**
- * The kernel's own view of one session: rows of /proc/net/{tcp,tcp6,udp,udp6} that belong to the
- * session's sockets (joined by socket inode), plus the rows that explain them: connections waiting in
- * the accept queue of one of our listeners, sockets we closed that the kernel still keeps (TIME_WAIT),
- * and the other program's end of a connection to one of ours (e.g. a learner's `nc`).
- * Nothing outside that is shown, so one learner never sees another's sockets.
+ * The kernel's own view of one session: rows of the kernel's socket table (read by server/kernel/)
+ * that belong to the session's sockets (joined by socket inode), plus the rows that explain them:
+ * connections waiting in the accept queue of one of our listeners, sockets we closed that the
+ * kernel still keeps (TIME_WAIT), and the other program's end of a connection to one of ours (e.g.
+ * a learner's `nc`). Nothing outside that is shown, so one learner never sees another's sockets,
+ * however many rows the reader handed in (all of /proc/net, or the sock_diag reader's few).
  */
 import type { Endpoint, KernelRow } from '../protocol/index.ts';
-import type { RawKernelRow } from '../kernel/procnet.ts';
+import type { ConnectionTuple, RawKernelRow } from '../kernel/index.ts';
 import { canonicalAddress } from './policy.ts';
 
 export interface OwnSocket {
@@ -16,11 +17,7 @@ export interface OwnSocket {
   tuple?: Tuple;
 }
 
-export interface Tuple {
-  tcp: boolean;
-  local: Endpoint;
-  remote: Endpoint;
-}
+export type Tuple = ConnectionTuple;
 
 export interface ClosedSocket extends Tuple {
   handle: string;
@@ -29,8 +26,20 @@ export interface ClosedSocket extends Tuple {
 const QUEUE_STATES = new Set(['ESTABLISHED', 'SYN_RECV', 'NEW_SYN_RECV', 'CLOSE_WAIT']);
 const UNSPECIFIED = new Set(['0.0.0.0', '::']);
 
+/** canonicalAddress() parses the text each time; a view compares the same few addresses often. */
+const canonical = new Map<string, string>();
+function canonicalOf(address: string): string {
+  let c = canonical.get(address);
+  if (c === undefined) {
+    c = canonicalAddress(address);
+    if (canonical.size >= 4096) canonical.clear();
+    canonical.set(address, c);
+  }
+  return c;
+}
+
 function same(a: Endpoint, b: Endpoint): boolean {
-  return a.port === b.port && canonicalAddress(a.address) === canonicalAddress(b.address);
+  return a.port === b.port && (a.address === b.address || canonicalOf(a.address) === canonicalOf(b.address));
 }
 
 function isTcp(r: RawKernelRow): boolean {

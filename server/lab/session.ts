@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Engine, EngineSocket, Family, SocketType, WaitOptions } from '../engines/types.ts';
-import type { RawKernelRow } from '../kernel/procnet.ts';
+import { KernelViewError, type KernelReader } from '../kernel/index.ts';
 import type { Command, CommandId, Reply, ServerEvent, Step } from '../protocol/index.ts';
 import { Cancellation } from './cancellation.ts';
 import { LabFailure, toLabError } from './failure.ts';
@@ -20,7 +20,8 @@ export interface SessionDeps {
   engine: Engine;
   policy: LabPolicy;
   ports: PortPicker;
-  readKernel: () => Promise<RawKernelRow[]>;
+  /** The kernel's table: asked for the rows that may concern this session's sockets. */
+  readKernel: KernelReader['read'];
   /** Clients a chat server running in a session may hold, beyond the learner's own socket cap. */
   chatMaxClients: number;
   /** Lab sockets the whole server may hold (server/lab/fd-budget.ts): no mix of sessions reaches EMFILE. */
@@ -295,11 +296,28 @@ export class LabSession {
   }
 
   async kernelRows() {
-    const raw = await this.deps.readKernel();
     const now = Date.now();
     while (this.closed.length && now - this.closed[0].at > CLOSED_MEMORY_MS) this.closed.shift();
-    const own = [...this.sockets.values()].map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: this.rememberTuple(e) }));
-    return joinKernelRows(raw, own, this.closed);
+    const entries = [...this.sockets.values()];
+    // A TCP connection's addresses never change once known; a UDP socket may connect elsewhere.
+    const tupleOf = (e: SocketEntry) => (e.type === 'tcp' && e.tuple ? e.tuple : this.rememberTuple(e));
+    const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: tupleOf(e) }));
+    const sockets = entries.flatMap((e) => (e.sock.fd === null ? [] : [{ fd: e.sock.fd, type: e.type }]));
+    const asked = [...this.closed];
+    let raw;
+    try {
+      raw = await this.deps.readKernel({ sockets, closed: asked });
+    } catch (e) {
+      if (e instanceof KernelViewError) throw new LabFailure(e.code, e.message);
+      throw e;
+    }
+    const rows = joinKernelRows(raw, own, asked);
+    // A closed connection the kernel no longer holds never comes back: stop asking about it, so a
+    // view costs what the session still has in the kernel.
+    const kept = new Set(rows.filter((r) => r.relation === 'closed').map((r) => r.of));
+    const gone = new Set(asked.filter((c) => !kept.has(c.handle)));
+    for (let i = this.closed.length - 1; i >= 0; i--) if (gone.has(this.closed[i]!)) this.closed.splice(i, 1);
+    return rows;
   }
 
   /** Closes every socket and tells the viewers why. Idempotent. */

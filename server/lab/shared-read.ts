@@ -1,3 +1,5 @@
+import type { KernelReader } from '../kernel/index.ts';
+
 /**
  * One kernel-table read shared by everyone who asks while another read is running. Reading and
  * parsing /proc/net/* costs time in proportion to every socket on the machine (thousands of
@@ -30,4 +32,13 @@ export function sharedRead<T>(read: () => Promise<T>): () => Promise<T> {
     });
     return queued;
   };
+}
+
+/**
+ * A /proc/net reader whose reads are shared: its answer does not depend on the query (it is the
+ * whole machine's table), so everyone asking while a read runs can share the next one.
+ */
+export function sharedProcRead(reader: KernelReader): KernelReader['read'] {
+  const read = sharedRead(() => reader.read({ sockets: [], closed: [] }));
+  return () => read();
 }

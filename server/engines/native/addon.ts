@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DiagTuple, SockDiagCalls } from '../../kernel/sock-diag.ts';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type Family, type ShutdownHow, type SocketType } from '../types.ts';
 
@@ -56,6 +57,16 @@ export interface NativeAddon {
   pollStop(fd: number): void;
   /** How many fds the addon holds open. */
   ownedCount(): number;
+  /**
+   * sock_diag exact lookups (src/diag.c): one 72-byte `struct inet_diag_msg` per fd (only fds the
+   * addon created: EBADF otherwise), then per tuple; a record whose family byte is 0 means the
+   * kernel has no such socket. Linux only.
+   */
+  sockDiagFind?(fds: readonly number[], tuples: readonly DiagTuple[]): Buffer;
+  /** The sockets whose local or remote port is one of `ports` (1-65535), as inet_diag_msg records. */
+  sockDiag?(protocol: SocketType, family: Family, ports: readonly number[]): Buffer;
+  /** Closes the sock_diag netlink socket (the server's own fd); the next call opens it again. */
+  sockDiagClose?(): void;
 }
 
 export const ADDON_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'socketlab.node');
@@ -96,4 +107,15 @@ export function asEngineError(e: unknown): EngineError {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^E[A-Z0-9_]{1,31}$/.test(code)) return new EngineError(code, (e as Error).message);
   return new EngineError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+}
+
+/** The addon's sock_diag calls, where it has them (Linux), for the kernel view. */
+export function sockDiagCalls(addon: NativeAddon): SockDiagCalls | undefined {
+  const { sockDiagFind, sockDiag, sockDiagClose } = addon;
+  if (!sockDiagFind || !sockDiag || !sockDiagClose) return undefined;
+  return {
+    find: (fds, tuples) => sockDiagFind.call(addon, fds, tuples),
+    dump: (protocol, family, ports) => sockDiag.call(addon, protocol, family, ports),
+    close: () => sockDiagClose.call(addon),
+  };
 }

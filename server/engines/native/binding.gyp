@@ -4,7 +4,8 @@
       "target_name": "socketlab",
       "sources": [
         "src/socketlab.c",
-        "src/netns.c"
+        "src/netns.c",
+        "src/diag.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

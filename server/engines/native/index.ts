@@ -4,7 +4,7 @@
  */
 import { anyHasLocalEndpoint } from '../local-endpoint.ts';
 import type { Engine, Family, SocketType } from '../types.ts';
-import { addonLoadFailure, asEngineError, loadNativeAddon } from './addon.ts';
+import { addonLoadFailure, asEngineError, loadNativeAddon, sockDiagCalls } from './addon.ts';
 import { NativeSocket } from './socket.ts';
 
 export function createNativeEngine(): Engine {
@@ -13,6 +13,7 @@ export function createNativeEngine(): Engine {
     throw new Error(`The native lab engine is unavailable: ${addonLoadFailure()}.`);
   }
   const open = new Set<NativeSocket>();
+  const sockDiag = sockDiagCalls(addon);
   return {
     name: 'native',
     composite: {},
@@ -27,8 +28,10 @@ export function createNativeEngine(): Engine {
     },
     closeAll(): void {
       for (const socket of [...open]) socket.close();
+      sockDiag?.close();
     },
     hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
     openFds: () => open.size,
+    sockDiag,
   };
 }
