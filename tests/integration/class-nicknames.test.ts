@@ -41,7 +41,7 @@ async function tryJoin(port: number, code: string, nickname: string): Promise<{ 
   }
 }
 
-describe('nicknames', () => {
+describe('nicknames', { timeout: 60_000 }, () => {
   it('accepts real names in any script, normalised to NFC with single spaces', async () => {
     const { server, code } = await classServer(41870);
     const accepted: [string, string][] = [

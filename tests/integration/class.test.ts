@@ -17,7 +17,7 @@ import { LESSON_SLUGS } from '../../content/lessons.ts';
 import { connect, errCode, ok, startLab, waitUntil } from '../helpers/lab.ts';
 import { ClassPeer, bootClassServer, keyOf, openPeer, type ClassProcess } from './class.shared.ts';
 
-describe('class hosting', () => {
+describe('class hosting', { timeout: 60_000 }, () => {
   let server: RunningServer;
   let dir: string;
   let code: string;
@@ -169,7 +169,7 @@ describe('class hosting', () => {
   });
 });
 
-describe('a kill -9 mid-class', () => {
+describe('a kill -9 mid-class', { timeout: 60_000 }, () => {
   let dir: string;
   const running = new Set<ClassProcess>();
   before(() => {
