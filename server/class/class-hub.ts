@@ -49,6 +49,10 @@ const ANONYMOUS_MS = 30_000;
 
 const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
 
+function sameReport(a: LessonProgressReport | undefined, b: LessonProgressReport): boolean {
+  return !!a && a.read === b.read && a.quiz?.score === b.quiz?.score && a.quiz?.total === b.quiz?.total && a.quiz?.passed === b.quiz?.passed;
+}
+
 interface Conn {
   ws: WebSocket;
   /** 'left': was a student, left on purpose; carries nobody now. */
@@ -435,10 +439,14 @@ export class ClassHub {
   private saveProgress(conn: Conn, lessons: Record<string, LessonProgressReport>, seq: number | undefined): void {
     if (conn.role !== 'student') return this.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
     if (this.settings.endedAt !== null) return this.fail(conn, 'E_ENDED', 'This class has ended.');
-    const known = Object.fromEntries(Object.entries(lessons).filter(([slug]) => KNOWN_SLUGS.has(slug)));
+    // A report is the browser's whole state: only the lessons that differ from what is saved (or
+    // waiting to be) are written.
+    const id = conn.studentId!;
+    const saved = { ...this.progress.get(id), ...this.batch.pendingLessons(id) };
+    const changed = Object.fromEntries(Object.entries(lessons).filter(([slug, p]) => KNOWN_SLUGS.has(slug) && !sameReport(saved[slug], p)));
     // The acknowledgement goes out only once the batch holding this report is committed.
     const ack = seq === undefined ? undefined : () => this.send(conn, { type: 'progress-saved', seq });
-    this.batch.addProgress(conn.studentId!, known, Date.now(), ack);
+    this.batch.addProgress(id, changed, Date.now(), ack);
   }
 
   private toStudents(msg: ClassServerMessage): void {
@@ -477,7 +485,13 @@ export class ClassHub {
     const delta = this.tracker.delta(this.dashboardState());
     if (!delta) return;
     const text = JSON.stringify(delta);
-    for (const c of instructors) if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+    for (const c of instructors) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      // A delta may not be skipped (the next one builds on it): a dashboard that cannot keep up is
+      // closed instead, and its page reconnects and starts again from a snapshot.
+      if (c.ws.bufferedAmount > 4 * 1024 * 1024) c.ws.close(1013, 'dashboard fell behind');
+      else c.ws.send(text);
+    }
   }
 
   /** Writes lab-call counts gathered since the last flush. */
