@@ -30,7 +30,7 @@ export class ProgressBatch {
 
   addProgress(studentId: number, lessons: Lessons, at: number, ack?: () => void): void {
     const pending = this.progress.get(studentId);
-    this.progress.set(studentId, { lessons: { ...pending?.lessons, ...lessons }, at });
+    if (pending || Object.keys(lessons).length) this.progress.set(studentId, { lessons: { ...pending?.lessons, ...lessons }, at });
     if (ack) this.acks.push(ack);
     this.schedule();
   }
@@ -40,8 +40,13 @@ export class ProgressBatch {
     this.schedule();
   }
 
+  /** What is waiting for the next commit for this student, lesson by lesson. */
+  pendingLessons(studentId: number): Lessons | undefined {
+    return this.progress.get(studentId)?.lessons;
+  }
+
   get pending(): boolean {
-    return this.progress.size > 0 || this.touches.size > 0;
+    return this.progress.size > 0 || this.touches.size > 0 || this.acks.length > 0;
   }
 
   /** Commits what is pending now. False when the commit failed (it stays pending). */
@@ -77,8 +82,8 @@ export class ProgressBatch {
 
   private schedule(): void {
     if (this.timer) return;
+    // Not unref'd: a pending batch is work to finish (close() flushes and stops it at shutdown).
     this.timer = setTimeout(() => this.flush(), this.tickMs);
-    this.timer.unref();
   }
 
   /** Puts a failed batch back under what arrived since: newer reports and times win. */
