@@ -30,7 +30,7 @@ import { newSecret, sameSecret } from './class-codes.ts';
 import { ClassFeed } from './class-feed.ts';
 import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
 import { DashboardTracker, type DashboardState } from './dashboard-tracker.ts';
-import { AddressLimits, SLOWED_JOIN_DELAY_MS, TokenBucket, WRONG_CODES_PER_CONNECTION, addressKey } from './limits.ts';
+import { AddressLimits, TokenBucket, WRONG_CODES_PER_CONNECTION, addressKey } from './limits.ts';
 import { nicknameKeys } from './nickname.ts';
 import { ProgressBatch } from './progress-batch.ts';
 import { summaryCsv } from './summary-csv.ts';
@@ -64,8 +64,6 @@ interface Conn {
   dropped: number;
   limitNoticeAt: number;
   wrongCodes: number;
-  /** A join waiting out the address's slow-down. */
-  joining: boolean;
   anonymousTimer: NodeJS.Timeout;
 }
 
@@ -266,7 +264,6 @@ export class ClassHub {
       dropped: 0,
       limitNoticeAt: 0,
       wrongCodes: 0,
-      joining: false,
       anonymousTimer: setTimeout(() => {
         if (conn.role === 'none') this.refuse(conn, 'E_TIMEOUT', 'Join, resume or give the instructor key within 30 seconds of connecting.');
       }, ANONYMOUS_MS),
@@ -366,18 +363,11 @@ export class ClassHub {
 
   private join(conn: Conn, code: string, nickname: string): void {
     if (this.alreadyIdentified(conn)) return;
-    if (conn.joining) return this.fail(conn, 'E_BUSY', 'Wait for the answer to your last join.');
-    if (!this.limits.slowed(conn.address)) return this.checkJoin(conn, code, nickname);
-    // Someone behind this address has used up its wrong codes: every join from it waits a moment
-    // before it is checked, so guessing stays slow, and a student with the right code still gets in.
-    conn.joining = true;
-    setTimeout(() => {
-      conn.joining = false;
-      if (!this.closed && conn.role === 'none' && conn.ws.readyState === conn.ws.OPEN) this.checkJoin(conn, code, nickname);
-    }, SLOWED_JOIN_DELAY_MS).unref();
-  }
-
-  private checkJoin(conn: Conn, code: string, nickname: string): void {
+    // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
+    // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
+    if (this.limits.mustWait(conn.address)) {
+      return this.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
+    }
     if (!sameSecret(code, this.settings.code)) {
       this.limits.wrongCode(conn.address);
       conn.wrongCodes++;

@@ -1,9 +1,15 @@
 /**
  * The class's limits per client address: how many /class connections one address may hold, how
  * many of them may be anonymous (not yet a student or the instructor), how many students may join
- * from it, and a bucket of wrong join codes. A classroom behind one NAT is one address, so each
- * limit is sized for a whole class there; the guesser is slowed, never the room locked out
+ * from it, and how many wrong join codes it may send. A classroom behind one NAT is one address, so
+ * each limit is sized for a whole class there; the guesser is slowed, never the room locked out
  * (docs/hosting.md, "What an instructor can rely on").
+ *
+ * Wrong codes: an address has an allowance (20 at once, one more every 6 s). Once it is used up,
+ * the address is "slowed": every further wrong code holds one of a few penalty places for 2 s, and
+ * while all are held, joins from the address are refused before their code is checked. A right
+ * code is never delayed: a class behind one NAT gets in at once after one student's typo streak,
+ * and a guesser gets at most 5 codes a second checked.
  */
 import ipaddr from 'ipaddr.js';
 
@@ -21,8 +27,10 @@ export class TokenBucket {
   }
 
   private refill(now: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    // A clock that steps back (NTP) refills nothing, rather than draining the bucket.
+    const elapsed = Math.max(0, now - this.last);
     this.last = now;
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.perSecond);
   }
 
   take(now = Date.now()): boolean {
@@ -59,8 +67,10 @@ export function addressKey(address: string): string {
 export const WRONG_CODES_BURST = 20;
 /** ...and how fast that allowance comes back: one wrong code every six seconds. */
 export const WRONG_CODES_PER_SECOND = 1 / 6;
-/** While an address is slowed, each of its join attempts waits this long before it is checked. */
-export const SLOWED_JOIN_DELAY_MS = 2000;
+/** While an address is slowed, each wrong code holds a penalty place this long... */
+export const PENALTY_MS = 2000;
+/** ...and this many places per address: at most 5 wrong codes a second are checked. */
+export const PENALTY_PLACES = 10;
 /** Wrong codes one connection may send; then it is closed. */
 export const WRONG_CODES_PER_CONNECTION = 5;
 /** Connections from one address that are neither a student nor the instructor yet. */
@@ -71,6 +81,8 @@ interface AddressState {
   anonymous: number;
   joins: number;
   wrong: TokenBucket;
+  /** When each held penalty place frees up. */
+  penalties: number[];
 }
 
 export type Admission = { ok: true } | { ok: false; message: string };
@@ -84,10 +96,10 @@ export class AddressLimits {
     this.connectionsPerAddress = Math.max(64, 4 * joinsPerAddress);
   }
 
-  private state(key: string): AddressState {
+  private state(key: string, now = Date.now()): AddressState {
     let s = this.byKey.get(key);
     if (!s) {
-      s = { open: 0, anonymous: 0, joins: 0, wrong: new TokenBucket(WRONG_CODES_BURST, WRONG_CODES_PER_SECOND) };
+      s = { open: 0, anonymous: 0, joins: 0, wrong: new TokenBucket(WRONG_CODES_BURST, WRONG_CODES_PER_SECOND, now), penalties: [] };
       this.byKey.set(key, s);
     }
     return s;
@@ -127,13 +139,21 @@ export class AddressLimits {
     this.state(key).joins++;
   }
 
+  /** A wrong code from the address: it spends the allowance, or (slowed) holds a penalty place. */
   wrongCode(key: string, now = Date.now()): void {
-    this.state(key).wrong.take(now);
+    const s = this.state(key, now);
+    if (!s.wrong.take(now)) s.penalties.push(now + PENALTY_MS);
   }
 
-  /** True while the address has used up its wrong codes: its join attempts wait first. */
-  slowed(key: string, now = Date.now()): boolean {
-    return this.byKey.get(key)?.wrong.empty(now) ?? false;
+  /**
+   * True when the address may not have a code checked now: it is slowed and every penalty place is
+   * held. Asked before the code is compared, so a refused attempt teaches a guesser nothing.
+   */
+  mustWait(key: string, now = Date.now()): boolean {
+    const s = this.byKey.get(key);
+    if (!s || !s.wrong.empty(now)) return false;
+    s.penalties = s.penalties.filter((t) => t > now);
+    return s.penalties.length >= PENALTY_PLACES;
   }
 
   /** Drops what no longer matters (no connections, no students, wrong codes forgiven). */
@@ -142,6 +162,6 @@ export class AddressLimits {
   }
 
   private forgetIfIdle(key: string, s: AddressState, now = Date.now()): void {
-    if (s.open === 0 && s.joins === 0 && s.wrong.full(now)) this.byKey.delete(key);
+    if (s.open === 0 && s.joins === 0 && s.wrong.full(now) && s.penalties.every((t) => t <= now)) this.byKey.delete(key);
   }
 }

@@ -34,7 +34,7 @@ async function tryJoin(port: number, code: string, nickname: string): Promise<{ 
   const p = await openPeer(port);
   try {
     p.send({ type: 'join', code, nickname });
-    const reply = await Promise.race([p.next('joined'), p.next('error')]);
+    const reply = await p.reply();
     return reply.type === 'joined' ? { joined: reply.student.nickname } : { error: reply.code };
   } finally {
     p.close();

@@ -53,6 +53,16 @@ export class ClassPeer {
     this.messages.splice(this.messages.indexOf(found!), 1);
     return found!;
   }
+  /** The answer to a join or resume: `joined`, or an `error`. */
+  async reply(timeoutMs = 5000): Promise<Extract<Msg, { type: 'joined' | 'error' }>> {
+    let found: Extract<Msg, { type: 'joined' | 'error' }> | undefined;
+    await waitUntil(() => {
+      found = this.messages.find((m): m is Extract<Msg, { type: 'joined' | 'error' }> => m.type === 'joined' || m.type === 'error');
+      return !!found;
+    }, timeoutMs, 'an answer');
+    this.messages.splice(this.messages.indexOf(found!), 1);
+    return found!;
+  }
   /** Resolves with the dashboard once it satisfies `ok`. */
   async waitDashboard(ok: (d: Dashboard) => boolean, timeoutMs = 5000): Promise<Dashboard> {
     await waitUntil(() => this.dashboard !== null && ok(this.dashboard), timeoutMs, 'the dashboard to show it');

@@ -11,7 +11,7 @@ import type { ClassInfo, Dashboard, FeedItem, LessonProgressReport, StudentSumma
 import type { StoreBatch } from '../../server/class/class-store.ts';
 import { ProgressBatch } from '../../server/class/progress-batch.ts';
 import { DashboardTracker, type DashboardState } from '../../server/class/dashboard-tracker.ts';
-import { TokenBucket, addressKey } from '../../server/class/limits.ts';
+import { AddressLimits, PENALTY_MS, PENALTY_PLACES, TokenBucket, WRONG_CODES_BURST, addressKey } from '../../server/class/limits.ts';
 import { applyDashboardDelta } from '../../app/_lib/class/dashboard-delta.ts';
 
 const quiz = (score: number): LessonProgressReport => ({ read: true, quiz: { score, total: 10, passed: score >= 5 } });
@@ -163,6 +163,20 @@ describe('limits', () => {
     assert.equal(addressKey('::ffff:192.0.2.7'), '192.0.2.7');
     assert.equal(addressKey('2001:db8:1:2:aaaa::1'), addressKey('2001:db8:1:2:bbbb::2'));
     assert.notEqual(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'));
+  });
+
+  test('wrong codes: an allowance, then penalty places; only a full set of places stops checking', () => {
+    const limits = new AddressLimits(150);
+    const t0 = 1_000_000;
+    for (let i = 0; i < WRONG_CODES_BURST; i++) limits.wrongCode('10.0.0.1', t0);
+    assert.equal(limits.mustWait('10.0.0.1', t0), false, 'a used-up allowance alone does not stop a right code');
+    for (let i = 0; i < PENALTY_PLACES - 1; i++) limits.wrongCode('10.0.0.1', t0);
+    assert.equal(limits.mustWait('10.0.0.1', t0), false);
+    limits.wrongCode('10.0.0.1', t0);
+    assert.equal(limits.mustWait('10.0.0.1', t0), true);
+    assert.equal(limits.mustWait('10.0.0.2', t0), false, 'another address is not touched');
+    assert.equal(limits.mustWait('10.0.0.1', t0 + PENALTY_MS + 1), false, 'places free up');
+    assert.equal(limits.mustWait('10.0.0.1', t0 + 10 * 60_000), false);
   });
 
   test('a token bucket spends its burst, then refills at its rate', () => {
