@@ -3,7 +3,8 @@
  * A class server (`--class`, its data file on disk) with an instructor, a probe student and a probe
  * lab session; first a quiet phase, then a phase in which the flooder sends bursts of `progress`
  * frames (3,000 at a time, as fast as the socket takes them), coming back with its token each
- * time the server closes it. All on loopback, bounded in time.
+ * time the server closes it. The flooders run in a process of their own, so their sending does not
+ * delay the probes' own clocks. All on loopback, bounded in time.
  * Prints, for each phase, the round trips others see:
  *   - lab call: a /lab call from another session (call → reply);
  *   - class push: the instructor opens a lesson → a student's browser gets the push;
@@ -12,16 +13,25 @@
  * Budget (2 cores): under the flood, lab call and class push p99 within 5 ms of the quiet phase's.
  *   node --import tsx bench/class-flood.ts [--seconds 5] [--burst 3000] [--flooders 1]
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { LeanClient } from './lib/lean-client.ts';
 import { startBenchServer, summary, verdict } from './lib/server-process.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, burst: { type: 'string', default: '3000' }, flooders: { type: 'string', default: '1' } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    burst: { type: 'string', default: '3000' },
+    flooders: { type: 'string', default: '1' },
+    // Internal: run as the flooding process (port and the flooders' tokens, comma-separated).
+    'flood-port': { type: 'string' },
+    'flood-tokens': { type: 'string' },
+  },
 });
 const SECONDS = Number(values.seconds);
 const BURST = Number(values.burst);
@@ -74,6 +84,54 @@ async function student(port: number, code: string, nickname: string): Promise<{ 
 const SLUGS = ['networks', 'protocols', 'sockets', 'server-side', 'client-side'];
 const report = (n: number) => Object.fromEntries(SLUGS.map((slug) => [slug, { read: true, quiz: { score: n % 100, total: 100, passed: true } }]));
 
+/** The flooders' side: bursts of reports, and back with the token each time the server closes them. */
+async function flood(port: number, tokens: string[], until: number): Promise<{ frames: number; closes: number }> {
+  const stats = { frames: 0, closes: 0 };
+  await Promise.all(
+    tokens.map(async (token) => {
+      let sock: ClassSocket | null = null;
+      let n = 0;
+      while (Date.now() < until) {
+        if (!sock || sock.ws.readyState !== WebSocket.OPEN) {
+          if (sock) stats.closes++;
+          sock = new ClassSocket(port);
+          await sock.opened;
+          const back = sock.next('joined');
+          sock.send({ type: 'resume', token });
+          await back;
+        }
+        const frame = JSON.stringify({ type: 'progress', lessons: report(++n) });
+        for (let i = 0; i < BURST && sock.ws.readyState === WebSocket.OPEN; i++) sock.ws.send(frame);
+        stats.frames += BURST;
+        while (sock.ws.readyState === WebSocket.OPEN && sock.ws.bufferedAmount > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      sock?.ws.close();
+    }),
+  );
+  return stats;
+}
+
+if (values['flood-port']) {
+  const stats = await flood(Number(values['flood-port']), values['flood-tokens']!.split(','), Date.now() + SECONDS * 1000);
+  console.log(JSON.stringify(stats));
+  process.exit(0);
+}
+
+/** Runs `flood` in a child process and returns its figures. */
+function floodInChild(port: number, tokens: string[]): Promise<{ frames: number; closes: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--flood-port', String(port), '--flood-tokens', tokens.join(','), '--seconds', String(SECONDS), '--burst', String(BURST)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`flooder exited with ${code}`)))),
+  );
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-class-flood-'));
 // The data file on disk, as a class keeps it (synchronous = FULL): the cost being measured is the sync.
 const server = await startBenchServer(['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, 'class.sqlite')], {
@@ -93,13 +151,14 @@ try {
   const lab = await LeanClient.open(`ws://127.0.0.1:${server.port}/lab`);
   const { sock } = (await lab.must('socket', { type: 'udp' })) as { sock: string };
 
-  async function phase(flood: boolean) {
+  async function phase(flooded: boolean) {
+    // The flooders' first connections are closed here; the flooding process comes back with their tokens.
+    if (flooded) for (const f of flooders) f.sock.ws.close();
     const until = Date.now() + SECONDS * 1000;
     const labRtt: number[] = [];
     const pushRtt: number[] = [];
     const savedRtt: number[] = [];
     const cpu0 = server.cpuSeconds();
-    const floodStats = { frames: 0, closes: 0 };
 
     const labLoop = (async () => {
       while (Date.now() < until) {
@@ -149,29 +208,8 @@ try {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    // The flooders: a burst as fast as the socket takes it; closed, they come back with their token.
-    const floodLoops = flooders.map(async (f) => {
-      if (!flood) return;
-      let sockNow = f.sock;
-      let n = 0;
-      while (Date.now() < until) {
-        if (sockNow.ws.readyState !== WebSocket.OPEN) {
-          floodStats.closes++;
-          sockNow = new ClassSocket(server.port);
-          await sockNow.opened;
-          const back = sockNow.next('joined');
-          sockNow.send({ type: 'resume', token: f.token });
-          await back;
-        }
-        const frame = JSON.stringify({ type: 'progress', lessons: report(++n) });
-        for (let i = 0; i < BURST && sockNow.ws.readyState === WebSocket.OPEN; i++) sockNow.ws.send(frame);
-        floodStats.frames += BURST;
-        while (sockNow.ws.readyState === WebSocket.OPEN && sockNow.ws.bufferedAmount > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      f.sock = sockNow;
-    });
-    await Promise.all([labLoop, pushLoop, savedLoop, ...floodLoops]);
+    const flooding = flooded ? floodInChild(server.port, flooders.map((f) => f.token)) : Promise.resolve({ frames: 0, closes: 0 });
+    const [floodStats] = await Promise.all([flooding, labLoop, pushLoop, savedLoop]);
     const cpu = ((server.cpuSeconds() - cpu0) / SECONDS) * 100;
     return { lab: summary(labRtt), push: summary(pushRtt), saved: summary(savedRtt), cpu, floodStats };
   }
@@ -195,7 +233,6 @@ try {
   lab.close();
   teacher.ws.close();
   probe.sock.ws.close();
-  for (const f of flooders) f.sock.ws.close();
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
