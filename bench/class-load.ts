@@ -53,6 +53,8 @@ function classSocket(port: number): Promise<{ ws: WebSocket; next: (type: string
 const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-class-bench-'));
 const server = await startBenchServer(['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, 'class.sqlite')], {
   LAB_SESSIONS_PER_ADDRESS: String(STUDENTS * 3 + 20),
+  // Every simulated student comes from 127.0.0.1, like a class behind one NAT.
+  CLASS_STUDENTS_PER_ADDRESS: String(STUDENTS + 10),
   // The default limit (20 calls a second per session) unless the pause asks for more.
   ...(PAUSE_MS < 50 ? { LAB_COMMANDS_PER_SECOND: '10000' } : {}),
 });
@@ -64,6 +66,9 @@ try {
   const teacher = await classSocket(server.port);
   teacher.ws.send(JSON.stringify({ type: 'instructor', key }));
   await teacher.next('dashboard');
+  // What the dashboard costs on the wire: a snapshot once, then only changes.
+  let dashboardBytes = 0;
+  teacher.ws.on('message', (d) => (dashboardBytes += String(d).length));
   const stage = await LeanClient.open(`ws://127.0.0.1:${server.port}/lab`);
   const watchToken = String((await stage.hello).watchToken);
   teacher.ws.send(JSON.stringify({ type: 'present', watchToken }));
@@ -86,6 +91,7 @@ try {
   console.log(`${STUDENTS} students joined and follow the presenter; each loops the hello conversation (${PAUSE_MS} ms pause between calls) for ${SECONDS} s`);
 
   const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
+  dashboardBytes = 0;
   const presenterErrors: string[] = [];
   const t0 = Date.now();
   const until = t0 + SECONDS * 1000;
@@ -106,12 +112,13 @@ try {
   const cpu = server.cpuSeconds() - cpu0;
   peakRss = Math.max(peakRss, server.rssMiB());
 
-  const dash = await (async () => {
-    for (;;) {
-      const d = await teacher.next('dashboard');
-      if ((d.students as unknown[]).length === STUDENTS) return d;
-    }
-  })();
+  const wireBytes = dashboardBytes;
+  // A second instructor connection gets the whole dashboard: the roster as it stands.
+  const check = await classSocket(server.port);
+  check.ws.send(JSON.stringify({ type: 'instructor', key }));
+  const dash = await check.next('dashboard');
+  const snapshotBytes = JSON.stringify(dash).length;
+  check.ws.close();
   const online = (dash.students as { online: boolean }[]).filter((s) => s.online).length;
   const s = summary(stats.latencies);
   const f = summary(fanout);
@@ -120,7 +127,7 @@ try {
   console.log(`  step latency: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
   console.log(`  presenter fan-out to ${STUDENTS} followers: ${f.n} deliveries, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms  (budget p99 <= 100 ms: ${verdict(f.p99 <= 100)})`);
   console.log(`  errors: ${errors}${errors ? ` (${[...stats.errors, ...presenterErrors].slice(0, 5).join(', ')})` : ''}  (budget 0: ${verdict(errors === 0)})`);
-  console.log(`  dashboard: ${online}/${STUDENTS} online, ${(dash.feed as unknown[]).length} feed items`);
+  console.log(`  dashboard: ${online}/${STUDENTS} online, ${(dash.feed as unknown[]).length} feed items; whole dashboard ${(snapshotBytes / 1024).toFixed(1)} KB once, then ${(wireBytes / 1024 / wall).toFixed(1)} KB/s of changes`);
   console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${((cpu / wall) * 100).toFixed(0)}% of one core`);
   for (const st of students) {
     st.sandbox.close();

@@ -83,6 +83,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     },
   });
   let classHub: ClassHub | null = null;
+  // Opened before anything listens: without better-sqlite3 a class cannot start (SqliteUnavailableError).
+  const classStore = config.class ? await ClassStore.open(path.resolve(ROOT, config.classData)) : null;
   const sessionDeps = {
     engine,
     policy,
@@ -156,9 +158,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const url = `http://${shown}:${port}`;
 
   let classroom: RunningServer['classroom'];
-  if (config.class) {
+  if (classStore) {
     const dataFile = path.resolve(ROOT, config.classData);
-    const store = new ClassStore(dataFile);
+    const store = classStore;
     const resumed = openClass(store, { title: config.classTitle, code: newJoinCode(), instructorKey: config.instructorKey ?? null, fresh: config.newClass }) === 'resumed';
     const settings = store.settings()!;
     const studentUrl = `${url}/class?code=${settings.code}`;
@@ -171,6 +173,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       chatAddress,
       chatPort: config.classChatPort ?? config.labPorts[0],
       allowedOrigins: config.allowedOrigins,
+      studentsPerAddress: config.classStudentsPerAddress,
     });
     await classHub.start();
     classroom = { hub: classHub, resumed, instructorUrl: `${url}/class/instructor#key=${settings.instructorKey}`, studentUrl, dataFile };

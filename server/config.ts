@@ -70,6 +70,8 @@ export const ConfigSchema = z.object({
   newClass: bool.default(false),
   /** First port to try for the class chat server (inside the lab range). */
   classChatPort: portNumber.optional(),
+  /** Students who may join from one client address: a classroom behind one NAT is one address. */
+  classStudentsPerAddress: z.coerce.number().int().min(1).max(100_000).default(150),
   /** Serve only /lab, without the Next.js site (used by tests and benchmarks). */
   labOnly: bool.default(false),
   quiet: bool.default(false),
@@ -101,6 +103,7 @@ const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; bo
   { key: 'classData', flag: 'class-data', env: 'CLASS_DATA', help: 'SQLite file for the class (default .data/class.sqlite)' },
   { key: 'newClass', flag: 'new-class', env: 'NEW_CLASS', help: 'start a new class instead of resuming the stored one', boolean: true },
   { key: 'classChatPort', flag: 'class-chat-port', env: 'CLASS_CHAT_PORT', help: 'port for the class chat server (default: the first lab port)' },
+  { key: 'classStudentsPerAddress', flag: 'class-students-per-address', env: 'CLASS_STUDENTS_PER_ADDRESS', help: 'students who may join from one address, e.g. behind a NAT (default 150)' },
   { key: 'labOnly', flag: 'lab-only', env: 'SOCKETLAB_LAB_ONLY', help: 'serve only /lab, without the site', boolean: true },
   { key: 'quiet', flag: 'quiet', env: 'SOCKETLAB_QUIET', help: 'print only errors', boolean: true },
 ];

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     if (err.code === 'EADDRINUSE') console.error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or start with --port <another> (or PORT=...).`);
     else if (err.code === 'EADDRNOTAVAIL') console.error(`${config.host} is not an address of this machine. Use one of its own addresses with --host.`);
     else if (err.code === 'EACCES') console.error(`Not allowed to listen on port ${config.port}. Ports below 1024 need extra privileges; use 3000 or above.`);
+    else if (err.code === 'E_NO_SQLITE') console.error(err.message);
     else console.error(err.stack ?? String(err));
     process.exit(1);
   }

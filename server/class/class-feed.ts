@@ -3,9 +3,7 @@
  * and a tally of error codes over the last minutes ("12 students got EADDRINUSE"). Every call is
  * counted; only the feed is thinned when the class is busy.
  */
-import type { FeedItem } from '../protocol/class.ts';
-
-const FEED_LENGTH = 60;
+import { FEED_LENGTH, type ErrorTally, type FeedItem } from '../protocol/class.ts';
 const FEED_PER_SECOND = 20;
 const TALLY_WINDOW_MS = 5 * 60_000;
 
@@ -22,6 +20,7 @@ export class ClassFeed {
   private readonly errors: { at: number; studentId: number; code: string }[] = [];
   private windowStart = 0;
   private inWindow = 0;
+  private nextSeq = 0;
   /** Calls and errors per student since the last flush to disk. */
   readonly unsaved = new Map<number, { calls: number; errors: number }>();
 
@@ -41,7 +40,7 @@ export class ClassFeed {
     // Errors always make the feed (they are what an instructor looks for); successes are thinned.
     if (this.inWindow < FEED_PER_SECOND || c.outcome !== 'ok') {
       this.inWindow++;
-      this.feed.push({ at: c.at, student: c.student, call: c.call, outcome: c.outcome });
+      this.feed.push({ seq: this.nextSeq++, at: c.at, student: c.student, call: c.call, outcome: c.outcome });
       if (this.feed.length > FEED_LENGTH) this.feed.splice(0, this.feed.length - FEED_LENGTH);
     }
   }
@@ -51,7 +50,7 @@ export class ClassFeed {
   }
 
   /** Error codes in the window, most widespread first. */
-  tallies(now: number): { code: string; students: number; calls: number }[] {
+  tallies(now: number): ErrorTally[] {
     while (this.errors.length && now - this.errors[0].at > TALLY_WINDOW_MS) this.errors.shift();
     const by = new Map<string, { students: Set<number>; calls: number }>();
     for (const e of this.errors) {

@@ -2,8 +2,10 @@
  * Class hosting: the /class WebSocket for students and the instructor, the roster and progress
  * (kept in the ClassStore), the instructor's dashboard, presenter mode, "open a lesson for
  * everyone", the class chat server, and the end of the class with its CSV summary.
- * Students only ever get their own data and the class-wide pushes; every instructor message needs
- * the instructor key first.
+ * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
+ * go to the instructor only, after the key. Each connection carries at most one identity (a student
+ * or the instructor), sends at most a few frames a second, and its address is held to the limits
+ * in limits.ts. docs/protocol.md lists what is enforced.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,9 +15,12 @@ import { LESSON_SLUGS } from '../../content/lessons.ts';
 import {
   CLASS_PROTOCOL,
   ClassClientMessageSchema,
+  type ClassClientMessage,
   type ClassInfo,
   type ClassServerMessage,
+  type Dashboard,
   type LessonProgressReport,
+  type PublicClassInfo,
   type StudentSummary,
 } from '../protocol/class.ts';
 import type { Step } from '../protocol/index.ts';
@@ -24,20 +29,42 @@ import { LabSession, type SessionDeps } from '../lab/session.ts';
 import { newSecret, sameSecret } from './class-codes.ts';
 import { ClassFeed } from './class-feed.ts';
 import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
+import { DashboardTracker, type DashboardState } from './dashboard-tracker.ts';
+import { AddressLimits, TokenBucket, WRONG_CODES_PER_CONNECTION, addressKey } from './limits.ts';
+import { nicknameKeys } from './nickname.ts';
+import { ProgressBatch } from './progress-batch.ts';
 import { summaryCsv } from './summary-csv.ts';
 
 const MAX_FRAME = 64 * 1024;
 const DASHBOARD_MS = 1000;
 const FLUSH_MS = 3000;
-/** Failed join attempts allowed per client address per window: guessing a code is hopeless. */
-const JOIN_FAILURES = 20;
-const JOIN_WINDOW_MS = 10 * 60_000;
+const SWEEP_MS = 60_000;
+/** Frames one connection may send: a burst, then a steady rate (a browser sends one every 500 ms at most). */
+const FRAMES_BURST = 20;
+const FRAMES_PER_SECOND = 5;
+/** Frames dropped over the rate before the connection is closed: a browser never gets there. */
+const DROPPED_FRAMES_LIMIT = 100;
+/** How long a connection may stay anonymous (neither a student nor the instructor). */
+const ANONYMOUS_MS = 30_000;
+
+const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
+
+function sameReport(a: LessonProgressReport | undefined, b: LessonProgressReport): boolean {
+  return !!a && a.read === b.read && a.quiz?.score === b.quiz?.score && a.quiz?.total === b.quiz?.total && a.quiz?.passed === b.quiz?.passed;
+}
 
 interface Conn {
   ws: WebSocket;
-  role: 'none' | 'student' | 'instructor';
+  /** 'left': was a student, left on purpose; carries nobody now. */
+  role: 'none' | 'student' | 'instructor' | 'left';
   studentId?: number;
+  /** The address's key (limits.ts): IPv4, or an IPv6 /64. */
   address: string;
+  frames: TokenBucket;
+  dropped: number;
+  limitNoticeAt: number;
+  wrongCodes: number;
+  anonymousTimer: NodeJS.Timeout;
 }
 
 export interface ClassHubOptions {
@@ -49,6 +76,8 @@ export interface ClassHubOptions {
   chatAddress: string;
   chatPort: number;
   allowedOrigins: string[];
+  /** Students who may join from one client address (a classroom behind one NAT is one address). */
+  studentsPerAddress: number;
 }
 
 /** A short text for one lab call, for the instructor's feed. */
@@ -64,9 +93,10 @@ export class ClassHub {
   private readonly students = new Map<number, StudentRow>();
   private readonly byToken = new Map<string, number>();
   private readonly progress: Map<number, Record<string, LessonProgressReport>>;
-  private readonly online = new Map<number, number>();
   private readonly feed = new ClassFeed();
-  private readonly joinFailures = new Map<string, { count: number; since: number }>();
+  private readonly limits: AddressLimits;
+  private readonly batch: ProgressBatch;
+  private readonly tracker = new DashboardTracker();
   private readonly timers: NodeJS.Timeout[] = [];
   private settings: ClassSettings;
   private presenting: string | null = null;
@@ -82,7 +112,18 @@ export class ClassHub {
       this.byToken.set(s.token, s.id);
     }
     this.progress = opts.store.progress();
-    this.timers.push(setInterval(() => this.pushDashboards(), DASHBOARD_MS), setInterval(() => this.flush(), FLUSH_MS));
+    this.limits = new AddressLimits(opts.studentsPerAddress);
+    this.batch = new ProgressBatch(
+      (b) => opts.store.commitBatch(b),
+      (b) => {
+        for (const [id, { lessons }] of b.progress) this.progress.set(id, { ...this.progress.get(id), ...lessons });
+      },
+    );
+    this.timers.push(
+      setInterval(() => this.pushDashboards(), DASHBOARD_MS),
+      setInterval(() => this.flushLabCounts(), FLUSH_MS),
+      setInterval(() => this.limits.sweep(), SWEEP_MS),
+    );
     for (const t of this.timers) t.unref();
   }
 
@@ -92,15 +133,14 @@ export class ClassHub {
     if (this.settings.endedAt === null) await this.startChat();
   }
 
+  /** The whole class, for the instructor and the terminal banner. */
   get info(): ClassInfo {
-    return {
-      title: this.settings.title,
-      code: this.settings.code,
-      studentUrl: this.opts.studentUrl,
-      chat: this.chat,
-      startedAt: this.settings.startedAt,
-      endedAt: this.settings.endedAt,
-    };
+    return { ...this.publicInfo, code: this.settings.code, studentUrl: this.opts.studentUrl, chat: this.chat };
+  }
+
+  /** What anyone who opens /class may know: no code. */
+  get publicInfo(): PublicClassInfo {
+    return { title: this.settings.title, startedAt: this.settings.startedAt, endedAt: this.settings.endedAt };
   }
 
   get studentCount(): number {
@@ -161,8 +201,9 @@ export class ClassHub {
       res.writeHead(req.method !== 'GET' ? 405 : 403, { 'content-type': 'text/plain' }).end('Instructor key required.\n');
       return true;
     }
-    this.flush();
-    const csv = summaryCsv(this.opts.store.students(), this.progress, LESSON_SLUGS, new Set(this.online.keys()));
+    this.flushLabCounts();
+    this.batch.flush();
+    const csv = summaryCsv(this.opts.store.students(), this.progress, LESSON_SLUGS, this.onlineIds());
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
       'content-disposition': `attachment; filename="socket-lab-class-${new Date(this.settings.startedAt).toISOString().slice(0, 10)}.csv"`,
@@ -187,15 +228,47 @@ export class ClassHub {
     this.send(conn, { type: 'error', code, message });
   }
 
-  private onConnection(ws: WebSocket, address: string): void {
-    const conn: Conn = { ws, role: 'none', address };
+  /** Refuses with a stable code and closes (1008: policy violation). */
+  private refuse(conn: Pick<Conn, 'ws'>, code: string, message: string): void {
+    if (conn.ws.readyState === conn.ws.OPEN) {
+      conn.ws.send(JSON.stringify({ type: 'error', code, message } satisfies ClassServerMessage));
+      conn.ws.close(1008, code);
+    }
+  }
+
+  private onConnection(ws: WebSocket, remote: string): void {
+    // ws answers protocol errors itself with the right close code (1009 for a frame over the cap)
+    // and a close handshake; terminating here would reset the connection and the peer would see 1006.
+    ws.on('error', () => {});
+    const address = addressKey(remote);
+    const admission = this.closed ? { ok: false as const, message: 'The server is stopping.' } : this.limits.admit(address);
+    if (!admission.ok) {
+      this.refuse({ ws }, 'E_LIMIT', admission.message);
+      return;
+    }
+    const conn: Conn = {
+      ws,
+      role: 'none',
+      address,
+      frames: new TokenBucket(FRAMES_BURST, FRAMES_PER_SECOND),
+      dropped: 0,
+      limitNoticeAt: 0,
+      wrongCodes: 0,
+      anonymousTimer: setTimeout(() => {
+        if (conn.role === 'none') this.refuse(conn, 'E_TIMEOUT', 'Join, resume or give the instructor key within 30 seconds of connecting.');
+      }, ANONYMOUS_MS),
+    };
+    conn.anonymousTimer.unref();
     this.conns.add(conn);
-    ws.on('error', () => ws.terminate());
     ws.on('close', () => {
+      clearTimeout(conn.anonymousTimer);
       this.conns.delete(conn);
-      if (conn.role === 'student' && conn.studentId !== undefined) this.setOffline(conn.studentId);
+      this.limits.closed(address, conn.role === 'none');
+      if (conn.role === 'student') this.seen(conn.studentId!);
     });
     ws.on('message', (data, isBinary) => {
+      // The rate is checked before anything is parsed: a flood costs a counter, not a JSON parse.
+      if (!conn.frames.take()) return this.overRate(conn);
       let msg;
       try {
         if (isBinary) throw new Error('binary');
@@ -204,39 +277,43 @@ export class ClassHub {
         return this.fail(conn, 'E_BAD_REQUEST', 'Send JSON text frames.');
       }
       if (!msg.success) return this.fail(conn, 'E_BAD_REQUEST', msg.error.issues[0]?.message ?? 'malformed message');
-      this.onMessage(conn, msg.data);
+      if (!this.closed) this.onMessage(conn, msg.data);
     });
-    this.send(conn, { type: 'hello', protocol: CLASS_PROTOCOL, class: this.info });
+    this.send(conn, { type: 'hello', protocol: CLASS_PROTOCOL, class: this.publicInfo });
   }
 
-  private onMessage(conn: Conn, msg: ReturnType<typeof ClassClientMessageSchema.parse>): void {
+  private overRate(conn: Conn): void {
+    conn.dropped++;
+    if (conn.dropped > DROPPED_FRAMES_LIMIT) return this.refuse(conn, 'E_LIMIT', 'Too many messages on this connection.');
+    const now = Date.now();
+    if (now - conn.limitNoticeAt < 1000) return;
+    conn.limitNoticeAt = now;
+    this.fail(conn, 'E_LIMIT', `Too many messages: at most ${FRAMES_PER_SECOND} a second. Messages over the limit are dropped.`);
+  }
+
+  private onMessage(conn: Conn, msg: ClassClientMessage): void {
     switch (msg.type) {
       case 'join':
         return this.join(conn, msg.code, msg.nickname);
       case 'resume':
         return this.resume(conn, msg.token);
       case 'instructor':
-        if (!sameSecret(msg.key, this.settings.instructorKey)) {
-          this.fail(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
-          conn.ws.close(1008, 'E_FORBIDDEN');
-          return;
-        }
-        conn.role = 'instructor';
-        conn.studentId = undefined;
-        return this.send(conn, this.dashboard());
+        return this.instructor(conn, msg.key);
       case 'progress':
-        if (conn.role !== 'student') return this.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
-        return this.saveProgress(conn.studentId!, msg.lessons);
+        return this.saveProgress(conn, msg.lessons, msg.seq);
       case 'leave':
-        if (conn.role === 'student') this.setOffline(conn.studentId!);
-        conn.role = 'none';
-        conn.studentId = undefined;
+        if (conn.role === 'student') {
+          this.seen(conn.studentId!);
+          conn.role = 'left';
+          conn.studentId = undefined;
+          conn.ws.close(1000, 'left the class');
+        }
         return;
     }
     if (conn.role !== 'instructor') return this.fail(conn, 'E_FORBIDDEN', 'Only the instructor can do that.');
     switch (msg.type) {
       case 'open-lesson':
-        if (msg.slug !== null && !(LESSON_SLUGS as readonly string[]).includes(msg.slug)) return this.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
+        if (msg.slug !== null && !KNOWN_SLUGS.has(msg.slug)) return this.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
         this.settings.lesson = msg.slug;
         this.opts.store.setLesson(msg.slug);
         return this.toStudents({ type: 'open-lesson', slug: msg.slug });
@@ -249,34 +326,60 @@ export class ClassHub {
     }
   }
 
-  private joinRefused(address: string): boolean {
-    const f = this.joinFailures.get(address);
-    return !!f && Date.now() - f.since < JOIN_WINDOW_MS && f.count >= JOIN_FAILURES;
+  // ------------------------------------------------------------------ who a connection carries
+
+  /** One identity per connection: a second join, resume or key on it is refused. */
+  private alreadyIdentified(conn: Conn): boolean {
+    if (conn.role === 'none') return false;
+    this.fail(conn, 'E_ALREADY_JOINED', 'This connection already carries a student or the instructor; open a new connection for another.');
+    return true;
   }
 
-  private countFailure(address: string): void {
-    const now = Date.now();
-    const f = this.joinFailures.get(address);
-    if (!f || now - f.since >= JOIN_WINDOW_MS) this.joinFailures.set(address, { count: 1, since: now });
-    else f.count++;
+  private identify(conn: Conn, role: 'student' | 'instructor', studentId?: number): void {
+    clearTimeout(conn.anonymousTimer);
+    this.limits.identified(conn.address);
+    conn.role = role;
+    conn.studentId = studentId;
+  }
+
+  private instructor(conn: Conn, key: string): void {
+    if (this.alreadyIdentified(conn)) return;
+    if (!sameSecret(key, this.settings.instructorKey)) return this.refuse(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
+    this.identify(conn, 'instructor');
+    const whole = this.dashboard();
+    this.tracker.begin(whole);
+    this.send(conn, whole);
   }
 
   private join(conn: Conn, code: string, nickname: string): void {
-    if (this.joinRefused(conn.address)) return this.fail(conn, 'E_LIMIT', 'Too many wrong codes from this address; wait a few minutes.');
-    if (code !== this.settings.code) {
-      this.countFailure(conn.address);
-      return this.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
+    if (this.alreadyIdentified(conn)) return;
+    // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
+    // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
+    if (this.limits.mustWait(conn.address)) {
+      return this.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
+    }
+    if (!sameSecret(code, this.settings.code)) {
+      this.limits.wrongCode(conn.address);
+      conn.wrongCodes++;
+      this.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
+      if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
+      return;
     }
     if (this.settings.endedAt !== null) return this.fail(conn, 'E_ENDED', 'This class has ended.');
+    if (!this.limits.mayJoin(conn.address)) {
+      return this.fail(conn, 'E_LIMIT', `${this.limits.joinsPerAddress} students have already joined from this network address; ask the instructor to raise --class-students-per-address.`);
+    }
     const token = newSecret();
-    const row = this.opts.store.addStudent(token, nickname, Date.now());
-    if (!row) return this.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname}; pick another nickname.`);
+    const row = this.opts.store.addStudent(token, nickname, Date.now(), nicknameKeys(nickname));
+    if (!row) return this.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
+    this.limits.joined(conn.address);
     this.students.set(row.id, row);
     this.byToken.set(token, row.id);
     this.enter(conn, row, false);
   }
 
   private resume(conn: Conn, token: string): void {
+    if (this.alreadyIdentified(conn)) return;
     const id = this.byToken.get(token);
     if (id === undefined) return this.fail(conn, 'E_UNKNOWN_STUDENT', 'This browser\'s class membership is not known here; join again with the code.');
     if (this.settings.endedAt !== null) return this.fail(conn, 'E_ENDED', 'This class has ended.');
@@ -284,11 +387,8 @@ export class ClassHub {
   }
 
   private enter(conn: Conn, student: StudentRow, resumed: boolean): void {
-    conn.role = 'student';
-    conn.studentId = student.id;
-    this.online.set(student.id, (this.online.get(student.id) ?? 0) + 1);
-    student.lastSeen = Date.now();
-    this.opts.store.touch(student.id, student.lastSeen);
+    this.identify(conn, 'student', student.id);
+    this.seen(student.id);
     this.send(conn, {
       type: 'joined',
       token: student.token,
@@ -296,25 +396,37 @@ export class ClassHub {
       resumed,
       presenting: this.presenting,
       lesson: this.settings.lesson,
+      chat: this.chat,
     });
   }
 
-  private setOffline(id: number): void {
+  /** The student was here just now (joined, came back, left): saved with the next batch. */
+  private seen(id: number): void {
     if (this.closed) return;
-    const n = (this.online.get(id) ?? 1) - 1;
-    if (n <= 0) this.online.delete(id);
-    else this.online.set(id, n);
     const s = this.students.get(id);
-    if (s) {
-      s.lastSeen = Date.now();
-      this.opts.store.touch(id, s.lastSeen);
-    }
+    if (!s) return;
+    s.lastSeen = Date.now();
+    this.batch.touch(id, s.lastSeen);
   }
 
-  private saveProgress(id: number, lessons: Record<string, LessonProgressReport>): void {
-    const known = Object.fromEntries(Object.entries(lessons).filter(([slug]) => (LESSON_SLUGS as readonly string[]).includes(slug)));
-    this.opts.store.saveProgress(id, known, Date.now());
-    this.progress.set(id, { ...this.progress.get(id), ...known });
+  /** Students with at least one open connection: derived from the connections, so never stale. */
+  private onlineIds(): Set<number> {
+    const ids = new Set<number>();
+    for (const c of this.conns) if (c.role === 'student') ids.add(c.studentId!);
+    return ids;
+  }
+
+  private saveProgress(conn: Conn, lessons: Record<string, LessonProgressReport>, seq: number | undefined): void {
+    if (conn.role !== 'student') return this.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
+    if (this.settings.endedAt !== null) return this.fail(conn, 'E_ENDED', 'This class has ended.');
+    // A report is the browser's whole state: only the lessons that differ from what is saved (or
+    // waiting to be) are written.
+    const id = conn.studentId!;
+    const saved = { ...this.progress.get(id), ...this.batch.pendingLessons(id) };
+    const changed = Object.fromEntries(Object.entries(lessons).filter(([slug, p]) => KNOWN_SLUGS.has(slug) && !sameReport(saved[slug], p)));
+    // The acknowledgement goes out only once the batch holding this report is committed.
+    const ack = seq === undefined ? undefined : () => this.send(conn, { type: 'progress-saved', seq });
+    this.batch.addProgress(id, changed, Date.now(), ack);
   }
 
   private toStudents(msg: ClassServerMessage): void {
@@ -324,13 +436,14 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ dashboard
 
-  private dashboard(): ClassServerMessage {
+  private dashboardState(): DashboardState {
+    const online = this.onlineIds();
     const students: StudentSummary[] = [...this.students.values()].map((s) => {
       const pending = this.feed.unsaved.get(s.id);
       return {
         id: s.id,
         nickname: s.nickname,
-        online: this.online.has(s.id),
+        online: online.has(s.id),
         joinedAt: s.joinedAt,
         lastSeen: s.lastSeen,
         lessons: this.progress.get(s.id) ?? {},
@@ -338,26 +451,31 @@ export class ClassHub {
         labErrors: s.labErrors + (pending?.errors ?? 0),
       };
     });
-    return {
-      type: 'dashboard',
-      class: this.info,
-      students,
-      feed: this.feed.items(),
-      errors: this.feed.tallies(Date.now()),
-      qrSvg: this.qrSvg,
-      presenting: this.presenting,
-    };
+    return { class: this.info, students, feed: this.feed.items(), errors: this.feed.tallies(Date.now()), presenting: this.presenting };
   }
 
+  private dashboard(): Dashboard {
+    return { type: 'dashboard', ...this.dashboardState(), qrSvg: this.qrSvg };
+  }
+
+  /** Sends the instructor what changed since the last push; nothing when nothing did. */
   private pushDashboards(): void {
     const instructors = [...this.conns].filter((c) => c.role === 'instructor');
-    if (!instructors.length) return;
-    const text = JSON.stringify(this.dashboard());
-    for (const c of instructors) if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+    if (!instructors.length) return this.tracker.reset();
+    const delta = this.tracker.delta(this.dashboardState());
+    if (!delta) return;
+    const text = JSON.stringify(delta);
+    for (const c of instructors) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      // A delta may not be skipped (the next one builds on it): a dashboard that cannot keep up is
+      // closed instead, and its page reconnects and starts again from a snapshot.
+      if (c.ws.bufferedAmount > 4 * 1024 * 1024) c.ws.close(1013, 'dashboard fell behind');
+      else c.ws.send(text);
+    }
   }
 
   /** Writes lab-call counts gathered since the last flush. */
-  private flush(): void {
+  private flushLabCounts(): void {
     const counts = this.feed.takeUnsaved();
     if (!counts.size) return;
     this.opts.store.addLabCounts(counts);
@@ -375,11 +493,13 @@ export class ClassHub {
   private endClass(): void {
     if (this.settings.endedAt !== null) return;
     const at = Date.now();
+    this.flushLabCounts();
+    this.batch.flush();
     this.settings.endedAt = at;
-    this.flush();
     this.opts.store.endClass(at);
     this.presenting = null;
     this.toStudents({ type: 'class-ended', message: 'Your instructor ended the class. Thank you for taking part!' });
+    for (const c of this.conns) if (c.role === 'student') c.ws.close(1000, 'the class has ended');
     this.opts.lab.endSessions((s) => s.label.studentId !== undefined, 'The class has ended.');
     this.chatSession?.end('ended', 'The class has ended.');
     this.chatSession = null;
@@ -390,7 +510,9 @@ export class ClassHub {
   close(): void {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
-    this.flush();
+    this.flushLabCounts();
+    this.batch.flush();
+    this.batch.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     for (const c of this.conns) c.ws.close(1001, 'server shutting down');
     this.wss.close();

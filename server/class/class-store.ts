@@ -1,13 +1,16 @@
 /**
- * Class state on disk (SQLite through better-sqlite3): settings, the roster, each student's lesson
- * progress and quiz results, and lab-call counts. Every roster and progress change is written at
- * once, so a crash or a `kill -9` mid-class loses none of them; lab-call counts are flushed every
- * few seconds.
+ * Class state on disk (SQLite through better-sqlite3, loaded only for a class): settings, the
+ * roster, each student's lesson progress and quiz results, and lab-call counts. A join is committed
+ * before the student hears "joined"; progress and last-seen times are committed in batches
+ * (ProgressBatch), and a report is acknowledged only once its batch is; lab-call counts are flushed
+ * every few seconds. What was committed survives a crash or a `kill -9`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { LessonProgressReport } from '../protocol/class.ts';
+import { nicknameKeys, type NicknameKeys } from './nickname.ts';
+import { loadSqlite, type DatabaseConstructor } from './sqlite.ts';
 
 export interface StudentRow {
   id: number;
@@ -28,6 +31,13 @@ export interface ClassSettings {
   lesson: string | null;
 }
 
+/** One batch of writes: the newest progress per student and lesson, and last-seen times. */
+export interface StoreBatch {
+  progress: Map<number, { lessons: Record<string, LessonProgressReport>; at: number }>;
+  touches: Map<number, number>;
+}
+
+/** The first schema; MIGRATIONS take any file, new or from an older version, to the current one. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS students (
@@ -52,16 +62,59 @@ CREATE TABLE IF NOT EXISTS progress (
 );
 `;
 
+/**
+ * Version 1: nicknames are unique by two keys (server/class/nickname.ts) instead of SQLite's
+ * ASCII-only NOCASE. Students already in an older file keep their nicknames even where the new keys
+ * make two of them one name: the later one's keys get its id appended, and only new joins are
+ * held to the new rule.
+ */
+function migrateToNicknameKeys(db: Database.Database): void {
+  db.exec(`ALTER TABLE students ADD COLUMN nickname_key TEXT NOT NULL DEFAULT '';
+           ALTER TABLE students ADD COLUMN nickname_look TEXT NOT NULL DEFAULT '';
+           DROP INDEX IF EXISTS students_nickname;`);
+  const rows = db.prepare('SELECT id, nickname FROM students ORDER BY id').all() as { id: number; nickname: string }[];
+  const update = db.prepare('UPDATE students SET nickname_key = ?, nickname_look = ? WHERE id = ?');
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const k = nicknameKeys(r.nickname);
+    const clash = seen.has(`f:${k.folded}`) || seen.has(`l:${k.look}`);
+    const folded = clash ? `${k.folded}#${r.id}` : k.folded;
+    const look = clash ? `${k.look}#${r.id}` : k.look;
+    seen.add(`f:${folded}`).add(`l:${look}`);
+    update.run(folded, look, r.id);
+  }
+  db.exec(`CREATE UNIQUE INDEX students_nickname_key ON students (nickname_key);
+           CREATE UNIQUE INDEX students_nickname_look ON students (nickname_look);`);
+}
+
+const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
+
 export class ClassStore {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
+  /** Opens (or creates) the class file; fails with SqliteUnavailableError when better-sqlite3 is missing. */
+  static async open(file: string): Promise<ClassStore> {
+    return new ClassStore(await loadSqlite(), file);
+  }
+
+  constructor(Sqlite: DatabaseConstructor, file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = new Sqlite(file);
     this.db.pragma('journal_mode = WAL');
-    // Durable on power loss too; class-sized write rates make the cost negligible.
+    // Durable on power loss too: writes come in batches, so the cost of each sync is shared.
     this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) this.db.exec(SCHEMA);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        MIGRATIONS[v](this.db);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
   }
 
   close(): void {
@@ -113,9 +166,12 @@ export class ClassStore {
 
   // ------------------------------------------------------------------ roster
 
-  addStudent(token: string, nickname: string, at: number): StudentRow | null {
+  /** Adds a student; null when the nickname is taken (either key: server/class/nickname.ts). */
+  addStudent(token: string, nickname: string, at: number, keys: NicknameKeys = nicknameKeys(nickname)): StudentRow | null {
     try {
-      const info = this.db.prepare('INSERT INTO students (token, nickname, joined_at, last_seen) VALUES (?, ?, ?, ?)').run(token, nickname, at, at);
+      const info = this.db
+        .prepare('INSERT INTO students (token, nickname, nickname_key, nickname_look, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(token, nickname, keys.folded, keys.look, at, at);
       return { id: Number(info.lastInsertRowid), token, nickname, joinedAt: at, lastSeen: at, labCalls: 0, labErrors: 0 };
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return null; // nickname taken
@@ -132,10 +188,6 @@ export class ClassStore {
     return (this.db.prepare('SELECT * FROM students ORDER BY id').all() as Record<string, number | string>[]).map(toStudent);
   }
 
-  touch(id: number, at: number): void {
-    this.db.prepare('UPDATE students SET last_seen = ? WHERE id = ?').run(at, id);
-  }
-
   /** Adds lab-call counts gathered since the last flush. */
   addLabCounts(counts: Map<number, { calls: number; errors: number }>): void {
     const stmt = this.db.prepare('UPDATE students SET lab_calls = lab_calls + ?, lab_errors = lab_errors + ? WHERE id = ?');
@@ -146,17 +198,22 @@ export class ClassStore {
 
   // ------------------------------------------------------------------ progress
 
-  saveProgress(studentId: number, lessons: Record<string, LessonProgressReport>, at: number): void {
-    const stmt = this.db.prepare(
+  /** Writes a batch in one transaction: all of it is on disk when this returns, or none of it. */
+  commitBatch(batch: StoreBatch): void {
+    const upsert = this.db.prepare(
       `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(student_id, slug) DO UPDATE SET read = excluded.read, quiz_score = excluded.quiz_score,
          quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, updated_at = excluded.updated_at`,
     );
+    const touch = this.db.prepare('UPDATE students SET last_seen = max(last_seen, ?) WHERE id = ?');
     this.db.transaction(() => {
-      for (const [slug, p] of Object.entries(lessons)) {
-        stmt.run(studentId, slug, p.read ? 1 : 0, p.quiz?.score ?? null, p.quiz?.total ?? null, p.quiz ? (p.quiz.passed ? 1 : 0) : null, at);
+      for (const [studentId, { lessons, at }] of batch.progress) {
+        for (const [slug, p] of Object.entries(lessons)) {
+          upsert.run(studentId, slug, p.read ? 1 : 0, p.quiz?.score ?? null, p.quiz?.total ?? null, p.quiz ? (p.quiz.passed ? 1 : 0) : null, at);
+        }
       }
+      for (const [id, at] of batch.touches) touch.run(at, id);
     })();
   }
 

@@ -8,14 +8,29 @@
  */
 import { z } from 'zod';
 
-export const CLASS_PROTOCOL = 'socketlab-class/1' as const;
+export const CLASS_PROTOCOL = 'socketlab-class/2' as const;
 
+/** The longest nickname, in characters (Unicode code points, after NFC). */
+export const NICKNAME_MAX = 32;
+/**
+ * A nickname as people write their names: letters of any script with their combining marks
+ * ("प्रिया", "தமிழ்", "Zoë" typed decomposed), digits, spaces, dots, dashes and apostrophes. It is
+ * normalised to NFC with runs of white space made one space, so what is stored and shown is one
+ * spelling. No format or control characters (no bidi overrides, no zero-width joiners). Whether it
+ * is taken is the server's call: it compares a case-folded, confusable-skeleton key
+ * (server/class/nickname.ts), so "Alice" and a Cyrillic "Аlice" are one name.
+ */
 export const NicknameSchema = z
   .string()
-  .trim()
-  .min(1, 'a nickname is needed')
-  .max(24, 'at most 24 characters')
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, 'letters, digits, spaces, dots, dashes, apostrophes');
+  .max(256, 'at most 32 characters')
+  .transform((s) => s.normalize('NFC').replace(/\s+/gu, ' ').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'a nickname is needed')
+      .refine((s) => [...s].length <= NICKNAME_MAX, `at most ${NICKNAME_MAX} characters`)
+      .regex(/^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._'\u2019-]*$/u, 'letters, digits, spaces, dots, dashes, apostrophes'),
+  );
 /** Six characters from an alphabet without look-alikes (no 0/O, 1/I/L). Dashes and case are ignored. */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const JoinCodeSchema = z
@@ -27,7 +42,10 @@ export const SlugSchema = z.string().regex(/^[a-z0-9-]{1,60}$/);
 
 export const LessonProgressReportSchema = z.strictObject({
   read: z.boolean(),
-  quiz: z.strictObject({ score: z.number().int().min(0).max(100), total: z.number().int().min(1).max(100), passed: z.boolean() }).nullable(),
+  quiz: z
+    .strictObject({ score: z.number().int().min(0).max(100), total: z.number().int().min(1).max(100), passed: z.boolean() })
+    .refine((q) => q.score <= q.total, 'a quiz score cannot exceed its total')
+    .nullable(),
 });
 export type LessonProgressReport = z.infer<typeof LessonProgressReportSchema>;
 
@@ -35,14 +53,21 @@ export type LessonProgressReport = z.infer<typeof LessonProgressReportSchema>;
 // Browser → server
 
 export const ClassClientMessageSchema = z.discriminatedUnion('type', [
-  /** A student joins for the first time. */
+  /** A student joins for the first time. One student per connection. */
   z.strictObject({ type: z.literal('join'), code: JoinCodeSchema, nickname: NicknameSchema }),
   /** A student's browser comes back (reload, lost connection, server restart). */
   z.strictObject({ type: z.literal('resume'), token: TokenSchema }),
   /** The instructor's dashboard (and the instructor's own presenter page). */
   z.strictObject({ type: z.literal('instructor'), key: TokenSchema }),
-  /** A student's progress, as the browser keeps it (lessons read, quiz results). */
-  z.strictObject({ type: z.literal('progress'), lessons: z.record(SlugSchema, LessonProgressReportSchema) }),
+  /**
+   * A student's progress, as the browser keeps it (lessons read, quiz results). With `seq`, the
+   * server answers `progress-saved` once the report is committed to disk.
+   */
+  z.strictObject({
+    type: z.literal('progress'),
+    lessons: z.record(SlugSchema, LessonProgressReportSchema),
+    seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  }),
   /** Instructor: everyone opens this lesson (or the course map when null). */
   z.strictObject({ type: z.literal('open-lesson'), slug: SlugSchema.nullable() }),
   /** Instructor: the lab session to mirror on students' screens (its watch token), or none. */
@@ -57,15 +82,26 @@ export type ClassClientMessage = z.infer<typeof ClassClientMessageSchema>;
 // ---------------------------------------------------------------------------------------
 // Server → browser
 
-export const ClassInfoSchema = z.object({
+const ChatAddressSchema = z.object({ address: z.string(), port: z.number().int() });
+
+/**
+ * What anyone who opens /class learns before joining: that a class runs here, its title, and
+ * whether it has ended. Never the join code (that is what a student proves they know).
+ */
+export const PublicClassInfoSchema = z.object({
   title: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+});
+export type PublicClassInfo = z.infer<typeof PublicClassInfoSchema>;
+
+/** The instructor's view of the class: with the join code and the students' address. */
+export const ClassInfoSchema = PublicClassInfoSchema.extend({
   code: z.string(),
   /** Where students open the site. */
   studentUrl: z.string(),
   /** The class chat server students can join from browsers and terminals. */
-  chat: z.object({ address: z.string(), port: z.number().int() }).nullable(),
-  startedAt: z.number(),
-  endedAt: z.number().nullable(),
+  chat: ChatAddressSchema.nullable(),
 });
 export type ClassInfo = z.infer<typeof ClassInfoSchema>;
 
@@ -81,7 +117,19 @@ export const StudentSummarySchema = z.object({
 });
 export type StudentSummary = z.infer<typeof StudentSummarySchema>;
 
+/**
+ * What changed in one student's row: the fields given replace the old ones, `lessons` holds only
+ * the lessons that changed. A student not yet on the dashboard arrives with every field.
+ */
+export const StudentPatchSchema = StudentSummarySchema.partial().extend({ id: z.number().int() });
+export type StudentPatch = z.infer<typeof StudentPatchSchema>;
+
+/** How many feed items the dashboard keeps (the server's and the browser's copy alike). */
+export const FEED_LENGTH = 60;
+
 export const FeedItemSchema = z.object({
+  /** Increases by one per item the feed ever took: a delta's items are the ones after the last seen. */
+  seq: z.number().int(),
   at: z.number(),
   student: z.string(),
   call: z.string(),
@@ -91,9 +139,40 @@ export const FeedItemSchema = z.object({
 export type FeedItem = z.infer<typeof FeedItemSchema>;
 
 export const ErrorTallySchema = z.object({ code: z.string(), students: z.number().int(), calls: z.number().int() });
+export type ErrorTally = z.infer<typeof ErrorTallySchema>;
+
+export const DashboardSchema = z.object({
+  type: z.literal('dashboard'),
+  class: ClassInfoSchema,
+  students: z.array(StudentSummarySchema),
+  /** The newest lab calls from the whole class (rate-limited), newest last. */
+  feed: z.array(FeedItemSchema),
+  /** Error codes in the last five minutes, and how many students got each. */
+  errors: z.array(ErrorTallySchema),
+  /** The join URL as an SVG QR code. */
+  qrSvg: z.string(),
+  presenting: z.string().nullable(),
+});
+export type Dashboard = z.infer<typeof DashboardSchema>;
+
+/**
+ * What changed on the dashboard since the last push (at most one a second, none when nothing
+ * changed). Every field is absolute, not an increment, so applying a delta twice, or to a snapshot
+ * taken after it was computed, gives the same dashboard (app/_lib/class/dashboard-delta.ts).
+ */
+export const DashboardDeltaSchema = z.object({
+  type: z.literal('dashboard-delta'),
+  class: ClassInfoSchema.optional(),
+  students: z.array(StudentPatchSchema).optional(),
+  /** New feed items, oldest first. */
+  feed: z.array(FeedItemSchema).optional(),
+  errors: z.array(ErrorTallySchema).optional(),
+  presenting: z.string().nullable().optional(),
+});
+export type DashboardDelta = z.infer<typeof DashboardDeltaSchema>;
 
 export const ClassServerMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), protocol: z.literal(CLASS_PROTOCOL), class: ClassInfoSchema }),
+  z.object({ type: z.literal('hello'), protocol: z.literal(CLASS_PROTOCOL), class: PublicClassInfoSchema }),
   z.object({
     type: z.literal('joined'),
     token: TokenSchema,
@@ -102,21 +181,17 @@ export const ClassServerMessageSchema = z.discriminatedUnion('type', [
     resumed: z.boolean(),
     presenting: z.string().nullable(),
     lesson: z.string().nullable(),
+    /** The class chat server, for the class bar's link. */
+    chat: ChatAddressSchema.nullable(),
   }),
+  /** The progress report with this `seq` (and every earlier one) is committed to disk. */
+  z.object({ type: z.literal('progress-saved'), seq: z.number().int() }),
   z.object({ type: z.literal('presenting'), watchToken: z.string().nullable() }),
   z.object({ type: z.literal('open-lesson'), slug: z.string().nullable() }),
-  z.object({
-    type: z.literal('dashboard'),
-    class: ClassInfoSchema,
-    students: z.array(StudentSummarySchema),
-    /** The newest lab calls from the whole class (rate-limited), newest last. */
-    feed: z.array(FeedItemSchema),
-    /** Error codes in the last five minutes, and how many students got each. */
-    errors: z.array(ErrorTallySchema),
-    /** The join URL as an SVG QR code. */
-    qrSvg: z.string(),
-    presenting: z.string().nullable(),
-  }),
+  /** To the instructor only: the whole dashboard, once after the key is accepted. */
+  DashboardSchema,
+  /** To the instructor only: the changes since the previous push. */
+  DashboardDeltaSchema,
   z.object({ type: z.literal('class-ended'), message: z.string() }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

@@ -18,6 +18,7 @@ import {
   TokenSchema,
   type ClassClientMessage,
   type ClassInfo,
+  type PublicClassInfo,
   type ClassServerMessage,
 } from '../../server/protocol/class.ts';
 import {
@@ -81,7 +82,7 @@ describe('class-store', () => {
       JSON.stringify({ ...good, code: 'ABC-234' }),
       JSON.stringify({ ...good, code: 'ABCO12' }),
       JSON.stringify({ ...good, nickname: '   ' }),
-      JSON.stringify({ ...good, nickname: 'x'.repeat(25) }),
+      JSON.stringify({ ...good, nickname: 'x'.repeat(33) }),
       JSON.stringify({ ...good, nickname: null }),
       JSON.stringify({ nickname: 'Ada', code: 'ABC234' }),
     ];
@@ -258,7 +259,7 @@ describe('instructor key', () => {
 
 describe('class-socket', () => {
   test('only messages that match the protocol get through', () => {
-    const hello = { type: 'hello', protocol: CLASS_PROTOCOL, class: info() };
+    const hello = { type: 'hello', protocol: CLASS_PROTOCOL, class: publicInfo() };
     assert.deepEqual(parseServerMessage(JSON.stringify(hello)), hello);
     assert.equal(parseServerMessage('not json'), null);
     assert.equal(parseServerMessage(JSON.stringify({ ...hello, protocol: 'socketlab-class/0' })), null);
@@ -270,8 +271,12 @@ describe('class-socket', () => {
 // ---------------------------------------------------------------------------------------
 // The connections, over real WebSockets on loopback
 
+function publicInfo(over: Partial<PublicClassInfo> = {}): PublicClassInfo {
+  return { title: 'Sockets 101', startedAt: 1, endedAt: null, ...over };
+}
+
 function info(over: Partial<ClassInfo> = {}): ClassInfo {
-  return { title: 'Sockets 101', code: 'ABC234', studentUrl: 'http://127.0.0.1:3000/class?code=ABC234', chat: null, startedAt: 1, endedAt: null, ...over };
+  return { ...publicInfo(), code: 'ABC234', studentUrl: 'http://127.0.0.1:3000/class?code=ABC234', chat: null, ...over };
 }
 
 /** One browser connection as the scripted server sees it. */
@@ -323,7 +328,7 @@ after(async () => {
 });
 
 /** A /class WebSocket endpoint that greets with hello; the test scripts the rest. */
-async function fakeServer(port = 0, classInfo = info()): Promise<FakeServer> {
+async function fakeServer(port = 0, classInfo = publicInfo()): Promise<FakeServer> {
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ server: http, path: '/class' });
   const peers: Peer[] = [];
@@ -414,6 +419,7 @@ const joined = (over: Partial<Extract<ClassServerMessage, { type: 'joined' }>> =
   resumed: false,
   presenting: null,
   lesson: null,
+  chat: null,
   ...over,
 });
 
@@ -436,12 +442,13 @@ describe('ClassConnection (student)', { timeout: 30_000 }, () => {
       assert.equal(s.presenting, 'watch_1234567890');
       assert.equal(s.lesson, 'sockets');
       assert.equal(s.lessonPush, null, 'the lesson open at join time is not a push');
-      assert.deepEqual(await peer.next(), { type: 'progress', lessons: report1 });
+      const first = await peer.next();
+      assert.deepEqual(first, { type: 'progress', lessons: report1, seq: (first as { seq: number }).seq });
 
       conn.setProgress(toProgressReport({ networks: { read: 1 }, protocols: { read: 2 } }));
       const report3 = toProgressReport({ networks: { read: 1 }, protocols: { read: 2 }, sockets: { read: 3 } });
       conn.setProgress(report3);
-      assert.deepEqual(await peer.next(), { type: 'progress', lessons: report3 }, 'two quick changes: one message, the latest');
+      assert.deepEqual(await peer.next(), { type: 'progress', lessons: report3, seq: (first as { seq: number }).seq + 1 }, 'two quick changes: one message, the latest');
       conn.setProgress(toProgressReport({ networks: { read: 1 }, protocols: { read: 2 }, sockets: { read: 3 } }));
       await peer.quiet(250);
     } finally {
@@ -607,7 +614,7 @@ describe('InstructorConnection', { timeout: 20_000 }, () => {
       type: 'dashboard',
       class: info(),
       students: [{ id: 1, nickname: '<b>Ada</b>', online: true, joinedAt: 1, lastSeen: 2, lessons: {}, labCalls: 3, labErrors: 1 }],
-      feed: [{ at: 5, student: '<b>Ada</b>', call: 'bind(s1, 127.0.0.1:41000)', outcome: 'EADDRINUSE' }],
+      feed: [{ seq: 0, at: 5, student: '<b>Ada</b>', call: 'bind(s1, 127.0.0.1:41000)', outcome: 'EADDRINUSE' }],
       errors: [{ code: 'EADDRINUSE', students: 1, calls: 1 }],
       qrSvg: '<svg/>',
       presenting: null,
@@ -633,8 +640,49 @@ describe('InstructorConnection', { timeout: 20_000 }, () => {
       assert.deepEqual(await peer.next(), { type: 'present', watchToken: null });
       assert.ok(conn.endClass());
       assert.deepEqual(await peer.next(), { type: 'end-class' });
-      peer.send(dashboard({ class: info({ endedAt: 10 }) }));
+      peer.send({ type: 'dashboard-delta', class: info({ endedAt: 10 }) });
       await until(conn, (st: InstructorState) => st.status === 'ended');
+    } finally {
+      conn.stop();
+      await srv.close();
+    }
+  });
+
+  test('changes arrive as deltas: rows patched, new students added whole, feed appended once', async () => {
+    const srv = await fakeServer();
+    const conn = new InstructorConnection(KEY, { url: () => srv.url, createSocket, backoff: { baseMs: 40, maxMs: 200 } });
+    try {
+      conn.start();
+      const peer = await srv.nextPeer();
+      await peer.next();
+      peer.send({ type: 'dashboard-delta', students: [{ id: 9, online: false }] }); // before the whole dashboard: ignored
+      peer.send(dashboard());
+      await until(conn, (st: InstructorState) => st.status === 'open');
+      const quiz = { read: true, quiz: { score: 4, total: 5, passed: true } };
+      const delta = {
+        type: 'dashboard-delta',
+        students: [
+          { id: 1, online: false, lessons: { sockets: quiz } },
+          { id: 2, nickname: 'Ben', online: true, joinedAt: 3, lastSeen: 3, lessons: {}, labCalls: 0, labErrors: 0 },
+          { id: 3, online: true }, // unknown and partial: not a row
+        ],
+        feed: [{ seq: 1, at: 6, student: 'Ben', call: 'socket()', outcome: 'ok' }],
+        presenting: 'watch_abcdef123456',
+      };
+      peer.send(delta);
+      peer.send(delta); // twice: the same dashboard
+      peer.send({ type: 'dashboard-delta', errors: [] });
+      const s = await until(conn, (st: InstructorState) => st.dashboard!.errors.length === 0);
+      assert.deepEqual(
+        s.dashboard!.students.map((r) => [r.id, r.nickname, r.online, r.lessons]),
+        [
+          [1, '<b>Ada</b>', false, { sockets: quiz }],
+          [2, 'Ben', true, {}],
+        ],
+      );
+      assert.deepEqual(s.dashboard!.feed.map((f) => f.seq), [0, 1]);
+      assert.equal(s.dashboard!.presenting, 'watch_abcdef123456');
+      assert.equal(s.dashboard!.qrSvg, '<svg/>');
     } finally {
       conn.stop();
       await srv.close();

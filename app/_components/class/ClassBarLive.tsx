@@ -46,7 +46,7 @@ export default function ClassBarLive() {
   }, [notice]);
 
   const lessonOpen = cls.lesson ? lessonHref(cls.lesson) : null;
-  const chat = cls.info?.chat;
+  const chat = cls.chat;
 
   return (
     <div

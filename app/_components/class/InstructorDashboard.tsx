@@ -16,7 +16,7 @@ import { SummaryDownload } from './SummaryDownload';
 
 const STATUS_TEXT: Record<InstructorStatus, string> = {
   connecting: 'Connecting to the class…',
-  open: 'Live: updated every second',
+  open: 'Live',
   reconnecting: 'Connection lost, reconnecting…',
   forbidden: 'Key refused',
   ended: 'The class has ended',
@@ -57,6 +57,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
   }
 
   const d = cls.dashboard;
+  // The greeting says only the title; the dashboard brings the code and the students' address.
   const info = d?.class ?? cls.info;
   const connected = cls.status === 'open';
   const ended = cls.status === 'ended' || Boolean(info?.endedAt);
@@ -75,12 +76,12 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
         ) : null}
       </div>
 
-      {info && d ? <JoinInfo info={info} qrSvg={d.qrSvg} /> : null}
+      {d ? <JoinInfo info={d.class} qrSvg={d.qrSvg} /> : null}
 
       <section aria-label="Class controls" className="grid gap-6 rounded-xl border border-gray-300 p-4 md:grid-cols-2 dark:border-gray-700">
         <OpenLessonControl lessons={lessons} connected={connected} onOpen={cls.openLesson} />
         <div className="space-y-4">
-          <SummaryDownload instructorKey={key} code={info?.code ?? ''} />
+          <SummaryDownload instructorKey={key} code={d?.class.code ?? ''} />
           <EndClassControl connected={connected} ended={ended} onEnd={cls.endClass} />
         </div>
       </section>

@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { JoinCodeSchema, NicknameSchema } from '@/server/protocol/class';
+import { JoinCodeSchema, NICKNAME_MAX, NicknameSchema } from '@/server/protocol/class';
 import { useClassMembership } from '@/app/_lib/class/class-store';
 import { useClass } from '@/app/_lib/class/use-class';
 
@@ -18,7 +18,7 @@ function errorsFor(code: string, message: string): Errors {
     case 'E_ENDED':
       return { code: 'That class has ended.' };
     case 'E_NICK_TAKEN':
-      return { nickname: 'Someone in this class already has that nickname: pick another one.' };
+      return { nickname: 'Someone in this class already has that nickname, or one that looks just like it: pick another one.' };
     case 'E_BAD_NICKNAME':
       return { nickname: sentence(message) };
     default:
@@ -128,7 +128,8 @@ export function JoinForm() {
           Nickname
         </label>
         <p id={nickHint} className="m-0 text-sm text-gray-700 dark:text-gray-300">
-          What your instructor and classmates see. Letters, digits and spaces; at most 24 characters. No account needed.
+          What your instructor and classmates see. Letters in any script, digits and spaces; at most {NICKNAME_MAX} characters. No account
+          needed.
         </p>
         <input
           ref={nickRef}
@@ -137,7 +138,7 @@ export function JoinForm() {
           value={nickname}
           onChange={(e) => setNickname(e.target.value)}
           autoComplete="nickname"
-          maxLength={24}
+          maxLength={NICKNAME_MAX * 2}
           aria-invalid={errors.nickname ? true : undefined}
           aria-describedby={errors.nickname ? `${nickHint} ${nickErr}` : nickHint}
           className={`${INPUT} max-w-sm border-gray-400 dark:border-gray-600`}

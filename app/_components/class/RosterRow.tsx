@@ -6,7 +6,7 @@ import { clock, lessonTotals } from '@/app/_lib/class/format';
 
 const CELL = 'px-3 py-1.5 text-right tabular-nums';
 
-/** One student; redrawn only when their summary changed (the dashboard comes every second). */
+/** One student; redrawn only when their summary changed (changes arrive at most once a second). */
 export const RosterRow = memo(
   function RosterRow({ s }: { s: StudentSummary; sig: string }) {
     const t = lessonTotals(s.lessons);

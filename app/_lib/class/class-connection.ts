@@ -5,7 +5,7 @@
  * and of browser globals (they come in as options), so a test can drive it with `ws` against a
  * server on loopback.
  */
-import { JoinCodeSchema, NicknameSchema, type ClassInfo, type ClassServerMessage } from '@/server/protocol/class';
+import { JoinCodeSchema, NicknameSchema, type ClassServerMessage, type PublicClassInfo } from '@/server/protocol/class';
 import type { ClassMembership } from './class-store';
 import { backoffDelay, type Backoff } from '../backoff';
 import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
@@ -33,8 +33,11 @@ export interface ClassNotice {
 
 export interface ClassState {
   status: ClassStatus;
-  info: ClassInfo | null;
+  /** What the server says about the class before joining: its title, whether it ended. */
+  info: PublicClassInfo | null;
   membership: ClassMembership | null;
+  /** The class chat server, told once joined. */
+  chat: { address: string; port: number } | null;
   presenting: string | null;
   /** The lesson the instructor last opened for everyone (null: the course map, or none). */
   lesson: string | null;
@@ -71,6 +74,7 @@ const INITIAL: ClassState = {
   status: 'idle',
   info: null,
   membership: null,
+  chat: null,
   presenting: null,
   lesson: null,
   lessonPush: null,
@@ -100,6 +104,7 @@ export class ClassConnection {
   private pendingJoin: PendingJoin | null = null;
   private progress: ProgressReport | null = null;
   private lastSentProgress: string | null = null;
+  private progressSeq = 0;
   private sentSinceJoined = false;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
   private seq = 0;
@@ -254,14 +259,15 @@ export class ClassConnection {
       }
       case 'joined': {
         const join = this.pendingJoin;
-        const code = join?.code ?? this.opts.store.read()?.code ?? this.state.info?.code ?? '';
+        // The server never sends the code to a student: it is the one they typed, or stored then.
+        const code = join?.code ?? this.opts.store.read()?.code ?? '';
         const membership: ClassMembership = { token: msg.token, nickname: msg.student.nickname, code };
         this.opts.store.save(membership);
         const notice = this.dropped && msg.resumed ? this.notice(LAB_RESET_NOTICE, 'warning') : this.state.notice;
         this.dropped = false;
         this.joinedHere = true;
         this.attempt = 0;
-        this.set({ status: 'connected', membership, presenting: msg.presenting, lesson: msg.lesson, notice, error: null });
+        this.set({ status: 'connected', membership, chat: msg.chat, presenting: msg.presenting, lesson: msg.lesson, notice, error: null });
         if (join) {
           this.pendingJoin = null;
           clearTimeout(join.timer);
@@ -294,7 +300,10 @@ export class ClassConnection {
       case 'error':
         this.onError(msg.code, msg.message);
         return;
+      case 'progress-saved':
+        return; // reports are resent whole after every (re)join, so a lost one needs no bookkeeping
       case 'dashboard':
+      case 'dashboard-delta':
         return; // for instructors only
     }
   }
@@ -371,7 +380,7 @@ export class ClassConnection {
     if (!this.progress || !this.joinedHere) return;
     const key = JSON.stringify(this.progress);
     if (key === this.lastSentProgress) return;
-    if (sendMessage(this.ws, { type: 'progress', lessons: this.progress })) {
+    if (sendMessage(this.ws, { type: 'progress', lessons: this.progress, seq: ++this.progressSeq })) {
       this.lastSentProgress = key;
       this.sentSinceJoined = true;
     }

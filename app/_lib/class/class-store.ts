@@ -16,7 +16,8 @@ export interface ClassMembership {
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 export const CODE_PATTERN = /^[2-9A-HJKMNP-Z]{6}$/;
-const MAX_NICKNAME = 24;
+/** NICKNAME_MAX in server/protocol/class.ts, in code points (not imported: that module brings zod). */
+const MAX_NICKNAME = 32;
 
 /** Storage is user-editable: anything but a well-formed entry counts as "not in a class". */
 export function parseMembership(raw: string | null): ClassMembership | null {
@@ -33,7 +34,7 @@ export function parseMembership(raw: string | null): ClassMembership | null {
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) return null;
   if (typeof nickname !== 'string') return null;
   const nick = nickname.trim();
-  if (!nick || nick.length > MAX_NICKNAME) return null;
+  if (!nick || [...nick].length > MAX_NICKNAME) return null;
   return { token, nickname: nick, code };
 }
 

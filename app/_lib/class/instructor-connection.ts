@@ -1,20 +1,23 @@
 /**
  * The instructor dashboard's connection to the class (/class WebSocket): authenticate with the key,
- * take the dashboard the server sends every second, and send the instructor's controls. Reconnects
- * on its own after a drop; a refused key or an ended class stops it. Free of React and browser
- * globals, like the student's connection.
+ * take the whole dashboard once and then the changes the server sends (at most one a second), and
+ * send the instructor's controls. Reconnects on its own after a drop (and gets the whole dashboard
+ * again); a refused key or an ended class stops it. Free of React and browser globals, like the
+ * student's connection.
  */
-import type { ClassInfo, ClassServerMessage } from '@/server/protocol/class';
+import type { ClassInfo, ClassServerMessage, Dashboard, PublicClassInfo } from '@/server/protocol/class';
 import { backoffDelay, type Backoff } from '../backoff';
 import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
+import { applyDashboardDelta } from './dashboard-delta';
 
-export type Dashboard = Extract<ClassServerMessage, { type: 'dashboard' }>;
+export type { Dashboard };
 
 export type InstructorStatus = 'connecting' | 'open' | 'reconnecting' | 'forbidden' | 'ended' | 'stopped';
 
 export interface InstructorState {
   status: InstructorStatus;
-  info: ClassInfo | null;
+  /** From the greeting (no code) until the dashboard brings the whole of it. */
+  info: PublicClassInfo | ClassInfo | null;
   dashboard: Dashboard | null;
   /** The server's last error reply, or why the connection stopped. */
   error: { code: string; message: string } | null;
@@ -111,6 +114,13 @@ export class InstructorConnection {
         this.attempt = 0;
         this.set({ status: msg.class.endedAt === null ? 'open' : 'ended', info: msg.class, dashboard: msg, error: null });
         return;
+      case 'dashboard-delta': {
+        const before = this.state.dashboard;
+        if (!before || !this.authed) return; // a change to a dashboard never received: the next connection brings it whole
+        const dashboard = applyDashboardDelta(before, msg);
+        this.set({ status: dashboard.class.endedAt === null ? 'open' : 'ended', info: dashboard.class, dashboard });
+        return;
+      }
       case 'class-ended':
         this.finish('ended', null);
         return;
