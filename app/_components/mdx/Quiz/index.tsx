@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { correctIndex, score, PASS_RATIO, type QuizQuestion } from '@/app/_lib/quiz';
 import { saveQuizResult, useProgress } from '@/app/_lib/progress';
 import { SECTION_HEADINGS } from '@/app/_lib/toc';
-import { useLessonSlug } from '../LessonContext';
+import { useLessonSlug } from '../../LessonContext';
 import { QuizQuestionCard } from './QuizQuestionCard';
 
 /** "Check yourself": multiple-choice questions with an explanation for every choice. */
