@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import GithubSlugger from 'github-slugger';
 import { SECTION_HEADINGS, extractToc } from '../../app/_lib/toc.ts';
-import { PASS_RATIO, correctIndex, score, type QuizQuestion } from '../../app/_lib/quiz.ts';
+import { PASS_RATIO, correctIndex, score } from '../../app/_lib/quiz.ts';
+import type { QuizQuestion } from '../../content/quiz-schema.ts';
 import { sanitizeProgress } from '../../app/_lib/progress.ts';
 
 const OBJECTIVES = SECTION_HEADINGS.objectives;
