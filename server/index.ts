@@ -2,11 +2,11 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer, type RunningServer } from './app.ts';
 import { formatCode } from './class/class-codes.ts';
+import { qrTerminal } from './class/qr.ts';
 
-async function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): Promise<void> {
-  const { default: QRCode } = await import('qrcode');
+function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): void {
   const info = c.hub.info;
-  const qr = await QRCode.toString(c.studentUrl, { type: 'terminal', small: true });
+  const qr = qrTerminal(c.studentUrl);
   const lines = [
     `CLASS: ${info.title} (${c.resumed ? `resumed, ${c.hub.studentCount} students so far` : 'new'})${info.endedAt ? ' - this class has ENDED; start a new one with --new-class' : ''}`,
     '',
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       ? 'lab engine: native (one real system call per step)'
       : `lab engine: node fallback (some steps are combined; ${running.fallbackReason ?? ''})`;
   console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}\n  press Ctrl+C to stop\n`);
-  if (running.classroom) await printClassBanner(running.classroom, config.host);
+  if (running.classroom) printClassBanner(running.classroom, config.host);
 
   let stopping = false;
   const stop = (signal: string) => {
