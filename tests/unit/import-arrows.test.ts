@@ -1,7 +1,8 @@
 /**
  * The arrows between the floors run one way (docs/architecture.md): content/ imports nothing from
  * app/, and reaches the server side only through the lab protocol; app/ reaches the server side only
- * through server/protocol/. Read from the source: every static and dynamic import specifier.
+ * through server/protocol/; app/_lib/ has no components. Read from the source: every static and dynamic
+ * import specifier.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,10 @@ describe('import arrows', () => {
   it('content/ imports nothing from app/, and from server/ only the lab protocol', () => {
     const bad = offending('content', (t) => t === 'app' || t.startsWith('app/') || (t.startsWith('server/') && !t.startsWith('server/protocol')));
     assert.deepEqual(bad, []);
+  });
+
+  it('app/_lib/ holds logic and hooks, no components (no .tsx)', () => {
+    assert.deepEqual(sourceFiles('app/_lib').filter((f) => f.endsWith('.tsx')), []);
   });
 
   it('app/ imports from server/ only the protocol', () => {
