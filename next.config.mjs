@@ -1,17 +1,7 @@
 import createMDX from '@next/mdx';
+import { mdxOptions } from './mdx-options.mjs';
 
-// Turbopack passes loader options across a worker boundary, so plugins are named
-// by package and their options must be plain JSON (see DESIGN.md, stack facts).
-const withMDX = createMDX({
-  extension: /\.mdx$/,
-  options: {
-    remarkPlugins: ['remark-gfm', 'remark-frontmatter', ['remark-mdx-frontmatter', { name: 'frontmatter' }]],
-    rehypePlugins: [
-      'rehype-slug',
-      ['rehype-pretty-code', { theme: { light: 'github-light-high-contrast', dark: 'github-dark-high-contrast' }, keepBackground: false, defaultLang: 'plaintext' }],
-    ],
-  },
-});
+const withMDX = createMDX({ extension: /\.mdx$/, options: mdxOptions });
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

@@ -1,7 +1,21 @@
 import { z } from 'zod';
-import type { QuizQuestion } from '@/app/_lib/quiz';
 
-/** The shape of a <Quiz questions={...}>, checked at build time by scripts/check-content.ts. */
+/**
+ * A <Quiz questions={...}>: the shape lessons write, checked at build time by scripts/check-content.ts.
+ * The types live here, with the content; the app imports them (type-only, so zod stays out of the browser).
+ */
+export interface QuizChoice {
+  text: string;
+  correct?: boolean;
+  /** Why this choice is right or wrong: shown once the learner has answered. */
+  why: string;
+}
+
+export interface QuizQuestion {
+  prompt: string;
+  choices: QuizChoice[];
+}
+
 export const QuizChoiceSchema = z.strictObject({
   text: z.string().min(1),
   correct: z.boolean().optional(),

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
-const SOURCES = ['app', 'content', 'public', 'server/protocol', 'next.config.mjs', 'mdx-components.tsx', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
+const SOURCES = ['app', 'content', 'public', 'server/protocol', 'next.config.mjs', 'mdx-options.mjs', 'scripts/rehype-outline.mjs', 'mdx-components.tsx', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
 
 function newestMtime(p) {
   const st = statSync(p);

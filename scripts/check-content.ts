@@ -2,7 +2,8 @@
  * Build-time check of every lesson, run before `next build` (and by the unit tests):
  * frontmatter against the zod schema, order against content/lessons.ts, every JSX tag against the
  * component registry, the fixed skeleton, and each component's props, by rendering the lesson with
- * checking stand-ins. Every problem is reported with the file it is in; any problem fails the build.
+ * checking stand-ins. Run as a script, it checks the lab's guided scenarios too (check-scenarios.ts).
+ * Every problem is reported with the file it is in; any problem fails the build.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,9 @@ import { LESSON_SLUGS } from '../content/lessons.ts';
 import { FrontmatterSchema, formatFrontmatterError } from '../content/schema.ts';
 import { QuizQuestionsSchema } from '../content/quiz-schema.ts';
 import { INTERACTIVE_TAGS, REQUIRED_SECTIONS, WORDS_RANGE } from '../content/skeleton.ts';
+import { isScenarioName } from '../content/scenarios/index.ts';
 import { LESSON_TAGS } from '../app/_components/mdx/tags.ts';
+import { checkAllScenarios } from './check-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -45,6 +48,11 @@ function checkingComponents(problems: string[]) {
       if (typeof p.alt !== 'string' || p.alt.length < 10) problems.push(`<Diagram src="${String(p.src)}">: alt text (10+ characters) is required`);
       if (typeof p.src !== 'string' || !existsSync(path.join(ROOT, 'public', 'diagrams', p.src))) {
         problems.push(`<Diagram src="${String(p.src)}">: no such file in public/diagrams/`);
+      }
+    },
+    SocketLab: (p) => {
+      if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isScenarioName(p.scenario))) {
+        problems.push(`<SocketLab scenario="${String(p.scenario)}">: no such scenario in content/scenarios/index.ts`);
       }
     },
     Program: (p) => {
@@ -157,15 +165,16 @@ export async function checkAllContent(): Promise<LessonReport[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const reports = await checkAllContent();
+  const scenarios = await checkAllScenarios();
   let failed = 0;
-  for (const r of reports) {
+  for (const r of [...reports, ...scenarios.map((x) => ({ ...x, warnings: [] }))]) {
     for (const w of r.warnings) console.warn(`warning: ${r.file}: ${w}`);
     for (const e of r.errors) console.error(`error: ${r.file}: ${e}`);
     if (r.errors.length) failed++;
   }
   if (failed) {
-    console.error(`\ncontent check failed: ${failed} lesson file(s) with errors`);
+    console.error(`\ncontent check failed: ${failed} file(s) with errors`);
     process.exit(1);
   }
-  console.log(`content check: ${reports.length} lessons OK (${reports.reduce((a, r) => a + r.words, 0)} words)`);
+  console.log(`content check: ${reports.length} lessons OK (${reports.reduce((a, r) => a + r.words, 0)} words), ${scenarios.length} scenarios OK`);
 }

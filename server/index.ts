@@ -3,11 +3,11 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startServer, type RunningServer } from './app.ts';
 import { formatCode } from './class/class-codes.ts';
 import { stopOnSignals } from './stop-signals.ts';
+import { qrTerminal } from './class/qr.ts';
 
-async function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): Promise<void> {
-  const { default: QRCode } = await import('qrcode');
+function printClassBanner(c: NonNullable<RunningServer['classroom']>, host: string): void {
   const info = c.hub.info;
-  const qr = await QRCode.toString(c.studentUrl, { type: 'terminal', small: true });
+  const qr = qrTerminal(c.studentUrl);
   const lines = [
     `CLASS: ${info.title} (${c.resumed ? `resumed, ${c.hub.studentCount} students so far` : 'new'})${info.endedAt ? ' - this class has ENDED; start a new one with --new-class' : ''}`,
     '',
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       ? 'kernel view: netlink sock_diag (each session\'s own sockets)'
       : `kernel view: /proc/net (the whole table; ${running.kernelView.fallbackReason ?? ''})`;
   console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${kernelLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
-  if (running.classroom) await printClassBanner(running.classroom, config.host);
+  if (running.classroom) printClassBanner(running.classroom, config.host);
 }
 
 void main();

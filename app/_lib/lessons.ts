@@ -1,10 +1,8 @@
 import 'server-only';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { ComponentType } from 'react';
 import { LESSON_SLUGS, type LessonSlug } from '@/content/lessons';
 import { FrontmatterSchema, formatFrontmatterError, type Frontmatter } from '@/content/schema';
-import { extractToc, type TocEntry } from './toc';
+import { tocFromOutline, type OutlineItem, type TocEntry } from './toc';
 
 export interface LessonMeta extends Frontmatter {
   slug: LessonSlug;
@@ -15,7 +13,7 @@ export interface Lesson extends LessonMeta {
   toc: TocEntry[];
 }
 
-async function importLesson(slug: LessonSlug): Promise<{ default: ComponentType; frontmatter: unknown }> {
+async function importLesson(slug: LessonSlug): Promise<{ default: ComponentType; frontmatter: unknown; outline: OutlineItem[] }> {
   return import(`../../content/${slug}.mdx`);
 }
 
@@ -41,6 +39,5 @@ export async function getAllLessonMeta(): Promise<LessonMeta[]> {
 export async function getLesson(slug: LessonSlug): Promise<Lesson> {
   const mod = await importLesson(slug);
   const meta = validate(slug, mod.frontmatter);
-  const source = await readFile(path.join(process.cwd(), 'content', `${slug}.mdx`), 'utf8');
-  return { ...meta, Content: mod.default, toc: extractToc(source) };
+  return { ...meta, Content: mod.default, toc: tocFromOutline(mod.outline) };
 }

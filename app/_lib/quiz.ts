@@ -1,16 +1,8 @@
-/** Quiz rules, kept apart from the component so they can be unit-tested. No zod here: this ships to the browser. */
-
-export interface QuizChoice {
-  text: string;
-  correct?: boolean;
-  /** Why this choice is right or wrong: shown once the learner has answered. */
-  why: string;
-}
-
-export interface QuizQuestion {
-  prompt: string;
-  choices: QuizChoice[];
-}
+/**
+ * Quiz rules, kept apart from the component so they can be unit-tested. No zod here: this ships to the
+ * browser. A question's shape belongs to the content (content/quiz-schema.ts) and is imported as a type only.
+ */
+import type { QuizQuestion } from '@/content/quiz-schema';
 
 /** A quiz is passed when at least this share of its questions were answered right the first time. */
 export const PASS_RATIO = 0.7;

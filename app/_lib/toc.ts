@@ -1,9 +1,9 @@
 /**
- * The lesson's table of contents, read from the MDX source: its `## ` headings plus the fixed
- * sections that skeleton components render (TryIt, Quiz, Recap). Ids match rehype-slug's, which
- * uses the same slugger on the same text.
+ * The lesson's table of contents: "What you will learn", then the lesson's outline, which the MDX
+ * pipeline exports from each lesson module (scripts/rehype-outline.mjs): its `##` headings with the
+ * ids rehype-slug gave them on the rendered page, and the fixed sections that skeleton components
+ * render (TryIt, Quiz, Recap).
  */
-import GithubSlugger from 'github-slugger';
 
 export interface TocEntry {
   id: string;
@@ -18,48 +18,9 @@ export const SECTION_HEADINGS = {
   Recap: { id: 'recap', text: 'Recap' },
 } as const;
 
-function plainText(markdown: string): string {
-  return markdown
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/\*\*([^*]*)\*\*/g, '$1')
-    .replace(/\*([^*]*)\*/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .trim();
-}
+/** One item of a lesson's `outline` export: a heading of the page, or a skeleton section. */
+export type OutlineItem = TocEntry | { section: 'TryIt' | 'Quiz' | 'Recap' };
 
-export function extractToc(mdx: string): TocEntry[] {
-  const slugger = new GithubSlugger();
-  const entries: TocEntry[] = [SECTION_HEADINGS.objectives];
-  /** The open fence: its character and length (a fence closes only with at least as many, and no info string). */
-  let fence: { char: string; length: number } | null = null;
-  let inFrontmatter = false;
-  const lines = mdx.split(/\r?\n/);
-  lines.forEach((line, i) => {
-    if (i === 0 && line.trim() === '---') {
-      inFrontmatter = true;
-      return;
-    }
-    if (inFrontmatter) {
-      if (line.trim() === '---') inFrontmatter = false;
-      return;
-    }
-    const fenceMatch = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-    if (fenceMatch) {
-      const [, marks, info] = fenceMatch;
-      if (fence === null) fence = { char: marks[0], length: marks.length };
-      else if (marks[0] === fence.char && marks.length >= fence.length && info.trim() === '') fence = null;
-      return;
-    }
-    if (fence !== null) return;
-    // Up to three spaces of indent; a closing run of #s only counts when a space precedes it.
-    const h2 = /^ {0,3}##[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$/.exec(line);
-    if (h2) {
-      const text = plainText(h2[1]);
-      entries.push({ id: slugger.slug(text), text });
-      return;
-    }
-    const tag = /^ {0,3}<(TryIt|Quiz|Recap)\b/.exec(line);
-    if (tag) entries.push(SECTION_HEADINGS[tag[1] as 'TryIt' | 'Quiz' | 'Recap']);
-  });
-  return entries;
+export function tocFromOutline(outline: readonly OutlineItem[]): TocEntry[] {
+  return [SECTION_HEADINGS.objectives, ...outline.map((item) => ('section' in item ? SECTION_HEADINGS[item.section] : item))];
 }

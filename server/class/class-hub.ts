@@ -9,9 +9,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import QRCode from 'qrcode';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LESSON_SLUGS } from '../../content/lessons.ts';
+import { qrSvg } from './qr.ts';
 import {
   CLASS_PROTOCOL,
   ClassClientMessageSchema,
@@ -129,7 +129,7 @@ export class ClassHub {
 
   /** Prepares what start-up needs: the QR code and, unless the class has ended, the class chat server. */
   async start(): Promise<void> {
-    this.qrSvg = await QRCode.toString(this.opts.studentUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    this.qrSvg = qrSvg(this.opts.studentUrl);
     if (this.settings.endedAt === null) await this.startChat();
   }
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { after, before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../app/_lib/lab/scenarios.ts';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '../../content/scenarios/index.ts';
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 import { needs } from '../helpers/tools.ts';

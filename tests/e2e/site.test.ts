@@ -45,6 +45,15 @@ describeInBrowser('the site in Chromium', () => {
         assert.equal(await page.locator(`#${id}`).count(), 1, `section #${id}`);
       }
       assert.ok((await page.locator('figure .diagram svg').count()) >= 1, 'at least one diagram');
+      // Every "On this page" link lands on exactly one element of the page.
+      const toc = await page.evaluate(() =>
+        [...document.querySelectorAll('nav[aria-label="On this page"] a[href^="#"]')].map((a) => {
+          const id = decodeURIComponent(a.getAttribute('href')!.slice(1));
+          return { id, targets: document.querySelectorAll(`[id="${CSS.escape(id)}"]`).length };
+        }),
+      );
+      assert.ok(toc.length >= 5, `the table of contents has ${toc.length} links`);
+      assert.deepEqual(toc.filter((l) => l.targets !== 1), [], 'TOC links whose id is not on the page exactly once');
       // Lazy widgets (the live lab) have loaded by now; check them too.
       await page.waitForTimeout(300);
       const violations = await seriousA11yViolations(page);

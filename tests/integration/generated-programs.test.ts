@@ -18,7 +18,7 @@ import type { RunningServer } from '../../server/app.ts';
 import type { Step } from '../../server/protocol/index.ts';
 import { parseProcNet } from '../../server/kernel/procnet.ts';
 import { ScenarioRunner } from '../../app/_lib/lab/scenario-runner.ts';
-import { SCENARIOS } from '../../app/_lib/lab/scenarios.ts';
+import { SCENARIOS } from '../../content/scenarios/index.ts';
 import { generatePrograms, type Language } from '../../app/_lib/lab/codegen/index.ts';
 import { clip, connect, ok, startLab, waitUntil } from '../helpers/lab.ts';
 import { needs, type ToolName } from '../helpers/tools.ts';

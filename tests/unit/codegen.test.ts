@@ -29,7 +29,7 @@ const failed = (code: string): Partial<Step> => ({ status: 'error', result: unde
 const blocked: Partial<Step> = { status: 'blocked', result: undefined, end: undefined };
 
 /**
- * The tcp-hello scenario (app/_lib/lab/scenarios.ts) as the server would report it: the lab picked
+ * The tcp-hello scenario (content/scenarios/tcp-hello.ts) as the server would report it: the lab picked
  * port 41234 for bind(port 0); the client's kernel chose 50000.
  */
 const TCP_HELLO: Step[] = [

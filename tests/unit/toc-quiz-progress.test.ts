@@ -1,95 +1,105 @@
 /**
- * Three small pieces of lesson logic: the table of contents read from MDX (app/_lib/toc.ts), quiz
- * scoring (app/_lib/quiz.ts) and the sanitising of progress read back from localStorage
- * (app/_lib/progress.ts).
+ * Three small pieces of lesson logic: the table of contents, built from the outline that the lesson
+ * pipeline exports (scripts/rehype-outline.mjs, app/_lib/toc.ts), quiz scoring (app/_lib/quiz.ts) and
+ * the sanitising of progress read back from localStorage (app/_lib/progress.ts).
+ * The TOC cases compile MDX with the site's own plugin list and render it, so each one also checks
+ * that every TOC id is an id of the rendered page.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import GithubSlugger from 'github-slugger';
-import { SECTION_HEADINGS, extractToc } from '../../app/_lib/toc.ts';
-import { PASS_RATIO, correctIndex, score, type QuizQuestion } from '../../app/_lib/quiz.ts';
+import { SECTION_HEADINGS, type TocEntry } from '../../app/_lib/toc.ts';
+import { PASS_RATIO, correctIndex, score } from '../../app/_lib/quiz.ts';
+import type { QuizQuestion } from '../../content/quiz-schema.ts';
 import { sanitizeProgress } from '../../app/_lib/progress.ts';
+import { compileLesson } from '../helpers/lesson-mdx.ts';
 
 const OBJECTIVES = SECTION_HEADINGS.objectives;
 const md = (...lines: string[]) => lines.join('\n');
-/** The entries after the fixed "What you will learn" one. */
-const after = (mdx: string) => {
-  const toc = extractToc(mdx);
+/** The entries after the fixed "What you will learn" one; every one of them is an id on the page. */
+const after = async (mdx: string): Promise<TocEntry[]> => {
+  const { toc, ids } = await compileLesson(mdx);
   assert.deepEqual(toc[0], OBJECTIVES, 'the objectives entry always comes first');
+  for (const e of toc.slice(1)) assert.ok(ids.includes(e.id), `TOC id "${e.id}" is not an id of the rendered page (ids: ${ids.join(', ')})`);
   return toc.slice(1);
 };
 
-describe('extractToc', () => {
-  test('## headings in order; other levels ignored', () => {
-    const toc = after(md('# Title', '## First part', 'text', '### A detail', '## Second part', '#### deeper', '##NoSpace'));
+describe('the table of contents', () => {
+  test('## headings in order; other levels ignored', async () => {
+    const toc = await after(md('# Title', '## First part', 'text', '### A detail', '## Second part', '#### deeper', '##NoSpace'));
     assert.deepEqual(toc, [
       { id: 'first-part', text: 'First part' },
       { id: 'second-part', text: 'Second part' },
     ]);
   });
 
-  test('ids are github-slugger\'s (what rehype-slug gives the headings)', () => {
+  test('ids are github-slugger\'s (what rehype-slug gives the headings)', async () => {
     const titles = ['What is a socket? (and why)', 'IPv4 & IPv6: 127.0.0.1 vs ::1', 'TIME_WAIT', 'Ünïcode héading'];
     const slugger = new GithubSlugger();
     assert.deepEqual(
-      after(titles.map((t) => `## ${t}`).join('\n\n')),
+      await after(titles.map((t) => `## ${t}`).join('\n\n')),
       titles.map((t) => ({ id: slugger.slug(t), text: t })),
     );
     // Spelled out, so a change in the slugger itself is noticed too.
-    assert.equal(after('## What is a socket? (and why)')[0].id, 'what-is-a-socket-and-why');
+    assert.equal((await after('## What is a socket? (and why)'))[0].id, 'what-is-a-socket-and-why');
   });
 
-  test('inline markup is reduced to its text before slugging', () => {
-    assert.deepEqual(after('## The `accept()` call, **really** in *one* [page](/learn/x)'), [
+  test('inline markup is reduced to its text before slugging', async () => {
+    assert.deepEqual(await after('## The `accept()` call, **really** in *one* [page](/learn/x)'), [
       { id: 'the-accept-call-really-in-one-page', text: 'The accept() call, really in one page' },
     ]);
   });
 
-  test('a closing sequence of #s is not part of the text', () => {
-    assert.deepEqual(after('## Closed ##'), [{ id: 'closed', text: 'Closed' }]);
+  test('emphasis with underscores, as the page has it (the old reader kept the underscores)', async () => {
+    assert.deepEqual(await after('## Use _this_ now, __not__ later'), [{ id: 'use-this-now-not-later', text: 'Use this now, not later' }]);
   });
 
-  test('duplicate headings get -1, -2 suffixes', () => {
-    assert.deepEqual(after(md('## Ports', '## Ports', '## Ports')).map((e) => e.id), ['ports', 'ports-1', 'ports-2']);
+  test('character references are decoded before slugging, as on the page', async () => {
+    assert.deepEqual(await after('## Ports &amp; sockets &#8212; &lt;b&gt;'), [{ id: 'ports--sockets--b', text: 'Ports & sockets — <b>' }]);
   });
 
-  test('headings inside ``` and ~~~ code fences are ignored', () => {
-    const toc = after(
-      md('## Before', '```sh', '## not a heading', '<Quiz />', '```', '~~~', '## also not', '~~~', '## After'),
-    );
+  test('inline code keeps its text as written, markup-like characters included', async () => {
+    assert.deepEqual(await after('## Parse `[a](b)` and `x_*y*_`'), [{ id: 'parse-ab-and-x_y_', text: 'Parse [a](b) and x_*y*_' }]);
+  });
+
+  test('a closing sequence of #s is not part of the text', async () => {
+    assert.deepEqual(await after('## Closed ##'), [{ id: 'closed', text: 'Closed' }]);
+  });
+
+  test('duplicate headings get -1, -2 suffixes', async () => {
+    assert.deepEqual((await after(md('## Ports', '', '## Ports', '', '## Ports'))).map((e) => e.id), ['ports', 'ports-1', 'ports-2']);
+  });
+
+  test('headings inside ``` and ~~~ code fences are ignored', async () => {
+    const toc = await after(md('## Before', '```sh', '## not a heading', '<Quiz />', '```', '~~~', '## also not', '~~~', '## After'));
     assert.deepEqual(toc.map((e) => e.text), ['Before', 'After']);
   });
 
-  test('a ``` line inside a ~~~ fence (and the reverse) does not end the fence', () => {
-    const toc = after(md('~~~md', '```', '## inside tilde', '```', '## still inside', '~~~', '```', '~~~', '## inside backticks', '```', '## Out'));
+  test('a ``` line inside a ~~~ fence (and the reverse) does not end the fence', async () => {
+    const toc = await after(md('~~~md', '```', '## inside tilde', '```', '## still inside', '~~~', '```', '~~~', '## inside backticks', '```', '## Out'));
     assert.deepEqual(toc.map((e) => e.text), ['Out']);
   });
 
-  test(
-    'a longer ```` fence is not closed by a shorter ``` line inside it (nested backticks)',
-    {
-    },
-    () => {
-      const toc = after(md('````md', 'A code block in markdown:', '```js', '## Inside', '```', '````', '## After'));
-      assert.deepEqual(toc.map((e) => e.text), ['After']);
-    },
-  );
+  test('a longer ```` fence is not closed by a shorter ``` line inside it (nested backticks)', async () => {
+    const toc = await after(md('````md', 'A code block in markdown:', '```js', '## Inside', '```', '````', '## After'));
+    assert.deepEqual(toc.map((e) => e.text), ['After']);
+  });
 
-  test('frontmatter is skipped, even a YAML comment that looks like a heading', () => {
-    const toc = after(md('---', 'title: A lesson', '## a YAML comment', 'order: 1', '---', '', '## Real'));
+  test('frontmatter is skipped, even a YAML comment that looks like a heading', async () => {
+    const toc = await after(md('---', 'title: A lesson', '## a YAML comment', 'order: 1', '---', '', '## Real'));
     assert.deepEqual(toc, [{ id: 'real', text: 'Real' }]);
   });
 
-  test('a --- later in the file is a thematic break, not frontmatter', () => {
-    assert.deepEqual(after(md('## One', '---', '## Two')).map((e) => e.text), ['One', 'Two']);
+  test('a --- later in the file is a thematic break, not frontmatter', async () => {
+    assert.deepEqual((await after(md('## One', '', '---', '', '## Two'))).map((e) => e.text), ['One', 'Two']);
   });
 
-  test('CRLF line endings', () => {
-    assert.deepEqual(after('---\r\ntitle: x\r\n---\r\n## Windows heading\r\n'), [{ id: 'windows-heading', text: 'Windows heading' }]);
+  test('CRLF line endings', async () => {
+    assert.deepEqual(await after('---\r\ntitle: x\r\n---\r\n## Windows heading\r\n'), [{ id: 'windows-heading', text: 'Windows heading' }]);
   });
 
-  test('<TryIt>, <Quiz> and <Recap> add their fixed entries where they appear', () => {
-    const toc = after(md('## Intro', '<TryIt>', 'run this', '</TryIt>', '<Quiz questions={[]} />', '  <Recap>', '- a', '</Recap>'));
+  test('<TryIt>, <Quiz> and <Recap> add their fixed entries where they appear', async () => {
+    const toc = await after(md('## Intro', '', '<TryIt>', 'run this', '</TryIt>', '', '<Quiz questions={[]} />', '', '  <Recap>', '- a', '</Recap>'));
     assert.deepEqual(toc, [{ id: 'intro', text: 'Intro' }, SECTION_HEADINGS.TryIt, SECTION_HEADINGS.Quiz, SECTION_HEADINGS.Recap]);
     assert.deepEqual(
       [SECTION_HEADINGS.TryIt.id, SECTION_HEADINGS.Quiz.id, SECTION_HEADINGS.Recap.id],
@@ -97,16 +107,17 @@ describe('extractToc', () => {
     );
   });
 
-  test('other tags, closing tags and tags with a longer name do not add entries', () => {
-    assert.deepEqual(after(md('<Diagram src="x.svg" alt="a diagram" />', '</TryIt>', '<QuizBox />', '<RecapCard />')), []);
+  test('other tags, and tags with a longer name, do not add entries', async () => {
+    // (A stray closing tag, which the old line reader had to skip, does not compile in MDX at all.)
+    assert.deepEqual(await after(md('<Diagram src="x.svg" alt="a diagram" />', '', '<QuizBox />', '', '<RecapCard />')), []);
   });
 
-  test('a heading closed by # that belongs to the text ("C#") keeps it', () => {
-    assert.deepEqual(after('## Using C#'), [{ id: 'using-c', text: 'Using C#' }]);
+  test('a heading closed by # that belongs to the text ("C#") keeps it', async () => {
+    assert.deepEqual(await after('## Using C#'), [{ id: 'using-c', text: 'Using C#' }]);
   });
 
-  test('an ATX heading indented by 1-3 spaces is still a heading', () => {
-    assert.deepEqual(after(md('## Setup', '   ## Setup')).map((e) => e.id), ['setup', 'setup-1']);
+  test('an ATX heading indented by 1-3 spaces is still a heading', async () => {
+    assert.deepEqual((await after(md('## Setup', '', '   ## Setup'))).map((e) => e.id), ['setup', 'setup-1']);
   });
 });
 

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Hello } from '@/server/protocol';
-import { SCENARIOS, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { ScenarioPicker } from '../lab/ScenarioPicker';
 import { SocketLab } from '../mdx/SocketLab';
 

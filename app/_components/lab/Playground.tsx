@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { SCENARIOS, isScenarioName, type ScenarioName } from '@/content/scenarios';
 import { SocketLab } from '../mdx/SocketLab';
 import { ScenarioPicker } from './ScenarioPicker';
 
@@ -9,7 +9,7 @@ export function Playground() {
   const [scenario, setScenario] = useState<ScenarioName | ''>('');
   useEffect(() => {
     const fromHash = location.hash.slice(1);
-    if ((SCENARIO_NAMES as readonly string[]).includes(fromHash)) setScenario(fromHash as ScenarioName);
+    if (isScenarioName(fromHash)) setScenario(fromHash);
   }, []);
   function pick(v: string) {
     setScenario(v as ScenarioName | '');

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LabClient } from '@/server/protocol/client';
 import type { Hello } from '@/server/protocol';
 import { ScenarioRunner, type StepOutcome } from '@/app/_lib/lab/scenario-runner';
-import type { Scenario } from '@/app/_lib/lab/scenarios';
+import type { Scenario } from '@/content/scenarios';
 import { describeCall } from '@/app/_lib/lab/state';
 
 interface Props {

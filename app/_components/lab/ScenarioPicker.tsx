@@ -1,5 +1,5 @@
 'use client';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioName } from '@/content/scenarios';
 
 /** Choose a guided scenario for a lab, or free play. */
 export function ScenarioPicker({ value, onChange, testId }: { value: ScenarioName | ''; onChange: (v: ScenarioName | '') => void; testId: string }) {

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
-import { SCENARIOS, type ScenarioName } from '@/app/_lib/lab/scenarios';
+import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { describeCall, describeResult, lanesOf } from '@/app/_lib/lab/state';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';

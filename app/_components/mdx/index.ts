@@ -1,7 +1,8 @@
 /**
  * The MDX component registry: every tag a lesson may use, listed by name in tags.ts.
  * A tag not registered fails the build (scripts/check-content.ts), naming the lesson file.
- * docs/authoring.md is the catalogue.
+ * docs/authoring.md is the catalogue. A widget of several parts is a folder whose index.tsx is the tag
+ * (`./NatTable` is NatTable/index.tsx); heavy widgets load lazily through lazyWidget() (lazy-widget.tsx).
  */
 import type { MDXComponents } from 'mdx/types';
 import { ByteView } from './ByteView';

@@ -5,7 +5,7 @@
  */
 import type { CallResult, LabClient } from '@/server/protocol/client';
 import type { Op } from '@/server/protocol';
-import type { Scenario, ScenarioStep } from './scenarios';
+import type { Scenario, ScenarioStep } from '@/content/scenarios';
 
 export interface RunnerEnv {
   siteAddress: string;

@@ -1,7 +1,7 @@
 'use client';
 import { useId } from 'react';
 import type { FieldErrors, PacketDraft, PacketField } from '@/app/_lib/firewall';
-import { WidgetField } from './WidgetField';
+import { WidgetField } from '../WidgetField';
 import { FirewallSelect } from './FirewallSelect';
 
 interface Props {

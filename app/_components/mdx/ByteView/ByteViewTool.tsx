@@ -2,7 +2,7 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { encode, hexDump } from '@/app/_lib/bytes';
 import { ByteViewGroup } from './ByteViewGroup';
-import { CopyButton } from './CopyButton';
+import { CopyButton } from '../CopyButton';
 import { useSettled } from '@/app/_lib/use-settled';
 
 /** Drawing thousands of cells helps nobody; the counts and the hex line still cover everything. */

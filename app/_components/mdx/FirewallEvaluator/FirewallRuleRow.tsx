@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef } from 'react';
 import type { Action, Direction, FieldErrors, RuleDraft, RuleField, RuleProtocol } from '@/app/_lib/firewall';
 import type { RowState } from './FirewallRuleStatus';
-import { WidgetField } from './WidgetField';
+import { WidgetField } from '../WidgetField';
 import { FirewallRuleStatus } from './FirewallRuleStatus';
 import { FirewallSelect } from './FirewallSelect';
 

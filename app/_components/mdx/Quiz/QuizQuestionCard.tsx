@@ -1,6 +1,6 @@
 'use client';
 import { useId, useState } from 'react';
-import type { QuizQuestion } from '@/app/_lib/quiz';
+import type { QuizQuestion } from '@/content/quiz-schema';
 
 interface Props {
   number: number;

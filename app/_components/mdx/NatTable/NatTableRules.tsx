@@ -1,7 +1,7 @@
 'use client';
 import { useId, useRef, useState } from 'react';
 import { endpointText, type ForwardRule, type RuleDraft, type RuleField, type FieldErrors } from '@/app/_lib/nat';
-import { WidgetField } from './WidgetField';
+import { WidgetField } from '../WidgetField';
 import { NatTableProtocol } from './NatTableProtocol';
 
 interface Props {

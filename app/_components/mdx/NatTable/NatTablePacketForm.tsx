@@ -1,7 +1,7 @@
 'use client';
 import { useId, type Ref } from 'react';
 import type { Direction, FieldErrors, PacketDraft, PacketField } from '@/app/_lib/nat';
-import { WidgetField } from './WidgetField';
+import { WidgetField } from '../WidgetField';
 import { NatTableProtocol } from './NatTableProtocol';
 
 interface Props {

@@ -1,0 +1,46 @@
+/**
+ * The guided scenarios of the live lab, in the order the lab's picker lists them: the one typed
+ * index the app loads them through. Each scenario is a file of its own beside this one, named after
+ * it. To add one, write `content/scenarios/<name>.ts` and list it here (docs/authoring.md);
+ * `npm run build` checks every scenario first (scripts/check-content.ts).
+ */
+import type { Scenario } from '../scenario-schema';
+import tcpHello from './tcp-hello';
+import serverSide from './server-side';
+import clientSide from './client-side';
+import connectionRefused from './connection-refused';
+import addressInUse from './address-in-use';
+import acceptQueue from './accept-queue';
+import streamVsDatagram from './stream-vs-datagram';
+import udpToNobody from './udp-to-nobody';
+import halfClose from './half-close';
+import httpByHand from './http-by-hand';
+import sameBytes from './same-bytes';
+import twoLoopbacks from './two-loopbacks';
+import ephemeralPort from './ephemeral-port';
+
+export const SCENARIOS = {
+  'tcp-hello': tcpHello,
+  'server-side': serverSide,
+  'client-side': clientSide,
+  'connection-refused': connectionRefused,
+  'address-in-use': addressInUse,
+  'accept-queue': acceptQueue,
+  'stream-vs-datagram': streamVsDatagram,
+  'udp-to-nobody': udpToNobody,
+  'half-close': halfClose,
+  'http-by-hand': httpByHand,
+  'same-bytes': sameBytes,
+  'two-loopbacks': twoLoopbacks,
+  'ephemeral-port': ephemeralPort,
+} as const satisfies Record<string, Scenario>;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+
+export function isScenarioName(s: string): s is ScenarioName {
+  return Object.hasOwn(SCENARIOS, s);
+}
+
+export type { Scenario, ScenarioStep } from '../scenario-schema';
