@@ -16,7 +16,7 @@ export function arp(d: Decoding, offset: number): void {
   let at = offset + 8;
   if (htype !== 1 || ptype !== 0x0800 || hlen !== 6 || plen !== 4) {
     const end = Math.min(d.bytes.length, at + 2 * (hlen + plen));
-    if (end > at) d.field('arp.addresses', 'Addresses', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'Sender and target addresses of a kind not decoded here.');
+    if (end > at) d.field('lab.arp.addresses', 'Addresses', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'Sender and target addresses of a kind not decoded here.');
     d.finish(layer, end);
     return;
   }

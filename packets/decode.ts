@@ -25,7 +25,7 @@ export function linkTypeOf(n: number): LinkType | null {
 }
 
 export function decodeFrame(frame: Uint8Array, link: LinkType, options: DecodeOptions = {}): DecodedFrame {
-  const d = new Decoding(frame, options.detail ?? true);
+  const d = new Decoding(frame, options.detail ?? true, Math.max(options.originalLength ?? frame.length, frame.length));
   try {
     if (link === 'ethernet') ethernet(d, 0);
     else if (link === 'linux-sll') sll(d, 0);
@@ -34,11 +34,10 @@ export function decodeFrame(frame: Uint8Array, link: LinkType, options: DecodeOp
     else opaque(d, 0, frame.length, `a link type this decoder does not read`);
   } catch (e) {
     if (e instanceof FrameEnds) {
-      const snapped = options.originalLength !== undefined && options.originalLength > frame.length;
       if (e.where === 'packet') {
         d.flag('malformed', `The ${e.what} runs past the end of the packet.`);
-      } else if (snapped) {
-        d.flag('truncated', `The capture kept only the first ${frame.length} of ${options.originalLength} bytes, which end inside the ${e.what}.`);
+      } else if (d.originalLength > frame.length) {
+        d.flag('truncated', `The capture kept only the first ${frame.length} of the frame's ${d.originalLength} bytes (its snap length), which end inside the ${e.what}.`);
       } else {
         d.flag('truncated', `The frame ends (after ${frame.length} bytes) inside the ${e.what}.`);
       }
@@ -48,7 +47,7 @@ export function decodeFrame(frame: Uint8Array, link: LinkType, options: DecodeOp
       d.flag('malformed', `The decoder failed here: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const decoded: DecodedFrame = { link, length: frame.length, layers: d.layers, facts: d.facts };
+  const decoded: DecodedFrame = { link, length: frame.length, originalLength: d.originalLength, layers: d.layers, facts: d.facts };
   for (const layer of d.layers) {
     if (layer.problem) {
       decoded.problem = { ...layer.problem, protocol: layer.protocol };

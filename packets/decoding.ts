@@ -31,8 +31,18 @@ export class Decoding {
     readonly bytes: Uint8Array,
     /** False: read only what summaries need (facts), no fields or explanations. */
     readonly detail: boolean,
+    /** The frame's length on the wire, when the capture kept fewer bytes. */
+    readonly originalLength: number = bytes.length,
   ) {
     this.limit = bytes.length;
+  }
+
+  /** Why a packet is missing bytes: the capture's snap length, or a frame that really is short. */
+  shortBy(what: string, declared: number, present: number): string {
+    if (this.originalLength > this.bytes.length) {
+      return `The capture kept only the first ${this.bytes.length} of the frame's ${this.originalLength} bytes (its snap length), so ${what} is cut short.`;
+    }
+    return `${what[0].toUpperCase()}${what.slice(1)} should be ${declared} bytes long, but the frame holds only ${present} of them.`;
   }
 
   /** Starts a layer at `offset`; it reaches to the frame's end until finish() says otherwise. */

@@ -55,12 +55,14 @@ export function ipPayload(d: Decoding, protocol: number, offset: number, end: nu
   else opaque(d, offset, end, `${protocolName(protocol)} (protocol ${protocol}), not decoded here`);
 }
 
-/** The addresses a TCP, UDP or ICMPv6 checksum covers besides the segment itself. */
+/** What a transport decoder needs from the IP header around it. */
 export interface PseudoHeader {
   version: 4 | 6;
-  /** Offsets in the frame of the source and destination addresses (4 or 16 bytes each). */
+  /** Offsets in the frame of the source and destination addresses, which checksums also cover. */
   srcAt: number;
   dstAt: number;
+  /** The first fragment of a packet: its payload continues in later fragments. */
+  firstFragment?: boolean;
 }
 
 /** Bytes we do not decode, shown as one field so they can still be lit and read. */

@@ -82,7 +82,7 @@ export function icmp(d: Decoding, offset: number, end: number): void {
     return;
   }
   d.need(offset + 4, 4, 'rest of header');
-  d.field('icmp.rest', 'Rest of header', offset + 4, 4, hex(d.bytes, offset + 4, offset + 8), hex(d.bytes, offset + 4, offset + 8), 'Four bytes whose meaning depends on the type.');
+  d.field('lab.icmp.rest', 'Rest of header', offset + 4, 4, hex(d.bytes, offset + 4, offset + 8), hex(d.bytes, offset + 4, offset + 8), 'Four bytes whose meaning depends on the type.');
   d.finish(layer, offset + 8);
   if (end > offset + 8) opaque(d, offset + 8, end, `ICMP type ${type} data`);
 }

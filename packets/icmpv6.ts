@@ -142,9 +142,9 @@ function ndOptions(d: Decoding, start: number, end: number, facts: IcmpFacts): v
       if ((type === 1 || type === 2) && len === 8) {
         const addr = mac(d.bytes, at + 2);
         facts.linkAddress = addr;
-        d.field(type === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', 'Link-layer address', at + 2, 6, hex(d.bytes, at + 2, at + 8), addr, 'A hardware (MAC) address.');
+        d.field('icmpv6.opt.linkaddr', 'Link-layer address', at + 2, 6, hex(d.bytes, at + 2, at + 8), addr, 'A hardware (MAC) address.');
       } else if (len > 2) {
-        d.field('icmpv6.opt.data', 'Data', at + 2, len - 2, hex(d.bytes, at + 2, at + len), plural(len - 2, 'byte'), 'The option\'s contents.');
+        d.field('lab.icmpv6.opt.data', 'Data', at + 2, len - 2, hex(d.bytes, at + 2, at + len), plural(len - 2, 'byte'), 'The option\'s contents.');
       }
     });
     at += len;

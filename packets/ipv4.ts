@@ -54,7 +54,7 @@ export function ipv4(d: Decoding, offset: number): IpSummary | null {
   d.num('ip.id', 'Identification', offset + 4, 2,
     'A number the sender gives each packet, so that if a router cuts it into fragments the receiver knows which pieces belong together.',
     (n) => `${hexNumber(n, 4)} (${n})`);
-  d.bitsOf('ip.flags', 'Flags', offset + 6, 1, 0, 3, 'Three bits about fragmentation: reserved, don\'t fragment (DF), more fragments (MF).',
+  const flags = d.bitsOf('ip.flags', 'Flags', offset + 6, 1, 0, 3, 'Three bits about fragmentation: reserved, don\'t fragment (DF), more fragments (MF).',
     (n) => `${hexNumber(n, 2)}${n & 2 ? ' (don\'t fragment)' : ''}${n & 1 ? ' (more fragments)' : ''}`);
   d.within(d.lastField(), () => {
     d.bitsOf('ip.flags.rb', 'Reserved', offset + 6, 1, 0, 1, 'Unused; always 0.', setOrNot);
@@ -80,32 +80,49 @@ export function ipv4(d: Decoding, offset: number): IpSummary | null {
   d.field('ip.src', 'Source address', offset + 12, 4, hex(d.bytes, offset + 12, offset + 16), src, 'The IPv4 address of the sender. A NAT router on the way may rewrite it.');
   d.field('ip.dst', 'Destination address', offset + 16, 4, hex(d.bytes, offset + 16, offset + 20), dst, 'The IPv4 address this packet is going to.');
   if (hlen > 20) options(d, offset + 20, offset + hlen);
-  if (!d.quoting) d.facts.ip = { version: 4, src, dst, protocol, ttl, laterFragment: fragment > 0 };
+  const more = (flags & 1) === 1;
+  if (!d.quoting) {
+    d.facts.ip = { version: 4, src, dst, protocol, ttl };
+    if (fragment > 0) d.facts.ip.fragment = 'later';
+    else if (more) d.facts.ip.fragment = 'first';
+  }
   if (total < hlen) {
     d.finish(layer, offset + hlen);
     d.flag('malformed', `The total length (${total}) is shorter than the header (${hlen} bytes).`);
     return null;
   }
   const declaredEnd = offset + total;
-  const end = Math.min(declaredEnd, limit);
+  // A packet inside another (quoted by ICMP) stops where its container does; an outer one is
+  // measured by its own length, even when the capture kept fewer bytes (reads still stop at the frame).
+  const end = limit < d.bytes.length ? Math.min(declaredEnd, limit) : declaredEnd;
   d.finish(layer, offset + hlen);
   if (declaredEnd > d.bytes.length && !d.quoting) {
-    d.flag('truncated', `The packet is ${total} bytes long but the frame holds only ${d.bytes.length - offset} of them.`);
+    d.flag('truncated', d.shortBy('the IPv4 packet', total, d.bytes.length - offset));
   }
   const summary: IpSummary = { src, dst, protocol, payloadAt: offset + hlen, end };
   if (fragment > 0) {
     opaque(d, offset + hlen, end, `fragment data (this fragment starts ${fragment * 8} bytes into the original packet)`);
   } else {
-    d.inside(end, () => ipPayload(d, protocol, offset + hlen, end, { version: 4, srcAt: offset + 12, dstAt: offset + 16 }));
+    d.inside(end, () => ipPayload(d, protocol, offset + hlen, end, { version: 4, srcAt: offset + 12, dstAt: offset + 16, firstFragment: more }));
   }
   if (!d.quoting && end < d.bytes.length && limit === d.bytes.length) trailer(d, end);
   return summary;
 }
 
+const OPTION_KEYS: Record<number, string> = {
+  0: 'ip.options.eol',
+  1: 'ip.options.nop',
+  7: 'ip.options.record_route',
+  68: 'ip.options.timestamp',
+  131: 'ip.options.source_route',
+  137: 'ip.options.source_route',
+  148: 'ip.options.routeralert',
+};
+
 function options(d: Decoding, start: number, end: number): void {
   d.need(start, end - start, 'IPv4 options');
-  const group = d.field('ip.options', 'Options', start, end - start, hex(d.bytes, start, end), plural(end - start, 'byte'),
-    'Optional extras after the 20-byte header (rare today: many routers drop packets that carry them).');
+  const group = d.field('lab.ip.options', 'Options', start, end - start, hex(d.bytes, start, end), plural(end - start, 'byte'),
+    'Optional extras after the 20-byte header, which grow the header length past 20. Rare today: many routers drop packets that carry them.');
   d.within(group, () => {
     let at = start;
     while (at < end) {
@@ -115,20 +132,34 @@ function options(d: Decoding, start: number, end: number): void {
       const len = single ? 1 : at + 1 < end ? d.u8(at + 1) : 0;
       if (!single && (len < 2 || at + len > end)) {
         d.flag('malformed', `The IPv4 option at byte ${at} has a length (${len}) that does not fit the header.`);
-        d.field('ip.opt.len.invalid', 'Bad option', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'An option whose length field is impossible; the rest of the options are not read.');
+        d.field('lab.ip.options.bad', 'Bad option', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'An option whose length field is impossible; the rest of the options are not read.');
         return;
       }
-      const opt = d.field(`ip.opt.${type === 1 ? 'nop' : type === 0 ? 'eol' : 'option'}`, name, at, len, hex(d.bytes, at, at + len), name, optionExplain(type));
+      const opt = d.field(OPTION_KEYS[type] ?? 'lab.ip.option', name, at, len, hex(d.bytes, at, at + len), name, optionExplain(type));
+      const here = at;
       d.within(opt, () => {
-        d.bitsOf('ip.opt.type', 'Type', at, 1, 0, 8, 'Which option this is. Its top bit says whether to copy it into fragments.', (n) => `${n} (${name})`);
-        if (!single) {
-          d.num('ip.opt.len', 'Length', at + 1, 1, 'Bytes in this option, type and length included.');
-          if (len > 2) d.field('ip.opt.data', 'Data', at + 2, len - 2, hex(d.bytes, at + 2, at + len), hex(d.bytes, at + 2, at + len), 'The option\'s contents.');
+        d.num('ip.opt.type', 'Type', here, 1, 'Which option this is.', (n) => `${n} (${name})`);
+        d.within(d.lastField(), () => {
+          d.bitsOf('ip.opt.type.copy', 'Copy on fragmentation', here, 1, 0, 1, 'Set: a router that fragments the packet copies this option into every fragment.', setOrNot);
+          d.bitsOf('ip.opt.type.class', 'Class', here, 1, 1, 2, '0 for control options, 2 for debugging and measurement.');
+          d.bitsOf('ip.opt.type.number', 'Number', here, 1, 3, 5, 'The option\'s number within its class.');
+        });
+        if (single) return;
+        d.num('ip.opt.len', 'Length', here + 1, 1, 'Bytes in this option, type and length included.');
+        if (type === 7 && len >= 3) {
+          const pointer = d.num('ip.opt.ptr', 'Pointer', here + 2, 1, 'Where the next router writes its address, counted in bytes from the option\'s start (4 = the first slot).');
+          for (let slot = here + 3; slot + 4 <= here + len; slot += 4) {
+            const filled = slot - here + 1 < pointer;
+            d.field(filled ? 'ip.rec_rt' : 'ip.empty_rt', filled ? 'Recorded route' : 'Empty slot', slot, 4, hex(d.bytes, slot, slot + 4), ipv4Text(d.bytes, slot),
+              filled ? 'The address of a router (or the sender) the packet passed through.' : 'Room for the address of a router further on.');
+          }
+        } else if (len > 2) {
+          d.field('lab.ip.opt.data', 'Data', here + 2, len - 2, hex(d.bytes, here + 2, here + len), hex(d.bytes, here + 2, here + len), 'The option\'s contents.');
         }
       });
       at += len;
       if (type === 0) {
-        if (at < end) d.field('ip.opt.padding', 'Padding', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'Zeros that fill the header to a whole number of 4-byte words.');
+        if (at < end) d.field('lab.ip.options.padding', 'Padding', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'Zeros that fill the header to a whole number of 4-byte words.');
         return;
       }
     }
@@ -139,7 +170,7 @@ function optionExplain(type: number): string {
   if (type === 0) return 'Marks the end of the options.';
   if (type === 1) return 'One byte of filler, used to align the next option.';
   if (type === 148) return 'Asks every router on the way to look at this packet more closely (used by IGMP and RSVP).';
-  if (type === 7) return 'Asks each router to write its address into the packet.';
+  if (type === 7) return 'Record route: each router on the way writes its address into the packet, like stamps in a passport.';
   if (type === 68) return 'Asks each router to write down the time.';
   return 'An IPv4 option.';
 }

@@ -37,12 +37,15 @@ export function ipv6(d: Decoding, offset: number): IpSummary | null {
   d.field('ipv6.dst', 'Destination address', offset + 24, 16, hex(d.bytes, offset + 24, offset + 40), dst,
     dst.startsWith('ff') ? 'A multicast address: every host that joined this group receives the packet.' : 'The IPv6 address this packet is going to.');
   const declaredEnd = offset + 40 + plen;
-  const end = Math.min(declaredEnd, limit);
+  // A packet inside another (quoted by ICMP) stops where its container does; an outer one is
+  // measured by its own length, even when the capture kept fewer bytes (reads still stop at the frame).
+  const end = limit < d.bytes.length ? Math.min(declaredEnd, limit) : declaredEnd;
   if (declaredEnd > d.bytes.length && !d.quoting) {
-    d.flag('truncated', `The payload length says ${plen} bytes follow the header, but the frame holds only ${Math.max(0, d.bytes.length - offset - 40)}.`);
+    d.flag('truncated', d.shortBy('the IPv6 payload', plen, Math.max(0, d.bytes.length - offset - 40)));
   }
   let at = offset + 40;
   let laterFragment = false;
+  let firstFragment = false;
   let fragmentOffset = 0;
   // Extension headers, in the order the packet chains them.
   for (let guard = 0; guard < 16 && (next === 0 || next === 43 || next === 44 || next === 60) && at < end; guard++) {
@@ -56,7 +59,7 @@ export function ipv6(d: Decoding, offset: number): IpSummary | null {
         d.num('ipv6.fraghdr.reserved_octet', 'Reserved', at + 1, 1, 'Unused; always 0.');
         fragmentOffset = d.bitsOf('ipv6.fraghdr.offset', 'Offset', at + 2, 2, 0, 13, 'Where this fragment\'s data goes in the original packet, in units of 8 bytes.', (n) => `${n * 8} bytes (${n})`);
         d.bitsOf('ipv6.fraghdr.reserved_bits', 'Reserved bits', at + 3, 1, 5, 2, 'Unused; always 0.');
-        d.bitsOf('ipv6.fraghdr.more', 'More fragments', at + 3, 1, 7, 1, 'Set on every fragment except the last.', setOrNot);
+        firstFragment = d.bitsOf('ipv6.fraghdr.more', 'More fragments', at + 3, 1, 7, 1, 'Set on every fragment except the last.', setOrNot) === 1;
         d.num('ipv6.fraghdr.ident', 'Identification', at + 4, 4, 'The same number on every fragment of one original packet.', (n) => hexNumber(n, 8));
       });
       laterFragment = fragmentOffset > 0;
@@ -92,12 +95,17 @@ export function ipv6(d: Decoding, offset: number): IpSummary | null {
     at += len;
   }
   d.finish(layer, at);
-  if (!d.quoting) d.facts.ip = { version: 6, src, dst, protocol: next, ttl: hops, laterFragment };
+  firstFragment &&= !laterFragment;
+  if (!d.quoting) {
+    d.facts.ip = { version: 6, src, dst, protocol: next, ttl: hops };
+    if (laterFragment) d.facts.ip.fragment = 'later';
+    else if (firstFragment) d.facts.ip.fragment = 'first';
+  }
   const summary: IpSummary = { src, dst, protocol: next, payloadAt: at, end };
   if (laterFragment) {
     opaque(d, at, end, `fragment data (this fragment starts ${fragmentOffset * 8} bytes into the original packet)`);
   } else if (at < end || next === 59) {
-    d.inside(end, () => ipPayload(d, next, at, end, { version: 6, srcAt: offset + 8, dstAt: offset + 24 }));
+    d.inside(end, () => ipPayload(d, next, at, end, { version: 6, srcAt: offset + 8, dstAt: offset + 24, firstFragment }));
   }
   if (!d.quoting && end < d.bytes.length && limit === d.bytes.length) trailer(d, end);
   return summary;
@@ -108,27 +116,29 @@ function tlvOptions(d: Decoding, start: number, end: number): void {
   let at = start;
   while (at < end) {
     const type = d.u8(at);
-    if (type === 0) {
-      const f = d.field('ipv6.opt.pad1', 'Pad1', at, 1, '00', 'padding', 'One byte of padding.');
-      d.within(f, () => d.num('ipv6.opt.type', 'Type', at, 1, 'Option type 0: one byte of padding.'));
-      at += 1;
-      continue;
-    }
-    if (at + 2 > end || at + 2 + d.u8(at + 1) > end) {
+    const len = type === 0 ? 0 : at + 1 < end ? d.u8(at + 1) : -1;
+    if (len < 0 || at + 2 + len > end) {
       d.flag('malformed', `The IPv6 option at byte ${at} does not fit its header.`);
       return;
     }
-    const len = d.u8(at + 1);
+    const size = type === 0 ? 1 : 2 + len;
     const name = OPTION_NAMES[type] ?? `Option ${type}`;
-    const key = type === 1 ? 'ipv6.opt.padn' : type === 5 ? 'ipv6.opt.router_alert' : 'ipv6.opt';
-    const f = d.field(type === 1 || type === 5 ? `${key}.option` : key, name, at, 2 + len, hex(d.bytes, at, at + 2 + len), name,
-      type === 1 ? 'Padding that keeps the header a multiple of 8 bytes.' : type === 5 ? 'Asks each router to look closely at this packet (multicast listener reports use it).' : 'An IPv6 option.');
+    const here = at;
+    const f = d.field('ipv6.opt', name, at, size, hex(d.bytes, at, at + size), name,
+      type === 0 || type === 1 ? 'Padding that keeps the header a multiple of 8 bytes.'
+        : type === 5 ? 'Asks each router to look closely at this packet (multicast listener reports use it).' : 'An IPv6 option.');
     d.within(f, () => {
-      d.num('ipv6.opt.type', 'Type', at, 1, 'Which option this is; its top two bits say what a node that does not know it must do.', (n) => `${hexNumber(n, 2)} (${name})`);
-      d.num('ipv6.opt.length', 'Length', at + 1, 1, 'Bytes of option data that follow.');
-      if (type === 5 && len === 2) d.num('ipv6.opt.router_alert', 'Router alert', at + 2, 2, '0 means the packet holds a multicast listener discovery message.');
-      else if (len > 0) d.field(type === 1 ? 'ipv6.opt.padn' : 'ipv6.opt.data', 'Data', at + 2, len, hex(d.bytes, at + 2, at + 2 + len), plural(len, 'byte'), 'The option\'s contents.');
+      d.num('ipv6.opt.type', 'Type', here, 1, 'Which option this is.', (n) => `${hexNumber(n, 2)} (${name})`);
+      d.within(d.lastField(), () => {
+        d.bitsOf('ipv6.opt.type.action', 'Action', here, 1, 0, 2, 'What a node that does not know this option must do: 0 skip it, 1 drop the packet, 2-3 drop it and send an ICMP error.');
+        d.bitsOf('ipv6.opt.type.change', 'May change', here, 1, 2, 1, 'Set when routers may change the option\'s data on the way.', setOrNot);
+        d.bitsOf('ipv6.opt.type.rest', 'Low-order bits', here, 1, 3, 5, 'The rest of the option number.', (n) => hexNumber(n, 2));
+      });
+      if (type === 0) return;
+      d.num('ipv6.opt.length', 'Length', here + 1, 1, 'Bytes of option data that follow.');
+      if (type === 5 && len === 2) d.num('ipv6.opt.router_alert', 'Router alert', here + 2, 2, '0 means the packet holds a multicast listener discovery (MLD) message.');
+      else if (len > 0) d.field(type === 1 ? 'ipv6.opt.padn' : 'lab.ipv6.opt.data', 'Data', here + 2, len, hex(d.bytes, here + 2, here + 2 + len), plural(len, 'byte'), 'The option\'s contents.');
     });
-    at += 2 + len;
+    at += size;
   }
 }

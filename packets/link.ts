@@ -83,7 +83,7 @@ export function sll(d: Decoding, offset: number): void {
 export function sll2(d: Decoding, offset: number): void {
   const layer = d.begin('sll2', 'Linux cooked capture v2', offset);
   const type = d.num('sll.etype', 'Protocol', offset, 2, ETHERTYPE_EXPLAIN, showEtherType);
-  d.num('sll.reserved', 'Reserved', offset + 2, 2, 'Always zero.');
+  d.num('lab.sll2.reserved', 'Reserved', offset + 2, 2, 'Always zero.');
   d.num('sll.ifindex', 'Interface index', offset + 4, 4, 'The number Linux gave the network interface the packet was seen on (see `ip link`).');
   const hatype = d.num('sll.hatype', 'Link-layer address type', offset + 8, 2, HATYPE_EXPLAIN);
   d.num('sll.pkttype', 'Packet type', offset + 10, 1, PKTTYPE_EXPLAIN, (n) => `${n} (${PACKET_TYPES[n] ?? 'unknown'})`);

@@ -12,7 +12,9 @@ import type { DecodedFrame, IcmpFacts } from './types.ts';
  * numbers are relative, as Wireshark shows them; without it they are the raw numbers.
  */
 export function summarize(frame: DecodedFrame, tcp?: TcpRelative | null): string {
-  return headline(frame, tcp ?? null) + (frame.problem ? ` [${frame.problem.kind}]` : '');
+  const snapped = frame.originalLength > frame.length;
+  const note = !frame.problem ? '' : snapped && frame.problem.kind === 'truncated' ? ` [${frame.length} of ${frame.originalLength} bytes kept]` : ` [${frame.problem.kind}]`;
+  return headline(frame, tcp ?? null) + note;
 }
 
 function headline(frame: DecodedFrame, rel: TcpRelative | null): string {
@@ -24,7 +26,13 @@ function headline(frame: DecodedFrame, rel: TcpRelative | null): string {
     return `${frame.length}-byte frame`;
   }
   const family = ip.version === 4 ? 'IPv4' : 'IPv6';
-  if (ip.laterFragment) return `${ip.src} → ${ip.dst} ${family} fragment of a ${protocolName(ip.protocol)} packet`;
+  if (ip.fragment === 'later') return `${ip.src} → ${ip.dst} ${family} fragment of a ${protocolName(ip.protocol)} packet`;
+  return firstPart(frame, rel, ip) + (ip.fragment === 'first' ? ' (first fragment)' : '');
+}
+
+function firstPart(frame: DecodedFrame, rel: TcpRelative | null, ip: NonNullable<DecodedFrame['facts']['ip']>): string {
+  const { facts } = frame;
+  const family = ip.version === 4 ? 'IPv4' : 'IPv6';
   if (facts.tcp) {
     const t = facts.tcp;
     const flags = flagNames(t.flags);
@@ -33,6 +41,8 @@ function headline(frame: DecodedFrame, rel: TcpRelative | null): string {
     if (t.flags & 0x010) line += ` ack=${rel && rel.ack !== null ? rel.ack : t.ack}`;
     line += ` win=${rel ? rel.window : t.window}`;
     if (t.payloadLength > 0) line += ` len=${t.payloadLength}`;
+    const sack = rel?.sack ?? t.options.sack;
+    if (sack) line += ` sack=${sack.map(([l, r]) => `${l}-${r}`).join(',')}`;
     return line;
   }
   if (facts.udp) {

@@ -107,7 +107,7 @@ function options(d: Decoding, start: number, end: number, facts: TcpFacts): void
       if (kind === 0) {
         const f = d.field('tcp.options.eol', 'End of option list', at, 1, '00', 'End of option list', 'Marks the end of the options; any bytes after it are padding.');
         d.within(f, () => d.num('tcp.option_kind', 'Kind', at, 1, 'Option kind 0: end of the list.'));
-        if (at + 1 < end) d.field('tcp.options.padding', 'Padding', at + 1, end - at - 1, hex(d.bytes, at + 1, end), plural(end - at - 1, 'byte'), 'Zeros that fill the header to a whole number of 4-byte words.');
+        if (at + 1 < end) d.field('lab.tcp.options.padding', 'Padding', at + 1, end - at - 1, hex(d.bytes, at + 1, end), plural(end - at - 1, 'byte'), 'Zeros that fill the header to a whole number of 4-byte words.');
         return;
       }
       if (kind === 1) {
@@ -119,7 +119,7 @@ function options(d: Decoding, start: number, end: number, facts: TcpFacts): void
       const len = at + 1 < end ? d.u8(at + 1) : 0;
       if (len < 2 || at + len > end) {
         d.flag('malformed', `The TCP option at byte ${at} (kind ${kind}) has a length (${len}) that does not fit the header.`);
-        d.field('tcp.options.bad', 'Bad option', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'An option whose length field is impossible; the rest of the options are not read.');
+        d.field('lab.tcp.options.bad', 'Bad option', at, end - at, hex(d.bytes, at, end), hex(d.bytes, at, end), 'An option whose length field is impossible; the rest of the options are not read.');
         return;
       }
       option(d, kind, at, len, facts);
@@ -174,7 +174,7 @@ export function payload(d: Decoding, key: string, offset: number, end: number, e
   if (end <= offset) return;
   const present = Math.min(end, d.bytes.length) - offset;
   if (present <= 0) {
-    if (!d.quoting) d.flag('truncated', `The ${plural(end - offset, 'byte')} of data were not kept by the capture.`);
+    if (!d.quoting) d.flag('truncated', d.shortBy('the data', end - offset, 0));
     return;
   }
   const layer = d.begin('payload', 'Data', offset);
@@ -182,5 +182,5 @@ export function payload(d: Decoding, key: string, offset: number, end: number, e
   d.field(key, 'Data', offset, present, hex(d.bytes, offset, offset + present), payloadPreview(d.bytes, offset, offset + present),
     cut ? `${explain} The capture kept ${present} of its ${end - offset} bytes.` : explain);
   d.finish(layer, offset + present);
-  if (cut && !d.quoting) d.flag('truncated', `The capture kept ${present} of the ${end - offset} data bytes.`);
+  if (cut && !d.quoting) d.flag('truncated', d.shortBy('the data', end - offset, present));
 }

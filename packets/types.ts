@@ -134,8 +134,11 @@ export interface PacketFacts {
     /** The transport protocol number (after IPv6 extension headers). */
     protocol: number;
     ttl: number;
-    /** A fragment other than the first: it carries no transport header. */
-    laterFragment: boolean;
+    /**
+     * Set when the packet is a fragment: the first carries the transport header and the start of
+     * the data; a later one carries only more data. (Fragments are not reassembled here.)
+     */
+    fragment?: 'first' | 'later';
   };
   tcp?: TcpFacts;
   udp?: UdpFacts;
@@ -146,6 +149,8 @@ export interface DecodedFrame {
   link: LinkType;
   /** Bytes in the frame as captured. */
   length: number;
+  /** Bytes the frame had on the wire: more than `length` when the capture's snap length cut it. */
+  originalLength: number;
   layers: Layer[];
   facts: PacketFacts;
   /** The first problem any layer met, if one did. */

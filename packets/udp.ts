@@ -15,12 +15,14 @@ export function udp(d: Decoding, offset: number, end: number, pseudo: PseudoHead
   const sumOk = whole && !d.quoting ? transportChecksumOk(d.bytes, offset, offset + length, 17, pseudo) : null;
   d.num('udp.checksum', 'Checksum', offset + 6, 2, 'A sum over the datagram and the IP addresses. 0 over IPv4 means the sender did not compute one.',
     (n) => `${hexNumber(n, 4)} (${n === 0 && pseudo.version === 4 ? 'none' : checksumVerdict(sumOk)})`);
-  if (!d.quoting) d.facts.udp = { srcPort, dstPort, length, payloadLength: Math.max(0, stop - offset - 8), payloadOffset: offset + 8 };
+  const rest = pseudo.firstFragment ? ' The rest of the datagram is in the next fragments.' : '';
+  const declared = pseudo.firstFragment ? Math.max(0, length - 8) : Math.max(0, stop - offset - 8);
+  if (!d.quoting) d.facts.udp = { srcPort, dstPort, length, payloadLength: declared, payloadOffset: offset + 8 };
   d.finish(layer, offset + 8);
   if (length < 8) {
     d.flag('malformed', `The length field says ${length} bytes, less than the 8-byte header.`);
     return;
   }
-  if (offset + length > end && !d.quoting) d.flag('malformed', `The length field says ${length} bytes, more than the IP packet holds (${end - offset}).`);
-  payload(d, 'udp.payload', offset + 8, stop, 'The bytes the sending program passed to sendto(): one datagram, delivered whole or not at all.');
+  if (offset + length > end && !d.quoting && !pseudo.firstFragment) d.flag('malformed', `The length field says ${length} bytes, more than the IP packet holds (${end - offset}).`);
+  payload(d, 'udp.payload', offset + 8, stop, `The bytes the sending program passed to sendto(): one datagram, delivered whole or not at all.${rest}`);
 }
