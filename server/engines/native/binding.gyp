@@ -3,7 +3,8 @@
     {
       "target_name": "socketlab",
       "sources": [
-        "src/socketlab.c"
+        "src/socketlab.c",
+        "src/capture.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

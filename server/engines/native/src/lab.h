@@ -78,5 +78,6 @@ napi_value int_value(napi_env env, int64_t n);
 void set_bool(napi_env env, napi_value obj, const char *key, bool b);
 
 /* Modules beside socketlab.c: one register_<name>() each, called from NAPI_MODULE_INIT. */
+void register_capture(napi_env env, napi_value exports); /* capture.c: AF_PACKET capture with BPF filters */
 
 #endif

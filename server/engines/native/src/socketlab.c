@@ -925,5 +925,6 @@ NAPI_MODULE_INIT() {
       {"ownedCount", NULL, js_owned_count, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  register_capture(env, exports);
   return exports;
 }
