@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES = ['first-load-js.ts', 'lab-load.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts'];
+const BENCHES = ['first-load-js.ts', 'lab-load.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts', 'packets.ts'];
 let failed = 0;
 for (const b of BENCHES) {
   console.log(`\n=== bench/${b}`);
