@@ -5,7 +5,7 @@
  */
 export { decodeFrame, linkTypeOf, type DecodeOptions } from './decode.ts';
 export { PcapngWriter, type PcapngInterface, type PcapngPacket } from './pcapng.ts';
-export type * from './types.ts';
+export type { BitRange, DecodedFrame, Field, IcmpFacts, Layer, LinkType, PacketFacts, Problem, ProblemKind, Protocol, TcpFacts, UdpFacts } from './types.ts';
 export { LINK_TYPES } from './types.ts';
 export { TcpTracker, type TcpRelative } from './conversation.ts';
 export { summarize } from './summary.ts';

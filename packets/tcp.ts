@@ -77,7 +77,7 @@ export function tcp(d: Decoding, offset: number, end: number, pseudo: PseudoHead
   const whole = payloadOffset <= end && end <= d.bytes.length && dataOffset >= 5;
   const sumOk = whole && !d.quoting ? transportChecksumOk(d.bytes, offset, end, 6, pseudo) : null;
   d.num('tcp.checksum', 'Checksum', offset + 16, 2, 'A sum over the segment and the IP addresses, so the receiver can spot damage.',
-    (n) => `${hexNumber(n, 4)} (${checksumVerdict(sumOk)})`);
+    (n) => `${hexNumber(n, 4)} (${d.quoting ? 'not checked in a quoted packet' : checksumVerdict(sumOk)})`);
   d.num('tcp.urgent_pointer', 'Urgent pointer', offset + 18, 2, 'Where urgent data ends, when URG is set. Almost always 0.');
   const facts: TcpFacts = { srcPort, dstPort, seq, ack, flags, window, payloadLength: Math.max(0, end - payloadOffset), payloadOffset, options: {} };
   if (!d.quoting) d.facts.tcp = facts;
@@ -139,7 +139,7 @@ function option(d: Decoding, kind: number, at: number, len: number, facts: TcpFa
           : kind === 5 ? 'Selective acknowledgement: blocks of data that arrived after a gap, so the sender resends only what is missing.'
             : kind === 8 ? 'Timestamps: a clock value from the sender and the last one it heard from the other side; they measure round-trip time and guard against old segments.'
               : 'A TCP option not decoded here.';
-  const f = d.field(key, name, at, len, hex(d.bytes, at, at + len), name, explain);
+  const f = d.field(key, name, at, len, hex(d.bytes, at, at + len), d.detail ? optionValue(d, kind, at, len) : '', explain);
   d.within(f, () => {
     d.num('tcp.option_kind', 'Kind', at, 1, 'Which option this is.', (n) => `${n} (${name})`);
     d.num('tcp.option_len', 'Length', at + 1, 1, 'Bytes in this option, kind and length included.');
@@ -167,6 +167,20 @@ function option(d: Decoding, kind: number, at: number, len: number, facts: TcpFa
       d.field('tcp.options.unknown.payload', 'Data', at + 2, len - 2, hex(d.bytes, at + 2, at + len), hex(d.bytes, at + 2, at + len), 'The option\'s contents.');
     }
   });
+}
+
+/** An option's contents in a few words, for its line in a packet's detail. */
+function optionValue(d: Decoding, kind: number, at: number, len: number): string {
+  if (kind === 2 && len === 4) return `${d.u16(at + 2)} bytes`;
+  if (kind === 3 && len === 3) return `shift ${d.u8(at + 2)} (×${2 ** Math.min(d.u8(at + 2), 14)})`;
+  if (kind === 4 && len === 2) return 'permitted';
+  if (kind === 5 && (len - 2) % 8 === 0) {
+    const blocks: string[] = [];
+    for (let b = at + 2; b < at + len; b += 8) blocks.push(`${d.u32(b)}-${d.u32(b + 4)}`);
+    return blocks.join(', ');
+  }
+  if (kind === 8 && len === 10) return `value ${d.u32(at + 2)}, echo ${d.u32(at + 6)}`;
+  return plural(len, 'byte');
 }
 
 /** The data a segment or datagram carries: the learner's own bytes. */

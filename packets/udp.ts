@@ -14,7 +14,7 @@ export function udp(d: Decoding, offset: number, end: number, pseudo: PseudoHead
   const whole = length >= 8 && offset + length <= end && offset + length <= d.bytes.length;
   const sumOk = whole && !d.quoting ? transportChecksumOk(d.bytes, offset, offset + length, 17, pseudo) : null;
   d.num('udp.checksum', 'Checksum', offset + 6, 2, 'A sum over the datagram and the IP addresses. 0 over IPv4 means the sender did not compute one.',
-    (n) => `${hexNumber(n, 4)} (${n === 0 && pseudo.version === 4 ? 'none' : checksumVerdict(sumOk)})`);
+    (n) => `${hexNumber(n, 4)} (${n === 0 && pseudo.version === 4 ? 'none' : d.quoting ? 'not checked in a quoted packet' : checksumVerdict(sumOk)})`);
   const rest = pseudo.firstFragment ? ' The rest of the datagram is in the next fragments.' : '';
   const declared = pseudo.firstFragment ? Math.max(0, length - 8) : Math.max(0, stop - offset - 8);
   if (!d.quoting) d.facts.udp = { srcPort, dstPort, length, payloadLength: declared, payloadOffset: offset + 8 };
