@@ -5,4 +5,5 @@
  */
 export { captureFromFd, DEFAULT_SNAPLEN, FrameBudget, openCapture, PacketCapture, type CapturedFrame, type CaptureOptions, type CaptureResult, type CaptureStats } from './capture.ts';
 export { compileFilter, portRanges, programArray, type CaptureFilter, type Instruction } from './bpf.ts';
+export { PacketLog, type PacketEntry } from './packet-log.ts';
 export { describeUnavailable, type CaptureUnavailable } from './unavailable.ts';
