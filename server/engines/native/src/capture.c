@@ -55,6 +55,8 @@
 #define MAX_SNAPLEN 262144
 #define MAX_RCVBUF (64 * 1024 * 1024)
 
+#ifdef __linux__
+
 static napi_value throw_capture_errno(napi_env env, int e, const char *syscall) {
   switch (e) {
     case ENODEV:
@@ -67,8 +69,6 @@ static napi_value throw_capture_errno(napi_env env, int e, const char *syscall) 
       return throw_errno(env, e, syscall);
   }
 }
-
-#ifdef __linux__
 
 static void put_u32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v;
