@@ -142,6 +142,17 @@ export function openCapture(ifname: string, options: CaptureOptions): CaptureRes
 }
 
 /**
+ * Whether capture can run on `ifname` here: null if it can, else why not and what would enable it.
+ * Opens one socket with a filter that accepts nothing, and closes it (e.g. once at server start).
+ */
+export function probeCapture(ifname = 'lo'): CaptureUnavailable | null {
+  const result = openCapture(ifname, { filter: { match: 'any-of', filters: [] }, onFrame: () => {} });
+  if (!result.ok) return result.unavailable;
+  result.capture.close();
+  return null;
+}
+
+/**
  * Starts a capture on a packet socket made elsewhere: inside a sandbox's network namespace, where
  * AF_PACKET needs no privilege, and passed to this process with SCM_RIGHTS. `fd` must be one of
  * the addon's fds (whoever receives it adopts it). Give the link's `ifindex` (in the sandbox's

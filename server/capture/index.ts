@@ -3,7 +3,7 @@
  * reasons capture may be unavailable (unavailable.ts). Decoding and pcapng are in packets/, which
  * the browser shares.
  */
-export { captureFromFd, DEFAULT_SNAPLEN, FrameBudget, openCapture, PacketCapture, type CapturedFrame, type CaptureOptions, type CaptureResult, type CaptureStats } from './capture.ts';
+export { captureFromFd, DEFAULT_SNAPLEN, FrameBudget, openCapture, PacketCapture, probeCapture, type CapturedFrame, type CaptureOptions, type CaptureResult, type CaptureStats } from './capture.ts';
 export { compileFilter, portRanges, programArray, type CaptureFilter, type Instruction } from './bpf.ts';
 export { PacketLog, type PacketEntry } from './packet-log.ts';
 export { describeUnavailable, type CaptureUnavailable } from './unavailable.ts';

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
 import { decodeFrame, summarize, TcpTracker } from '../../packets/index.ts';
-import { openCapture, type CapturedFrame } from '../../server/capture/index.ts';
+import { openCapture, probeCapture, type CapturedFrame } from '../../server/capture/index.ts';
 
 const frames: CapturedFrame[] = [];
 const server = net.createServer((s) => s.on('data', () => s.end('bye')));
@@ -22,7 +22,7 @@ const udpPort = udp.address().port;
 
 const result = openCapture('lo', { filter: { match: 'ports', ports: [port, udpPort] }, onFrame: (f) => frames.push(f) });
 if (!result.ok) {
-  console.log(JSON.stringify({ uid: process.getuid?.(), unavailable: result.unavailable }));
+  console.log(JSON.stringify({ uid: process.getuid?.(), unavailable: result.unavailable, probe: probeCapture('lo') }));
   server.close();
   udp.close();
 } else {
@@ -38,7 +38,7 @@ if (!result.ok) {
     const d = decodeFrame(f.data, 'ethernet', { originalLength: f.originalLength });
     return summarize(d, tracker.track(d.facts));
   });
-  console.log(JSON.stringify({ uid: process.getuid?.(), port, udpPort, summaries, stats: result.capture.stats() }));
+  console.log(JSON.stringify({ uid: process.getuid?.(), port, udpPort, summaries, stats: result.capture.stats(), probe: probeCapture('lo') }));
   result.capture.close();
   server.close();
   udp.close();

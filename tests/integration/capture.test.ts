@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeFrame, summarize, TcpTracker, type DecodedFrame } from '../../packets/index.ts';
 import { loadCaptureAddon } from '../../server/capture/addon.ts';
-import { captureFromFd, FrameBudget, openCapture, type CapturedFrame, type CaptureOptions, type PacketCapture } from '../../server/capture/index.ts';
+import { captureFromFd, FrameBudget, openCapture, probeCapture, type CapturedFrame, type CaptureOptions, type PacketCapture } from '../../server/capture/index.ts';
 import { compileFilter, programArray } from '../../server/capture/bpf.ts';
 import { needs } from '../helpers/tools.ts';
 
@@ -207,6 +207,14 @@ describe('capture on loopback', { skip: addonMissing || rootOnly }, () => {
     assert.equal(cap.closed, true);
   });
 
+  it('probes whether capture can run, leaving no socket open', () => {
+    if ('failure' in loaded) return;
+    const before = loaded.addon.ownedCount();
+    assert.equal(probeCapture('lo'), null);
+    assert.equal(probeCapture('nosuch0')?.code, 'ENODEV');
+    assert.equal(loaded.addon.ownedCount(), before);
+  });
+
   it('says why in one line when the interface does not exist', () => {
     const r = openCapture('nosuch0', { filter: { match: 'all' }, onFrame: () => {} });
     assert.equal(r.ok, false);
@@ -269,11 +277,13 @@ describe('without privilege', { skip: addonMissing }, () => {
     assert.equal(out.unavailable.code, 'EPERM');
     assert.match(out.unavailable.reason, /needs root or the CAP_NET_RAW capability/);
     assert.match(out.unavailable.enable, /setcap cap_net_raw\+ep/);
+    assert.deepEqual(out.probe, out.unavailable);
   });
 
   it('inside its own user and network namespace, a plain user captures', { ...T, skip: needs('unshare', 'ip') }, () => {
     const out = runChild(true);
     assert.equal(out.unavailable, undefined, JSON.stringify(out.unavailable));
+    assert.equal(out.probe, null);
     const lines: string[] = out.summaries;
     assert.match(lines[0], new RegExp(`:${out.port} \\[SYN\\] seq=0`));
     assert.match(lines[1], /\[SYN, ACK\] seq=0 ack=1/);
