@@ -68,8 +68,11 @@ export interface CaptureOptions {
   filter: CaptureFilter;
   /** Called for each frame while the budget lasts. */
   onFrame: (frame: CapturedFrame) => void;
-  /** Called once if the socket fails after it opened (the capture is then closed). */
-  onError?: (code: string) => void;
+  /**
+   * Called when the socket reports an error. `ENETDOWN` (the link went down) is not fatal: the
+   * kernel resumes the capture when the link comes up again. Any other error closes the capture.
+   */
+  onError?: (code: string, fatal: boolean) => void;
   /** The link's name in frames and files; defaults to the interface name (or 'link' for an fd). */
   link?: string;
   /** Bytes kept of each frame. Default 2048: every frame of a 1500-byte link whole, and the start of a loopback jumbo segment. */
@@ -185,7 +188,7 @@ export class PacketCapture {
   readonly #settings: Settings;
   readonly #budget: FrameBudget;
   readonly #onFrame: (frame: CapturedFrame) => void;
-  readonly #onError?: (code: string) => void;
+  readonly #onError?: (code: string, fatal: boolean) => void;
   readonly #readiness: FdReadiness;
   readonly #stats: CaptureStats;
   #closed = false;
@@ -200,7 +203,13 @@ export class PacketCapture {
     this.#onError = options.onError;
     this.#stats = { delivered: 0, countedOnly: 0, kernelDrops: 0, discardedBeforeFilter: discarded, largestRead: 0 };
     this.#readiness = new FdReadiness(addon, fd);
-    this.#readiness.add({ readable: true, ready: (events) => (events.error || events.hangup ? this.#fail('EIO') : this.#drain()) });
+    this.#readiness.add({
+      readable: true,
+      ready: (events) => {
+        if (events.error || events.hangup) this.#socketError(events.hangup);
+        if (events.readable && !this.#closed) this.#drain();
+      },
+    });
   }
 
   /** Replaces the kernel filter (e.g. when the session's ports change); frames already queued stay. */
@@ -253,7 +262,9 @@ export class PacketCapture {
     try {
       records = this.#addon.captureRead(this.#fd, snaplen, this.#settings.readBudget);
     } catch (e) {
-      this.#fail(errorCode(e));
+      const code = errorCode(e);
+      if (code === 'ENETDOWN') this.#onError?.(code, false);
+      else this.#fail(code);
       return;
     }
     if (!records) return;
@@ -273,9 +284,21 @@ export class PacketCapture {
     if (n > this.#stats.largestRead) this.#stats.largestRead = n;
   }
 
+  /** Reads (and so clears) the socket's pending error. */
+  #socketError(hangup: boolean): void {
+    let code: string | null;
+    try {
+      code = this.#addon.soError(this.#fd);
+    } catch (e) {
+      code = errorCode(e);
+    }
+    if (code === 'ENETDOWN') this.#onError?.(code, false);
+    else if (code !== null || hangup) this.#fail(code ?? 'EIO');
+  }
+
   #fail(code: string): void {
     if (this.#closed) return;
     this.close();
-    this.#onError?.(code);
+    this.#onError?.(code, true);
   }
 }

@@ -261,9 +261,11 @@ describe('captureFromFd (a packet socket handed over by the sandbox)', { skip: a
 
 // The child runs as a plain user: as root, drop to nobody first (setpriv); otherwise run as we are.
 const CHILD = path.join(import.meta.dirname, '..', 'helpers', 'capture-child.ts');
-function runChild(inNamespace: boolean) {
-  const node = [process.execPath, '--import', 'tsx', CHILD];
-  const inner = inNamespace ? ['unshare', '-Urn', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...node] : node;
+const VETH = 'ip link add lab0 type veth peer name lab1 && ip link set lab0 up && ip link set lab1 up && ip addr add 10.7.0.1/24 dev lab0 && ';
+function runChild(inNamespace: boolean, mode: 'conversation' | 'linkdown' = 'conversation') {
+  const node = [process.execPath, '--import', 'tsx', CHILD, mode];
+  const setup = `${mode === 'linkdown' ? VETH : ''}ip link set lo up && exec "$@"`;
+  const inner = inNamespace ? ['unshare', '-Urn', 'sh', '-c', setup, 'sh', ...node] : node;
   const argv = IS_ROOT ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...inner] : inner;
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 30_000, cwd: path.join(import.meta.dirname, '..', '..'), env: { ...process.env, HOME: '/tmp' } });
   assert.equal(r.status, 0, r.stderr);
@@ -288,5 +290,13 @@ describe('without privilege', { skip: addonMissing }, () => {
     assert.match(lines[0], new RegExp(`:${out.port} \\[SYN\\] seq=0`));
     assert.match(lines[1], /\[SYN, ACK\] seq=0 ack=1/);
     assert.ok(lines.some((l) => /ICMP destination unreachable \(port unreachable\) for UDP/.test(l)), lines.join('\n'));
+  });
+
+  it('a link going down is reported, not fatal: the capture goes on when it is up again', { ...T, skip: needs('unshare', 'ip') }, () => {
+    const out = runChild(true, 'linkdown');
+    assert.equal(out.unavailable, undefined, JSON.stringify(out.unavailable));
+    assert.deepEqual(out.errors, [['ENETDOWN', false]]);
+    assert.equal(out.closed, false);
+    assert.ok(out.summaries.includes('who has 10.7.0.2? tell 10.7.0.1'), out.summaries.join('\n'));
   });
 });
