@@ -69,18 +69,16 @@ export const MAX_INSTRUCTIONS = 4096;
 /** Port ranges one filter may test (each costs 1-2 instructions, twice: source and destination). */
 export const MAX_PORT_RANGES = 512;
 
+/** A place in the program that jumps name before it is known; resolved by assemble(). */
 type Label = { position: number };
-
-/** A jump target: a label, or the program's shared accept/reject. */
-type Target = Label;
 
 interface Pending {
   code: number;
   k: number;
-  jt?: Target;
-  jf?: Target;
+  jt?: Label;
+  jf?: Label;
   /** For JA: where to go. */
-  to?: Target;
+  to?: Label;
 }
 
 class Assembler {
@@ -98,11 +96,11 @@ class Assembler {
     this.#code.push({ code, k });
   }
 
-  jump(code: number, k: number, jt: Target, jf: Target): void {
+  jump(code: number, k: number, jt: Label, jf: Label): void {
     this.#code.push({ code, k, jt, jf });
   }
 
-  goto(to: Target): void {
+  goto(to: Label): void {
     this.#code.push({ code: JA, k: 0, to });
   }
 
@@ -183,7 +181,7 @@ class Compiler {
   readonly asm = new Assembler();
 
   /** Jumps to `yes` if the 16-bit value in A is in the ranges, else to `no`. A is left as it was. */
-  inRanges(ranges: Array<[number, number]>, yes: Target, no: Target): void {
+  inRanges(ranges: Array<[number, number]>, yes: Label, no: Label): void {
     const { asm } = this;
     if (ranges.length === 0) {
       asm.goto(no);
@@ -204,7 +202,7 @@ class Compiler {
   }
 
   /** Loads a 16-bit port at X + offset (or at a fixed offset) and tests it, then the other port. */
-  portsAt(srcOffset: number, indexed: boolean, ranges: Array<[number, number]>, yes: Target, no: Target): void {
+  portsAt(srcOffset: number, indexed: boolean, ranges: Array<[number, number]>, yes: Label, no: Label): void {
     const { asm } = this;
     const dst = asm.label();
     asm.op(indexed ? LD_H_IND : LD_H_ABS, srcOffset);
@@ -215,7 +213,7 @@ class Compiler {
   }
 
   /** Jumps to `yes` when A equals one of `values`, else to `no`. */
-  oneOf(values: number[], yes: Target | Target[], no: Target): void {
+  oneOf(values: number[], yes: Label | Label[], no: Label): void {
     const { asm } = this;
     for (const [i, v] of values.entries()) {
       const next = i === values.length - 1 ? no : asm.label();
@@ -224,7 +222,7 @@ class Compiler {
     }
   }
 
-  emit(f: CaptureFilter, yes: Target, no: Target): void {
+  emit(f: CaptureFilter, yes: Label, no: Label): void {
     const { asm } = this;
     switch (f.match) {
       case 'all':
@@ -281,7 +279,7 @@ class Compiler {
     }
   }
 
-  ports(ranges: Array<[number, number]>, icmpErrors: boolean, yes: Target, no: Target): void {
+  ports(ranges: Array<[number, number]>, icmpErrors: boolean, yes: Label, no: Label): void {
     const { asm } = this;
     const v4 = asm.label();
     const v4ports = asm.label();
