@@ -53,7 +53,7 @@ const full = rate('full detail (fields, offsets, explanations)', () => {
 rate('facts only (detail: false)', () => {
   for (const f of frames) sink += decodeFrame(f.data, f.link, { detail: false }).length;
 });
-rate('facts + relative numbers + summary line', () => {
+const serverPath = rate('facts + relative numbers + summary line', () => {
   const t = new TcpTracker();
   for (const f of frames) {
     const d = decodeFrame(f.data, f.link, { detail: false });
@@ -66,7 +66,7 @@ rate('pcapng writing', () => {
   for (const f of frames) w.addPacket({ interfaceId: i, timestampNs: f.timestampNs, data: f.data });
   sink += w.toBytes().length;
 });
-console.log(`  full-detail decode budget >= 100,000 frames/s: ${verdict(full >= 100_000)}\n`);
+console.log(`  budget >= 100,000 frames/s, where each runs: server (facts + summary per packet) ${verdict(serverPath >= 100_000)}; browser (full detail of an opened packet) ${verdict(full >= 100_000)}\n`);
 
 // 2. Capture on vs off.
 const loaded = loadCaptureAddon();
