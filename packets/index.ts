@@ -9,3 +9,4 @@ export type { BitRange, DecodedFrame, Field, IcmpFacts, Layer, LinkType, PacketF
 export { LINK_TYPES } from './types.ts';
 export { TcpTracker, type TcpRelative } from './conversation.ts';
 export { summarize } from './summary.ts';
+export { fieldAt, type FieldPath } from './lookup.ts';

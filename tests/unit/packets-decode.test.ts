@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeFrame, summarize, TcpTracker, type DecodedFrame, type Field, type Layer } from '../../packets/index.ts';
+import { decodeFrame, fieldAt, summarize, TcpTracker, type DecodedFrame, type Field, type Layer } from '../../packets/index.ts';
 import { readPcapngFile, type FileFrame } from '../helpers/pcapng.ts';
 import { needs } from '../helpers/tools.ts';
 import { compareWithTshark, flatten, tsharkPdml } from '../helpers/tshark.ts';
@@ -107,6 +107,22 @@ describe('decoding real frames', () => {
     assert.deepEqual([ipFlags.offset, ipFlags.bits, ipFlags.raw], [20, { offset: 1, length: 1 }, 1]);
     assert.deepEqual([field(d, 'ip.frag_offset')?.offset, field(d, 'ip.frag_offset')?.length, field(d, 'ip.frag_offset')?.bits], [20, 2, { offset: 3, length: 13 }]);
     assert.equal(field(d, 'ip.checksum')?.value.endsWith('(correct)'), true);
+  });
+
+  it('finds the field a byte belongs to (the reverse of lighting a field\'s bytes)', () => {
+    const all = decodeAll('loopback');
+    const syn = all[0].d;
+    for (let at = 0; at < syn.length; at++) assert.ok(fieldAt(syn, at), `byte ${at} belongs to a field`);
+    assert.deepEqual(fieldAt(syn, 56)?.fields.map((f) => f.key), ['tcp.options', 'tcp.options.mss', 'tcp.options.mss_val']);
+    const flags = fieldAt(syn, 47)!;
+    assert.deepEqual(flags.fields.map((f) => f.key), ['tcp.flags'], 'the flag bits share a byte: their parent');
+    assert.deepEqual(flags.sharing.map((f) => f.key), ['tcp.flags.cwr', 'tcp.flags.ece', 'tcp.flags.urg', 'tcp.flags.ack', 'tcp.flags.push', 'tcp.flags.reset', 'tcp.flags.syn', 'tcp.flags.fin']);
+    assert.deepEqual(fieldAt(syn, 14)?.sharing.map((f) => f.key), ['ip.version', 'ip.hdr_len']);
+    assert.deepEqual(fieldAt(syn, 27)?.fields.map((f) => f.key), ['ip.src']);
+    const icmp = all.find((x) => x.d.facts.icmp?.version === 4)!.d;
+    const quoted = fieldAt(icmp, 64);
+    assert.deepEqual([quoted?.layer.quoted, quoted?.fields.map((f) => f.key)], [true, ['udp.dstport']]);
+    assert.equal(fieldAt(syn, syn.length), null);
   });
 
   it('shows the learner\'s own bytes as a field', () => {
