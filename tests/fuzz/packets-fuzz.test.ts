@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeFrame, summarize, TcpTracker, type DecodedFrame, type LinkType } from '../../packets/index.ts';
+import { decodeFrame, fieldAt, summarize, TcpTracker, type DecodedFrame, type LinkType } from '../../packets/index.ts';
 import { readPcapngFile } from '../helpers/pcapng.ts';
 import { flatten } from '../helpers/tshark.ts';
 
@@ -32,6 +32,10 @@ function check(bytes: Uint8Array, link: LinkType, tracker: TcpTracker, originalL
       assert.ok(Number.isInteger(f.offset) && Number.isInteger(f.length) && f.offset >= 0 && f.length >= 0 && f.offset + f.length <= bytes.length, `${f.key} inside the frame`);
       if (f.bits) assert.ok(f.bits.offset >= 0 && f.bits.offset + f.bits.length <= f.length * 8, `${f.key} bits inside its bytes`);
     }
+  }
+  for (const at of [0, bytes.length >> 1, bytes.length - 1]) {
+    const found = fieldAt(d, at);
+    if (found) for (const f of [...found.fields, ...found.sharing]) assert.ok(f.offset <= at && at < f.offset + f.length, `fieldAt(${at}) holds the byte`);
   }
   const lean = decodeFrame(bytes, link, { detail: false, originalLength });
   assert.deepEqual(lean.facts, d.facts, 'the facts do not depend on the detail');
