@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const BENCHES = [
-  'first-load-js.ts', 'lab-load.ts', 'flood.ts', 'kernel-view.ts', 'class-pace.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts', 'network.ts',
+  'first-load-js.ts', 'lab-load.ts', 'flood.ts', 'kernel-view.ts', 'class-pace.ts', 'lab-ui.ts', 'chat-load.ts', 'class-load.ts',
+  'class-flood.ts', 'network.ts', 'packets.ts',
 ];
 let failed = 0;
 for (const b of BENCHES) {

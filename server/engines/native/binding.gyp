@@ -5,7 +5,8 @@
       "sources": [
         "src/socketlab.c",
         "src/netns.c",
-        "src/diag.c"
+        "src/diag.c",
+        "src/capture.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

@@ -80,5 +80,6 @@ void set_bool(napi_env env, napi_value obj, const char *key, bool b);
 /* Modules beside socketlab.c: one register_<name>() each, called from NAPI_MODULE_INIT. */
 void register_netns(napi_env env, napi_value exports); /* netns.c: the sandbox network's fds */
 void register_diag(napi_env env, napi_value exports); /* diag.c: sockDiag() */
+void register_capture(napi_env env, napi_value exports); /* capture.c: AF_PACKET capture with BPF filters */
 
 #endif

@@ -927,5 +927,6 @@ NAPI_MODULE_INIT() {
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   register_netns(env, exports);
   register_diag(env, exports);
+  register_capture(env, exports);
   return exports;
 }
