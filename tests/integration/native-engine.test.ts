@@ -603,6 +603,8 @@ describe('native engine: safety and other programs', () => {
     assert.equal(client.fd, null);
     assert.equal(addon.ownedCount(), 0);
     await sleep(20); // let libuv run the close callbacks of the watches
-    assert.equal(fdCount(), baseline, `now: ${fdList()}\nat the start: ${baseList}`);
+    // At most the baseline: a leak adds fds. (One fewer was seen once under load: the engine's own
+    // sock_diag socket, which closeAll also closes, or a runtime fd closing late; neither is a leak.)
+    assert.ok(fdCount() <= baseline, `now: ${fdList()}\nat the start: ${baseList}`);
   });
 });
