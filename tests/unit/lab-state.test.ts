@@ -362,7 +362,7 @@ describe('describeResult', () => {
     assert.equal(r('send', ok({ bytes: 6 })), '→ 6 bytes');
     assert.equal(r('sendto', ok({ bytes: 3 })), '→ 3 bytes');
     assert.equal(r('recv', ok({ data: 'hi\n', base64: 'aGkK', bytes: 3 })), '→ 3 bytes "hi\\n"');
-    assert.equal(r('recvfrom', ok({ data: 'x', base64: 'eA==', bytes: 1, from: { address: '::1', port: 41001 } })), '→ 1 bytes "x" from [::1]:41001');
+    assert.equal(r('recvfrom', ok({ data: 'x', base64: 'eA==', bytes: 1, from: { address: '::1', port: 41001 } })), '→ 1 byte "x" from [::1]:41001');
     for (const op of ['listen', 'shutdown', 'close', 'setblocking'] as const) assert.equal(r(op, ok({})), '→ 0 (ok)');
   });
   test('recv of 0 bytes is EOF', () => {
@@ -372,5 +372,15 @@ describe('describeResult', () => {
     assert.equal(r('connect', failed('ECONNREFUSED')), '✗ ECONNREFUSED');
     assert.equal(r('bind', failed('E_POLICY')), '✗ E_POLICY');
     assert.equal(r('accept', blocked), 'waiting…');
+  });
+  test('EINPROGRESS and EAGAIN from a non-blocking socket are expected answers, in words', () => {
+    assert.equal(r('connect', failed('EINPROGRESS')), '… EINPROGRESS: in progress');
+    assert.equal(r('connect', failed('EALREADY')), '… EALREADY: in progress');
+    assert.equal(r('recv', failed('EAGAIN')), '… EAGAIN: nothing yet');
+    assert.equal(r('accept', failed('EAGAIN')), '… EAGAIN: nothing yet');
+    assert.equal(r('send', failed('EAGAIN')), '… EAGAIN: no room yet');
+    // The same code from another call is a failure like any other.
+    assert.equal(r('bind', failed('EAGAIN')), '✗ EAGAIN');
+    assert.equal(r('connect', failed('EAGAIN')), '✗ EAGAIN');
   });
 });

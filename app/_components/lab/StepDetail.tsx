@@ -1,4 +1,5 @@
 import { describeCall, type StepView } from '@/app/_lib/lab/state';
+import { expectedLabel } from '@/app/_lib/lab/outcome';
 import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
 
@@ -19,10 +20,10 @@ export function StepDetail({ step }: { step: StepView }) {
           <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{JSON.stringify(step.args, null, 2)}</pre>
         </div>
         <div>
-          <p className="m-0 text-xs font-semibold">{step.status === 'error' ? 'Error' : 'Returned'}</p>
+          <p className="m-0 text-xs font-semibold">{step.status === 'error' ? (expectedLabel(step.op, step.error?.code) ? 'Returned at once (not a failure)' : 'Error') : 'Returned'}</p>
           {step.status === 'error' && step.error ? (
             <div className="mt-1">
-              <ErrnoExplain error={step.error} />
+              <ErrnoExplain error={step.error} op={step.op} />
             </div>
           ) : (
             <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{step.status === 'blocked' ? '(not yet)' : JSON.stringify(step.result, null, 2)}</pre>
