@@ -1,5 +1,5 @@
 'use client';
-import { memo } from 'react';
+import { memo, useId } from 'react';
 import type { SockView } from '@/app/_lib/lab/state';
 import { CopyButton } from '../mdx/CopyButton';
 
@@ -23,11 +23,12 @@ function commandsFor(s: SockView): { label: string; cmd: string }[] {
 
 /** The exact commands that reach a listening lab socket from the learner's own terminal. */
 export const JoinFromTerminal = memo(function JoinFromTerminal({ sockets }: { sockets: SockView[] }) {
+  const id = useId();
   const open = sockets.filter((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   if (!open.length) return null;
   return (
-    <section aria-labelledby="join-heading" className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-3 dark:border-emerald-800 dark:bg-emerald-950/30">
-      <h3 id="join-heading" className="m-0 text-sm font-bold">
+    <section aria-labelledby={`${id}-join`} className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-3 dark:border-emerald-800 dark:bg-emerald-950/30">
+      <h3 id={`${id}-join`} className="m-0 text-sm font-bold">
         Join from your terminal
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-700 dark:text-gray-300">

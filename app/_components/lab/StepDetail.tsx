@@ -4,13 +4,18 @@ import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
 
 /** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
-export function StepDetail({ step }: { step: StepView }) {
+export function StepDetail({ step, onRewind }: { step: StepView; onRewind?: (seq: number) => void }) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   return (
     <section aria-label={`Step ${step.seq} in detail`} className="rounded-lg border border-gray-200 bg-white p-3 text-sm dark:border-gray-700 dark:bg-gray-900" data-testid="step-detail">
       <h4 className="m-0 font-mono text-sm font-bold">
         {step.seq}. {step.actor}: {describeCall(step)}
       </h4>
+      {onRewind ? (
+        <button type="button" onClick={() => onRewind(step.seq)} className="mt-1 rounded-md border border-violet-600 px-2 py-0.5 text-xs text-violet-900 hover:bg-violet-50 dark:border-violet-300 dark:text-violet-100 dark:hover:bg-violet-950" data-testid="rewind-here">
+          ⟲ See the lab as it was after this step
+        </button>
+      ) : null}
       <p className="m-0 mt-1 text-xs text-gray-600 dark:text-gray-400">
         {step.status === 'blocked' ? 'Blocked: the call is waiting for the kernel.' : `Took ${ms} ms${ms !== null && ms > 50 ? ' (most of it waiting for the kernel)' : ''}.`}
       </p>

@@ -1,5 +1,5 @@
 'use client';
-import { memo, startTransition, useCallback, useState, type CSSProperties } from 'react';
+import { memo, startTransition, useCallback, useId, useState, type CSSProperties } from 'react';
 import type { SockView, StepView } from '@/app/_lib/lab/state';
 import { blocksOf, firstDrawn, isLive } from '@/app/_lib/lab/timeline-blocks';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
@@ -17,13 +17,16 @@ interface Props {
   /** To find the program at the other end of a call, for its arrow. */
   sockets: SockView[];
   lanes: string[];
+  /** Show the lab as it was after a step (the step detail offers it). */
+  onRewind?: (seq: number) => void;
 }
 
 /**
  * The sequence diagram: one row per call, in order, in its program's column. Memoised: a kernel
  * refresh that changes no step does not redraw it.
  */
-export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props) {
+export const Timeline = memo(function Timeline({ steps, sockets, lanes, onRewind }: Props) {
+  const id = useId();
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
@@ -37,8 +40,8 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
   const hidden = firstDrawn(steps, shown);
   const blocks = blocksOf(hidden ? steps.slice(hidden) : steps);
   return (
-    <section aria-labelledby="timeline-heading" className="min-w-0">
-      <h3 id="timeline-heading" className="m-0 mb-1 text-sm font-bold">
+    <section aria-labelledby={`${id}-timeline`} className="min-w-0">
+      <h3 id={`${id}-timeline`} className="m-0 mb-1 text-sm font-bold">
         Timeline
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-600 dark:text-gray-400">Every call, in order, with its real result. Select one to see the details and the kernel before and after.</p>
@@ -79,7 +82,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
       </div>
       {detail ? (
         <div className="mt-2">
-          <StepDetail step={detail} />
+          <StepDetail step={detail} onRewind={onRewind} />
         </div>
       ) : null}
     </section>
