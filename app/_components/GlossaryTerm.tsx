@@ -18,5 +18,5 @@ function linksOf(e: GlossaryEntry, withGlossary: boolean): TermLink[] {
 export function GlossaryTerm({ term, code = true, glossaryLink = true }: { term: string; code?: boolean; glossaryLink?: boolean }) {
   const e = glossaryEntry(term);
   if (!e) return code ? <code>{term}</code> : <>{term}</>;
-  return <Term term={e.term} meaning={e.meaning} cause={e.cause} causeLabel={e.kind === 'state' ? 'How a socket gets here' : 'Usually'} links={linksOf(e, glossaryLink)} code={code} />;
+  return <Term term={e.term} label={term} meaning={e.meaning} cause={e.cause} causeLabel={e.kind === 'state' ? 'How a socket gets here' : 'Usually'} links={linksOf(e, glossaryLink)} code={code} />;
 }

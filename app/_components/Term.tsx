@@ -8,6 +8,8 @@ export interface TermLink {
 
 interface Props {
   term: string;
+  /** The words as written, when they differ from the term (ss's CLOSE-WAIT for CLOSE_WAIT). */
+  label?: string;
   meaning: string;
   cause?: string;
   /** What leads to it, under this label ("Usually", "How a socket gets here"). */
@@ -24,7 +26,7 @@ const CARD_WIDTH = 288; // 18rem
  * lesson and the scenario that show it. Escape closes the card; so does leaving it. The card is
  * placed in fixed position below the term, so a scroll box around it cannot clip it.
  */
-export function Term({ term, meaning, cause, causeLabel = 'Usually', links, code = true }: Props) {
+export function Term({ term, label = term, meaning, cause, causeLabel = 'Usually', links, code = true }: Props) {
   const id = useId();
   const wrap = useRef<HTMLSpanElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
@@ -113,7 +115,7 @@ export function Term({ term, meaning, cause, causeLabel = 'Usually', links, code
         }}
         className={`cursor-help border-b border-dotted border-current p-0 text-inherit decoration-transparent ${code ? 'rounded-sm bg-gray-100 px-1 font-mono text-[0.9em] dark:bg-gray-800' : 'bg-transparent'}`}
       >
-        {term}
+        {label}
       </button>
       {open ? (
         <span
@@ -124,7 +126,10 @@ export function Term({ term, meaning, cause, causeLabel = 'Usually', links, code
           style={place ? { top: place.top, left: place.left } : { visibility: 'hidden' }}
           data-testid="term-card"
         >
-          <span className="block font-mono font-bold">{term}</span>
+          <span className="block font-mono font-bold">
+            {term}
+            {label !== term ? <span className="font-sans font-normal text-gray-700 dark:text-gray-300"> (ss writes {label})</span> : null}
+          </span>
           <span className="mt-1 block">{meaning}</span>
           {cause ? (
             <span className="mt-1 block text-gray-700 dark:text-gray-300">

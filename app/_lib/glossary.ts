@@ -54,17 +54,34 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
   ...entriesOf(STATE_MEANINGS, () => 'state'),
 ].sort((a, b) => a.term.localeCompare(b.term));
 
-const BY_TERM = new Map(GLOSSARY.map((e) => [e.term, e]));
+/** How ss spells the kernel's states (it prints CLOSE-WAIT where /proc says CLOSE_WAIT). */
+const SS_SPELLINGS: Record<string, string> = {
+  ESTAB: 'ESTABLISHED',
+  'SYN-SENT': 'SYN_SENT',
+  'SYN-RECV': 'SYN_RECV',
+  'FIN-WAIT-1': 'FIN_WAIT1',
+  'FIN-WAIT-2': 'FIN_WAIT2',
+  'TIME-WAIT': 'TIME_WAIT',
+  'CLOSE-WAIT': 'CLOSE_WAIT',
+  'LAST-ACK': 'LAST_ACK',
+};
 
+const BY_TERM = new Map<string, GlossaryEntry>([
+  ...GLOSSARY.map((e): [string, GlossaryEntry] => [e.term, e]),
+  ...Object.entries(SS_SPELLINGS).map(([alias, term]): [string, GlossaryEntry] => [alias, GLOSSARY.find((e) => e.term === term)!]),
+]);
+
+/** The entry for a term, or for ss's spelling of a state. */
 export function glossaryEntry(term: string): GlossaryEntry | undefined {
   return BY_TERM.get(term);
 }
 
 /**
- * Finds glossary terms as whole words in running text. Longest first, and `_` is a word character,
- * so SYN_RECV inside NEW_SYN_RECV is not a match of its own.
+ * Finds glossary terms as whole words in running text. Longest first, so CLOSE-WAIT wins over
+ * CLOSE; `_` is a word character, so SYN_RECV inside NEW_SYN_RECV is not a match of its own; and a
+ * term may not run on into a dash and more letters.
  */
-const TERM_PATTERN = new RegExp(`\\b(${[...BY_TERM.keys()].sort((a, b) => b.length - a.length).join('|')})\\b`, 'g');
+const TERM_PATTERN = new RegExp(`\\b(${[...BY_TERM.keys()].sort((a, b) => b.length - a.length).join('|')})\\b(?!-\\w)`, 'g');
 
 export type TextPart = string | { term: string };
 

@@ -96,7 +96,7 @@ export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, di
             return (
               <label key={o} className={`cursor-pointer rounded border px-1.5 py-0.5 font-mono text-xs ${look} has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-blue-500`} data-op={o} data-likely-fails={fails ? fails.code : undefined} data-suggested={advice.suggested === o ? '' : undefined} title={fails ? `Likely fails now with ${fails.code}: ${fails.why}` : undefined}>
                 <input type="radio" name={`${id}-op`} value={o} checked={op === o} onChange={() => setOp(o)} className="sr-only" />
-                {o}
+                <span>{o}</span>
                 {fails ? (
                   <>
                     <span aria-hidden="true"> ⚠</span>

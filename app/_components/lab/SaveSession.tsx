@@ -47,8 +47,9 @@ export function SaveSession({ build }: { build: () => Parameters<typeof makeSess
     setMessage({ text: copied ? 'Link copied. Anyone who opens it steps through this session, read-only.' : 'Copy this link: anyone who opens it steps through this session, read-only.', link: url });
   }
 
+  // Its parts join the lab's toolbar row (display: contents), so they wrap with its other tools.
   return (
-    <div className="flex flex-wrap items-center gap-2">
+    <div className="contents">
       <button type="button" onClick={download} className={BUTTON} data-testid="save-file">
         Save as file
       </button>

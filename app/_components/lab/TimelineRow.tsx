@@ -60,8 +60,9 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
         className={`relative z-10 min-w-0 rounded-md border-l-4 border px-2 py-1 text-left text-xs shadow-sm ${tone} ${selected ? 'ring-2 ring-blue-500' : ''}`}
         style={{ gridColumn: column + 2, gridRow: 1 }}
       >
-        <span className="block break-all font-mono font-semibold">{describeCall(step)}</span>
-        <span className={`block break-all font-mono ${outcome === 'error' ? 'text-red-800 dark:text-red-200' : outcome !== 'ok' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
+        {/* Lines break at spaces first; only a word longer than the column (a long payload) breaks inside. */}
+        <span className="block font-mono font-semibold [overflow-wrap:anywhere]">{describeCall(step)}</span>
+        <span className={`block font-mono [overflow-wrap:anywhere] ${outcome === 'error' ? 'text-red-800 dark:text-red-200' : outcome !== 'ok' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
           {describeResult(step)}
           {ms !== null && ms >= 50 ? <span className="text-gray-500 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
         </span>

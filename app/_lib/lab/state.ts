@@ -173,7 +173,23 @@ export function applyKernel(state: LabState, rows: KernelRow[], requestedAtSeq: 
   const waitsForView = (s: StepView) => s.status !== 'blocked' && !s.kernelAfter && s.seq <= requestedAtSeq;
   // The same array when no step changes, so the timeline need not redraw for a kernel refresh.
   const steps = state.steps.some(waitsForView) ? state.steps.map((s) => (waitsForView(s) ? { ...s, kernelAfter: rows } : s)) : state.steps;
-  return { ...state, steps, kernel: rows, kernelPrevious: state.kernel, kernelError: null, kernelLog: logKernel(state.kernelLog, rows, Math.min(requestedAtSeq, newestSeq(state.steps))) };
+  const sockets = localsFromKernel(state.sockets, rows);
+  return { ...state, steps, sockets, kernel: rows, kernelPrevious: state.kernel, kernelError: null, kernelLog: logKernel(state.kernelLog, rows, Math.min(requestedAtSeq, newestSeq(state.steps))) };
+}
+
+/**
+ * A socket whose address the kernel chose without a result saying so (a non-blocking connect that
+ * answered EINPROGRESS) gets it from its own kernel row: an accept()'s peer can then be matched to
+ * the client it really came from.
+ */
+export function localsFromKernel(sockets: SockView[], rows: readonly KernelRow[]): SockView[] {
+  if (!sockets.some((s) => !s.local && !s.closed)) return sockets;
+  const next = sockets.map((s) => {
+    if (s.local || s.closed) return s;
+    const row = rows.find((r) => r.sock === s.handle && r.relation === 'own' && r.local.port !== 0);
+    return row ? { ...s, local: row.local } : s;
+  });
+  return next.every((s, i) => s === sockets[i]) ? sockets : next;
 }
 
 function newestSeq(steps: readonly Step[]): number {
@@ -233,7 +249,7 @@ export function labAt(steps: readonly StepView[], log: readonly KernelSnapshot[]
     return { ...s, kernelBefore: r?.kernelBefore, kernelAfter: s.status === 'blocked' ? undefined : r?.kernelAfter };
   });
   const view = kernelAt(log, seq);
-  return { steps: pastSteps, sockets: state.sockets, kernel: view?.rows ?? [], kernelAfterSeq: view?.afterSeq ?? null };
+  return { steps: pastSteps, sockets: localsFromKernel(state.sockets, view?.rows ?? []), kernel: view?.rows ?? [], kernelAfterSeq: view?.afterSeq ?? null };
 }
 
 export function applyKernelEvent(state: LabState, e: KernelEvent): LabState {
