@@ -85,7 +85,8 @@ function fromBase32(text: string): number[] | null {
     }
     value &= (1 << bits) - 1;
   }
-  return bytes;
+  // The last character's spare bits are zero in a code this file made: a typo there shows.
+  return value === 0 ? bytes : null;
 }
 
 function masks(n: number): number[] {

@@ -111,7 +111,14 @@ export class Replayer {
     const args = { ...call.args };
     if (typeof args.sock === 'string') {
       // A socket an accept() will make: that accept may still wait for a connection, for a while.
-      const now = await Promise.race([this.handle(args.sock).promise, this.sleep(HANDLE_WAIT_MS).then(() => null)]);
+      const made = this.handle(args.sock).promise;
+      const now = await new Promise<string | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), HANDLE_WAIT_MS);
+        void made.then((v) => {
+          clearTimeout(timer);
+          resolve(v);
+        });
+      });
       if (now === null) return null;
       args.sock = now;
     }

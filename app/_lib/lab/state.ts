@@ -226,11 +226,11 @@ export interface PastLab {
  */
 export function labAt(steps: readonly StepView[], log: readonly KernelSnapshot[], seq: number): PastLab {
   const upto = steps.filter((s) => s.seq <= seq);
-  const at = upto[upto.length - 1];
-  const moment = !at ? 0 : at.status === 'blocked' || at.wasBlocked ? at.start : (at.end ?? at.start);
+  // "After step N" lasts until the next call starts: whatever finished by then had finished.
+  const next = steps.find((s) => s.seq > seq);
+  const moment = next ? next.start : Number.POSITIVE_INFINITY;
   const asThen = upto.map((s): StepView => {
-    if (s === at && (s.wasBlocked || s.status === 'blocked')) return { ...s, status: 'blocked', result: undefined, error: undefined, end: undefined };
-    if (s === at || s.status === 'blocked' || s.end === undefined || s.end <= moment) return s;
+    if (s.status === 'blocked' || (s.end !== undefined && s.end <= moment)) return s;
     return { ...s, status: 'blocked', result: undefined, error: undefined, end: undefined };
   });
   let state = EMPTY_LAB;
