@@ -119,8 +119,9 @@ export function progressCode(progress: Progress): string | null {
 export function readProgressCode(code: string, now = Date.now()): Imported {
   const cleaned = code.trim().toUpperCase().replace(/^SL[-\s]*/, '').replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
   if (!cleaned || cleaned.length > 200) return { ok: false, message: 'Paste the whole code: it starts with SL-.' };
+  if (!/^[0-9A-HJKMNP-TV-Z]+$/.test(cleaned)) return { ok: false, message: 'That is not a progress code: it has characters a code never has.' };
   const bytes = fromBase32(cleaned);
-  if (!bytes || bytes.length < 3) return { ok: false, message: 'That is not a progress code: it has characters a code never has.' };
+  if (!bytes || bytes.length < 3) return { ok: false, message: 'That code has a typo: check it against the original.' };
   const body = bytes.slice(0, -1);
   // Base32's last character may carry padding bits; a code one character short or long fails here.
   if (checkByte(body) !== bytes[bytes.length - 1]) return { ok: false, message: 'That code has a typo: check it against the original.' };

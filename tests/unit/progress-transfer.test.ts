@@ -51,6 +51,21 @@ describe('the progress code', () => {
     }
   });
 
+  test('says which: a mistyped character is a typo, a foreign character is not a code at all', () => {
+    const code = progressCode(MINE)!;
+    // Every character but the check byte's own, changed to another code character: a typo, not garbage.
+    for (let i = 3; i < code.length; i++) {
+      if (code[i] === '-') continue;
+      const typo = code.slice(0, i) + (code[i] === 'A' ? 'B' : 'A') + code.slice(i + 1);
+      const r = readProgressCode(typo);
+      assert.ok(!r.ok && /typo/.test(r.message), `${typo}: ${r.ok ? 'accepted' : r.message}`);
+    }
+    for (const bad of ['SL-UUUU', `${code}!`, 'SL-ÄBCD']) {
+      const r = readProgressCode(bad);
+      assert.ok(!r.ok && /not a progress code/.test(r.message), `${bad}: ${r.ok ? 'accepted' : r.message}`);
+    }
+  });
+
   test('a quiz too long for a code: no code (the file carries it)', () => {
     assert.equal(progressCode({ networks: { quiz: { score: 16, total: 20, passed: true, at: T } } }), null);
   });
