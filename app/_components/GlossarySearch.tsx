@@ -13,6 +13,12 @@ export interface GlossaryItem {
   scenario?: { href: string; label: string };
 }
 
+const GROUPS: { kind: TermKind; title: string; about: string }[] = [
+  { kind: 'errno', title: 'Kernel errors (errno)', about: 'What the kernel answers when a call fails, or cannot finish yet.' },
+  { kind: 'state', title: 'Socket states', about: "What the kernel's socket table says about a TCP or UDP socket (ss spells them with dashes: CLOSE-WAIT)." },
+  { kind: 'lab', title: "The lab's own codes", about: 'The lab refused or stopped a call itself, before or instead of the kernel.' },
+];
+
 /** The glossary's list with a search box: type a code, a state, or any word of a meaning. */
 export function GlossarySearch({ items }: { items: GlossaryItem[] }) {
   const id = useId();
@@ -20,10 +26,7 @@ export function GlossarySearch({ items }: { items: GlossaryItem[] }) {
   const shown = searchGlossary(query, items);
   const terms = new Set(items.map((i) => i.term));
   return (
-    <section aria-labelledby={`${id}-h`} className="mt-6">
-      <h2 id={`${id}-h`} className="sr-only">
-        Terms
-      </h2>
+    <div className="mt-6">
       <div className="flex flex-wrap items-end gap-3">
         <label className="text-sm">
           <span className="block font-medium">Search the glossary</span>
@@ -40,12 +43,24 @@ export function GlossarySearch({ items }: { items: GlossaryItem[] }) {
           {query ? `${count(shown.length, NOUNS.term)} match “${query}”` : `${count(items.length, NOUNS.term)}`}
         </p>
       </div>
-      <ul className="mt-4 grid list-none gap-3 p-0 md:grid-cols-2">
-        {shown.map((item) => (
-          <GlossaryEntryCard key={item.term} item={item} terms={terms} />
-        ))}
-      </ul>
+      {GROUPS.map((g) => {
+        const inGroup = shown.filter((i) => i.kind === g.kind);
+        if (!inGroup.length) return null;
+        return (
+          <section key={g.kind} aria-labelledby={`${id}-${g.kind}`} className="mt-6">
+            <h2 id={`${id}-${g.kind}`} className="m-0 text-xl font-bold">
+              {g.title}
+            </h2>
+            <p className="m-0 mt-1 text-sm text-gray-700 dark:text-gray-300">{g.about}</p>
+            <ul className="mt-3 grid list-none gap-3 p-0 md:grid-cols-2">
+              {inGroup.map((item) => (
+                <GlossaryEntryCard key={item.term} item={item} terms={terms} />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
       {shown.length === 0 ? <p className="mt-4 text-sm">Nothing matches. Try a code like ECONNREFUSED or a word like &quot;closed&quot;.</p> : null}
-    </section>
+    </div>
   );
 }
