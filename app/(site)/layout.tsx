@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { ClassBar } from '../_components/class/ClassBar';
 import { SiteHeader } from '../_components/SiteHeader';
@@ -11,7 +12,10 @@ export default function SiteLayout({ children }: { children: ReactNode }) {
         {children}
       </main>
       <footer className="no-print border-t border-gray-200 py-6 text-center text-sm text-gray-600 dark:border-gray-800 dark:text-gray-400">
-        Socket Lab: every demo is a real system call on a real kernel socket.
+        Socket Lab: every demo is a real system call on a real kernel socket. ·{' '}
+        <Link href="/glossary" className="underline">
+          Glossary
+        </Link>
       </footer>
     </>
   );

@@ -1,8 +1,10 @@
 import { CourseMap } from '../_components/CourseMap';
+import { CourseStart } from '../_components/CourseStart';
 import { getAllLessonMeta } from '../_lib/lessons';
 
 export default async function Home() {
   const lessons = await getAllLessonMeta();
+  const entries = lessons.map(({ slug, order, title, summary, minutes }) => ({ slug, order, title, summary, minutes }));
   return (
     <>
       <section className="mb-10 max-w-3xl">
@@ -13,8 +15,9 @@ export default async function Home() {
           <code>connect</code>, <code>send</code>, <code>recv</code>) on a real kernel socket, with the kernel&apos;s own view
           of what happened.
         </p>
+        <CourseStart lessons={entries} />
       </section>
-      <CourseMap lessons={lessons.map(({ slug, order, title, summary, minutes }) => ({ slug, order, title, summary, minutes }))} />
+      <CourseMap lessons={entries} />
     </>
   );
 }

@@ -1,6 +1,8 @@
 'use client';
 import Link from 'next/link';
 import { useProgress, resetProgress } from '../_lib/progress';
+import { count, NOUNS } from '../_lib/plural';
+import { ProgressTransfer } from './ProgressTransfer';
 
 export interface CourseEntry {
   slug: string;
@@ -15,7 +17,6 @@ export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
   const progress = useProgress();
   const read = lessons.filter((l) => progress[l.slug]?.read).length;
   const passed = lessons.filter((l) => progress[l.slug]?.quiz?.passed).length;
-  const next = lessons.find((l) => !progress[l.slug]?.read) ?? lessons[0];
 
   return (
     <section aria-labelledby="course-heading">
@@ -24,7 +25,7 @@ export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
           The course
         </h2>
         <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="progress-summary">
-          {read} of {lessons.length} lessons read · {passed} quizzes passed
+          {read} of {count(lessons.length, NOUNS.lesson)} read · {count(passed, NOUNS.quiz)} passed
         </p>
       </div>
       <div className="mb-4 h-2 w-full overflow-hidden rounded-full bg-gray-200 dark:bg-gray-800" role="progressbar" aria-label="Lessons read" aria-valuemin={0} aria-valuemax={lessons.length} aria-valuenow={read}>
@@ -65,9 +66,6 @@ export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
         })}
       </ol>
       <div className="mt-6 flex flex-wrap items-center gap-3">
-        <Link href={`/learn/${next.slug}`} className="rounded-lg bg-blue-700 px-4 py-2 font-semibold text-white hover:bg-blue-800">
-          {read === 0 ? 'Start with lesson 1' : `Continue: ${next.title}`}
-        </Link>
         <button
           type="button"
           className="rounded-lg border border-gray-300 px-3 py-2 text-sm hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800"
@@ -78,6 +76,7 @@ export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
           Reset progress
         </button>
       </div>
+      <ProgressTransfer />
     </section>
   );
 }

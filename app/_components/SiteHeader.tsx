@@ -23,6 +23,9 @@ export function SiteHeader() {
         <Link href="/lab" className="rounded-md px-2 py-1.5 text-sm hover:bg-gray-100 dark:hover:bg-gray-800">
           Playground
         </Link>
+        <Link href="/glossary" className="hidden rounded-md px-2 py-1.5 text-sm hover:bg-gray-100 sm:inline dark:hover:bg-gray-800">
+          Glossary
+        </Link>
         <ThemeToggle />
       </nav>
     </header>

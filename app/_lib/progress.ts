@@ -101,3 +101,18 @@ export function saveQuizResult(slug: string, result: QuizResult): void {
 export function resetProgress(): void {
   write(null);
 }
+
+/** The learner takes back "read": the lesson counts as unread again (its quiz result stays). */
+export function unmarkRead(slug: string): void {
+  const cur = read();
+  if (!cur[slug]?.read) return;
+  const { read: _read, ...rest } = cur[slug];
+  write({ ...cur, [slug]: rest });
+}
+
+/** Replaces the stored progress with a merged one (an import), cleaned first like anything stored. */
+export function importProgress(merge: (current: Progress) => Progress): Progress {
+  const next = sanitizeProgress(merge(read()));
+  write(next);
+  return next;
+}

@@ -273,8 +273,13 @@ describeInBrowser('the live lab in Chromium', () => {
       await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
       await lab(page).getByRole('button', { name: 'socket()' }).click();
       const card = lab(page).locator('article[data-sock="s1"]');
-      await card.getByText('setblocking', { exact: true }).click();
-      const call = card.getByRole('button', { name: 'setblocking()' });
+      // After each call the card selects the advised next call, so setblocking is picked every time.
+      const call = {
+        click: async () => {
+          await card.locator('label[data-op="setblocking"]').click();
+          await card.getByRole('button', { name: 'setblocking()' }).click();
+        },
+      };
       const box = page.getByTestId('timeline-scroll');
       const newestInView = async (seq: number) => {
         const rowBox = await timeline(page).locator(`[role="listitem"][data-seq="${seq}"]`).boundingBox();
@@ -317,13 +322,20 @@ describeInBrowser('the live lab in Chromium', () => {
       // The clicks run in the page, one call at a time, so 200 steps take a few seconds.
       await page.evaluate(async (last) => {
         const list = document.querySelector('[aria-label="Steps"]')!;
-        const button = [...document.querySelectorAll<HTMLButtonElement>('article[data-sock="s1"] button')].find((b) => b.textContent === 'setblocking()')!;
+        const card = document.querySelector('article[data-sock="s1"]')!;
         // (No helper functions in here: the test's compiler would wrap them in a helper the page lacks.)
         const deadline = Date.now() + 30_000;
         for (;;) {
           const before = Number(list.lastElementChild?.lastElementChild?.getAttribute('data-seq') ?? 0);
           if (before >= last) break;
-          button.click();
+          // The card selects the advised next call after each one: pick setblocking again first.
+          card.querySelector<HTMLLabelElement>('label[data-op="setblocking"]')!.click();
+          const submit = card.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+          while (submit.textContent !== 'setblocking()' || submit.disabled) {
+            if (Date.now() > deadline) throw new Error('setblocking was not selected');
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          submit.click();
           while (Number(list.lastElementChild?.lastElementChild?.getAttribute('data-seq') ?? 0) === before) {
             if (Date.now() > deadline) throw new Error(`no step after ${before}`);
             await new Promise((r) => setTimeout(r, 5));

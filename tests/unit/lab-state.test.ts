@@ -13,6 +13,7 @@ import {
   describeCall,
   describeResult,
   kernelStateOf,
+  labAt,
   lanesOf,
   rowChange,
   type LabState,
@@ -362,7 +363,7 @@ describe('describeResult', () => {
     assert.equal(r('send', ok({ bytes: 6 })), '→ 6 bytes');
     assert.equal(r('sendto', ok({ bytes: 3 })), '→ 3 bytes');
     assert.equal(r('recv', ok({ data: 'hi\n', base64: 'aGkK', bytes: 3 })), '→ 3 bytes "hi\\n"');
-    assert.equal(r('recvfrom', ok({ data: 'x', base64: 'eA==', bytes: 1, from: { address: '::1', port: 41001 } })), '→ 1 bytes "x" from [::1]:41001');
+    assert.equal(r('recvfrom', ok({ data: 'x', base64: 'eA==', bytes: 1, from: { address: '::1', port: 41001 } })), '→ 1 byte "x" from [::1]:41001');
     for (const op of ['listen', 'shutdown', 'close', 'setblocking'] as const) assert.equal(r(op, ok({})), '→ 0 (ok)');
   });
   test('recv of 0 bytes is EOF', () => {
@@ -372,5 +373,67 @@ describe('describeResult', () => {
     assert.equal(r('connect', failed('ECONNREFUSED')), '✗ ECONNREFUSED');
     assert.equal(r('bind', failed('E_POLICY')), '✗ E_POLICY');
     assert.equal(r('accept', blocked), 'waiting…');
+  });
+  test('EINPROGRESS and EAGAIN from a non-blocking socket are expected answers, in words', () => {
+    assert.equal(r('connect', failed('EINPROGRESS')), '… EINPROGRESS: in progress');
+    assert.equal(r('connect', failed('EALREADY')), '… EALREADY: in progress');
+    assert.equal(r('recv', failed('EAGAIN')), '… EAGAIN: nothing yet');
+    assert.equal(r('accept', failed('EAGAIN')), '… EAGAIN: nothing yet');
+    assert.equal(r('send', failed('EAGAIN')), '… EAGAIN: no room yet');
+    // The same code from another call is a failure like any other.
+    assert.equal(r('bind', failed('EAGAIN')), '✗ EAGAIN');
+    assert.equal(r('connect', failed('EAGAIN')), '✗ EAGAIN');
+  });
+});
+
+describe('rewinding: the lab as it was after a step (labAt), from the record alone', () => {
+  const rows = (n: number): KernelRow[] => [krow({ state: 'LISTEN', relation: 'own', sock: 's1', rxQueue: n })];
+
+  test('sockets and kernel view as they were, with later sockets and views absent', () => {
+    let s = run(SERVER);
+    s = applyKernel(s, rows(0), 3);
+    s = run(CLIENT, s);
+    s = applyKernel(s, rows(1), 5);
+    s = run([ACCEPT], s);
+    s = applyKernel(s, rows(0), 6);
+    assert.deepEqual(s.kernelLog.map((k) => k.afterSeq), [3, 5, 6]);
+    const after3 = labAt(s.steps, s.kernelLog, 3);
+    assert.deepEqual(after3.sockets.map((x) => x.handle), ['s1']);
+    assert.equal(after3.kernel[0].rxQueue, 0);
+    assert.equal(after3.kernelAfterSeq, 3);
+    const after5 = labAt(s.steps, s.kernelLog, 5);
+    assert.deepEqual(after5.sockets.map((x) => x.handle), ['s1', 's2']);
+    assert.equal(after5.kernel[0].rxQueue, 1, 'one connection waited to be accepted then');
+    assert.equal(after5.steps.length, 5);
+    // No view was recorded after step 4: the one after step 3 stands.
+    assert.equal(labAt(s.steps, s.kernelLog, 4).kernelAfterSeq, 3);
+  });
+
+  test('a newer view after the same step replaces the older one', () => {
+    let s = run(SERVER);
+    s = applyKernel(s, rows(0), 3);
+    s = applyKernel(s, rows(2), 3);
+    assert.equal(s.kernelLog.length, 1);
+    assert.equal(labAt(s.steps, s.kernelLog, 3).kernel[0].rxQueue, 2);
+  });
+
+  test('an accept that waited for a later connect shows as waiting before that connect', () => {
+    const waiting = step(4, 'server', 'accept', { sock: 's1' }, blocked);
+    const client = step(5, 'client', 'socket', { type: 'tcp', actor: 'client' }, ok({ sock: 's2', fd: 22 }));
+    const connect = step(6, 'client', 'connect', { sock: 's2', address: '127.0.0.1', port: 41234 }, ok({ local: { address: '127.0.0.1', port: 50000 } }));
+    let s = run([...SERVER, waiting, client, connect]);
+    // The accept finishes a moment after the connect, before the next call.
+    const done = { ...ACCEPT, seq: 4, start: waiting.start, end: connect.end! + 1 };
+    s = applyStep(s, done);
+    s = run([step(7, 'client', 'send', { sock: 's2', data: 'x' }, ok({ bytes: 1 }))], s);
+    assert.equal(s.steps.find((x) => x.seq === 4)?.wasBlocked, true);
+    const at5 = labAt(s.steps, s.kernelLog, 5);
+    assert.equal(at5.steps.find((x) => x.seq === 4)?.status, 'blocked');
+    assert.deepEqual(sockOf({ ...s, sockets: at5.sockets }, 's1').waiting, ['accept']);
+    assert.equal(at5.sockets.some((x) => x.handle === 's3'), false, 'the accepted socket did not exist yet');
+    const at4 = labAt(s.steps, s.kernelLog, 4);
+    assert.equal(at4.steps.at(-1)?.status, 'blocked', 'rewound to the accept itself: it is waiting');
+    const at6 = labAt(s.steps, s.kernelLog, 6);
+    assert.equal(at6.sockets.some((x) => x.handle === 's3'), true, 'after the connect it had finished');
   });
 });

@@ -2,6 +2,7 @@
 import { memo, useId, useState } from 'react';
 import type { Op, Policy } from '@/server/protocol';
 import type { SockView } from '@/app/_lib/lab/state';
+import type { CallAdvice } from '@/app/_lib/lab/next-call';
 
 /** Every call is offered on every socket: calling them in the "wrong" order is part of the lesson. */
 const TCP_OPS: Op[] = ['bind', 'listen', 'accept', 'connect', 'send', 'recv', 'shutdown', 'setblocking', 'close'];
@@ -18,6 +19,10 @@ interface Props {
   /** A port some lab socket listens or is bound on, to prefill connect/sendto. */
   suggestedPort: number | null;
   disabled: boolean;
+  /** The call to preselect and the calls that would likely fail now. */
+  advice: CallAdvice;
+  /** The newest finished call on this socket: after each one, the form selects the advised next call. */
+  lastSeq: number | null;
   onCall: (req: CallRequest) => void;
 }
 
@@ -29,13 +34,17 @@ function unescape(text: string): string {
  * Memoised: re-rendering it sets its radio inputs' name and type again, which makes the browser
  * restyle them, and the kernel view refreshes after every step.
  */
-export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, disabled, onCall }: Props) {
+export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, disabled, advice, lastSeq, onCall }: Props) {
   const ops = sock.type === 'udp' ? UDP_OPS : TCP_OPS;
-  const [op, setOp] = useState<Op>(() => {
-    if (sock.local) return sock.type === 'udp' ? 'recvfrom' : sock.listening ? 'accept' : 'send';
-    if (sock.type === 'udp') return /client|sender/i.test(sock.actor) ? 'sendto' : 'bind';
-    return /client/i.test(sock.actor) ? 'connect' : 'bind';
-  });
+  const [op, setOp] = useState<Op>(() => advice.suggested ?? ops[0]);
+  // A new call on this socket: select what makes sense next (set while rendering, React's way of
+  // adjusting state to a prop, so the form never shows the stale choice for a frame).
+  const [selectedAfter, setSelectedAfter] = useState(lastSeq);
+  if (selectedAfter !== lastSeq) {
+    setSelectedAfter(lastSeq);
+    if (advice.suggested) setOp(advice.suggested);
+  }
+  const doubt = advice.likelyFail[op];
   const [address, setAddress] = useState(sock.family === 6 ? '::1' : '127.0.0.1');
   const [port, setPort] = useState<string>('');
   const [backlog, setBacklog] = useState('5');
@@ -76,14 +85,36 @@ export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, di
       <fieldset>
         <legend className="sr-only">System call on {sock.handle}</legend>
         <div className="flex flex-wrap gap-1" role="radiogroup" aria-label={`System call on ${sock.handle}`}>
-          {ops.map((o) => (
-            <label key={o} className={`cursor-pointer rounded border px-1.5 py-0.5 font-mono text-xs ${op === o ? 'border-blue-600 bg-blue-600 text-white dark:border-blue-400 dark:bg-blue-500 dark:text-gray-950' : 'border-gray-300 hover:bg-gray-100 dark:border-gray-600 dark:hover:bg-gray-800'} has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-blue-500`}>
-              <input type="radio" name={`${id}-op`} value={o} checked={op === o} onChange={() => setOp(o)} className="sr-only" />
-              {o}
-            </label>
-          ))}
+          {ops.map((o) => {
+            const fails = advice.likelyFail[o];
+            const look =
+              op === o
+                ? 'border-blue-600 bg-blue-600 text-white dark:border-blue-400 dark:bg-blue-500 dark:text-gray-950'
+                : fails
+                  ? 'border-dashed border-gray-400 text-gray-600 hover:bg-gray-100 dark:border-gray-500 dark:text-gray-400 dark:hover:bg-gray-800'
+                  : 'border-gray-300 hover:bg-gray-100 dark:border-gray-600 dark:hover:bg-gray-800';
+            return (
+              <label key={o} className={`cursor-pointer rounded border px-1.5 py-0.5 font-mono text-xs ${look} has-[:focus-visible]:outline has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-blue-500`} data-op={o} data-likely-fails={fails ? fails.code : undefined} data-suggested={advice.suggested === o ? '' : undefined} title={fails ? `Likely fails now with ${fails.code}: ${fails.why}` : undefined}>
+                <input type="radio" name={`${id}-op`} value={o} checked={op === o} onChange={() => setOp(o)} className="sr-only" />
+                <span>{o}</span>
+                {fails ? (
+                  <>
+                    <span aria-hidden="true"> ⚠</span>
+                    <span className="sr-only"> (likely fails now: {fails.code})</span>
+                  </>
+                ) : advice.suggested === o ? (
+                  <span className="sr-only"> (suggested next)</span>
+                ) : null}
+              </label>
+            );
+          })}
         </div>
       </fieldset>
+      {doubt ? (
+        <p className="m-0 text-xs text-amber-900 dark:text-amber-200" data-testid="call-doubt">
+          {op}() will most likely fail with {doubt.code}: {doubt.why}. Make the call to see the kernel&apos;s real answer.
+        </p>
+      ) : null}
       <div className="grid grid-cols-2 gap-2">
         {op === 'bind' || op === 'connect' || op === 'sendto' ? (
           <>

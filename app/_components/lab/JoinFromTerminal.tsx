@@ -3,6 +3,8 @@ import { memo } from 'react';
 import type { SockView } from '@/app/_lib/lab/state';
 import { CopyButton } from '../mdx/CopyButton';
 
+const COPY = 'rounded-md border border-gray-300 bg-white px-2 py-0.5 text-xs font-medium text-gray-700 hover:bg-gray-100 dark:border-gray-600 dark:bg-gray-800 dark:text-gray-200 dark:hover:bg-gray-700';
+
 function commandsFor(s: SockView): { label: string; cmd: string }[] {
   const { address, port } = s.local!;
   const host = address.includes(':') ? address : address;
@@ -26,8 +28,8 @@ export const JoinFromTerminal = memo(function JoinFromTerminal({ sockets }: { so
   const open = sockets.filter((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   if (!open.length) return null;
   return (
-    <section aria-labelledby="join-heading" className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-3 dark:border-emerald-800 dark:bg-emerald-950/30">
-      <h3 id="join-heading" className="m-0 text-sm font-bold">
+    <section className="rounded-lg border border-emerald-300 bg-emerald-50/60 p-3 dark:border-emerald-800 dark:bg-emerald-950/30">
+      <h3 className="m-0 text-sm font-bold">
         Join from your terminal
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-700 dark:text-gray-300">
@@ -36,12 +38,15 @@ export const JoinFromTerminal = memo(function JoinFromTerminal({ sockets }: { so
       <ul className="m-0 list-none space-y-2 p-0">
         {open.flatMap((s) =>
           commandsFor(s).map((c) => (
-            <li key={`${s.handle}-${c.label}`} className="relative" data-copy-scope>
-              <span className="text-xs font-semibold">
-                {s.handle} ({s.type.toUpperCase()} {s.listening ? 'listening' : 'bound'}) · {c.label}
-              </span>
-              <pre className="m-0 mt-0.5 overflow-x-auto rounded bg-white p-2 pr-16 font-mono text-xs dark:bg-gray-950">{c.cmd}</pre>
-              <CopyButton />
+            <li key={`${s.handle}-${c.label}`} data-copy-scope>
+              <div className="flex items-center justify-between gap-2">
+                <span className="text-xs font-semibold">
+                  {s.handle} ({s.type.toUpperCase()} {s.listening ? 'listening' : 'bound'}) · {c.label}
+                </span>
+                <CopyButton className={COPY} />
+              </div>
+              {/* Wrapped, not scrolled: the whole command stays in view on a phone, and copies as one line. */}
+              <pre className="m-0 mt-0.5 whitespace-pre-wrap break-all rounded bg-white p-2 font-mono text-xs dark:bg-gray-950">{c.cmd}</pre>
             </li>
           )),
         )}

@@ -3,11 +3,11 @@ import type { KernelRow } from '@/server/protocol';
 import { KernelTable } from './KernelTable';
 
 /** The kernel's own view of this session's sockets, refreshed after every step and kernel event. */
-export const KernelPanel = memo(function KernelPanel({ rows, previous, error }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null }) {
+export const KernelPanel = memo(function KernelPanel({ rows, previous, error, recordedAfter }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null; recordedAfter?: number | null }) {
   return (
-    <section aria-labelledby="kernel-heading" className="min-w-0">
-      <h3 id="kernel-heading" className="m-0 mb-1 text-sm font-bold">
-        The kernel&apos;s view
+    <section className="min-w-0" data-testid="kernel-panel" data-recorded-after={recordedAfter ?? undefined}>
+      <h3 className="m-0 mb-1 text-sm font-bold">
+        The kernel&apos;s view{recordedAfter !== undefined ? (recordedAfter === null ? ', before any call' : `, as recorded after step ${recordedAfter}`) : ''}
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-600 dark:text-gray-400">
         Read from <code>/proc/net/tcp</code> and friends after every step, like <code>ss -tan</code>. Highlighted rows just changed.

@@ -1,5 +1,6 @@
 import type { KernelRow } from '@/server/protocol';
 import { formatEndpoint, rowChange } from '@/app/_lib/lab/state';
+import { GlossaryTerm } from '../GlossaryTerm';
 
 const RELATION: Record<KernelRow['relation'], string> = {
   own: '',
@@ -50,7 +51,7 @@ export function KernelTable({ rows, previous, caption }: { rows: KernelRow[]; pr
                   <td className="px-2 py-1 font-sans">{who(r)}</td>
                   <td className="px-2 py-1">{r.proto}</td>
                   <td className={`px-2 py-1 font-semibold ${change === 'state' ? 'underline decoration-2' : ''}`}>
-                    {r.state}
+                    <GlossaryTerm term={r.state} code={false} glossaryLink={false} />
                     {change === 'state' && before ? <span className="sr-only"> (was {before.state})</span> : null}
                     {change === 'new' ? <span className="sr-only"> (new)</span> : null}
                   </td>

@@ -21,7 +21,7 @@ export function Playground() {
         <ScenarioPicker value={scenario} onChange={pick} testId="scenario-picker" />
         {scenario ? <p className="m-0 max-w-xl text-sm text-gray-700 dark:text-gray-300">{SCENARIOS[scenario].summary}</p> : null}
       </div>
-      <SocketLab key={scenario || 'free'} scenario={scenario || undefined} />
+      <SocketLab key={scenario || 'free'} scenario={scenario || undefined} headingLevel={2} />
     </>
   );
 }

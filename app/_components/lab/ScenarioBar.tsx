@@ -5,6 +5,7 @@ import type { Hello } from '@/server/protocol';
 import { ScenarioRunner, type StepOutcome } from '@/app/_lib/lab/scenario-runner';
 import type { Scenario } from '@/content/scenarios';
 import { describeCall } from '@/app/_lib/lab/state';
+import { scenarioCounter } from '@/app/_lib/lab/scenario-counter';
 
 interface Props {
   scenario: Scenario;
@@ -79,8 +80,8 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
       <div className="flex flex-wrap items-center gap-2">
         <p className="m-0 text-sm font-bold">
           Scenario: {scenario.title}{' '}
-          <span className="font-normal text-gray-700 dark:text-gray-300">
-            · step {Math.min(index + (done ? 0 : 1), total)} of {total}
+          <span className="font-normal text-gray-700 dark:text-gray-300" data-testid="scenario-counter">
+            · {scenarioCounter(index, total, upcoming?.op)}
           </span>
         </p>
         <div className="ml-auto flex flex-wrap items-center gap-2">
@@ -124,10 +125,6 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
       )}
       {done ? (
         <p className="m-0 mt-2 text-sm font-semibold text-emerald-800 dark:text-emerald-300">Scenario complete. Keep going with the controls on each socket (free play), or Reset to start again.</p>
-      ) : upcoming && last ? (
-        <p className="m-0 mt-2 text-xs text-gray-600 dark:text-gray-400">
-          Next: <span className="font-mono">{upcoming.op}</span>
-        </p>
       ) : null}
     </section>
   );

@@ -1,9 +1,13 @@
 'use client';
-import { memo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
-import { formatEndpoint, kernelStateOf, type SockView } from '@/app/_lib/lab/state';
+import { formatEndpoint, kernelStateOf, type SockView, type StepView } from '@/app/_lib/lab/state';
+import { adviseCalls, type CallAdvice } from '@/app/_lib/lab/next-call';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
+import { count, NOUNS } from '@/app/_lib/plural';
+import { GlossaryTerm } from '../GlossaryTerm';
 import { CallForm, type CallRequest } from './CallForm';
+import { CallResult } from './CallResult';
 
 interface Props {
   sock: SockView;
@@ -13,14 +17,20 @@ interface Props {
   suggestedPort: number | null;
   connected: boolean;
   readOnly?: boolean;
+  /** The newest call on this socket (or the one that made it), shown under the controls. */
+  lastStep?: StepView;
   onCall: (req: CallRequest) => void;
 }
 
 /** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
-export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, onCall }: Props) {
+export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, lastStep, onCall }: Props) {
   const [open, setOpen] = useState(true);
   const state = kernelStateOf(sock, kernel);
   const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
+  // The same object while the advice is the same, so the call form skips redrawing on a kernel refresh.
+  const adviceKey = JSON.stringify(adviseCalls({ sock, row }));
+  const advice = useMemo(() => JSON.parse(adviceKey) as CallAdvice, [adviceKey]);
+  const lastSeq = lastStep && lastStep.status !== 'blocked' ? lastStep.seq : null;
   return (
     <article
       className={`rounded-lg border-l-4 ${color.border} border border-gray-200 bg-white p-2 text-sm shadow-sm dark:border-gray-700 dark:bg-gray-900 ${sock.closed ? 'opacity-60' : ''}`}
@@ -37,7 +47,7 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           {sock.blocking ? '' : ' · non-blocking'}
         </span>
         <span className={`ml-auto rounded px-1.5 py-0.5 font-mono text-xs font-semibold ${color.bg} ${color.text}`} data-testid="sock-state">
-          {state}
+          {row ? <GlossaryTerm term={state} code={false} /> : state}
         </span>
       </header>
       <dl className="m-0 mt-1 grid grid-cols-[auto_1fr] gap-x-2 font-mono text-xs">
@@ -50,11 +60,11 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
             <dt className="font-sans text-gray-600 dark:text-gray-400">{row.state === 'LISTEN' ? 'queue' : 'waiting'}</dt>
             <dd className="m-0">
               {row.state === 'LISTEN'
-                ? `${row.rxQueue} connection(s) to accept${sock.backlog !== undefined ? ` (backlog ${sock.backlog})` : ''}`
+                ? `${count(row.rxQueue, NOUNS.connection)} to accept${sock.backlog !== undefined ? ` (backlog ${sock.backlog})` : ''}`
                 : sock.type === 'udp'
                   ? // For UDP the kernel counts the memory its queued datagrams take, headers and all.
-                    `${row.rxQueue} bytes of kernel memory hold datagrams to read`
-                  : `${row.rxQueue} bytes to read · ${row.txQueue} not yet sent or acknowledged`}
+                    `${count(row.rxQueue, NOUNS.byte)} of kernel memory hold datagrams to read`
+                  : `${count(row.rxQueue, NOUNS.byte)} to read · ${row.txQueue} not yet sent or acknowledged`}
             </dd>
           </>
         ) : null}
@@ -69,9 +79,10 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="mt-1 text-xs text-blue-700 underline dark:text-blue-300">
             {open ? 'Hide calls' : 'Show calls'}
           </button>
-          {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} onCall={onCall} /> : null}
+          {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} advice={advice} lastSeq={lastSeq} onCall={onCall} /> : null}
         </div>
       )}
+      {lastStep ? <CallResult step={lastStep} /> : null}
     </article>
   );
 });

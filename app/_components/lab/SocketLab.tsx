@@ -2,16 +2,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
+import { useReplay } from '@/app/_lib/lab/use-replay';
+import { replayPlan, type ReplayCall } from '@/app/_lib/lab/replayer';
 import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
-import { describeCall, describeResult, lanesOf } from '@/app/_lib/lab/state';
+import { coachFor } from '@/app/_lib/lab/coach';
+import { describeCall, describeResult, kernelAt, labAt, lanesOf, lastStepBySock } from '@/app/_lib/lab/state';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
+import { CoachLine } from './CoachLine';
 import { CodeView } from './CodeView';
 import { EngineNotice } from './EngineNotice';
 import { JoinFromTerminal } from './JoinFromTerminal';
 import { KernelPanel } from './KernelPanel';
 import { LabStatus } from './LabStatus';
 import { NewSocketForm } from './NewSocketForm';
+import { ReplayStatus } from './ReplayStatus';
+import { ResetConfirm } from './ResetConfirm';
+import { RewindBar } from './RewindBar';
+import { SaveSession } from './SaveSession';
 import { ScenarioBar } from './ScenarioBar';
 import { Timeline } from './Timeline';
 
@@ -22,14 +30,16 @@ export interface SocketLabProps {
   watch?: string;
   /** Called with each session's hello (the class dashboard takes the watch token from it). */
   onHello?: (hello: Hello) => void;
+  /** The lab's title is an h3 inside a lesson's section; a page of its own makes it an h2. */
+  headingLevel?: 2 | 3;
+  /** Calls to make again as soon as the session opens ("Run it again" on a saved session). */
+  runAgain?: ReplayCall[];
 }
 
-function isTyping(el: EventTarget | null): boolean {
-  return el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
-}
+const TOOL = 'rounded-md border border-gray-400 px-2 py-0.5 text-xs hover:bg-gray-100 disabled:opacity-50 dark:hover:bg-gray-800';
 
 /** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
-export default function SocketLab({ scenario, title, watch, onHello }: SocketLabProps) {
+export default function SocketLab({ scenario, title, watch, onHello, headingLevel = 3, runAgain }: SocketLabProps) {
   const lab = useLabSession({ watch });
   const { state, status } = lab;
   const viewer = Boolean(watch);
@@ -37,51 +47,94 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
     if (state.hello) onHello?.(state.hello);
   }, [state.hello, onHello]);
   const def = scenario ? SCENARIOS[scenario] : undefined;
-  const laneList = lanesOf(state);
-  const laneKey = laneList.join('\0');
-  // The same array while the lanes are the same, so memoised children skip a redraw.
-  const lanes = useMemo(() => laneList, [laneKey]);
   const nextRef = useRef<(() => void) | null>(null);
   const [showClosed, setShowClosed] = useState(false);
   const [codeOpen, setCodeOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [rewindSeq, setRewindSeq] = useState<number | null>(null);
+  const replay = useReplay(lab);
+  const ranAgain = useRef(false);
+  const startReplay = replay.start;
+  useEffect(() => {
+    if (!runAgain || ranAgain.current || status !== 'open' || state.hello?.role !== 'owner') return;
+    ranAgain.current = true;
+    startReplay(runAgain);
+  }, [runAgain, status, state.hello, startReplay]);
 
-  const { call } = lab;
+  // Rewound: everything below shows the lab as it was after that step, rebuilt from the record.
+  const past = useMemo(() => (rewindSeq === null ? null : labAt(state.steps, state.kernelLog, rewindSeq)), [rewindSeq, state.steps, state.kernelLog]);
+  const shown = past ? { ...state, steps: past.steps, sockets: past.sockets, kernel: past.kernel } : state;
+  const laneList = lanesOf(shown);
+  const laneKey = laneList.join('\0');
+  // The same array while the lanes are the same, so memoised children skip a redraw.
+  const lanes = useMemo(() => laneList, [laneKey]);
+  const lastSteps = useMemo(() => lastStepBySock(shown.steps), [shown.steps]);
+  const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
+
+  const { call, reset } = lab;
   const onCall = useCallback((req: CallRequest) => void call(req.op, req.args as never), [call]);
 
-  const last = state.steps[state.steps.length - 1];
-  const announcement = last ? `${last.actor}: ${describeCall(last)} ${describeResult(last)}` : '';
+  const openSockets = state.sockets.filter((s) => !s.closed).length;
+  // Nothing to lose: reset at once. Otherwise ask first.
+  const requestReset = useCallback(() => {
+    if (state.steps.length === 0) reset();
+    else setConfirming(true);
+  }, [state.steps.length, reset]);
+  const confirmReset = () => {
+    setConfirming(false);
+    setRewindSeq(null);
+    reset();
+  };
+
+  const last = shown.steps[shown.steps.length - 1];
+  const coached = !def && !viewer;
+  const announcement = last ? `${last.actor}: ${describeCall(last)} ${describeResult(last)}${coached && !past ? ` ${coachFor(last, state.sockets, state.kernel).text}` : ''}` : '';
+
+  function stepBack() {
+    if (!state.steps.length) return;
+    setRewindSeq(state.steps[Math.max(0, state.steps.length - 2)].seq);
+  }
+
+  function replayFrom(seq: number) {
+    setRewindSeq(null);
+    replay.start(replayPlan(state.steps, seq));
+  }
 
   function onKeyDown(e: React.KeyboardEvent) {
-    if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
-    if (viewer) return;
+    // Shortcuts only when the lab itself has focus: never while a button, a field or a card has it.
+    if (e.target !== e.currentTarget || e.altKey || e.ctrlKey || e.metaKey || viewer) return;
     if (e.key === 'n' || e.key === 'N') {
-      nextRef.current?.();
+      if (!past) nextRef.current?.();
       e.preventDefault();
     } else if (e.key === 'r' || e.key === 'R') {
-      lab.reset();
+      requestReset();
+      e.preventDefault();
+    } else if (e.key === 'b' || e.key === 'B') {
+      stepBack();
       e.preventDefault();
     }
   }
 
   const heading = title ?? (viewer ? 'following the instructor' : def ? def.title : 'Socket playground');
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
   // Each part of the lab is its own stacking context ([&>*]:isolate), which Chromium paints as a
   // layer of its own: a new step repaints the timeline without walking every socket card's form.
   return (
     <section
       aria-label={`Live lab: ${heading}`}
-      className="not-prose my-8 space-y-3 [&>*]:isolate rounded-2xl border border-gray-300 bg-white p-3 text-gray-900 shadow-sm sm:p-4 dark:border-gray-700 dark:bg-gray-950 dark:text-gray-100"
+      tabIndex={0}
+      className="not-prose my-8 space-y-3 [&>*]:isolate rounded-2xl border border-gray-300 bg-white p-3 text-gray-900 shadow-sm focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 sm:p-4 dark:border-gray-700 dark:bg-gray-950 dark:text-gray-100"
       onKeyDown={onKeyDown}
       data-testid="socket-lab"
+      data-rewound={past ? 'true' : 'false'}
     >
       <header className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <h3 className="m-0 text-base font-bold">
-          Live lab: {heading}
-        </h3>
+        <Heading className="m-0 text-base font-bold">Live lab: {heading}</Heading>
         <LabStatus status={status} hello={state.hello} />
         {viewer ? (
           <span className="ml-auto rounded bg-gray-100 px-2 py-0.5 text-xs font-semibold dark:bg-gray-800">read-only view</span>
         ) : !def ? (
-          <button type="button" onClick={lab.reset} className="ml-auto rounded-md border border-gray-400 px-3 py-1 text-sm hover:bg-gray-100 dark:hover:bg-gray-800" aria-keyshortcuts="r">
+          <button type="button" onClick={requestReset} className="ml-auto rounded-md border border-gray-400 px-3 py-1 text-sm hover:bg-gray-100 dark:hover:bg-gray-800" aria-keyshortcuts="r" data-testid="lab-reset">
             Reset (close everything)
           </button>
         ) : null}
@@ -94,31 +147,61 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
           </button>
         </div>
       ) : null}
+      {confirming ? <ResetConfirm openSockets={openSockets} calls={state.steps.length} onConfirm={confirmReset} onCancel={() => setConfirming(false)} /> : null}
       {state.hello ? <EngineNotice hello={state.hello} /> : null}
-      {def && !viewer ? <ScenarioBar scenario={def} client={lab.client} hello={state.hello} generation={lab.generation} onReset={lab.reset} nextRef={nextRef} /> : null}
-      <div className="flex flex-wrap items-end justify-between gap-2">
-        {viewer ? <p className="m-0 text-sm text-gray-700 dark:text-gray-300">You see every call as it happens; the controls are the presenter&apos;s.</p> : <NewSocketForm lanes={lanes} disabled={status !== 'open'} onCall={onCall} />}
-        {state.sockets.some((s) => s.closed) ? (
-          <label className="flex items-center gap-1 text-xs">
-            <input type="checkbox" checked={showClosed} onChange={(e) => setShowClosed(e.target.checked)} /> show closed sockets
-          </label>
-        ) : null}
-      </div>
-      <ActorLanes lanes={lanes} sockets={state.sockets} kernel={state.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer} showClosed={showClosed} onCall={onCall} />
-      <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
-      <JoinFromTerminal sockets={state.sockets} />
-      <Timeline steps={state.steps} sockets={state.sockets} lanes={lanes} />
+      {def && !viewer ? <ScenarioBar scenario={def} client={lab.client} hello={state.hello} generation={lab.generation} onReset={requestReset} nextRef={nextRef} /> : null}
+      {!viewer ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <button type="button" onClick={stepBack} disabled={!state.steps.length || past !== null} className={TOOL} aria-keyshortcuts="b" data-testid="step-back">
+            ⟲ Step back
+          </button>
+          <SaveSession
+            build={() => (state.hello ? { title: heading, engine: state.hello.engine, steps: state.steps, kernelLog: state.kernelLog } : null)}
+          />
+        </div>
+      ) : null}
+      {replay.progress ? <ReplayStatus progress={replay.progress} onDismiss={replay.dismiss} /> : null}
+      {past && rewindSeq !== null ? (
+        <RewindBar
+          steps={state.steps}
+          seq={rewindSeq}
+          onSeq={setRewindSeq}
+          onLive={() => setRewindSeq(null)}
+          onReplay={def ? undefined : replayFrom}
+          replayNote={def ? 'To make these calls again, press Reset and step through the scenario.' : undefined}
+        />
+      ) : null}
+      {!past ? (
+        <div className="flex flex-wrap items-end justify-between gap-2">
+          {viewer ? <p className="m-0 text-sm text-gray-700 dark:text-gray-300">You see every call as it happens; the controls are the presenter&apos;s.</p> : <NewSocketForm lanes={lanes} disabled={status !== 'open'} onCall={onCall} />}
+          {state.sockets.some((s) => s.closed) ? (
+            <label className="flex items-center gap-1 text-xs">
+              <input type="checkbox" checked={showClosed} onChange={(e) => setShowClosed(e.target.checked)} /> show closed sockets
+            </label>
+          ) : null}
+        </div>
+      ) : null}
+      {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
+      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} onCall={onCall} />
+      <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} />
+      {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
+      <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} onRewind={viewer ? undefined : setRewindSeq} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
         {/* Generated only while open: it is rebuilt from every step on each change. */}
         {codeOpen ? (
           <div className="mt-2">
-            <CodeView steps={state.steps} />
+            <CodeView steps={shown.steps} />
           </div>
         ) : null}
       </details>
       <p className="m-0 text-xs text-gray-600 dark:text-gray-400">
-        Shortcuts while the lab has focus: <kbd>N</kbd> next step, <kbd>R</kbd> reset. Every call runs for real on the server; payloads are shown as text.
+        Shortcuts while the lab itself has focus (click an empty spot in it): {def ? (
+          <>
+            <kbd>N</kbd> next step,{' '}
+          </>
+        ) : null}
+        <kbd>B</kbd> step back, <kbd>R</kbd> reset (asks first). Every call runs for real on the server; payloads are shown as text.
       </p>
       <div aria-live="polite" className="sr-only" data-testid="lab-announcer">
         {announcement}

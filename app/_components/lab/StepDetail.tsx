@@ -1,10 +1,11 @@
 import { describeCall, implicitBindSentence, type StepView } from '@/app/_lib/lab/state';
+import { expectedLabel } from '@/app/_lib/lab/outcome';
 import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
 import { ReadBytesDetail } from './ReadBytesDetail';
 
 /** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
-export function StepDetail({ step }: { step: StepView }) {
+export function StepDetail({ step, onRewind }: { step: StepView; onRewind?: (seq: number) => void }) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   const implicitBind = implicitBindSentence(step);
   return (
@@ -12,6 +13,11 @@ export function StepDetail({ step }: { step: StepView }) {
       <h4 className="m-0 font-mono text-sm font-bold">
         {step.seq}. {step.actor}: {describeCall(step)}
       </h4>
+      {onRewind ? (
+        <button type="button" onClick={() => onRewind(step.seq)} className="mt-1 rounded-md border border-violet-600 px-2 py-0.5 text-xs text-violet-900 hover:bg-violet-50 dark:border-violet-300 dark:text-violet-100 dark:hover:bg-violet-950" data-testid="rewind-here">
+          ⟲ See the lab as it was after this step
+        </button>
+      ) : null}
       <p className="m-0 mt-1 text-xs text-gray-600 dark:text-gray-400">
         {step.status === 'blocked' ? 'Blocked: the call is waiting for the kernel.' : `Took ${ms} ms${ms !== null && ms > 50 ? ' (most of it waiting for the kernel)' : ''}.`}
       </p>
@@ -26,10 +32,10 @@ export function StepDetail({ step }: { step: StepView }) {
           <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{JSON.stringify(step.args, null, 2)}</pre>
         </div>
         <div>
-          <p className="m-0 text-xs font-semibold">{step.status === 'error' ? 'Error' : 'Returned'}</p>
+          <p className="m-0 text-xs font-semibold">{step.status === 'error' ? (expectedLabel(step.op, step.error?.code) ? 'Returned at once (not a failure)' : 'Error') : 'Returned'}</p>
           {step.status === 'error' && step.error ? (
             <div className="mt-1">
-              <ErrnoExplain error={step.error} />
+              <ErrnoExplain error={step.error} op={step.op} />
             </div>
           ) : (
             <pre className="m-0 mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-gray-50 p-2 text-xs dark:bg-gray-950">{step.status === 'blocked' ? '(not yet)' : JSON.stringify(step.result, null, 2)}</pre>

@@ -17,13 +17,15 @@ interface Props {
   /** To find the program at the other end of a call, for its arrow. */
   sockets: SockView[];
   lanes: string[];
+  /** Show the lab as it was after a step (the step detail offers it). */
+  onRewind?: (seq: number) => void;
 }
 
 /**
  * The sequence diagram: one row per call, in order, in its program's column. Memoised: a kernel
  * refresh that changes no step does not redraw it.
  */
-export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props) {
+export const Timeline = memo(function Timeline({ steps, sockets, lanes, onRewind }: Props) {
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
@@ -32,13 +34,15 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
   if (!steps.length) return null;
   const cols = Math.max(lanes.length, 1);
   // Two programs fit a 390 px phone without sideways scrolling: 2rem + 2 × (8.5rem + 0.5rem gap).
-  const columns = `2rem repeat(${cols}, minmax(8.5rem, 1fr))`;
-  const minWidth = `${2 + cols * 9}rem`;
+  // Three or more get wider columns and the box scrolls sideways: an address never wraps mid-number.
+  const lane = cols <= 2 ? 8.5 : 11;
+  const columns = `2rem repeat(${cols}, minmax(${lane}rem, 1fr))`;
+  const minWidth = `${2 + cols * (lane + 0.5)}rem`;
   const hidden = firstDrawn(steps, shown);
   const blocks = blocksOf(hidden ? steps.slice(hidden) : steps);
   return (
-    <section aria-labelledby="timeline-heading" className="min-w-0">
-      <h3 id="timeline-heading" className="m-0 mb-1 text-sm font-bold">
+    <section className="min-w-0">
+      <h3 className="m-0 mb-1 text-sm font-bold">
         Timeline
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-600 dark:text-gray-400">Every call, in order, with its real result. Select one to see the details and the kernel before and after.</p>
@@ -79,7 +83,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes }: Props)
       </div>
       {detail ? (
         <div className="mt-2">
-          <StepDetail step={detail} />
+          <StepDetail step={detail} onRewind={onRewind} />
         </div>
       ) : null}
     </section>

@@ -1,6 +1,7 @@
 'use client';
 import { memo, type CSSProperties } from 'react';
 import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
+import { outcomeOf } from '@/app/_lib/lab/outcome';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 
 interface Props {
@@ -33,12 +34,14 @@ function headPosition(peerOnRight: boolean, inbound: boolean, span: number): CSS
 export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerColumn, inbound, color, selected, onSelect }: Props) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   // Opaque backgrounds: the arrow line runs underneath the call.
-  const tone = step.status === 'error' ? 'border-red-500 bg-red-50 dark:bg-red-950' : step.status === 'blocked' ? 'border-amber-500 bg-amber-50 dark:bg-amber-950' : `${color.border} bg-white dark:bg-gray-900`;
+  // EINPROGRESS and EAGAIN from a non-blocking socket are expected answers: amber, like a wait.
+  const outcome = outcomeOf(step);
+  const tone = outcome === 'error' ? 'border-red-500 bg-red-50 dark:bg-red-950' : outcome !== 'ok' ? 'border-amber-500 bg-amber-50 dark:bg-amber-950' : `${color.border} bg-white dark:bg-gray-900`;
   const from = Math.min(column, peerColumn ?? column);
   const to = Math.max(column, peerColumn ?? column);
   return (
     // Each row is its own grid, with the timeline's column template.
-    <div role="listitem" className="mb-1 grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-seq={step.seq} data-status={step.status} data-op={step.op}>
+    <div role="listitem" className="mb-1 grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-seq={step.seq} data-status={step.status} data-outcome={outcome} data-op={step.op}>
       <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">
         {step.seq}
       </span>
@@ -57,8 +60,9 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
         className={`relative z-10 min-w-0 rounded-md border-l-4 border px-2 py-1 text-left text-xs shadow-sm ${tone} ${selected ? 'ring-2 ring-blue-500' : ''}`}
         style={{ gridColumn: column + 2, gridRow: 1 }}
       >
-        <span className="block break-all font-mono font-semibold">{describeCall(step)}</span>
-        <span className={`block break-all font-mono ${step.status === 'error' ? 'text-red-800 dark:text-red-200' : step.status === 'blocked' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
+        {/* Lines break at spaces first; only a word longer than the column (a long payload) breaks inside. */}
+        <span className="block font-mono font-semibold [overflow-wrap:anywhere]">{describeCall(step)}</span>
+        <span className={`block font-mono [overflow-wrap:anywhere] ${outcome === 'error' ? 'text-red-800 dark:text-red-200' : outcome !== 'ok' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
           {describeResult(step)}
           {ms !== null && ms >= 50 ? <span className="text-gray-500 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
         </span>

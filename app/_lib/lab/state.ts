@@ -4,6 +4,8 @@
  * browser.
  */
 import type { Endpoint, Hello, KernelEvent, KernelRow, Step } from '@/server/protocol';
+import { count, NOUNS } from '../plural';
+import { expectedLabel } from './outcome';
 
 export interface SockView {
   handle: string;
@@ -21,12 +23,22 @@ export interface SockView {
   shut: { read: boolean; write: boolean };
   /** The op currently blocked on this socket, if any. */
   waiting: string[];
+  /** For a socket accept() made: the listening socket it came from. */
+  acceptedFrom?: string;
 }
 
 export interface StepView extends Step {
   /** Kernel rows just before and just after the step, when the UI fetched them. */
   kernelBefore?: KernelRow[];
   kernelAfter?: KernelRow[];
+  /** The call was reported blocked before it finished (so it "happened" at its start). */
+  wasBlocked?: boolean;
+}
+
+/** A kernel view as it was recorded: the rows, and the newest step the UI had seen when it asked. */
+export interface KernelSnapshot {
+  afterSeq: number;
+  rows: KernelRow[];
 }
 
 export interface LabState {
@@ -38,9 +50,11 @@ export interface LabState {
   kernelPrevious: KernelRow[];
   kernelError: string | null;
   events: KernelEvent[];
+  /** Every kernel view, with the step it followed (the latest view after each step), for rewinding. */
+  kernelLog: KernelSnapshot[];
 }
 
-export const EMPTY_LAB: LabState = { hello: null, steps: [], sockets: [], kernel: [], kernelPrevious: [], kernelError: null, events: [] };
+export const EMPTY_LAB: LabState = { hello: null, steps: [], sockets: [], kernel: [], kernelPrevious: [], kernelError: null, events: [], kernelLog: [] };
 
 function updateSock(sockets: SockView[], handle: string | undefined, f: (s: SockView) => SockView): SockView[] {
   const next = sockets.map((s) => (s.handle === handle && !s.closed ? f(s) : s));
@@ -85,6 +99,7 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
           fd: (r.fd as number | null) ?? null,
           local: r.local as Endpoint,
           remote: r.peer as Endpoint,
+          acceptedFrom: step.sock,
           listening: false,
           blocking: true,
           closed: false,
@@ -136,7 +151,7 @@ export function applyStep(state: LabState, step: Step): LabState {
   }
   const view: StepView = { ...step, kernelBefore: state.kernel };
   let steps: StepView[];
-  if (i !== -1) steps = state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore } : s));
+  if (i !== -1) steps = state.steps.map((s, j) => (j === i ? { ...view, kernelBefore: s.kernelBefore, wasBlocked: s.status === 'blocked' || s.wasBlocked } : s));
   else {
     // In call order: a call that started earlier (a program's run) can report after a later one blocks.
     let at = state.steps.length;
@@ -164,7 +179,83 @@ export function applyKernel(state: LabState, rows: KernelRow[], requestedAtSeq: 
   const waitsForView = (s: StepView) => s.status !== 'blocked' && !s.kernelAfter && s.seq <= requestedAtSeq;
   // The same array when no step changes, so the timeline need not redraw for a kernel refresh.
   const steps = state.steps.some(waitsForView) ? state.steps.map((s) => (waitsForView(s) ? { ...s, kernelAfter: rows } : s)) : state.steps;
-  return { ...state, steps, kernel: rows, kernelPrevious: state.kernel, kernelError: null };
+  const sockets = localsFromKernel(state.sockets, rows);
+  return { ...state, steps, sockets, kernel: rows, kernelPrevious: state.kernel, kernelError: null, kernelLog: logKernel(state.kernelLog, rows, Math.min(requestedAtSeq, newestSeq(state.steps))) };
+}
+
+/**
+ * A socket whose address the kernel chose without a result saying so (a non-blocking connect that
+ * answered EINPROGRESS) gets it from its own kernel row: an accept()'s peer can then be matched to
+ * the client it really came from.
+ */
+export function localsFromKernel(sockets: SockView[], rows: readonly KernelRow[]): SockView[] {
+  if (!sockets.some((s) => !s.local && !s.closed)) return sockets;
+  const next = sockets.map((s) => {
+    if (s.local || s.closed) return s;
+    const row = rows.find((r) => r.sock === s.handle && r.relation === 'own' && r.local.port !== 0);
+    return row ? { ...s, local: row.local } : s;
+  });
+  return next.every((s, i) => s === sockets[i]) ? sockets : next;
+}
+
+function newestSeq(steps: readonly Step[]): number {
+  return steps.length ? steps[steps.length - 1].seq : 0;
+}
+
+/** Appends a view; a newer view after the same step replaces the older one. */
+function logKernel(log: KernelSnapshot[], rows: KernelRow[], afterSeq: number): KernelSnapshot[] {
+  const last = log[log.length - 1];
+  const kept = last && last.afterSeq === afterSeq ? log.slice(0, -1) : log;
+  const next = [...kept, { afterSeq, rows }];
+  return next.length > MAX_STEPS ? next.slice(next.length - MAX_STEPS) : next;
+}
+
+/** The newest recorded kernel view taken after this step and before the next, or before it. */
+export function kernelAt(log: readonly KernelSnapshot[], seq: number): KernelSnapshot | null {
+  for (let i = log.length - 1; i >= 0; i--) if (log[i].afterSeq <= seq) return log[i];
+  return null;
+}
+
+export interface PastLab {
+  /** The steps up to and including the chosen one, as they stood then. */
+  steps: StepView[];
+  sockets: SockView[];
+  kernel: KernelRow[];
+  /** The step the kernel view was recorded after (it can be an earlier one). */
+  kernelAfterSeq: number | null;
+}
+
+/**
+ * The lab as it was just after step `seq`, rebuilt from the recorded steps and kernel views (nothing
+ * is re-run). A call that finished later, like an accept() that waited for a client, is shown as
+ * still waiting then.
+ */
+export function labAt(steps: readonly StepView[], log: readonly KernelSnapshot[], seq: number): PastLab {
+  const upto = steps.filter((s) => s.seq <= seq);
+  // "After step N" lasts until the next call starts: whatever finished by then had finished.
+  const next = steps.find((s) => s.seq > seq);
+  const moment = next ? next.start : Number.POSITIVE_INFINITY;
+  const asThen = upto.map((s): StepView => {
+    if (s.status === 'blocked' || (s.end !== undefined && s.end <= moment)) return s;
+    return { ...s, status: 'blocked', result: undefined, error: undefined, end: undefined };
+  });
+  let state = EMPTY_LAB;
+  for (const s of asThen) {
+    if (s.status === 'blocked') state = applyStep(state, s);
+    else {
+      // A finished call: first blocked, if it was, so its socket stops waiting as it did live.
+      if (s.wasBlocked) state = applyStep(state, { ...s, status: 'blocked', result: undefined, error: undefined, end: undefined });
+      state = applyStep(state, s);
+    }
+  }
+  // Folding gave each step the fold's own (empty) kernel view: put back the recorded ones.
+  const recorded = new Map(upto.map((s) => [s.seq, s]));
+  const pastSteps = state.steps.map((s) => {
+    const r = recorded.get(s.seq);
+    return { ...s, kernelBefore: r?.kernelBefore, kernelAfter: s.status === 'blocked' ? undefined : r?.kernelAfter };
+  });
+  const view = kernelAt(log, seq);
+  return { steps: pastSteps, sockets: localsFromKernel(state.sockets, view?.rows ?? []), kernel: view?.rows ?? [], kernelAfterSeq: view?.afterSeq ?? null };
 }
 
 export function applyKernelEvent(state: LabState, e: KernelEvent): LabState {
@@ -297,7 +388,11 @@ export function implicitBindSentence(step: Step): string | null {
 
 export function describeResult(step: Step): string {
   if (step.status === 'blocked') return 'waiting…';
-  if (step.status === 'error') return `✗ ${step.error?.code}`;
+  if (step.status === 'error') {
+    // EINPROGRESS, EAGAIN: the kernel's normal answer on a non-blocking socket, not a failure.
+    const expected = expectedLabel(step.op, step.error?.code);
+    return expected ? `… ${step.error?.code}: ${expected}` : `✗ ${step.error?.code}`;
+  }
   const r = (step.result ?? {}) as Record<string, unknown>;
   switch (step.op) {
     case 'socket':
@@ -310,12 +405,22 @@ export function describeResult(step: Step): string {
       return `→ connected from ${formatEndpoint(r.local as Endpoint)}`;
     case 'send':
     case 'sendto':
-      return `→ ${r.bytes} bytes${r.implicitBind ? `, from ${formatEndpoint(r.implicitBind as Endpoint)} (bound by the lab)` : ''}`;
+      return `→ ${count(Number(r.bytes), NOUNS.byte)}${r.implicitBind ? `, from ${formatEndpoint(r.implicitBind as Endpoint)} (bound by the lab)` : ''}`;
     case 'recv':
-      return r.eof ? '→ 0 bytes: EOF' : `→ ${r.bytes} bytes ${JSON.stringify(r.data)}`;
+      return r.eof ? '→ 0 bytes: EOF' : `→ ${count(Number(r.bytes), NOUNS.byte)} ${JSON.stringify(r.data)}`;
     case 'recvfrom':
-      return `→ ${r.bytes} bytes ${JSON.stringify(r.data)} from ${formatEndpoint(r.from as Endpoint)}`;
+      return `→ ${count(Number(r.bytes), NOUNS.byte)} ${JSON.stringify(r.data)} from ${formatEndpoint(r.from as Endpoint)}`;
     default:
       return '→ 0 (ok)';
   }
+}
+
+/** Each socket's newest call (a socket's first is the socket() that made it), newest first search. */
+export function lastStepBySock(steps: readonly StepView[]): Map<string, StepView> {
+  const last = new Map<string, StepView>();
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i];
+    if (s.sock && !last.has(s.sock)) last.set(s.sock, s);
+  }
+  return last;
 }

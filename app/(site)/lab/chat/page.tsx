@@ -19,6 +19,10 @@ export default function ChatPage() {
         </Link>
         .
       </p>
+      <h2 className="mt-8 text-xl font-bold">Your chat server</h2>
+      <p className="mt-1 max-w-3xl text-gray-700 dark:text-gray-300">
+        Three steps: make a listening socket, start the server&apos;s accept loop on it, then join and chat.
+      </p>
       <ChatLab />
     </>
   );

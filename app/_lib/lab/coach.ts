@@ -1,0 +1,164 @@
+/**
+ * The coach line of free play: after every call, one sentence on what just happened in the kernel
+ * and the calls that make sense next. It is derived from the real step (its result or errno) and
+ * the kernel's view, never scripted: the same call can get a different line when the kernel says
+ * something else.
+ */
+import type { Endpoint, KernelRow, Op } from '@/server/protocol';
+import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
+import { count, NOUNS } from '../plural';
+import { adviseCalls, factsOf } from './next-call';
+import { outcomeOf, type Outcome } from './outcome';
+import { formatEndpoint, type SockView, type StepView } from './state';
+
+export interface NextCall {
+  sock: string;
+  op: Op;
+}
+
+export interface Coach {
+  tone: Outcome;
+  /** What happened, in a sentence or two. */
+  text: string;
+  /** Calls that make sense next, most likely first. */
+  next: NextCall[];
+}
+
+const bytes = (n: unknown) => count(Number(n), NOUNS.byte);
+
+function ownRow(kernel: readonly KernelRow[], handle: string | undefined): KernelRow | undefined {
+  return kernel.find((r) => r.sock === handle && r.relation === 'own');
+}
+
+/** The lab socket at the other end of a TCP connection, if it is one of ours. */
+function peerOf(sock: SockView | undefined, sockets: readonly SockView[]): SockView | undefined {
+  if (!sock?.remote || !sock.local) return undefined;
+  return sockets.find(
+    (s) => s !== sock && !s.closed && s.remote && s.local && s.local.port === sock.remote!.port && s.remote.port === sock.local!.port,
+  );
+}
+
+/** A listening lab socket that a connect to this endpoint reaches. */
+function listenerAt(to: Endpoint | undefined, sockets: readonly SockView[]): SockView | undefined {
+  if (!to) return undefined;
+  return sockets.find((s) => s.listening && !s.closed && s.local?.port === to.port);
+}
+
+function sentence(step: StepView, sock: SockView | undefined, sockets: readonly SockView[], kernel: readonly KernelRow[], outcome: Outcome): string {
+  const h = step.sock ?? '';
+  const row = ownRow(kernel, h);
+  const r = (step.result ?? {}) as Record<string, unknown>;
+  const a = step.args as Record<string, unknown>;
+  const target = a.address !== undefined ? formatEndpoint({ address: String(a.address), port: Number(a.port) }) : '';
+  if (outcome === 'blocked') {
+    switch (step.op) {
+      case 'accept':
+        return `accept() is waiting: ${h}'s accept queue is empty. It returns as soon as a client connects.`;
+      case 'recv':
+      case 'recvfrom':
+        return `${step.op}() is waiting: nothing has arrived for ${h} yet. It returns when the peer sends${step.op === 'recv' ? ' or closes' : ''}.`;
+      case 'connect':
+        return `connect() is waiting for the answer to its SYN from ${target}.`;
+      default:
+        return `${step.op}() is waiting: the kernel's buffers are full until the peer reads.`;
+    }
+  }
+  if (outcome === 'expected') {
+    if (step.op === 'connect') return `The handshake with ${target} has started and goes on in the kernel${row ? `: ${h} is ${row.state} now` : ''}. Not a failure: a non-blocking connect() returns at once.`;
+    if (step.op === 'accept') return `No connection is waiting yet, and ${h} is non-blocking, so accept() returned at once instead of waiting.`;
+    if (step.op === 'send' || step.op === 'sendto') return `The kernel's send buffer is full, and ${h} is non-blocking, so ${step.op}() returned at once. Let the peer read, then send again.`;
+    return `Nothing to read yet, and ${h} is non-blocking, so ${step.op}() returned at once instead of waiting.`;
+  }
+  if (outcome === 'error') {
+    const code = step.error?.code ?? '';
+    const meaning = ERRNO_MEANINGS[code]?.meaning ?? step.error?.message ?? 'The call failed.';
+    if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}.`;
+    if (code === 'ECONNREFUSED' && step.op === 'connect') return `Nothing listens on ${target}: the kernel there answered the SYN with a reset.`;
+    return `${step.op}() failed with ${code}. ${meaning}`;
+  }
+  switch (step.op) {
+    case 'socket':
+      return `The kernel made ${r.sock}, a ${a.type === 'udp' ? 'UDP' : 'TCP'} socket${r.fd !== null && r.fd !== undefined ? ` (fd ${r.fd})` : ''}, with no address yet.`;
+    case 'bind':
+      return sock?.type === 'udp'
+        ? `${h} now owns ${formatEndpoint(r as unknown as Endpoint)}${row ? `, and the kernel lists it as ${row.state}` : ''}: datagrams sent there queue for it.`
+        : `${h} now owns ${formatEndpoint(r as unknown as Endpoint)}. The kernel's table shows no row for it until it listens or connects.`;
+    case 'listen':
+      return `The kernel lists ${h} as ${row?.state ?? 'LISTEN'}: it now completes handshakes by itself and queues up to ${r.backlog} ${NOUNS.connection.other} for accept().`;
+    case 'accept': {
+      const waiting = row?.rxQueue ?? 0;
+      return `accept() took a finished connection from ${h}'s queue and returned a new socket, ${r.sock}, connected to ${formatEndpoint(r.peer as Endpoint)}.${waiting ? ` ${count(waiting, NOUNS.connection)} still wait${waiting === 1 ? 's' : ''}.` : ''}`;
+    }
+    case 'connect': {
+      if (sock?.type === 'udp') return `${h} is now connected to ${target}: send() and recv() talk to that address only. No packet was sent.`;
+      const listener = listenerAt(sock?.remote, sockets);
+      const accepted = peerOf(sock, sockets);
+      const queued = listener && !accepted ? ` It waits in ${listener.handle}'s accept queue until accept().` : '';
+      return `The handshake is done: ${h} is ${row?.state ?? 'ESTABLISHED'} from ${formatEndpoint(r.local as Endpoint)} to ${target}.${queued}`;
+    }
+    case 'send': {
+      const unacked = row?.txQueue ? ` ${bytes(row.txQueue)} not yet acknowledged.` : '';
+      const peer = peerOf(sock, sockets);
+      return `${bytes(r.bytes)} went into the kernel's send buffer${peer ? `; ${peer.handle}'s kernel holds them until its program calls recv()` : ''}.${unacked}`;
+    }
+    case 'sendto':
+      return `One datagram of ${bytes(r.bytes)} went to ${target}. UDP does not say whether anyone got it.`;
+    case 'recv': {
+      if (r.eof) return `0 bytes means EOF: the peer closed its side, so ${h} is ${row?.state ?? 'CLOSE_WAIT'}. Nothing more will arrive.`;
+      const left = row?.rxQueue ?? 0;
+      return `recv() copied ${bytes(r.bytes)} out of the kernel's receive queue. ${left ? `${bytes(left)} more wait.` : 'The queue is empty now.'}`;
+    }
+    case 'recvfrom':
+      return `One whole datagram of ${bytes(r.bytes)} from ${formatEndpoint(r.from as Endpoint)}: UDP keeps message boundaries.`;
+    case 'shutdown':
+      return a.how === 'read'
+        ? `${h} reads no more: recv() now returns 0 at once. Nothing is sent to the peer.`
+        : `${h} sent its FIN: the peer's recv() will return 0 (EOF).${a.how === 'write' ? ` ${h} can still receive.` : ''}`;
+    case 'close': {
+      const kept = kernel.find((k) => k.relation === 'closed' && k.of === h);
+      return `${h} is closed and its fd is free.${kept ? ` The kernel still keeps the connection, as ${kept.state}.` : ''}`;
+    }
+    case 'setblocking':
+      return a.blocking
+        ? `${h} is blocking again: a call that must wait now waits for the kernel.`
+        : `${h} is non-blocking: a call that would wait now answers at once, with EAGAIN or EINPROGRESS.`;
+    default:
+      return `${step.op}() returned.`;
+  }
+}
+
+function nextCalls(step: StepView, sockets: readonly SockView[], kernel: readonly KernelRow[], outcome: Outcome): NextCall[] {
+  const out: NextCall[] = [];
+  const add = (s: SockView | undefined) => {
+    if (!s || s.closed) return;
+    const { suggested } = adviseCalls(factsOf(s, kernel));
+    if (suggested && !out.some((n) => n.sock === s.handle)) out.push({ sock: s.handle, op: suggested });
+  };
+  const r = (step.result ?? {}) as Record<string, unknown>;
+  const sock = sockets.find((s) => s.handle === step.sock);
+  if (step.status === 'ok' && (step.op === 'socket' || step.op === 'accept')) add(sockets.find((s) => s.handle === r.sock));
+  if (step.status === 'ok' && step.op === 'connect' && !peerOf(sock, sockets)) add(listenerAt(sock?.remote, sockets));
+  if (step.status === 'ok' && (step.op === 'send' || step.op === 'shutdown' || step.op === 'close')) {
+    const peer = step.op === 'close' ? sockets.find((s) => !s.closed && s.remote && sock?.local && s.remote.port === sock.local.port && s.local?.port === sock.remote?.port) : peerOf(sock, sockets);
+    if (peer) out.push({ sock: peer.handle, op: 'recv' });
+  }
+  if (outcome !== 'blocked') add(sock);
+  if (step.status === 'ok' && step.op === 'listen') {
+    const client = sockets.find((s) => !s.closed && s.type === 'tcp' && !s.listening && !s.remote && s !== sock);
+    if (client) out.push({ sock: client.handle, op: 'connect' });
+  }
+  return out.slice(0, 3);
+}
+
+export function coachFor(step: StepView, sockets: readonly SockView[], kernel: readonly KernelRow[]): Coach {
+  const outcome = outcomeOf(step);
+  const sock = sockets.find((s) => s.handle === step.sock);
+  return { tone: outcome, text: sentence(step, sock, sockets, kernel, outcome), next: nextCalls(step, sockets, kernel, outcome) };
+}
+
+/** "Next: accept() on s1, or recv() on s3." */
+export function nextText(next: readonly NextCall[]): string {
+  if (!next.length) return '';
+  const calls = next.map((n) => `${n.op}() on ${n.sock}`);
+  return `Next: ${calls.length > 1 ? `${calls.slice(0, -1).join(', ')} or ${calls[calls.length - 1]}` : calls[0]}.`;
+}
