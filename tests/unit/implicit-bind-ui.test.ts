@@ -39,5 +39,5 @@ test('IPv6 binds are bracketed, and a plain sendto has no sentence', () => {
   assert.match(implicitBindSentence(v6) ?? '', /\[::1\]:41500.*\[::\]/);
   const plain = step(4, 'sendto', { sock: 's2', data: 'x', address: '::1', port: 41001 }, { bytes: 1 });
   assert.equal(implicitBindSentence(plain), null);
-  assert.equal(describeResult(plain), '→ 1 bytes');
+  assert.equal(describeResult(plain), '→ 1 byte');
 });
