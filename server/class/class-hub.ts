@@ -1,9 +1,10 @@
 /**
- * Class hosting: the roster and progress (kept in the ClassStore), who each /class connection
- * carries (a student or the instructor, after the code or the key), presenter mode, "open a lesson
- * for everyone", and the end of the class. The parts with a job of their own are beside it: the
- * WebSocket (class-socket.ts), the dashboards (class-dashboard.ts), the CSV summary over HTTP
- * (summary-http.ts) and the class chat server (class-chat.ts).
+ * Class hosting: what each /class message does. Who a connection carries (a student or the
+ * instructor, after the code or the key), presenter mode, "open a lesson for everyone", the
+ * student tag on lab sessions, and the end of the class. The parts with a job of their own are
+ * beside it: the roster and progress (class-roster.ts), the WebSocket (class-socket.ts), the
+ * dashboards (class-dashboard.ts), the CSV summary over HTTP (summary-http.ts) and the class chat
+ * server (class-chat.ts).
  * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
  * go to the instructor only, after the key. docs/protocol.md lists what is enforced.
  */
@@ -15,27 +16,21 @@ import type { ClassClientMessage, ClassInfo, LessonProgressReport, PublicClassIn
 import type { Step } from '../protocol/index.ts';
 import type { LabHub } from '../lab/hub.ts';
 import type { LabSession, SessionDeps } from '../lab/session.ts';
-import { newSecret, sameSecret } from './class-codes.ts';
+import { sameSecret } from './class-codes.ts';
 import { startClassChat } from './class-chat.ts';
 import { ClassDashboards } from './class-dashboard.ts';
 import { ClassFeed } from './class-feed.ts';
+import { ClassRoster } from './class-roster.ts';
 import { ClassSockets, type ClassConn } from './class-socket.ts';
 import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
 import { AddressLimits, WRONG_CODES_PER_CONNECTION } from './limits.ts';
-import { nicknameKeys } from './nickname.ts';
-import { ProgressBatch } from './progress-batch.ts';
 import { serveSummary } from './summary-http.ts';
-import { summaryCsv } from './summary-csv.ts';
 
 const DASHBOARD_MS = 1000;
 const FLUSH_MS = 3000;
 const SWEEP_MS = 60_000;
 
 const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
-
-function sameReport(a: LessonProgressReport | undefined, b: LessonProgressReport): boolean {
-  return !!a && a.read === b.read && a.quiz?.score === b.quiz?.score && a.quiz?.total === b.quiz?.total && a.quiz?.passed === b.quiz?.passed;
-}
 
 export interface ClassHubOptions {
   store: ClassStore;
@@ -58,12 +53,9 @@ function callText(step: Step): string {
 }
 
 export class ClassHub {
-  private readonly students = new Map<number, StudentRow>();
-  private readonly byToken = new Map<string, number>();
-  private readonly progress: Map<number, Record<string, LessonProgressReport>>;
   private readonly feed = new ClassFeed();
+  private readonly roster: ClassRoster;
   private readonly limits: AddressLimits;
-  private readonly batch: ProgressBatch;
   private readonly sockets: ClassSockets;
   private readonly dashboards: ClassDashboards;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -76,36 +68,26 @@ export class ClassHub {
 
   constructor(private readonly opts: ClassHubOptions) {
     this.settings = opts.store.settings()!;
-    for (const s of opts.store.students()) {
-      this.students.set(s.id, s);
-      this.byToken.set(s.token, s.id);
-    }
-    this.progress = opts.store.progress();
+    this.roster = new ClassRoster(opts.store, this.feed);
     this.limits = new AddressLimits(opts.studentsPerAddress);
-    this.batch = new ProgressBatch(
-      (b) => opts.store.commitBatch(b),
-      (b) => {
-        for (const [id, { lessons }] of b.progress) this.progress.set(id, { ...this.progress.get(id), ...lessons });
-      },
-    );
     this.sockets = new ClassSockets(this.limits, {
       publicInfo: () => this.publicInfo,
       onMessage: (conn, msg) => this.onMessage(conn, msg),
       onClose: (conn) => {
-        if (conn.role === 'student') this.seen(conn.studentId!);
+        if (conn.role === 'student') this.roster.seen(conn.studentId!);
       },
     });
     this.dashboards = new ClassDashboards(this.sockets, {
       info: () => this.info,
-      students: () => this.students.values(),
-      progress: (id) => this.progress.get(id),
+      students: () => this.roster.all(),
+      progress: (id) => this.roster.progressOf(id),
       feed: this.feed,
       presenting: () => this.presenting,
       qrSvg: () => this.qrSvg,
     });
     this.timers.push(
       setInterval(() => this.dashboards.push(), DASHBOARD_MS),
-      setInterval(() => this.flushLabCounts(), FLUSH_MS),
+      setInterval(() => this.roster.flushLabCounts(), FLUSH_MS),
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
     for (const t of this.timers) t.unref();
@@ -133,7 +115,7 @@ export class ClassHub {
   }
 
   get studentCount(): number {
-    return this.students.size;
+    return this.roster.size;
   }
 
   /** The /class WebSocket (class-socket.ts). */
@@ -146,11 +128,7 @@ export class ClassHub {
     return serveSummary(req, res, {
       instructorKey: this.settings.instructorKey,
       startedAt: this.settings.startedAt,
-      csv: () => {
-        this.flushLabCounts();
-        this.batch.flush();
-        return summaryCsv(this.opts.store.students(), this.progress, LESSON_SLUGS, this.sockets.onlineIds());
-      },
+      csv: () => this.roster.summaryCsv(LESSON_SLUGS, this.sockets.onlineIds()),
     });
   }
 
@@ -159,9 +137,9 @@ export class ClassHub {
   /** Tags a lab session opened as `/lab?student=<token>` so its calls reach the instructor's feed. */
   labelLabSession(session: LabSession, url: URL): void {
     const token = url.searchParams.get('student');
-    const id = token ? this.byToken.get(token) : undefined;
-    if (id === undefined) return;
-    const student = this.students.get(id)!;
+    const student = token ? this.roster.byTokenOf(token) : undefined;
+    if (!student) return;
+    const id = student.id;
     session.label = { studentId: id, nickname: student.nickname };
     session.onStep = (step) => {
       if (step.status === 'blocked') return;
@@ -183,7 +161,7 @@ export class ClassHub {
         return this.saveProgress(conn, msg.lessons, msg.seq);
       case 'leave':
         if (conn.role === 'student') {
-          this.seen(conn.studentId!);
+          this.roster.seen(conn.studentId!);
           conn.role = 'left';
           conn.studentId = undefined;
           conn.ws.close(1000, 'left the class');
@@ -240,26 +218,23 @@ export class ClassHub {
     if (!this.limits.mayJoin(conn.address)) {
       return this.sockets.fail(conn, 'E_LIMIT', `${this.limits.joinsPerAddress} students have already joined from this network address; ask the instructor to raise --class-students-per-address.`);
     }
-    const token = newSecret();
-    const row = this.opts.store.addStudent(token, nickname, Date.now(), nicknameKeys(nickname));
+    const row = this.roster.add(nickname, Date.now());
     if (!row) return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
     this.limits.joined(conn.address);
-    this.students.set(row.id, row);
-    this.byToken.set(token, row.id);
     this.enter(conn, row, false);
   }
 
   private resume(conn: ClassConn, token: string): void {
     if (this.alreadyIdentified(conn)) return;
-    const id = this.byToken.get(token);
-    if (id === undefined) return this.sockets.fail(conn, 'E_UNKNOWN_STUDENT', 'This browser\'s class membership is not known here; join again with the code.');
+    const student = this.roster.byTokenOf(token);
+    if (!student) return this.sockets.fail(conn, 'E_UNKNOWN_STUDENT', 'This browser\'s class membership is not known here; join again with the code.');
     if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
-    this.enter(conn, this.students.get(id)!, true);
+    this.enter(conn, student, true);
   }
 
   private enter(conn: ClassConn, student: StudentRow, resumed: boolean): void {
     this.sockets.identify(conn, 'student', student.id);
-    this.seen(student.id);
+    this.roster.seen(student.id);
     this.sockets.send(conn, {
       type: 'joined',
       token: student.token,
@@ -271,40 +246,12 @@ export class ClassHub {
     });
   }
 
-  /** The student was here just now (joined, came back, left): saved with the next batch. */
-  private seen(id: number): void {
-    if (this.closed) return;
-    const s = this.students.get(id);
-    if (!s) return;
-    s.lastSeen = Date.now();
-    this.batch.touch(id, s.lastSeen);
-  }
-
   private saveProgress(conn: ClassConn, lessons: Record<string, LessonProgressReport>, seq: number | undefined): void {
     if (conn.role !== 'student') return this.sockets.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
     if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
-    // A report is the browser's whole state: only the lessons that differ from what is saved (or
-    // waiting to be) are written.
-    const id = conn.studentId!;
-    const saved = { ...this.progress.get(id), ...this.batch.pendingLessons(id) };
-    const changed = Object.fromEntries(Object.entries(lessons).filter(([slug, p]) => KNOWN_SLUGS.has(slug) && !sameReport(saved[slug], p)));
     // The acknowledgement goes out only once the batch holding this report is committed.
     const ack = seq === undefined ? undefined : () => this.sockets.send(conn, { type: 'progress-saved', seq });
-    this.batch.addProgress(id, changed, Date.now(), ack);
-  }
-
-  /** Writes lab-call counts gathered since the last flush. */
-  private flushLabCounts(): void {
-    const counts = this.feed.takeUnsaved();
-    if (!counts.size) return;
-    this.opts.store.addLabCounts(counts);
-    for (const [id, c] of counts) {
-      const s = this.students.get(id);
-      if (s) {
-        s.labCalls += c.calls;
-        s.labErrors += c.errors;
-      }
-    }
+    this.roster.saveProgress(conn.studentId!, lessons, KNOWN_SLUGS, ack);
   }
 
   // ------------------------------------------------------------------ the end
@@ -312,8 +259,7 @@ export class ClassHub {
   private endClass(): void {
     if (this.settings.endedAt !== null) return;
     const at = Date.now();
-    this.flushLabCounts();
-    this.batch.flush();
+    this.roster.flush();
     this.settings.endedAt = at;
     this.opts.store.endClass(at);
     this.presenting = null;
@@ -329,9 +275,7 @@ export class ClassHub {
   close(): void {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
-    this.flushLabCounts();
-    this.batch.flush();
-    this.batch.close();
+    this.roster.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();
     this.closed = true;
