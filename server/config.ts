@@ -3,7 +3,8 @@
  * start. A bad value stops the server with a message naming the setting, before anything listens.
  * Each setting is described once, in ConfigSchema: its flag (`--lab-ports`), its environment
  * variable (`SOCKETLAB_LAB_PORTS`; `PORT` keeps its usual name), the --help line and any old name
- * are all derived from there. docs/hosting.md lists every setting.
+ * are all derived from there. `npm start -- --help` lists every setting; docs/hosting.md the ones
+ * a class needs, and the old variable names.
  */
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
