@@ -16,7 +16,7 @@ const LINES = Number(values.lines);
 /** 8 lines a second per client: under the chat's flood limit (50 lines in 5 s). */
 const INTERVAL_MS = 125;
 
-const server = await startBenchServer(['--lab-only', '--quiet'], { LAB_CHAT_MAX_CLIENTS: String(CLIENTS + 10) });
+const server = await startBenchServer(['--lab-only', '--quiet'], { SOCKETLAB_CHAT_MAX_CLIENTS: String(CLIENTS + 10) });
 try {
   const owner = await LeanClient.open(`ws://127.0.0.1:${server.port}/lab`);
   const sock = String((await owner.must('socket', { type: 'tcp', actor: 'chat server' })).sock);

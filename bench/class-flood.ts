@@ -135,7 +135,7 @@ function floodInChild(port: number, tokens: string[]): Promise<{ frames: number;
 const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-class-flood-'));
 // The data file on disk, as a class keeps it (synchronous = FULL): the cost being measured is the sync.
 const server = await startBenchServer(['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, 'class.sqlite')], {
-  LAB_COMMANDS_PER_SECOND: '1000',
+  SOCKETLAB_COMMANDS_PER_SECOND: '1000',
 });
 try {
   const code = (await server.waitForOutput(/code=([2-9A-Z]{6})/))[1];

@@ -52,11 +52,11 @@ function classSocket(port: number): Promise<{ ws: WebSocket; next: (type: string
 
 const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-class-bench-'));
 const server = await startBenchServer(['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, 'class.sqlite')], {
-  LAB_SESSIONS_PER_ADDRESS: String(STUDENTS * 3 + 20),
+  SOCKETLAB_SESSIONS_PER_ADDRESS: String(STUDENTS * 3 + 20),
   // Every simulated student comes from 127.0.0.1, like a class behind one NAT.
-  CLASS_STUDENTS_PER_ADDRESS: String(STUDENTS + 10),
+  SOCKETLAB_CLASS_STUDENTS_PER_ADDRESS: String(STUDENTS + 10),
   // The default limit (20 calls a second per session) unless the pause asks for more.
-  ...(PAUSE_MS < 50 ? { LAB_COMMANDS_PER_SECOND: '10000' } : {}),
+  ...(PAUSE_MS < 50 ? { SOCKETLAB_COMMANDS_PER_SECOND: '10000' } : {}),
 });
 try {
   const code = (await server.waitForOutput(/code=([2-9A-Z]{6})/))[1];

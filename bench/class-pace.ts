@@ -65,8 +65,8 @@ function exponential(meanMs: number): number {
 
 async function runClass(size: number, totalEntries: () => number): Promise<void> {
   const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view'])], {
-    LAB_SESSIONS_PER_ADDRESS: String(size + 10),
-    LAB_PORTS,
+    SOCKETLAB_SESSIONS_PER_ADDRESS: String(size + 10),
+    SOCKETLAB_LAB_PORTS: LAB_PORTS,
   });
   const learners: Learner[] = [];
   const record = { on: false };

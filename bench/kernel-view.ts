@@ -81,7 +81,7 @@ async function measure(server: BenchServer, label: string, maxRequests: number, 
 const shape = (rows: Row[]) => rows.map((r) => `${r.relation}:${r.proto}:${r.state}`).join(' ');
 
 const population = await makeTimeWait(TIME_WAIT, 600);
-const settings = { LAB_COMMANDS_PER_SECOND: '10000' };
+const settings = { SOCKETLAB_COMMANDS_PER_SECOND: '10000' };
 const netlink = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', 'netlink'], settings);
 const proc = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', 'proc'], settings);
 try {

@@ -33,8 +33,8 @@ const open = (port: number) => LeanClient.open(`ws://127.0.0.1:${port}/lab`);
 
 const population = await makeTimeWait(Number(values['time-wait']), SECONDS + 120);
 const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view'])], {
-  LAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
-  LAB_COMMANDS_PER_SECOND: '10000',
+  SOCKETLAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
+  SOCKETLAB_COMMANDS_PER_SECOND: '10000',
 });
 try {
   console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}, ${/kernel view: ([^(\n]+)/.exec(server.stdout)?.[1]?.trim()}`);

@@ -28,7 +28,7 @@ if (!CHROMIUM) {
   process.exit(1);
 }
 
-const server = await startBenchServer(['--quiet'], { LAB_COMMANDS_PER_SECOND: '1000' });
+const server = await startBenchServer(['--quiet'], { SOCKETLAB_COMMANDS_PER_SECOND: '1000' });
 const browser = await launch(opts.unthrottled ? ['--disable-frame-rate-limit', '--disable-gpu-vsync'] : []);
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -1,7 +1,10 @@
 /**
  * Server settings, from command-line flags and environment variables (flags win), validated once at
  * start. A bad value stops the server with a message naming the setting, before anything listens.
- * docs/hosting.md lists every setting.
+ * Each setting is described once, in ConfigSchema: its flag (`--lab-ports`), its environment
+ * variable (`SOCKETLAB_LAB_PORTS`; `PORT` keeps its usual name), the --help line and any old name
+ * are all derived from there. `npm start -- --help` lists every setting; docs/hosting.md the ones
+ * a class needs, and the old variable names.
  */
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
@@ -32,81 +35,135 @@ const addressList = z
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
+/** What --help says about a setting; the flag and variable names come from its key. */
+interface SettingInfo {
+  help: string;
+  /** The default as --help shows it, where the value itself would not say it (a range, a computed limit). */
+  defaultText?: string;
+  /** The variable's name when it is not SOCKETLAB_<KEY> (only PORT, the name every host knows). */
+  env?: string;
+  /** The name this setting's variable had before the one SOCKETLAB_ prefix: still read, with a warning. */
+  oldEnv?: string;
+}
+
+const settingInfo = z.registry<SettingInfo>();
+
+/** An on/off switch: a flag without a value, or a variable set to 1/0, true/false, yes/no. */
+const onOff = (info: SettingInfo) => bool.default(false).register(settingInfo, info);
+
 export const ConfigSchema = z.object({
-  port: portNumber.default(3000),
-  host: z.string().min(1).default('127.0.0.1'),
-  dev: bool.default(false),
-  /** Force the fallback engine on `net`/`dgram` even where the native addon is built. */
-  engine: z.enum(['auto', 'native', 'node']).default('auto'),
-  /** How the kernel view is read: netlink sock_diag (the session's own sockets) or all of /proc/net. */
-  kernelView: z.enum(['auto', 'netlink', 'proc']).default('auto'),
-  labPorts: portRange.default([41000, 41999]),
-  /** Addresses lab sockets may bind and connect to beside loopback (127.0.0.1 and ::1 always may). */
-  labAddresses: addressList.default([]),
-  maxSockets: z.coerce.number().int().min(1).max(256).default(16),
-  /** Lab sockets the whole server may hold; default and ceiling come from RLIMIT_NOFILE (server/lab/fd-budget.ts). */
-  labFdBudget: z.coerce.number().int().min(1).optional(),
-  /** Clients one chat server (the capstone program) may hold beyond the usual socket cap. */
-  chatMaxClients: z.coerce.number().int().min(2).max(2000).default(128),
-  maxSendBytes: z.coerce.number().int().min(1).max(1 << 20).default(64 * 1024),
-  commandsPerSecond: z.coerce.number().min(1).max(10_000).default(20),
-  idleSeconds: z.coerce.number().int().min(2).max(24 * 3600).default(15 * 60),
-  /** How often the server pings each browser; one missed answer and the connection is dropped. */
-  heartbeatSeconds: z.coerce.number().min(0.2).max(600).default(30),
-  sessionsPerAddress: z.coerce.number().int().min(1).max(10_000).default(32),
-  /** Extra page origins allowed to open /lab (the site's own origin always is). */
+  port: portNumber.default(3000).register(settingInfo, { help: 'port for the site and /lab; 0 picks a free one', env: 'PORT' }),
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .register(settingInfo, { help: 'address to listen on; a LAN address to host a class', oldEnv: 'HOST' }),
+  dev: onOff({ help: 'development mode with hot reload' }),
+  engine: z
+    .enum(['auto', 'native', 'node'])
+    .default('auto')
+    .register(settingInfo, { help: 'auto | native | node (force the fallback engine on net/dgram even where the addon is built)' }),
+  kernelView: z
+    .enum(['auto', 'netlink', 'proc'])
+    .default('auto')
+    .register(settingInfo, { help: 'auto | netlink (each session\'s own sockets) | proc (all of /proc/net, to compare)' }),
+  labPorts: portRange.default([41000, 41999]).register(settingInfo, { help: 'port range for lab sockets', defaultText: '41000-41999', oldEnv: 'LAB_PORTS' }),
+  labAddresses: addressList.default([]).register(settingInfo, {
+    help: 'comma-separated addresses lab sockets may bind and connect to beside 127.0.0.1 and ::1',
+    oldEnv: 'LAB_ADDRESSES',
+  }),
+  maxSockets: z.coerce.number().int().min(1).max(256).default(16).register(settingInfo, { help: 'open sockets per session', oldEnv: 'LAB_MAX_SOCKETS' }),
+  /** Default and ceiling come from RLIMIT_NOFILE (server/lab/fd-budget.ts). */
+  labFdBudget: z.coerce.number().int().min(1).optional().register(settingInfo, {
+    help: 'lab sockets the whole server may hold (it can only be lowered)',
+    defaultText: '3/4 of the open-file limit',
+    oldEnv: 'LAB_FD_BUDGET',
+  }),
+  chatMaxClients: z.coerce.number().int().min(2).max(2000).default(128).register(settingInfo, {
+    help: 'clients one chat server (the capstone program) may hold beyond the usual socket cap',
+    oldEnv: 'LAB_CHAT_MAX_CLIENTS',
+  }),
+  maxSendBytes: z.coerce.number().int().min(1).max(1 << 20).default(64 * 1024).register(settingInfo, { help: 'bytes per send', oldEnv: 'LAB_MAX_SEND_BYTES' }),
+  commandsPerSecond: z.coerce.number().min(1).max(10_000).default(20).register(settingInfo, { help: 'lab calls per second per session', oldEnv: 'LAB_COMMANDS_PER_SECOND' }),
+  idleSeconds: z.coerce.number().int().min(2).max(24 * 3600).default(15 * 60).register(settingInfo, {
+    help: 'end a session after this long without a call',
+    oldEnv: 'LAB_IDLE_SECONDS',
+  }),
+  heartbeatSeconds: z.coerce.number().min(0.2).max(600).default(30).register(settingInfo, {
+    help: 'ping each browser this often; one missed answer and the connection is dropped',
+    oldEnv: 'LAB_HEARTBEAT_SECONDS',
+  }),
+  sessionsPerAddress: z.coerce.number().int().min(1).max(10_000).default(32).register(settingInfo, {
+    help: 'lab sessions per client address',
+    oldEnv: 'LAB_SESSIONS_PER_ADDRESS',
+  }),
   allowedOrigins: z
     .string()
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
-    .default([]),
-  /** Host a class: join codes, roster, instructor dashboard, presenter mode (docs/hosting.md). */
-  class: bool.default(false),
-  classTitle: z.string().min(1).max(80).default('Socket Lab class'),
-  /** The instructor's key; generated (and printed) when not given. */
-  instructorKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, '16-64 letters, digits, - or _').optional(),
-  /** The class's SQLite file: roster, progress and quiz results survive restarts. */
-  classData: z.string().min(1).default('.data/class.sqlite'),
-  /** Start a new class even if the data file holds one. */
-  newClass: bool.default(false),
-  /** First port to try for the class chat server (inside the lab range). */
-  classChatPort: portNumber.optional(),
-  /** Students who may join from one client address: a classroom behind one NAT is one address. */
-  classStudentsPerAddress: z.coerce.number().int().min(1).max(100_000).default(150),
-  /** Serve only /lab, without the Next.js site (used by tests and benchmarks). */
-  labOnly: bool.default(false),
-  quiet: bool.default(false),
+    .default([])
+    .register(settingInfo, { help: 'extra page origins allowed to open /lab (the site\'s own origin always is)', oldEnv: 'LAB_ALLOWED_ORIGINS' }),
+  class: onOff({ help: 'host a class: join codes, roster, instructor dashboard, presenter mode' }),
+  classTitle: z.string().min(1).max(80).default('Socket Lab class').register(settingInfo, { help: 'the class name shown to students', oldEnv: 'CLASS_TITLE' }),
+  instructorKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/, '16-64 letters, digits, - or _')
+    .optional()
+    .register(settingInfo, { help: 'the instructor key', defaultText: 'generated, and printed', oldEnv: 'INSTRUCTOR_KEY' }),
+  classData: z.string().min(1).default('.data/class.sqlite').register(settingInfo, {
+    help: 'SQLite file for the class: roster, progress and quiz results survive restarts',
+    oldEnv: 'CLASS_DATA',
+  }),
+  newClass: onOff({ help: 'start a new class even if the data file holds one', oldEnv: 'NEW_CLASS' }),
+  classChatPort: portNumber.optional().register(settingInfo, {
+    help: 'first port to try for the class chat server (inside the lab range)',
+    defaultText: 'the first lab port',
+    oldEnv: 'CLASS_CHAT_PORT',
+  }),
+  classStudentsPerAddress: z.coerce.number().int().min(1).max(100_000).default(150).register(settingInfo, {
+    help: 'students who may join from one client address (a classroom behind one NAT is one address)',
+    oldEnv: 'CLASS_STUDENTS_PER_ADDRESS',
+  }),
+  labOnly: onOff({ help: 'serve only /lab, without the Next.js site (tests and benchmarks)' }),
+  quiet: onOff({ help: 'print only errors (and warnings about old variable names)' }),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Each setting: its flag, its environment variable, and a one-line description for --help. */
-const SETTINGS: { key: keyof Config; flag: string; env: string; help: string; boolean?: true }[] = [
-  { key: 'port', flag: 'port', env: 'PORT', help: 'port for the site and /lab (default 3000; 0 picks a free one)' },
-  { key: 'host', flag: 'host', env: 'HOST', help: 'address to listen on (default 127.0.0.1; a LAN address to host a class)' },
-  { key: 'dev', flag: 'dev', env: 'SOCKETLAB_DEV', help: 'development mode with hot reload', boolean: true },
-  { key: 'engine', flag: 'engine', env: 'SOCKETLAB_ENGINE', help: 'auto | native | node (force the fallback engine)' },
-  { key: 'kernelView', flag: 'kernel-view', env: 'SOCKETLAB_KERNEL_VIEW', help: 'auto | netlink | proc (read all of /proc/net, to compare)' },
-  { key: 'labPorts', flag: 'lab-ports', env: 'LAB_PORTS', help: 'port range for lab sockets (default 41000-41999)' },
-  { key: 'labAddresses', flag: 'lab-addresses', env: 'LAB_ADDRESSES', help: 'comma-separated addresses lab sockets may use beside 127.0.0.1 and ::1' },
-  { key: 'maxSockets', flag: 'max-sockets', env: 'LAB_MAX_SOCKETS', help: 'open sockets per session (default 16)' },
-  { key: 'labFdBudget', flag: 'lab-fd-budget', env: 'LAB_FD_BUDGET', help: 'lab sockets the whole server may hold (default: 3/4 of the open-file limit)' },
-  { key: 'chatMaxClients', flag: 'chat-max-clients', env: 'LAB_CHAT_MAX_CLIENTS', help: 'clients one chat server may hold (default 128)' },
-  { key: 'maxSendBytes', flag: 'max-send-bytes', env: 'LAB_MAX_SEND_BYTES', help: 'bytes per send (default 65536)' },
-  { key: 'commandsPerSecond', flag: 'commands-per-second', env: 'LAB_COMMANDS_PER_SECOND', help: 'lab calls per second per session (default 20)' },
-  { key: 'idleSeconds', flag: 'idle-seconds', env: 'LAB_IDLE_SECONDS', help: 'end a session after this long without a call (default 900)' },
-  { key: 'heartbeatSeconds', flag: 'heartbeat-seconds', env: 'LAB_HEARTBEAT_SECONDS', help: 'ping browsers this often; drop those that do not answer (default 30)' },
-  { key: 'sessionsPerAddress', flag: 'sessions-per-address', env: 'LAB_SESSIONS_PER_ADDRESS', help: 'lab sessions per client address (default 32)' },
-  { key: 'allowedOrigins', flag: 'allowed-origins', env: 'LAB_ALLOWED_ORIGINS', help: 'extra page origins allowed to open /lab' },
-  { key: 'class', flag: 'class', env: 'SOCKETLAB_CLASS', help: 'host a class (join code, roster, instructor dashboard)', boolean: true },
-  { key: 'classTitle', flag: 'class-title', env: 'CLASS_TITLE', help: 'the class name shown to students' },
-  { key: 'instructorKey', flag: 'instructor-key', env: 'INSTRUCTOR_KEY', help: 'the instructor key (generated when not given)' },
-  { key: 'classData', flag: 'class-data', env: 'CLASS_DATA', help: 'SQLite file for the class (default .data/class.sqlite)' },
-  { key: 'newClass', flag: 'new-class', env: 'NEW_CLASS', help: 'start a new class instead of resuming the stored one', boolean: true },
-  { key: 'classChatPort', flag: 'class-chat-port', env: 'CLASS_CHAT_PORT', help: 'port for the class chat server (default: the first lab port)' },
-  { key: 'classStudentsPerAddress', flag: 'class-students-per-address', env: 'CLASS_STUDENTS_PER_ADDRESS', help: 'students who may join from one address, e.g. behind a NAT (default 150)' },
-  { key: 'labOnly', flag: 'lab-only', env: 'SOCKETLAB_LAB_ONLY', help: 'serve only /lab, without the site', boolean: true },
-  { key: 'quiet', flag: 'quiet', env: 'SOCKETLAB_QUIET', help: 'print only errors', boolean: true },
-];
+/** One setting as the command line and the environment name it. */
+export interface Setting {
+  key: keyof Config;
+  flag: string;
+  env: string;
+  oldEnv?: string;
+  help: string;
+  /** The default as --help shows it; undefined when there is nothing to show (off, empty). */
+  defaultText?: string;
+  boolean: boolean;
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const DEFAULTS: Partial<Record<keyof Config, unknown>> = ConfigSchema.parse({});
+
+function shownDefault(value: unknown): string | undefined {
+  if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) return undefined;
+  return String(value);
+}
+
+/** Every setting, in the schema's order, with its names derived from its key. */
+export const SETTINGS: readonly Setting[] = (Object.keys(ConfigSchema.shape) as (keyof Config)[]).map((key) => {
+  const field = ConfigSchema.shape[key];
+  const info = settingInfo.get(field);
+  if (!info) throw new Error(`config: setting ${key} has no description`);
+  return {
+    key,
+    flag: kebab(key),
+    env: info.env ?? `SOCKETLAB_${kebab(key).replaceAll('-', '_').toUpperCase()}`,
+    oldEnv: info.oldEnv,
+    help: info.help,
+    defaultText: info.defaultText ?? shownDefault(DEFAULTS[key]),
+    boolean: DEFAULTS[key] === false,
+  };
+});
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -116,12 +173,35 @@ export class ConfigError extends Error {
 }
 
 export function helpText(): string {
-  const rows = SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(26)} ${s.help}`);
-  return ['Usage: npm start -- [options]', '', '  flag                     environment variable       meaning', ...rows, '  --help'].join('\n');
+  const rows = SETTINGS.map((s) => {
+    const help = s.defaultText === undefined ? s.help : `${s.help} (default ${s.defaultText})`;
+    return `  --${s.flag.padEnd(28)} ${s.env.padEnd(38)} ${help}`;
+  });
+  const renamed = SETTINGS.filter((s) => s.oldEnv).map((s) => s.oldEnv);
+  return [
+    'Usage: npm start -- [options]',
+    '',
+    `  ${'flag'.padEnd(30)} ${'environment variable'.padEnd(38)} meaning`,
+    ...rows,
+    '  --help',
+    '',
+    `Flags win over variables. These old variable names still work in this release, with a warning: ${renamed.join(', ')}.`,
+  ].join('\n');
+}
+
+export interface LoadOptions {
+  /** Told once per old variable name in use (and when it is ignored for its new name). */
+  warn?: (line: string) => void;
+}
+
+/** A variable's value, or undefined when it is unset or empty. */
+function envValue(env: Record<string, string | undefined>, name: string | undefined): string | undefined {
+  const value = name === undefined ? undefined : env[name];
+  return value === undefined || value === '' ? undefined : value;
 }
 
 /** Reads flags and environment; throws ConfigError with a message naming the bad setting. */
-export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
+export function loadConfig(argv: string[], env: Record<string, string | undefined>, { warn = (line) => console.warn(line) }: LoadOptions = {}): Config {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const s of SETTINGS) options[s.flag] = { type: s.boolean ? 'boolean' : 'string' };
   let values: Record<string, string | boolean | undefined>;
@@ -136,13 +216,24 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const origin: Record<string, string> = {};
   for (const s of SETTINGS) {
     const fromFlag = values[s.flag];
-    const fromEnv = env[s.env];
+    const fromEnv = envValue(env, s.env);
+    const fromOldEnv = envValue(env, s.oldEnv);
+    if (fromOldEnv !== undefined) {
+      warn(
+        fromEnv !== undefined
+          ? `socketlab: both ${s.oldEnv} and ${s.env} are set; using ${s.env} (${s.oldEnv} is its old name: remove it).`
+          : `socketlab: ${s.oldEnv} is now called ${s.env}; the old name still works in this release but not in the next.`,
+      );
+    }
     if (fromFlag !== undefined) {
       raw[s.key] = fromFlag;
       origin[s.key] = `--${s.flag}`;
-    } else if (fromEnv !== undefined && fromEnv !== '') {
+    } else if (fromEnv !== undefined) {
       raw[s.key] = fromEnv;
       origin[s.key] = s.env;
+    } else if (fromOldEnv !== undefined && s.oldEnv !== undefined) {
+      raw[s.key] = fromOldEnv;
+      origin[s.key] = s.oldEnv;
     }
   }
   const parsed = ConfigSchema.safeParse(raw);

@@ -89,8 +89,41 @@ function migrateToNicknameKeys(db: Database.Database): void {
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
 
+type StoredRow = Record<string, number | string>;
+interface ProgressRow {
+  student_id: number;
+  slug: string;
+  read: number;
+  quiz_score: number | null;
+  quiz_total: number | null;
+  quiz_passed: number | null;
+}
+
+/** Every statement the store runs, prepared once when the file is opened (and migrated). */
+function prepareStatements(db: Database.Database) {
+  return {
+    settings: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings'),
+    setSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    addStudent: db.prepare<[string, string, string, string, number, number]>(
+      'INSERT INTO students (token, nickname, nickname_key, nickname_look, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    studentByToken: db.prepare<[string], StoredRow>('SELECT * FROM students WHERE token = ?'),
+    students: db.prepare<[], StoredRow>('SELECT * FROM students ORDER BY id'),
+    addLabCounts: db.prepare<[number, number, number]>('UPDATE students SET lab_calls = lab_calls + ?, lab_errors = lab_errors + ? WHERE id = ?'),
+    upsertProgress: db.prepare<[number, string, number, number | null, number | null, number | null, number]>(
+      `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(student_id, slug) DO UPDATE SET read = excluded.read, quiz_score = excluded.quiz_score,
+         quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, updated_at = excluded.updated_at`,
+    ),
+    touch: db.prepare<[number, number]>('UPDATE students SET last_seen = max(last_seen, ?) WHERE id = ?'),
+    progress: db.prepare<[], ProgressRow>('SELECT * FROM progress'),
+  };
+}
+
 export class ClassStore {
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepareStatements>;
 
   /** Opens (or creates) the class file; fails with SqliteUnavailableError when better-sqlite3 is missing. */
   static async open(file: string): Promise<ClassStore> {
@@ -104,6 +137,7 @@ export class ClassStore {
     // Durable on power loss too: writes come in batches, so the cost of each sync is shared.
     this.db.pragma('synchronous = FULL');
     this.migrate();
+    this.sql = prepareStatements(this.db);
   }
 
   private migrate(): void {
@@ -124,7 +158,7 @@ export class ClassStore {
   // ------------------------------------------------------------------ settings
 
   settings(): ClassSettings | null {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const rows = this.sql.settings.all();
     const m = new Map(rows.map((r) => [r.key, r.value]));
     if (!m.has('code') || !m.has('instructorKey')) return null;
     return {
@@ -138,7 +172,7 @@ export class ClassStore {
   }
 
   private setSetting(key: string, value: string): void {
-    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.sql.setSetting.run(key, value);
   }
 
   /** Starts a new class: forgets the previous roster and progress. */
@@ -169,9 +203,7 @@ export class ClassStore {
   /** Adds a student; null when the nickname is taken (either key: server/class/nickname.ts). */
   addStudent(token: string, nickname: string, at: number, keys: NicknameKeys = nicknameKeys(nickname)): StudentRow | null {
     try {
-      const info = this.db
-        .prepare('INSERT INTO students (token, nickname, nickname_key, nickname_look, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(token, nickname, keys.folded, keys.look, at, at);
+      const info = this.sql.addStudent.run(token, nickname, keys.folded, keys.look, at, at);
       return { id: Number(info.lastInsertRowid), token, nickname, joinedAt: at, lastSeen: at, labCalls: 0, labErrors: 0 };
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return null; // nickname taken
@@ -180,19 +212,18 @@ export class ClassStore {
   }
 
   studentByToken(token: string): StudentRow | null {
-    const r = this.db.prepare('SELECT * FROM students WHERE token = ?').get(token) as Record<string, number | string> | undefined;
+    const r = this.sql.studentByToken.get(token);
     return r ? toStudent(r) : null;
   }
 
   students(): StudentRow[] {
-    return (this.db.prepare('SELECT * FROM students ORDER BY id').all() as Record<string, number | string>[]).map(toStudent);
+    return this.sql.students.all().map(toStudent);
   }
 
   /** Adds lab-call counts gathered since the last flush. */
   addLabCounts(counts: Map<number, { calls: number; errors: number }>): void {
-    const stmt = this.db.prepare('UPDATE students SET lab_calls = lab_calls + ?, lab_errors = lab_errors + ? WHERE id = ?');
     this.db.transaction(() => {
-      for (const [id, c] of counts) stmt.run(c.calls, c.errors, id);
+      for (const [id, c] of counts) this.sql.addLabCounts.run(c.calls, c.errors, id);
     })();
   }
 
@@ -200,13 +231,7 @@ export class ClassStore {
 
   /** Writes a batch in one transaction: all of it is on disk when this returns, or none of it. */
   commitBatch(batch: StoreBatch): void {
-    const upsert = this.db.prepare(
-      `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(student_id, slug) DO UPDATE SET read = excluded.read, quiz_score = excluded.quiz_score,
-         quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, updated_at = excluded.updated_at`,
-    );
-    const touch = this.db.prepare('UPDATE students SET last_seen = max(last_seen, ?) WHERE id = ?');
+    const { upsertProgress: upsert, touch } = this.sql;
     this.db.transaction(() => {
       for (const [studentId, { lessons, at }] of batch.progress) {
         for (const [slug, p] of Object.entries(lessons)) {
@@ -218,14 +243,7 @@ export class ClassStore {
   }
 
   progress(): Map<number, Record<string, LessonProgressReport>> {
-    const rows = this.db.prepare('SELECT * FROM progress').all() as {
-      student_id: number;
-      slug: string;
-      read: number;
-      quiz_score: number | null;
-      quiz_total: number | null;
-      quiz_passed: number | null;
-    }[];
+    const rows = this.sql.progress.all();
     const out = new Map<number, Record<string, LessonProgressReport>>();
     for (const r of rows) {
       const lessons = out.get(r.student_id) ?? {};
@@ -239,7 +257,7 @@ export class ClassStore {
   }
 }
 
-function toStudent(r: Record<string, number | string>): StudentRow {
+function toStudent(r: StoredRow): StudentRow {
   return {
     id: Number(r.id),
     token: String(r.token),

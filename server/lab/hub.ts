@@ -101,7 +101,10 @@ export class LabHub {
     const client: Client = { ws, alive: true };
     this.clients.add(client);
     ws.on('pong', () => (client.alive = true));
-    ws.on('error', () => ws.terminate());
+    // ws answers protocol errors itself with the right close code (1009 for a frame over the cap),
+    // keeps reading and dropping the rest of the frame, and closes with a handshake; terminating here
+    // would reset the connection while a browser is still uploading, and it would report 1006.
+    ws.on('error', () => {});
     ws.on('close', () => this.clients.delete(client));
     return client;
   }

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../server/app.ts';
 import { connect, errCode, fdCount, kernelRows, ok, startLab, waitUntil } from '../helpers/lab.ts';
@@ -140,6 +142,48 @@ describe('lab policy', () => {
     const d = await connect(server);
     await ok(d.client.call('socket', { type: 'tcp' }));
     d.client.close();
+  });
+
+  it('a client still uploading a 10 MB frame gets the close code 1009, not a reset', async () => {
+    // A browser reads nothing until its upload is done, so a server that resets the connection
+    // (instead of reading and dropping the rest of the frame) makes it report 1006. A raw TCP client
+    // shows which of the two the server did: its upload fails with a reset, or it completes and the
+    // close frame is there to read.
+    const sock = net.connect(server.port, '127.0.0.1');
+    const received: Buffer[] = [];
+    const upgraded = new Promise<void>((resolve, reject) => {
+      sock.once('error', reject);
+      sock.on('data', function first(chunk: Buffer) {
+        received.push(chunk);
+        if (!Buffer.concat(received).includes('\r\n\r\n')) return;
+        sock.off('data', first);
+        received.length = 0;
+        resolve();
+      });
+    });
+    sock.write(
+      `GET /lab HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await upgraded;
+    sock.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise<string>((resolve) => {
+      sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      sock.once('close', () => resolve('closed'));
+    });
+    const size = 10 * 1024 * 1024;
+    // A masked text frame with a 64-bit length, mask key 0: the payload is sent as is.
+    const header = Buffer.from([0x81, 0x80 | 127, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    header.writeUInt32BE(size, 6);
+    const uploaded = new Promise<string>((resolve) => sock.write(Buffer.concat([header, Buffer.alloc(size, 0x78)]), (e) => resolve(e ? ((e as NodeJS.ErrnoException).code ?? 'error') : 'ok')));
+    assert.equal(await uploaded, 'ok', 'the whole upload was read by the server, not reset');
+    sock.end();
+    assert.equal(await ended, 'closed');
+    const frames = Buffer.concat(received);
+    // Skip the hello event; the close frame is the last one: 0x88, length 2 or more, code 1009.
+    const at = frames.lastIndexOf(0x88);
+    assert.ok(at >= 0, 'a close frame arrived');
+    assert.equal(frames.readUInt16BE(at + 2), 1009);
   });
 
   it('limits commands per second', async () => {

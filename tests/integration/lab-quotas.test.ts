@@ -177,7 +177,7 @@ describe('a server with a low open-file limit', () => {
     const proc = spawn('/bin/sh', ['-c', `ulimit -n 400 && exec "${process.execPath}" --import tsx server/index.ts --lab-only --port 0 --quiet`], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, LAB_SESSIONS_PER_ADDRESS: '40', LAB_COMMANDS_PER_SECOND: '1000' },
+      env: { ...process.env, SOCKETLAB_SESSIONS_PER_ADDRESS: '40', SOCKETLAB_COMMANDS_PER_SECOND: '1000' },
     });
     try {
       let out = '';

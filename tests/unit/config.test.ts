@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, helpText, loadConfig } from '../../server/config.ts';
+import { ConfigError, ConfigSchema, SETTINGS, helpText, loadConfig } from '../../server/config.ts';
 
 /** Runs loadConfig expecting a ConfigError; returns its message. */
 function refusal(argv: string[], env: Record<string, string | undefined> = {}): string {
   try {
-    loadConfig(argv, env);
+    loadConfig(argv, env, { warn: () => {} });
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
     assert.equal(e.name, 'ConfigError');
@@ -45,7 +45,7 @@ describe('defaults', () => {
   });
 
   test('unrelated and empty environment variables are ignored', () => {
-    const c = loadConfig([], { PATH: '/usr/bin', PORT: '', LAB_PORTS: '', HOME: '/root' });
+    const c = loadConfig([], { PATH: '/usr/bin', PORT: '', SOCKETLAB_LAB_PORTS: '', HOME: '/root' });
     assert.equal(c.port, 3000);
     assert.deepEqual(c.labPorts, [41000, 41999]);
   });
@@ -55,10 +55,10 @@ describe('environment and flags', () => {
   test('the environment is used when no flag is given', () => {
     const c = loadConfig([], {
       PORT: '8080',
-      HOST: '192.168.1.10',
-      LAB_PORTS: '42000-42099',
-      LAB_ADDRESSES: '192.168.1.10, fd00::2',
-      LAB_MAX_SOCKETS: '4',
+      SOCKETLAB_HOST: '192.168.1.10',
+      SOCKETLAB_LAB_PORTS: '42000-42099',
+      SOCKETLAB_LAB_ADDRESSES: '192.168.1.10, fd00::2',
+      SOCKETLAB_MAX_SOCKETS: '4',
       SOCKETLAB_ENGINE: 'node',
       SOCKETLAB_DEV: 'yes',
       SOCKETLAB_QUIET: '0',
@@ -76,10 +76,10 @@ describe('environment and flags', () => {
   test('a flag wins over the environment variable for the same setting', () => {
     const c = loadConfig(['--port', '4000', '--lab-ports=43000-43010', '--engine', 'native', '--dev'], {
       PORT: '8080',
-      LAB_PORTS: '42000-42099',
+      SOCKETLAB_LAB_PORTS: '42000-42099',
       SOCKETLAB_ENGINE: 'node',
       SOCKETLAB_DEV: 'false',
-      LAB_MAX_SOCKETS: '4',
+      SOCKETLAB_MAX_SOCKETS: '4',
     });
     assert.equal(c.port, 4000);
     assert.deepEqual(c.labPorts, [43000, 43010]);
@@ -112,24 +112,24 @@ describe('bad values throw a ConfigError naming the flag or variable', () => {
     assert.doesNotMatch(m, /--port/);
   });
 
-  test('LAB_PORTS=5-3 is backwards', () => {
-    const m = refusal([], { LAB_PORTS: '5-3' });
-    assert.match(m, /LAB_PORTS="5-3"/);
+  test('SOCKETLAB_LAB_PORTS=5-3 is backwards', () => {
+    const m = refusal([], { SOCKETLAB_LAB_PORTS: '5-3' });
+    assert.match(m, /SOCKETLAB_LAB_PORTS="5-3"/);
   });
 
-  test('LAB_PORTS=41000-41005 holds fewer than 10 ports', () => {
-    const m = refusal([], { LAB_PORTS: '41000-41005' });
-    assert.match(m, /LAB_PORTS="41000-41005"/);
+  test('SOCKETLAB_LAB_PORTS=41000-41005 holds fewer than 10 ports', () => {
+    const m = refusal([], { SOCKETLAB_LAB_PORTS: '41000-41005' });
+    assert.match(m, /SOCKETLAB_LAB_PORTS="41000-41005"/);
     assert.match(m, /at least 10 ports/);
   });
 
-  test('LAB_PORTS=41000-41009 (exactly 10 ports) is accepted: the limit is inclusive', () => {
-    assert.deepEqual(loadConfig([], { LAB_PORTS: '41000-41009' }).labPorts, [41000, 41009]);
+  test('SOCKETLAB_LAB_PORTS=41000-41009 (exactly 10 ports) is accepted: the limit is inclusive', () => {
+    assert.deepEqual(loadConfig([], { SOCKETLAB_LAB_PORTS: '41000-41009' }).labPorts, [41000, 41009]);
   });
 
-  test('LAB_PORTS=80-200 is below 1024', () => {
-    const m = refusal([], { LAB_PORTS: '80-200' });
-    assert.match(m, /LAB_PORTS="80-200"/);
+  test('SOCKETLAB_LAB_PORTS=80-200 is below 1024', () => {
+    const m = refusal([], { SOCKETLAB_LAB_PORTS: '80-200' });
+    assert.match(m, /SOCKETLAB_LAB_PORTS="80-200"/);
     assert.match(m, /1024/);
   });
 
@@ -138,9 +138,9 @@ describe('bad values throw a ConfigError naming the flag or variable', () => {
     assert.match(m, /--lab-ports="41000"/);
   });
 
-  test('LAB_ADDRESSES with a host name among the addresses', () => {
-    const m = refusal([], { LAB_ADDRESSES: '192.168.1.10,lab.example.org' });
-    assert.match(m, /LAB_ADDRESSES=/);
+  test('SOCKETLAB_LAB_ADDRESSES with a host name among the addresses', () => {
+    const m = refusal([], { SOCKETLAB_LAB_ADDRESSES: '192.168.1.10,lab.example.org' });
+    assert.match(m, /SOCKETLAB_LAB_ADDRESSES=/);
     assert.match(m, /lab\.example\.org/);
     assert.match(m, /literal IPv4 or IPv6/);
   });
@@ -161,9 +161,9 @@ describe('bad values throw a ConfigError naming the flag or variable', () => {
     assert.match(m, /--host="example\.com"/);
   });
 
-  test('HOST from the environment that is not an IP address names HOST', () => {
-    const m = refusal([], { HOST: 'my-laptop' });
-    assert.match(m, /HOST="my-laptop"/);
+  test('SOCKETLAB_HOST from the environment that is not an IP address names SOCKETLAB_HOST', () => {
+    const m = refusal([], { SOCKETLAB_HOST: 'my-laptop' });
+    assert.match(m, /SOCKETLAB_HOST="my-laptop"/);
   });
 
   test('an unknown engine name', () => {
@@ -177,9 +177,9 @@ describe('bad values throw a ConfigError naming the flag or variable', () => {
   });
 
   test('several bad settings are all named in one message', () => {
-    const m = refusal(['--max-sockets', '0'], { LAB_IDLE_SECONDS: '1' });
+    const m = refusal(['--max-sockets', '0'], { SOCKETLAB_IDLE_SECONDS: '1' });
     assert.match(m, /--max-sockets="0"/);
-    assert.match(m, /LAB_IDLE_SECONDS="1"/);
+    assert.match(m, /SOCKETLAB_IDLE_SECONDS="1"/);
   });
 });
 
@@ -194,12 +194,12 @@ describe('--help', () => {
     assert.match(h, /^Usage:/);
     for (const [flag, env] of [
       ['--port', 'PORT'],
-      ['--host', 'HOST'],
-      ['--lab-ports', 'LAB_PORTS'],
-      ['--lab-addresses', 'LAB_ADDRESSES'],
+      ['--host', 'SOCKETLAB_HOST'],
+      ['--lab-ports', 'SOCKETLAB_LAB_PORTS'],
+      ['--lab-addresses', 'SOCKETLAB_LAB_ADDRESSES'],
       ['--engine', 'SOCKETLAB_ENGINE'],
-      ['--max-sockets', 'LAB_MAX_SOCKETS'],
-      ['--allowed-origins', 'LAB_ALLOWED_ORIGINS'],
+      ['--max-sockets', 'SOCKETLAB_MAX_SOCKETS'],
+      ['--allowed-origins', 'SOCKETLAB_ALLOWED_ORIGINS'],
     ]) {
       assert.match(h, new RegExp(`${flag}\\s+${env}\\s`), `${flag} and ${env} on one line`);
     }
@@ -208,13 +208,121 @@ describe('--help', () => {
   test('--help wins even when other settings are bad', () => {
     assert.equal(refusal(['--help'], { PORT: 'abc' }), helpText());
   });
+
+  test('every setting of the schema has one line: its flag, its variable and its description', () => {
+    const lines = helpText().split('\n');
+    const keys = Object.keys(ConfigSchema.shape);
+    assert.deepEqual(SETTINGS.map((s) => s.key), keys, 'one setting per schema field, in order');
+    for (const s of SETTINGS) {
+      const kebab = s.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      assert.equal(s.flag, kebab);
+      assert.equal(s.env, s.key === 'port' ? 'PORT' : `SOCKETLAB_${kebab.replaceAll('-', '_').toUpperCase()}`, 'one prefix for every variable but PORT');
+      assert.ok(s.help.length > 10, `${s.key} is described`);
+      const line = lines.filter((l) => l.trimStart().startsWith(`--${s.flag} `));
+      assert.equal(line.length, 1, `--${s.flag} has one line`);
+      assert.match(line[0], new RegExp(`--${s.flag}\\s+${s.env}\\s+`));
+      assert.ok(line[0].includes(s.help), `the line for --${s.flag} carries its description`);
+    }
+    for (const s of SETTINGS.filter((x) => x.oldEnv)) assert.ok(helpText().includes(s.oldEnv!), `the old name ${s.oldEnv} is listed`);
+  });
+
+  test('defaults shown in the help are the schema\'s own', () => {
+    const h = helpText();
+    assert.match(h, /--max-sockets\s+SOCKETLAB_MAX_SOCKETS\s.*\(default 16\)/);
+    assert.match(h, /--lab-ports\s+SOCKETLAB_LAB_PORTS\s.*\(default 41000-41999\)/);
+    assert.match(h, /--class-title\s+SOCKETLAB_CLASS_TITLE\s.*\(default Socket Lab class\)/);
+  });
+});
+
+describe('old variable names (before the one SOCKETLAB_ prefix)', () => {
+  function load(env: Record<string, string>, argv: string[] = []) {
+    const warnings: string[] = [];
+    const config = loadConfig(argv, env, { warn: (line) => warnings.push(line) });
+    return { config, warnings };
+  }
+
+  const cases: { old: string; now: string; value: string; key: keyof ReturnType<typeof loadConfig>; expected: unknown }[] = [
+    { old: 'HOST', now: 'SOCKETLAB_HOST', value: '192.168.1.10', key: 'host', expected: '192.168.1.10' },
+    { old: 'LAB_PORTS', now: 'SOCKETLAB_LAB_PORTS', value: '42000-42099', key: 'labPorts', expected: [42000, 42099] },
+    { old: 'LAB_MAX_SOCKETS', now: 'SOCKETLAB_MAX_SOCKETS', value: '4', key: 'maxSockets', expected: 4 },
+    { old: 'LAB_COMMANDS_PER_SECOND', now: 'SOCKETLAB_COMMANDS_PER_SECOND', value: '1000', key: 'commandsPerSecond', expected: 1000 },
+    { old: 'CLASS_TITLE', now: 'SOCKETLAB_CLASS_TITLE', value: 'Networks 101', key: 'classTitle', expected: 'Networks 101' },
+    { old: 'CLASS_STUDENTS_PER_ADDRESS', now: 'SOCKETLAB_CLASS_STUDENTS_PER_ADDRESS', value: '300', key: 'classStudentsPerAddress', expected: 300 },
+    { old: 'INSTRUCTOR_KEY', now: 'SOCKETLAB_INSTRUCTOR_KEY', value: 'k'.repeat(20), key: 'instructorKey', expected: 'k'.repeat(20) },
+    { old: 'NEW_CLASS', now: 'SOCKETLAB_NEW_CLASS', value: '1', key: 'newClass', expected: true },
+  ];
+
+  for (const c of cases) {
+    test(`${c.old} still works, with one warning naming ${c.now}`, () => {
+      const { config, warnings } = load({ [c.old]: c.value });
+      assert.deepEqual(config[c.key], c.expected);
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.ok(warnings[0].includes(c.old) && warnings[0].includes(c.now), warnings[0]);
+      assert.doesNotMatch(warnings[0], /\n/, 'one line');
+    });
+
+    test(`${c.now} works, without a warning`, () => {
+      const { config, warnings } = load({ [c.now]: c.value });
+      assert.deepEqual(config[c.key], c.expected);
+      assert.deepEqual(warnings, []);
+    });
+  }
+
+  test('every renamed setting reads its old name exactly as its new one', () => {
+    const renamed = SETTINGS.filter((x) => x.oldEnv);
+    assert.ok(renamed.length >= 15);
+    for (const s of renamed) {
+      // The same text under either name: the same setting, or the same refusal naming that name.
+      const value = s.boolean ? '1' : (s.defaultText ?? 'x');
+      const outcome = (name: string) => {
+        try {
+          return { value: load({ [name]: value }).config[s.key] };
+        } catch (e) {
+          assert.ok(e instanceof ConfigError);
+          return { error: e.message.replace(`${name}=`, 'NAME=') };
+        }
+      };
+      assert.deepEqual(outcome(s.oldEnv!), outcome(s.env), s.oldEnv);
+    }
+  });
+
+  test('when both names are set the new one wins, and the warning says so', () => {
+    const { config, warnings } = load({ LAB_PORTS: '42000-42099', SOCKETLAB_LAB_PORTS: '43000-43099' });
+    assert.deepEqual(config.labPorts, [43000, 43099]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /both LAB_PORTS and SOCKETLAB_LAB_PORTS/);
+    assert.match(warnings[0], /using SOCKETLAB_LAB_PORTS/);
+  });
+
+  test('a flag wins over both names', () => {
+    const { config } = load({ LAB_MAX_SOCKETS: '4', SOCKETLAB_MAX_SOCKETS: '5' }, ['--max-sockets', '6']);
+    assert.equal(config.maxSockets, 6);
+  });
+
+  test('a bad value under the old name is reported under the old name', () => {
+    const m = refusal([], { LAB_PORTS: '5-3' });
+    assert.match(m, /LAB_PORTS="5-3"/);
+    assert.doesNotMatch(m, /SOCKETLAB_LAB_PORTS/);
+  });
+
+  test('an empty old variable is unset, and says nothing', () => {
+    const { config, warnings } = load({ LAB_PORTS: '' });
+    assert.deepEqual(config.labPorts, [41000, 41999]);
+    assert.deepEqual(warnings, []);
+  });
+
+  test('PORT keeps its name', () => {
+    const { config, warnings } = load({ PORT: '4000' });
+    assert.equal(config.port, 4000);
+    assert.deepEqual(warnings, []);
+  });
 });
 
 describe('loadConfig: lab addresses are single addresses', () => {
   for (const value of ['0.0.0.0', '::', '127.0.0.1,0.0.0.0']) {
-    test(`LAB_ADDRESSES=${value} is refused (it would mean every interface)`, () => {
-      const message = refusal([], { LAB_ADDRESSES: value });
-      assert.match(message, /LAB_ADDRESSES/);
+    test(`SOCKETLAB_LAB_ADDRESSES=${value} is refused (it would mean every interface)`, () => {
+      const message = refusal([], { SOCKETLAB_LAB_ADDRESSES: value });
+      assert.match(message, /SOCKETLAB_LAB_ADDRESSES/);
       assert.match(message, /every interface/);
     });
   }

@@ -18,6 +18,7 @@ import {
 } from '../types.ts';
 import { asEngineError, type NativeAddon, type Readiness } from './addon.ts';
 import { FdReadiness, type Interest } from './readiness.ts';
+import { nextState, type SocketEvent, type SocketState } from './socket-state.ts';
 
 type Direction = 'readable' | 'writable';
 type WatchMode = 'accept' | 'datagram' | 'stream' | 'connecting' | null;
@@ -32,16 +33,13 @@ export class NativeSocket implements EngineSocket {
   readonly #addon: NativeAddon;
   readonly #registry: Set<NativeSocket>;
   readonly #readiness: FdReadiness;
-  #fd: number | null;
+  readonly #fd: number;
   /** Rejects each call that is waiting for the kernel (used by close). */
   readonly #cancels = new Set<() => void>();
+  /** Changed only by #on(), through nextState() (socket-state.ts). */
+  #state: SocketState;
 
-  #listening = false;
-  #connecting = false;
-  #connected: boolean;
-  #readShut = false;
-
-  // watch() state
+  // watch() state: what has been reported, so each change is said once
   readonly #listeners: Array<(change: SocketChange) => void> = [];
   #watchInterest: Interest | null = null;
   #watchKey = '';
@@ -50,25 +48,33 @@ export class NativeSocket implements EngineSocket {
   #readsQuiet = false;
   /** The socket has a pending error: quiet until the learner's next call, which will receive it. */
   #errorQuiet = false;
-  #peerClosedReported = false;
 
   constructor(addon: NativeAddon, fd: number, type: SocketType, family: Family, registry: Set<NativeSocket>, connected = false) {
     this.#addon = addon;
     this.#fd = fd;
     this.type = type;
     this.family = family;
-    this.#connected = connected;
+    this.#state = connected ? 'connected' : 'created';
     this.#registry = registry;
     this.#readiness = new FdReadiness(addon, fd);
     registry.add(this);
   }
 
   get fd(): number | null {
-    return this.#fd;
+    return this.#state === 'closed' ? null : this.#fd;
+  }
+
+  /** Where the socket is in its life (socket-state.ts). */
+  get state(): SocketState {
+    return this.#state;
+  }
+
+  #on(event: SocketEvent): void {
+    this.#state = nextState(this.#state, event);
   }
 
   inode(): number | null {
-    if (this.#fd === null) return null;
+    if (this.#state === 'closed') return null;
     try {
       return this.#addon.inode(this.#fd);
     } catch {
@@ -88,7 +94,7 @@ export class NativeSocket implements EngineSocket {
   listen(backlog: number): Promise<void> {
     return this.#call(() => {
       this.#addon.listen(this.#open(), backlog);
-      this.#listening = true;
+      this.#on('listened');
     });
   }
 
@@ -114,13 +120,12 @@ export class NativeSocket implements EngineSocket {
           // would also wait out.
           ['EINPROGRESS', 'EALREADY'],
         );
-        this.#connecting = false;
-        this.#connected = true;
+        this.#on('connected');
       } catch (e) {
         const err = asEngineError(e);
-        if (err.code === 'EINPROGRESS' || err.code === 'EALREADY') this.#connecting = this.type === 'tcp';
-        else if (err.code === 'EISCONN') this.#connected = true;
-        else if (err.code !== 'E_CANCELLED') this.#connecting = false;
+        if (err.code === 'EINPROGRESS' || err.code === 'EALREADY') this.#on(this.type === 'tcp' ? 'connect-pending' : 'connect-failed');
+        else if (err.code === 'EISCONN') this.#on('connected');
+        else if (err.code !== 'E_CANCELLED') this.#on('connect-failed');
         throw err;
       }
       return { local: this.localAddress() ?? { address: '', port: 0 } };
@@ -156,15 +161,15 @@ export class NativeSocket implements EngineSocket {
   shutdown(how: ShutdownHow): Promise<void> {
     return this.#call(() => {
       this.#addon.shutdown(this.#open(), how);
-      if (how !== 'write') this.#readShut = true;
+      if (how !== 'write') this.#on('reads-ended');
     });
   }
 
   close(): void {
+    if (this.#state === 'closed') return;
     const fd = this.#fd;
-    if (fd === null) return;
     this.#readiness.stop();
-    this.#fd = null;
+    this.#on('closed');
     for (const cancel of [...this.#cancels]) cancel();
     this.#registry.delete(this);
     try {
@@ -175,13 +180,13 @@ export class NativeSocket implements EngineSocket {
   }
 
   localAddress(): Endpoint | null {
-    if (this.#fd === null) return null;
+    if (this.#state === 'closed') return null;
     const name = this.#addon.getsockname(this.#fd);
     return name && name.port !== 0 ? name : null;
   }
 
   remoteAddress(): Endpoint | null {
-    if (this.#fd === null) return null;
+    if (this.#state === 'closed') return null;
     return this.#addon.getpeername(this.#fd);
   }
 
@@ -193,7 +198,7 @@ export class NativeSocket implements EngineSocket {
   // ------------------------------------------------------------------------------ blocking
 
   #open(): number {
-    if (this.#fd === null) throw new EngineError('EBADF', 'Bad file descriptor: the socket is closed.');
+    if (this.#state === 'closed') throw new EngineError('EBADF', 'Bad file descriptor: the socket is closed.');
     return this.#fd;
   }
 
@@ -256,7 +261,7 @@ export class NativeSocket implements EngineSocket {
 
   #whenReady<T>(direction: Direction, signal: CancelSignal, attempt: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#fd === null) return reject(cancelled());
+      if (this.#state === 'closed') return reject(cancelled());
       const settle = () => {
         this.#readiness.remove(interest);
         signal.removeEventListener('abort', cancel);
@@ -277,7 +282,7 @@ export class NativeSocket implements EngineSocket {
             if (err.code === 'EAGAIN') {
               // A pending socket error this call does not collect would wake us forever (the watch
               // is level-triggered): collect it, as a kernel-blocked call would have returned it.
-              const pending = events.error && this.#fd !== null ? this.#addon.soError(this.#fd) : null;
+              const pending = events.error && this.#state !== 'closed' ? this.#addon.soError(this.#fd) : null;
               if (!pending) return; // woken early: keep waiting
               err = new EngineError(pending, `The socket reported ${pending} while the call waited.`);
             }
@@ -308,12 +313,16 @@ export class NativeSocket implements EngineSocket {
   // ------------------------------------------------------------------------------ watch
 
   #watchMode(): WatchMode {
-    if (this.#fd === null) return null;
-    if (this.#listening) return 'accept';
-    if (this.type === 'udp') return 'datagram';
-    if (this.#connected) return 'stream';
-    if (this.#connecting) return 'connecting';
-    return null;
+    switch (this.#state) {
+      case 'closed':
+        return null;
+      case 'listening':
+        return 'accept';
+      default:
+        if (this.type === 'udp') return 'datagram';
+        if (this.#state === 'connected' || this.#state === 'reads-ended') return 'stream';
+        return this.#state === 'connecting' ? 'connecting' : null;
+    }
   }
 
   #watchWants(): Direction | null {
@@ -324,7 +333,7 @@ export class NativeSocket implements EngineSocket {
       case 'datagram':
         return readsOpen ? 'readable' : null;
       case 'stream':
-        return readsOpen && !this.#peerClosedReported && !this.#readShut ? 'readable' : null;
+        return readsOpen && this.#state === 'connected' ? 'readable' : null;
       case 'connecting':
         // Only to notice that the handshake finished, so reads can be watched from then on.
         return 'writable';
@@ -334,7 +343,7 @@ export class NativeSocket implements EngineSocket {
   }
 
   #rearmWatch(): void {
-    const want = this.#fd === null ? null : this.#watchWants();
+    const want = this.#state === 'closed' ? null : this.#watchWants();
     const key = want ?? '';
     if (key === this.#watchKey) return;
     if (this.#watchInterest) this.#readiness.remove(this.#watchInterest);
@@ -347,8 +356,8 @@ export class NativeSocket implements EngineSocket {
   }
 
   #onWatchReady(events: Readiness): void {
+    if (this.#state === 'closed') return;
     const fd = this.#fd;
-    if (fd === null) return;
     const mode = this.#watchMode();
     let change: SocketChange | null = null;
 
@@ -356,14 +365,13 @@ export class NativeSocket implements EngineSocket {
       if (events.error || events.hangup) {
         this.#errorQuiet = true; // connect() again will return the kernel's verdict
       } else if (this.#addon.getpeername(fd) !== null) {
-        this.#connecting = false;
-        this.#connected = true;
+        this.#on('connected');
       }
     } else if (events.error) {
       // Never read the pending error here (SO_ERROR or a peek would consume it): it belongs to the
       // learner's next call. A hangup is still worth saying.
-      if (mode === 'stream' && (events.hangup || events.disconnect) && !this.#peerClosedReported) {
-        this.#peerClosedReported = true;
+      if (mode === 'stream' && (events.hangup || events.disconnect) && this.#state === 'connected') {
+        this.#on('reads-ended');
         change = { change: 'peer-closed' };
       }
       this.#errorQuiet = true;
@@ -396,7 +404,7 @@ export class NativeSocket implements EngineSocket {
       this.#readsQuiet = true;
       return { change: 'data-waiting', bytes: this.#addon.readable(fd) };
     }
-    this.#peerClosedReported = true;
+    this.#on('reads-ended');
     return { change: 'peer-closed' };
   }
 

@@ -1,0 +1,43 @@
+/**
+ * Which part of the server answers each request on the one port: the class's CSV summary, else the
+ * site; upgrades to /lab and /class go through the admission check (upgrade-guard.ts) to their
+ * hubs, and any other upgrade to Next in dev mode (hot reload) or nowhere.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Site } from './site.ts';
+import type { UpgradeGuard } from './upgrade-guard.ts';
+
+/** An endpoint that takes WebSocket upgrades the guard admitted. */
+export interface UpgradeTarget {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface Routes {
+  site: Site;
+  guard: UpgradeGuard;
+  lab: UpgradeTarget;
+  /** The class, once it is running (it starts after the server listens, so it is asked each time). */
+  classroom: () => (UpgradeTarget & { handleHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean }) | null;
+  /** Dev mode: Next's hot reload gets the upgrades that are not ours. */
+  dev: boolean;
+}
+
+export function createFrontServer(routes: Routes): http.Server {
+  const server = http.createServer((req, res) => {
+    if (routes.classroom()?.handleHttp(req, res)) return;
+    routes.site.handle(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const classroom = routes.classroom();
+    // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.
+    if ((pathname === '/lab' || (pathname === '/class' && classroom)) && !routes.guard.admit(req, socket)) return;
+    if (pathname === '/lab') routes.lab.handleUpgrade(req, socket, head);
+    else if (pathname === '/class' && classroom) classroom.handleUpgrade(req, socket, head);
+    else if (routes.dev) routes.site.upgrades.emit('upgrade', req, socket, head);
+    else socket.destroy();
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
