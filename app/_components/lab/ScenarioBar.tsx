@@ -36,6 +36,7 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
   const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<StepOutcome | null>(null);
   const [autoplay, setAutoplay] = useState(false);
+  const [ready, setReady] = useState(false);
   const [speed, setSpeed] = useState(1200);
 
   useEffect(() => {
@@ -43,6 +44,9 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
       client && hello
         ? new ScenarioRunner(scenario, client, { siteAddress: siteAddress(hello), sitePort: hello.policy.sitePort ?? Number(location.port || 80), host: location.host })
         : null;
+    // A ref does not re-render: without this state the Next button could stay disabled after the
+    // lab opened, whenever the other resets below changed nothing (React then skips the render).
+    setReady(runner.current !== null);
     setIndex(0);
     setLast(null);
     setAutoplay(false);
@@ -73,7 +77,6 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
   const total = scenario.steps.length;
   const done = index >= total;
   const upcoming = scenario.steps[index];
-  const ready = Boolean(runner.current);
 
   return (
     <section aria-label={`Scenario: ${scenario.title}`} className="rounded-lg border border-blue-200 bg-blue-50/70 p-3 dark:border-blue-900 dark:bg-blue-950/30" data-testid="scenario-bar" data-index={index} data-total={total}>
