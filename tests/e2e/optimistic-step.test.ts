@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import type { Browser, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, Locator, Page, WebSocketRoute } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, launch, watchProblems } from '../helpers/browser.ts';
@@ -68,24 +68,32 @@ async function newServerSocket(page: Page) {
   await steps(page).locator('[data-op="socket"][data-status="ok"]').waitFor();
 }
 
-/** Clicks a call's submit button on s1 in the page; resolves with what the first frame after the click holds. */
-function clickAndLookAtNextFrame(page: Page, op: string) {
-  return page.evaluate(
-    (op) =>
-      new Promise<{ provisional: string | null; real: number }>((resolve) => {
-        const submit = document.querySelector<HTMLButtonElement>('article[data-sock="s1"] button[type="submit"]')!;
-        if (submit.textContent !== `${op}()`) throw new Error(`the card offers ${submit.textContent}, not ${op}()`);
-        submit.click();
-        // Callbacks of the next frame run before it is painted: what is in the DOM now is in that frame.
-        requestAnimationFrame(() =>
-          resolve({
+type FirstFrame = { provisional: string | null; real: number };
+
+/**
+ * Clicks like a learner (real mouse input through Chromium) and resolves with what the first frame
+ * after the click holds: an animation callback registered as the click is dispatched runs before
+ * that frame is painted, so whatever is in the DOM then is in that frame.
+ */
+async function clickAndLookAtNextFrame(page: Page, target: Locator, op: string): Promise<FirstFrame> {
+  await page.evaluate((op) => {
+    const w = window as unknown as { __firstFrame?: FirstFrame };
+    delete w.__firstFrame;
+    document.addEventListener(
+      'click',
+      () =>
+        requestAnimationFrame(() => {
+          w.__firstFrame = {
             provisional: document.querySelector(`[aria-label="Calls waiting for an answer"] [data-op="${op}"]`)?.textContent ?? null,
             real: document.querySelectorAll(`[aria-label="Steps"] [data-op="${op}"]`).length,
-          }),
-        );
-      }),
-    op,
-  );
+          };
+        }),
+      { capture: true, once: true },
+    );
+  }, op);
+  await target.click();
+  const seen = await page.waitForFunction(() => (window as unknown as { __firstFrame?: FirstFrame }).__firstFrame);
+  return (await seen.jsonValue()) as FirstFrame;
 }
 
 describeInBrowser('a call is drawn in the frame of the click, then replaced by its step', () => {
@@ -116,7 +124,7 @@ describeInBrowser('a call is drawn in the frame of the click, then replaced by i
       await newServerSocket(page);
       await card(page, 's1').locator('label[data-op="bind"]').click();
       route.hold = 'bind';
-      const frame = await clickAndLookAtNextFrame(page, 'bind');
+      const frame = await clickAndLookAtNextFrame(page, card(page, 's1').getByRole('button', { name: 'bind()' }), 'bind');
       assert.equal(frame.real, 0, 'the server has not answered (the route holds it)');
       assert.match(frame.provisional ?? '', /calling bind\(s1, 127\.0\.0\.1:0\)…/, 'drawn in the first frame after the click, with the real arguments');
 
@@ -170,7 +178,7 @@ describeInBrowser('a call is drawn in the frame of the click, then replaced by i
       // The next call's answer never comes: the connection drops first.
       await card(page, 's1').locator('label[data-op="close"]').click();
       route.hold = 'close';
-      const frame = await clickAndLookAtNextFrame(page, 'close');
+      const frame = await clickAndLookAtNextFrame(page, card(page, 's1').getByRole('button', { name: 'close()' }), 'close');
       assert.match(frame.provisional ?? '', /calling close\(s1\)…/);
       await page.waitForFunction(() => document.querySelectorAll('[aria-label="Calls waiting for an answer"] [role="listitem"]').length === 1);
       await route.page!.close({ code: 1012, reason: 'test: the connection drops' });
@@ -178,6 +186,23 @@ describeInBrowser('a call is drawn in the frame of the click, then replaced by i
       assert.equal(await waiting(page).count(), 0, 'no row is left waiting for an answer that cannot come');
       // The fresh session starts empty, with nothing provisional in it.
       await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      assert.equal(await waiting(page).count(), 0);
+    } finally {
+      await page.context().close();
+    }
+  });
+  it("a scenario's Next draws its call in the first frame too", { timeout: 60_000 }, async () => {
+    const { page, route } = await freshPage();
+    try {
+      await page.goto(`${server.url}/lab#tcp-hello`);
+      await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
+      await page.getByTestId('scenario-next').and(page.locator(':enabled')).waitFor();
+      route.hold = 'socket';
+      const frame = await clickAndLookAtNextFrame(page, page.getByTestId('scenario-next'), 'socket');
+      assert.equal(frame.real, 0);
+      assert.match(frame.provisional ?? '', /calling socket\(TCP\)…/);
+      route.release();
+      await steps(page).locator('[data-op="socket"][data-status="ok"]').waitFor();
       assert.equal(await waiting(page).count(), 0);
     } finally {
       await page.context().close();
