@@ -10,7 +10,7 @@ import { after, before, it } from 'node:test';
 import type { Browser, Locator, Page, WebSocketRoute } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab } from '../helpers/lab.ts';
-import { describeInBrowser, launch, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 
 const lab = (page: Page) => page.getByTestId('socket-lab');
 const card = (page: Page, sock: string) => lab(page).locator(`article[data-sock="${sock}"]`);
@@ -140,6 +140,11 @@ describeInBrowser('a call is drawn in the frame of the click, then replaced by i
       assert.equal(await row.getByRole('button').count(), 0, 'nothing to select until it is a step');
       assert.equal(await row.locator('div').first().evaluate((el) => getComputedStyle(el).borderTopStyle), 'dashed');
       assert.equal(await steps(page).locator('[role="listitem"]').count(), 1, 'the Steps list still holds only socket()');
+      // On the card that made it too, in place of the previous call's result.
+      assert.match((await card(page, 's1').getByTestId('call-provisional').textContent()) ?? '', /^calling bind\(s1, 127\.0\.0\.1:0\)… no answer yet$/);
+      assert.equal(await card(page, 's1').getByTestId('call-result').count(), 0, 'the socket() result is not shown as if it answered bind()');
+      const violations = await seriousA11yViolations(page);
+      assert.equal(violations.length, 0, describeViolations(violations));
       // The step (and reply) are held at the route, really sent by the server.
       await page.waitForFunction(() => document.querySelectorAll('[aria-label="Calls waiting for an answer"] [role="listitem"]').length === 1);
       assert.ok(route.held >= 1, 'the server answered and the route holds it');
@@ -150,6 +155,8 @@ describeInBrowser('a call is drawn in the frame of the click, then replaced by i
       assert.equal(await real.getAttribute('data-seq'), '2', 'numbered by the server, as if nothing had been drawn before');
       assert.match((await real.textContent()) ?? '', /bind\(s1, 127\.0\.0\.1:0\)→ 127\.0\.0\.1:41\d\d\d/);
       assert.equal(await waiting(page).count(), 0, 'the provisional row is gone');
+      assert.equal(await card(page, 's1').getByTestId('call-provisional').count(), 0);
+      assert.match((await card(page, 's1').getByTestId('call-result').textContent()) ?? '', /bind\(s1, 127\.0\.0\.1:0\) → 127\.0\.0\.1:41\d\d\d/);
       // The real row is a step like any other: it can be selected.
       await real.getByRole('button').click();
       await page.getByTestId('step-detail').waitFor();

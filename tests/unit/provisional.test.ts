@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Step } from '../../server/protocol/index.ts';
-import { NO_PROVISIONAL, callShape, provisionalActor, provisionalReducer, showsProvisional, type ProvisionalAction, type ProvisionalCall } from '../../app/_lib/lab/provisional.ts';
+import { NO_PROVISIONAL, callShape, provisionalActor, provisionalBySock, provisionalReducer, showsProvisional, type ProvisionalAction, type ProvisionalCall } from '../../app/_lib/lab/provisional.ts';
 import { describeCall, type SockView } from '../../app/_lib/lab/state.ts';
 
 const bind: ProvisionalCall = { id: 'ui1', op: 'bind', args: { sock: 's1', address: '127.0.0.1', port: 41000 } };
@@ -69,6 +69,12 @@ describe('provisional calls', () => {
     assert.equal(provisionalActor({ id: 4, op: 'socket', args: { type: 'udp', actor: 'peer' } }, sockets), 'peer');
     assert.equal(provisionalActor({ id: 5, op: 'socket', args: { type: 'tcp' } }, sockets), 'program');
     assert.equal(provisionalActor({ id: 6, op: 'close', args: { sock: 's9' } }, sockets), 'program');
+  });
+
+  test("a socket's card shows its newest unanswered call; a socket() call has no card yet", () => {
+    const send: ProvisionalCall = { id: 'ui3', op: 'send', args: { sock: 's2', data: 'hi' } };
+    const bySock = provisionalBySock([bind, send, listen, { id: 'ui4', op: 'socket', args: { type: 'tcp' } }]);
+    assert.deepEqual([...bySock.entries()].map(([s, c]) => [s, c.id]), [['s1', 'ui2'], ['s2', 'ui3']]);
   });
 
   test('the call is named exactly as its real row will name it, with the real arguments', () => {

@@ -7,6 +7,7 @@ import { replayPlan, type ReplayCall } from '@/app/_lib/lab/replayer';
 import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { coachFor } from '@/app/_lib/lab/coach';
 import { describeCall, describeResult, kernelAt, labAt, lanesOf, lastStepBySock } from '@/app/_lib/lab/state';
+import { provisionalBySock } from '@/app/_lib/lab/provisional';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
 import { CoachLine } from './CoachLine';
@@ -69,6 +70,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   // The same array while the lanes are the same, so memoised children skip a redraw.
   const lanes = useMemo(() => laneList, [laneKey]);
   const lastSteps = useMemo(() => lastStepBySock(shown.steps), [shown.steps]);
+  const cardCalls = useMemo(() => (past ? undefined : provisionalBySock(lab.provisional)), [past, lab.provisional]);
   const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
 
   const { call, reset } = lab;
@@ -182,7 +184,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
         </div>
       ) : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
-      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} onCall={onCall} />
+      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
       <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
       <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} provisional={past ? undefined : lab.provisional} onRewind={viewer ? undefined : setRewindSeq} />

@@ -56,6 +56,13 @@ export function provisionalActor(call: ProvisionalCall, sockets: readonly SockVi
   return sock?.actor ?? 'program';
 }
 
+/** Each socket's newest call still waiting for its answer, for the socket's card. */
+export function provisionalBySock(calls: readonly ProvisionalCall[]): ReadonlyMap<string, ProvisionalCall> {
+  const bySock = new Map<string, ProvisionalCall>();
+  for (const c of calls) if (typeof c.args.sock === 'string') bySock.set(c.args.sock, c);
+  return bySock;
+}
+
 /**
  * The call in the shape describeCall() reads (op and args only), so the provisional row names the
  * call exactly as its real row will. It is only ever described, never stored as a step.
