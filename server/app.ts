@@ -22,6 +22,7 @@ import { labFdBudget, type FdBudget } from './lab/fd-budget.ts';
 import { LabPolicy } from './lab/policy.ts';
 import { PortPicker } from './lab/port-picker.ts';
 import { sharedProcRead } from './lab/shared-read.ts';
+import { labPrograms } from './programs.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,7 +93,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
     // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
-    chatMaxClients: config.chatMaxClients,
+    programs: labPrograms(config),
     fdBudget: fdBudget.sockets,
   };
   const hub = new LabHub({

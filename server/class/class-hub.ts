@@ -23,7 +23,7 @@ import {
   type PublicClassInfo,
   type StudentSummary,
 } from '../protocol/class.ts';
-import type { Step } from '../protocol/index.ts';
+import type { ArgsOf, Op, Step } from '../protocol/index.ts';
 import type { LabHub } from '../lab/hub.ts';
 import { LabSession, type SessionDeps } from '../lab/session.ts';
 import { newSecret, sameSecret } from './class-codes.ts';
@@ -152,8 +152,7 @@ export class ClassHub {
   /** The capstone chat server for the whole class, in a session of its own that no browser owns. */
   private async startChat(): Promise<void> {
     const session = new LabSession(this.opts.sessionDeps);
-    let id = 0;
-    const call = (op: string, args: Record<string, unknown>) => session.execute({ id: `class-${++id}`, op, args } as never, { internal: true, quiet: true });
+    const call = <O extends Op>(op: O, args: ArgsOf<O>) => session.call(op, args, { quiet: true });
     const family = this.opts.chatAddress.includes(':') ? 6 : 4;
     const s = await call('socket', { type: 'tcp', family, actor: 'class chat' });
     if (!s.ok) return;

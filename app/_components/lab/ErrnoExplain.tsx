@@ -1,4 +1,5 @@
-import { ERRNO_MEANINGS, type LabError } from '@/server/protocol';
+import type { LabError } from '@/server/protocol';
+import { ERRNO_MEANINGS } from '@/server/protocol/errno-meanings';
 
 /** An error code with what it means and what usually causes it, in plain words. */
 export function ErrnoExplain({ error, compact = false }: { error: LabError; compact?: boolean }) {

@@ -23,11 +23,11 @@ export interface SockView {
   waiting: string[];
 }
 
-export interface StepView extends Step {
-  /** Kernel rows just before and just after the step, when the UI fetched them. */
+/** A step with the kernel rows just before and just after it, when the UI fetched them. */
+export type StepView = Step & {
   kernelBefore?: KernelRow[];
   kernelAfter?: KernelRow[];
-}
+};
 
 export interface LabState {
   hello: Hello | null;
@@ -50,18 +50,17 @@ function updateSock(sockets: SockView[], handle: string | undefined, f: (s: Sock
 
 /** Socket cards follow from step results alone. */
 function applyResult(sockets: SockView[], step: Step): SockView[] {
-  const args = step.args as Record<string, unknown>;
-  const r = (step.result ?? {}) as Record<string, unknown>;
   switch (step.op) {
-    case 'socket':
+    case 'socket': {
+      if (!step.result) return sockets;
       return [
         ...sockets,
         {
-          handle: r.sock as string,
+          handle: step.result.sock,
           actor: step.actor,
-          type: args.type as 'tcp' | 'udp',
-          family: (args.family as 4 | 6) ?? 4,
-          fd: (r.fd as number | null) ?? null,
+          type: step.args.type,
+          family: step.args.family ?? 4,
+          fd: step.result.fd ?? null,
           listening: false,
           blocking: true,
           closed: false,
@@ -69,22 +68,26 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
           waiting: [],
         },
       ];
-    case 'bind':
-      return updateSock(sockets, step.sock, (s) => ({ ...s, local: r as unknown as Endpoint }));
+    }
+    case 'bind': {
+      const local = step.result;
+      return local ? updateSock(sockets, step.sock, (s) => ({ ...s, local: { address: local.address, port: local.port } })) : sockets;
+    }
     case 'listen':
-      return updateSock(sockets, step.sock, (s) => ({ ...s, listening: true, backlog: r.backlog as number | undefined }));
+      return updateSock(sockets, step.sock, (s) => ({ ...s, listening: true, backlog: step.result?.backlog }));
     case 'accept': {
+      if (!step.result) return sockets;
       const parent = sockets.find((s) => s.handle === step.sock);
       return [
         ...sockets,
         {
-          handle: r.sock as string,
+          handle: step.result.sock,
           actor: step.actor,
           type: 'tcp',
           family: parent?.family ?? 4,
-          fd: (r.fd as number | null) ?? null,
-          local: r.local as Endpoint,
-          remote: r.peer as Endpoint,
+          fd: step.result.fd ?? null,
+          local: step.result.local,
+          remote: step.result.peer,
           listening: false,
           blocking: true,
           closed: false,
@@ -93,23 +96,24 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
         },
       ];
     }
-    case 'connect':
-      return updateSock(sockets, step.sock, (s) => ({
-        ...s,
-        local: r.local as Endpoint,
-        remote: { address: String(args.address), port: Number(args.port) },
-      }));
+    case 'connect': {
+      const { address, port } = step.args;
+      const local = step.result?.local;
+      return updateSock(sockets, step.sock, (s) => ({ ...s, local, remote: { address, port } }));
+    }
     case 'send':
     case 'sendto': {
       // The lab bound an unbound UDP socket before the call (docs/protocol.md, implicit binds).
-      const bound = r.implicitBind as Endpoint | undefined;
+      const bound = step.result?.implicitBind;
       return bound ? updateSock(sockets, step.sock, (s) => ({ ...s, local: bound })) : sockets;
     }
-    case 'setblocking':
+    case 'setblocking': {
+      const { blocking } = step.args;
       // The same object when nothing changes, so the socket's card need not redraw.
-      return updateSock(sockets, step.sock, (s) => (s.blocking === Boolean(args.blocking) ? s : { ...s, blocking: Boolean(args.blocking) }));
+      return updateSock(sockets, step.sock, (s) => (s.blocking === blocking ? s : { ...s, blocking }));
+    }
     case 'shutdown': {
-      const how = args.how as 'read' | 'write' | 'both';
+      const { how } = step.args;
       return updateSock(sockets, step.sock, (s) => ({
         ...s,
         shut: { read: s.shut.read || how !== 'write', write: s.shut.write || how !== 'read' },
@@ -298,23 +302,29 @@ export function implicitBindSentence(step: Step): string | null {
 export function describeResult(step: Step): string {
   if (step.status === 'blocked') return 'waiting…';
   if (step.status === 'error') return `✗ ${step.error?.code}`;
-  const r = (step.result ?? {}) as Record<string, unknown>;
   switch (step.op) {
-    case 'socket':
-      return `→ ${r.sock}${r.fd !== null && r.fd !== undefined ? ` (fd ${r.fd})` : ''}`;
+    case 'socket': {
+      const fd = step.result?.fd;
+      return `→ ${step.result?.sock}${fd !== null && fd !== undefined ? ` (fd ${fd})` : ''}`;
+    }
     case 'bind':
-      return `→ ${formatEndpoint(r as unknown as Endpoint)}`;
+      return step.result ? `→ ${formatEndpoint(step.result)}` : '→ 0 (ok)';
     case 'accept':
-      return `→ ${r.sock} from ${formatEndpoint(r.peer as Endpoint)}`;
+      return step.result ? `→ ${step.result.sock} from ${formatEndpoint(step.result.peer)}` : '→ 0 (ok)';
     case 'connect':
-      return `→ connected from ${formatEndpoint(r.local as Endpoint)}`;
+      return step.result ? `→ connected from ${formatEndpoint(step.result.local)}` : '→ 0 (ok)';
     case 'send':
-    case 'sendto':
-      return `→ ${r.bytes} bytes${r.implicitBind ? `, from ${formatEndpoint(r.implicitBind as Endpoint)} (bound by the lab)` : ''}`;
-    case 'recv':
-      return r.eof ? '→ 0 bytes: EOF' : `→ ${r.bytes} bytes ${JSON.stringify(r.data)}`;
+    case 'sendto': {
+      const bound = step.result?.implicitBind;
+      return `→ ${step.result?.bytes} bytes${bound ? `, from ${formatEndpoint(bound)} (bound by the lab)` : ''}`;
+    }
+    case 'recv': {
+      const r = step.result;
+      if (!r) return '→ 0 (ok)';
+      return 'eof' in r ? '→ 0 bytes: EOF' : `→ ${r.bytes} bytes ${JSON.stringify(r.data)}`;
+    }
     case 'recvfrom':
-      return `→ ${r.bytes} bytes ${JSON.stringify(r.data)} from ${formatEndpoint(r.from as Endpoint)}`;
+      return step.result ? `→ ${step.result.bytes} bytes ${JSON.stringify(step.result.data)} from ${formatEndpoint(step.result.from)}` : '→ 0 (ok)';
     default:
       return '→ 0 (ok)';
   }
