@@ -215,20 +215,19 @@ export function lanesOf(state: LabState): string[] {
 /** An accept whose peer is not one of this session's sockets came from another program. */
 export function isOutsidePeer(state: LabState, step: Step): boolean {
   if (step.op !== 'accept' || step.status !== 'ok') return false;
-  const peer = (step.result as { peer?: Endpoint }).peer;
+  const peer = step.result?.peer;
   return !!peer && !state.sockets.some((s) => s.local && s.local.port === peer.port && s.local.address === peer.address);
 }
 
 /** For arrows in the timeline: which lane the other end of a call is in. */
 export function peerLane(sockets: SockView[], step: Step): string | null {
-  const args = step.args as Record<string, unknown>;
   const sock = sockets.find((s) => s.handle === step.sock);
-  const byLocal = (address: unknown, port: unknown) =>
-    sockets.find((s) => s.local && s.local.port === Number(port) && (s.local.address === address || s.listening));
+  const byLocal = (address: string, port: number) =>
+    sockets.find((s) => s.local && s.local.port === port && (s.local.address === address || s.listening));
   switch (step.op) {
     case 'connect':
     case 'sendto': {
-      const target = byLocal(args.address, args.port);
+      const target = byLocal(step.args.address, step.args.port);
       return target ? target.actor : 'outside';
     }
     case 'send': {
@@ -237,7 +236,7 @@ export function peerLane(sockets: SockView[], step: Step): string | null {
       return target ? target.actor : 'outside';
     }
     case 'accept': {
-      const peer = (step.result as { peer?: Endpoint } | undefined)?.peer;
+      const peer = step.result?.peer;
       if (!peer) return null;
       const from = sockets.find((s) => s.local && s.local.port === peer.port);
       return from ? from.actor : 'outside';
@@ -260,7 +259,7 @@ export function payloadText(args: Record<string, unknown>): string {
 
 /** One line for the timeline and the screen-reader announcement. */
 export function describeCall(step: Step): string {
-  const a = step.args as Record<string, unknown>;
+  const a: Record<string, unknown> = step.args;
   const q = (v: unknown) => JSON.stringify(String(v));
   const at = (v: Record<string, unknown>) => formatEndpoint({ address: String(v.address), port: Number(v.port) });
   switch (step.op) {
