@@ -48,8 +48,9 @@ export type ViewerRole = 'owner' | 'viewer';
 /** The program running in a session, and the listener it serves. */
 interface Running {
   name: ProgramName;
-  program: RunningProgram;
   listener: SocketEntry;
+  /** Null only while start() runs (the program may make its first call from there). */
+  program: RunningProgram | null;
 }
 
 export class LabSession implements OpContext {
@@ -109,7 +110,7 @@ export class LabSession implements OpContext {
 
   /** Starts the program `run` names; its clients may take the session past the usual socket cap. */
   runProgram(listener: SocketEntry, args: ArgsOf<'run'>): void {
-    if (this.running?.program.isRunning) throw new LabFailure('E_BUSY', `A ${this.running.name} server is already running in this session.`);
+    if (this.running?.program?.isRunning) throw new LabFailure('E_BUSY', `A ${this.running.name} server is already running in this session.`);
     if (listener.type !== 'tcp' || !listener.listening) {
       throw new LabFailure('E_BAD_REQUEST', `${listener.handle} is not a listening TCP socket: call listen() on it first.`);
     }
@@ -117,17 +118,16 @@ export class LabSession implements OpContext {
     // Set before the program starts: its first accept() may run inside start().
     listener.servesProgram = true;
     this.sockets.programAllowance = definition.maxClients;
-    const running: Running = { name: args.program, listener, program: { isRunning: true, stop: () => {} } };
+    const running: Running = { name: args.program, listener, program: null };
     this.running = running;
     running.program = definition.start(this.hostFor(running), args);
     this.broadcast({ event: 'program', program: args.program, kind: 'started', sock: listener.handle, at: Date.now() });
   }
 
   stopProgram(name: ProgramName): void {
-    if (this.running?.name !== name || !this.running.program.isRunning) {
-      throw new LabFailure('E_BAD_REQUEST', `No ${name} server is running in this session.`);
-    }
-    this.running.program.stop();
+    const program = this.running?.name === name ? this.running.program : null;
+    if (!program?.isRunning) throw new LabFailure('E_BAD_REQUEST', `No ${name} server is running in this session.`);
+    program.stop();
   }
 
   private hostFor(running: Running): ProgramHost {
@@ -250,7 +250,7 @@ export class LabSession implements OpContext {
   /** Closes every socket and tells the viewers why. Idempotent. */
   end(reason: SessionEndReason, message: string): void {
     if (this.ended) return;
-    this.running?.program.stop();
+    this.running?.program?.stop();
     this.sockets.closeAll();
     this.broadcast({ event: 'bye', reason, message });
     this.ended = true;
