@@ -4,6 +4,7 @@ import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
 import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { describeCall, describeResult, lanesOf } from '@/app/_lib/lab/state';
+import { checkedCommand } from '@/app/_lib/lab/checked-command';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
 import { CodeView } from './CodeView';
@@ -46,7 +47,14 @@ export default function SocketLab({ scenario, title, watch, onHello }: SocketLab
   const [codeOpen, setCodeOpen] = useState(false);
 
   const { call } = lab;
-  const onCall = useCallback((req: CallRequest) => void call(req.op, req.args as never), [call]);
+  const onCall = useCallback(
+    (req: CallRequest) => {
+      // A form's fields are checked against the op's schema here; one that does not fit is not sent.
+      const checked = checkedCommand(req.op, req.args);
+      if (checked.ok) void call(checked.command.op, checked.command.args);
+    },
+    [call],
+  );
 
   const last = state.steps[state.steps.length - 1];
   const announcement = last ? `${last.actor}: ${describeCall(last)} ${describeResult(last)}` : '';

@@ -4,7 +4,8 @@
  * script expected. It never invents a result.
  */
 import type { CallResult, LabClient } from '@/server/protocol/client';
-import { CommandSchema, type Op } from '@/server/protocol';
+import type { Op } from '@/server/protocol';
+import { checkedCommand } from './checked-command';
 import type { Scenario, ScenarioStep } from '@/content/scenarios';
 
 export interface RunnerEnv {
@@ -102,10 +103,9 @@ export class ScenarioRunner {
    * checked against the op's schema here; a step they do not fit fails as the server would answer it.
    */
   private call(op: Op, args: Record<string, unknown>, id: string): Promise<CallResult<Op>> {
-    const cmd = CommandSchema.safeParse({ id, op, args });
-    if (cmd.success) return this.client.call(cmd.data.op, cmd.data.args, cmd.data.id);
-    const where = cmd.error.issues[0]?.path.join('.') ?? '';
-    return Promise.resolve({ ok: false, error: { code: 'E_BAD_REQUEST', message: `${where ? `${where}: ` : ''}${cmd.error.issues[0]?.message ?? 'malformed command'}` } });
+    const checked = checkedCommand(op, args, id);
+    if (!checked.ok) return Promise.resolve(checked);
+    return this.client.call(checked.command.op, checked.command.args, checked.command.id);
   }
 
   /**

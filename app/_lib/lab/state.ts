@@ -3,7 +3,7 @@
  * kernel events and kernel-table snapshots. Pure functions, so the UI logic can be tested without a
  * browser.
  */
-import type { Endpoint, Hello, KernelEvent, KernelRow, Step } from '@/server/protocol';
+import type { Endpoint, Hello, KernelEvent, KernelRow, Op, Step } from '@/server/protocol';
 
 export interface SockView {
   handle: string;
@@ -257,9 +257,9 @@ export function payloadText(args: Record<string, unknown>): string {
   }
 }
 
-/** One line for the timeline and the screen-reader announcement. */
-export function describeCall(step: Step): string {
-  const a: Record<string, unknown> = step.args;
+/** One line for the timeline and the screen-reader announcement (a step's, or a call about to be made). */
+export function describeCall(step: { op: Op; args: Record<string, unknown> }): string {
+  const a = step.args;
   const q = (v: unknown) => JSON.stringify(String(v));
   const at = (v: Record<string, unknown>) => formatEndpoint({ address: String(v.address), port: Number(v.port) });
   switch (step.op) {
