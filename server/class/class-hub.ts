@@ -47,7 +47,7 @@ export interface ClassHubOptions {
 
 /** A short text for one lab call, for the instructor's feed. */
 function callText(step: Step): string {
-  const a = step.args as Record<string, unknown>;
+  const a: Record<string, unknown> = step.args;
   const where = a.address !== undefined ? `${a.address}:${a.port}` : '';
   return `${step.op}(${[a.sock, where].filter(Boolean).join(', ')})`;
 }

@@ -1,8 +1,9 @@
 /**
  * The arrows between the floors run one way (docs/architecture.md): content/ imports nothing from
  * app/, and reaches the server side only through the lab protocol; app/ reaches the server side only
- * through server/protocol/; app/_lib/ has no components. Read from the source: every static and dynamic
- * import specifier.
+ * through server/protocol/; app/_lib/ has no components; the lab names no program and the protocol no
+ * implementation; no import circle in server/. Read from the source: every static and dynamic import
+ * specifier.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,5 +47,35 @@ describe('import arrows', () => {
   it('app/ imports from server/ only the protocol', () => {
     const bad = offending('app', (t) => t.startsWith('server/') && !t.startsWith('server/protocol'));
     assert.deepEqual(bad, []);
+  });
+
+  it('server/lab/ names no program: programs reach it only through its seam (server/lab/program.ts)', () => {
+    const bad = offending('server/lab', (t) => t.startsWith('server/chat') || t.startsWith('server/programs'));
+    assert.deepEqual(bad, []);
+  });
+
+  it('server/protocol/ imports nothing else of the project (the site and the server both load it)', () => {
+    const bad = offending('server/protocol', (t) => /^(server|app|content)\//.test(t) && !t.startsWith('server/protocol/'));
+    assert.deepEqual(bad, []);
+  });
+
+  it('no import circle among the server\'s TypeScript files', () => {
+    const files = sourceFiles('server').filter((f) => f.endsWith('.ts'));
+    const known = new Set(files);
+    const edges = new Map(files.map((f) => [f, importsOf(f).map((t) => (t.endsWith('.ts') ? t : `${t}.ts`)).filter((t) => known.has(t))]));
+    const state = new Map<string, 'open' | 'done'>();
+    const circles: string[] = [];
+    const visit = (file: string, trail: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        circles.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of edges.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const f of files) visit(f, []);
+    assert.deepEqual(circles, []);
   });
 });

@@ -7,6 +7,7 @@ import { replayPlan, type ReplayCall } from '@/app/_lib/lab/replayer';
 import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { coachFor } from '@/app/_lib/lab/coach';
 import { describeCall, describeResult, kernelAt, labAt, lanesOf, lastStepBySock } from '@/app/_lib/lab/state';
+import { checkedCommand } from '@/app/_lib/lab/checked-command';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
 import { CoachLine } from './CoachLine';
@@ -72,7 +73,14 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
 
   const { call, reset } = lab;
-  const onCall = useCallback((req: CallRequest) => void call(req.op, req.args as never), [call]);
+  const onCall = useCallback(
+    (req: CallRequest) => {
+      // A form's fields are checked against the op's schema here; one that does not fit is not sent.
+      const checked = checkedCommand(req.op, req.args);
+      if (checked.ok) void call(checked.command.op, checked.command.args);
+    },
+    [call],
+  );
 
   const openSockets = state.sockets.filter((s) => !s.closed).length;
   // Nothing to lose: reset at once. Otherwise ask first.
