@@ -18,7 +18,7 @@ import {
 } from '../../server/protocol/class.ts';
 import type { MembershipStore } from '../../app/_lib/class/class-connection.ts';
 import type { ClassMembership } from '../../app/_lib/class/class-store.ts';
-import type { ClassSocket } from '../../app/_lib/class/class-socket.ts';
+import type { SocketLike } from '../../app/_lib/socket.ts';
 
 export const TOKEN = 'tok_abcdefghijklmnop';
 export const KEY = 'key_ABCDEFGHIJKLMNOP_1234';
@@ -143,7 +143,8 @@ export class TestStore implements MembershipStore {
   }
 }
 
-export const createSocket = (url: string) => new WebSocket(url) as unknown as ClassSocket;
+// ws types its listeners by its own event classes; at run time they carry data, code and reason as SocketLike says.
+export const createSocket = (url: string) => new WebSocket(url) as unknown as SocketLike;
 
 
 /** Resolves when the connection's state satisfies `ok`. */
