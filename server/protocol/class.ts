@@ -9,7 +9,9 @@
  * Written with zod/mini, zod's functional API (checks are functions passed to `.check()`, wrappers
  * such as `z.optional()` are functions too), because the browser reads the stored membership and
  * progress with these schemas on every page: mini lets the bundler keep only what is used, where
- * full zod's methods would all come along. The wire format is the same either way.
+ * full zod's methods would all come along. The wire format is the same either way. Mini loads no
+ * locale: zod's own messages ("Invalid input: expected string…") are English once full zod is loaded,
+ * as it always is in the server (the lab protocol); every message the browser shows is written here.
  */
 import * as z from 'zod/mini';
 
