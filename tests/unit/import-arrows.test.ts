@@ -18,12 +18,25 @@ function sourceFiles(dir: string): string[] {
     .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
 }
 
-/** Each import of a file, as a path from the project root (or the bare package name). */
-function importsOf(file: string): string[] {
-  const text = readFileSync(path.join(ROOT, file), 'utf8');
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"`]([^'"`$]+)/g)].map((m) => m[1] ?? m[2]);
+/**
+ * The imports in a file's text, each as a path from the project root (or the bare package name):
+ * `import … from`, `export … from`, side-effect imports (`import 'x'`) and dynamic `import('x')`.
+ */
+function importsIn(file: string, text: string): string[] {
+  const specs = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"`]([^'"`$]+)/g),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
   return specs.map((s) => (s.startsWith('@/') ? s.slice(2) : s.startsWith('.') ? path.relative(ROOT, path.resolve(ROOT, path.dirname(file), s)) : s));
 }
+
+function importsOf(file: string): string[] {
+  return importsIn(file, readFileSync(path.join(ROOT, file), 'utf8'));
+}
+
+const isApp = (t: string) => t === 'app' || t.startsWith('app/');
+/** The protocol folder itself, not a sibling whose name merely starts the same way. */
+const isProtocol = (t: string) => t === 'server/protocol' || t.startsWith('server/protocol/');
+const isServerBeyondProtocol = (t: string) => (t === 'server' || t.startsWith('server/')) && !isProtocol(t);
 
 function offending(dir: string, forbidden: (target: string) => boolean): string[] {
   return sourceFiles(dir).flatMap((f) => importsOf(f).filter(forbidden).map((t) => `${f} imports ${t}`));
@@ -33,10 +46,28 @@ describe('import arrows', () => {
   it('finds imports the way the check below reads them', () => {
     assert.ok(importsOf('app/_lib/quiz.ts').includes('content/quiz-schema'));
     assert.ok(importsOf('app/_lib/lessons.ts').some((t) => t.startsWith('content/')));
+    const text = [
+      "import type {",
+      "  A,",
+      "} from '@/server/protocol/class';",
+      "import 'server-only';",
+      "import '../../server/lab/policy';",
+      "export * from './sibling';",
+      "const m = await import('@/app/_lib/quiz');",
+    ].join('\n');
+    assert.deepEqual(importsIn('content/lessons/x.ts', text), ['server/protocol/class', 'server-only', 'server/lab/policy', 'content/lessons/sibling', 'app/_lib/quiz']);
+  });
+
+  it('tells the protocol from the rest of the server, and app/ from a folder that starts the same', () => {
+    assert.deepEqual(
+      ['server/protocol', 'server/protocol/class', 'server/protocol-copy/x', 'server/lab/ops', 'server', 'serverless'].filter(isServerBeyondProtocol),
+      ['server/protocol-copy/x', 'server/lab/ops', 'server'],
+    );
+    assert.deepEqual(['app', 'app/_lib/quiz', 'apple/x', 'content/app'].filter(isApp), ['app', 'app/_lib/quiz']);
   });
 
   it('content/ imports nothing from app/, and from server/ only the lab protocol', () => {
-    const bad = offending('content', (t) => t === 'app' || t.startsWith('app/') || (t.startsWith('server/') && !t.startsWith('server/protocol')));
+    const bad = offending('content', (t) => isApp(t) || isServerBeyondProtocol(t));
     assert.deepEqual(bad, []);
   });
 
@@ -45,7 +76,7 @@ describe('import arrows', () => {
   });
 
   it('app/ imports from server/ only the protocol', () => {
-    const bad = offending('app', (t) => t.startsWith('server/') && !t.startsWith('server/protocol'));
+    const bad = offending('app', isServerBeyondProtocol);
     assert.deepEqual(bad, []);
   });
 

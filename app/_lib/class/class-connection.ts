@@ -8,7 +8,8 @@
 import { JoinCodeSchema, NicknameSchema, type ClassServerMessage, type PublicClassInfo } from '@/server/protocol/class';
 import type { ClassMembership } from './class-store';
 import { backoffDelay, type Backoff } from '../backoff';
-import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
+import { openSocketLike, sendMessage } from './class-socket';
+import type { OpenSocket, SocketLike } from '../socket';
 import { lessonLabel } from './format';
 import type { ProgressReport } from './progress-report';
 
@@ -58,7 +59,7 @@ export interface MembershipStore {
 
 export interface ClassConnectionOptions {
   url: () => string;
-  createSocket: (url: string) => ClassSocket;
+  createSocket: OpenSocket;
   store: MembershipStore;
   backoff?: Backoff;
   progressDebounceMs?: number;
@@ -94,7 +95,7 @@ interface PendingJoin {
 export class ClassConnection {
   private state: ClassState = INITIAL;
   private readonly listeners = new Set<() => void>();
-  private ws: ClassSocket | null = null;
+  private ws: SocketLike | null = null;
   private helloSeen = false;
   private joinedHere = false;
   /** A connection on which we were joined was lost: the next `joined` says the lab was reset. */
@@ -232,7 +233,7 @@ export class ClassConnection {
     this.retryTimer = undefined;
     this.helloSeen = false;
     this.joinedHere = false;
-    this.ws = openClassSocket(this.opts.createSocket, this.opts.url(), {
+    this.ws = openSocketLike(this.opts.createSocket, this.opts.url(), {
       isCurrent: (ws) => this.ws === ws, // a socket we let go of on purpose is ignored
       onMessage: (msg) => this.onMessage(msg),
       onClose: () => {
