@@ -76,6 +76,11 @@ export const ClassClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('end-class') }),
   /** A student leaves the class on purpose (their browser forgets the token). */
   z.strictObject({ type: z.literal('leave') }),
+  /**
+   * Student: let the instructor watch my live lab session, read-only (its watch token), or stop
+   * (null). Only a session the student opened in this class may be shared.
+   */
+  z.strictObject({ type: z.literal('share-lab'), watchToken: z.string().max(64).nullable() }),
 ]);
 export type ClassClientMessage = z.infer<typeof ClassClientMessageSchema>;
 
@@ -114,6 +119,8 @@ export const StudentSummarySchema = z.object({
   lessons: z.record(z.string(), LessonProgressReportSchema),
   labCalls: z.number().int(),
   labErrors: z.number().int(),
+  /** The watch token of the lab session this student shares with the instructor, while it is live. */
+  sharedLab: z.string().nullable(),
 });
 export type StudentSummary = z.infer<typeof StudentSummarySchema>;
 
@@ -187,6 +194,8 @@ export const ClassServerMessageSchema = z.discriminatedUnion('type', [
   /** The progress report with this `seq` (and every earlier one) is committed to disk. */
   z.object({ type: z.literal('progress-saved'), seq: z.number().int() }),
   z.object({ type: z.literal('presenting'), watchToken: z.string().nullable() }),
+  /** To a student: what the instructor can now watch of theirs (the answer to share-lab). */
+  z.object({ type: z.literal('sharing'), watchToken: z.string().nullable() }),
   z.object({ type: z.literal('open-lesson'), slug: z.string().nullable() }),
   /** To the instructor only: the whole dashboard, once after the key is accepted. */
   DashboardSchema,
