@@ -14,7 +14,7 @@ function studentPatch(prev: StudentSummary | undefined, now: StudentSummary): St
   if (!prev) return now;
   const patch: StudentPatch = { id: now.id };
   let changed = false;
-  for (const key of ['nickname', 'online', 'joinedAt', 'lastSeen', 'labCalls', 'labErrors'] as const) {
+  for (const key of ['nickname', 'online', 'joinedAt', 'lastSeen', 'labCalls', 'labErrors', 'sharedLab'] as const) {
     if (prev[key] !== now[key]) {
       (patch as Record<string, unknown>)[key] = now[key];
       changed = true;

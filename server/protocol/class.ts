@@ -91,6 +91,11 @@ export const ClassClientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('end-class') }),
   /** A student leaves the class on purpose (their browser forgets the token). */
   z.strictObject({ type: z.literal('leave') }),
+  /**
+   * Student: let the instructor watch my live lab session, read-only (its watch token), or stop
+   * (null). Only a session the student opened in this class may be shared.
+   */
+  z.strictObject({ type: z.literal('share-lab'), watchToken: z.nullable(z.string().check(z.maxLength(64))) }),
 ]);
 export type ClassClientMessage = z.infer<typeof ClassClientMessageSchema>;
 
@@ -129,6 +134,8 @@ export const StudentSummarySchema = z.object({
   lessons: z.record(z.string(), LessonProgressReportSchema),
   labCalls: z.int(),
   labErrors: z.int(),
+  /** The watch token of the lab session this student shares with the instructor, while it is live. */
+  sharedLab: z.nullable(z.string()),
 });
 export type StudentSummary = z.infer<typeof StudentSummarySchema>;
 
@@ -202,6 +209,8 @@ export const ClassServerMessageSchema = z.discriminatedUnion('type', [
   /** The progress report with this `seq` (and every earlier one) is committed to disk. */
   z.object({ type: z.literal('progress-saved'), seq: z.int() }),
   z.object({ type: z.literal('presenting'), watchToken: z.nullable(z.string()) }),
+  /** To a student: what the instructor can now watch of theirs (the answer to share-lab). */
+  z.object({ type: z.literal('sharing'), watchToken: z.nullable(z.string()) }),
   z.object({ type: z.literal('open-lesson'), slug: z.nullable(z.string()) }),
   /** To the instructor only: the whole dashboard, once after the key is accepted. */
   DashboardSchema,

@@ -125,7 +125,7 @@ describe('ClassConnection (student)', { timeout: 30_000 }, () => {
       await until(conn, (st) => st.status === 'connected');
 
       peer.send('not json');
-      peer.send({ type: 'presenting', watchToken: 42 });
+      peer.send({ type: 'presenting', watchToken: 42 } as Record<string, unknown>); // deliberately malformed
       peer.send({ type: 'presenting', watchToken: 'watch_abcdef123456' });
       let s = await until(conn, (st) => st.presenting !== null);
       assert.equal(s.presenting, 'watch_abcdef123456');

@@ -12,6 +12,7 @@ import { OpenLessonControl } from './OpenLessonControl';
 import { PresenterLab } from './PresenterLab';
 import { ProgressMatrix } from './ProgressMatrix';
 import { RosterTable } from './RosterTable';
+import { SharedLabViewer } from './SharedLabViewer';
 import { SummaryDownload } from './SummaryDownload';
 
 const STATUS_TEXT: Record<InstructorStatus, string> = {
@@ -28,6 +29,8 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
   const [key, setKey] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [refused, setRefused] = useState(false);
+  /** The student whose shared lab is open below the roster. */
+  const [watching, setWatching] = useState<number | null>(null);
   const cls = useInstructorClass(key);
 
   useEffect(() => {
@@ -57,6 +60,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
   }
 
   const d = cls.dashboard;
+  const watchedStudent = watching === null ? undefined : d?.students.find((s) => s.id === watching);
   // The greeting says only the title; the dashboard brings the code and the students' address.
   const info = d?.class ?? cls.info;
   const connected = cls.status === 'open';
@@ -88,7 +92,8 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
 
       {d ? (
         <>
-          <RosterTable students={d.students} />
+          <RosterTable students={d.students} onWatch={setWatching} />
+          {watchedStudent ? <SharedLabViewer nickname={watchedStudent.nickname} watchToken={watchedStudent.sharedLab} onClose={() => setWatching(null)} /> : null}
           <div className="grid gap-8 lg:grid-cols-2">
             <ErrorTallies errors={d.errors} />
             <LabFeed feed={d.feed} />

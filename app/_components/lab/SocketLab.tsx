@@ -1,5 +1,7 @@
 'use client';
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { classTokenForLab } from '@/app/_lib/class/class-store';
 import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
 import { useReplay } from '@/app/_lib/lab/use-replay';
@@ -24,6 +26,9 @@ import { SaveSession } from './SaveSession';
 import { ScenarioBar } from './ScenarioBar';
 import { Timeline } from './Timeline';
 
+// Only a student in a class sees it, and it brings the class connection (and zod) with it.
+const ShareLabToggle = dynamic(() => import('../class/ShareLabToggle'), { ssr: false });
+
 export interface SocketLabProps {
   scenario?: ScenarioName;
   title?: string;
@@ -42,6 +47,9 @@ const TOOL = 'rounded-md border border-gray-400 px-2 py-0.5 text-xs hover:bg-gra
 /** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
 export default function SocketLab({ scenario, title, watch, onHello, headingLevel = 3, runAgain }: SocketLabProps) {
   const lab = useLabSession({ watch });
+  // Read after mounting: the class membership lives in this browser's storage, not on the server.
+  const [inClass, setInClass] = useState(false);
+  useEffect(() => setInClass(!watch && classTokenForLab() !== null), [watch]);
   const { state, status } = lab;
   const viewer = Boolean(watch);
   useEffect(() => {
@@ -166,6 +174,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
           <SaveSession
             build={() => (state.hello ? { title: heading, engine: state.hello.engine, steps: state.steps, kernelLog: state.kernelLog } : null)}
           />
+          {inClass && state.hello?.role === 'owner' && state.hello.watchToken ? <ShareLabToggle watchToken={state.hello.watchToken} /> : null}
         </div>
       ) : null}
       {replay.progress ? <ReplayStatus progress={replay.progress} onDismiss={replay.dismiss} /> : null}

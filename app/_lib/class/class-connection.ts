@@ -40,6 +40,8 @@ export interface ClassState {
   /** The class chat server, told once joined. */
   chat: { address: string; port: number } | null;
   presenting: string | null;
+  /** The watch token of this student's lab session the instructor can watch (share-lab), or null. */
+  sharing: string | null;
   /** The lesson the instructor last opened for everyone (null: the course map, or none). */
   lesson: string | null;
   /** The newest "open this lesson" push; the UI navigates once per id. */
@@ -77,6 +79,7 @@ const INITIAL: ClassState = {
   membership: null,
   chat: null,
   presenting: null,
+  sharing: null,
   lesson: null,
   lessonPush: null,
   notice: null,
@@ -207,6 +210,12 @@ export class ClassConnection {
     return true;
   }
 
+  /** Lets the instructor watch this lab session read-only (its watch token), or stops (null). */
+  shareLab(watchToken: string | null): boolean {
+    if (this.state.status !== 'connected') return false;
+    return sendMessage(this.ws, { type: 'share-lab', watchToken });
+  }
+
   dismissNotice(id: number): void {
     if (this.state.notice?.id === id) this.set({ notice: null });
   }
@@ -268,7 +277,7 @@ export class ClassConnection {
         this.dropped = false;
         this.joinedHere = true;
         this.attempt = 0;
-        this.set({ status: 'connected', membership, chat: msg.chat, presenting: msg.presenting, lesson: msg.lesson, notice, error: null });
+        this.set({ status: 'connected', membership, chat: msg.chat, presenting: msg.presenting, sharing: null, lesson: msg.lesson, notice, error: null });
         if (join) {
           this.pendingJoin = null;
           clearTimeout(join.timer);
@@ -287,6 +296,9 @@ export class ClassConnection {
         this.set({ presenting: msg.watchToken, notice: this.notice(text, 'info') });
         return;
       }
+      case 'sharing':
+        this.set({ sharing: msg.watchToken });
+        return;
       case 'open-lesson': {
         const text = msg.slug ? `Your instructor opened ${lessonLabel(msg.slug)}.` : 'Your instructor opened the course map.';
         this.set({ lesson: msg.slug, lessonPush: { id: ++this.seq, slug: msg.slug }, notice: this.notice(text, 'info') });

@@ -38,6 +38,7 @@ const serverSnapshot = () => INITIAL_CLASS_STATE;
 export interface ClassApi extends ClassState {
   join(code: string, nickname: string): Promise<JoinResult>;
   leave(): void;
+  shareLab(watchToken: string | null): boolean;
   dismissNotice(id: number): void;
 }
 
@@ -54,6 +55,7 @@ export function useClass({ resume = true }: { resume?: boolean } = {}): ClassApi
     ...state,
     join: (code, nickname) => classConnection().join(code, nickname),
     leave: () => classConnection().leave(),
+    shareLab: (watchToken) => classConnection().shareLab(watchToken),
     dismissNotice: (id) => classConnection().dismissNotice(id),
   };
 }
