@@ -13,7 +13,7 @@ describe('InstructorConnection', { timeout: 20_000 }, () => {
     ({
       type: 'dashboard',
       class: info(),
-      students: [{ id: 1, nickname: '<b>Ada</b>', online: true, joinedAt: 1, lastSeen: 2, lessons: {}, labCalls: 3, labErrors: 1 }],
+      students: [{ id: 1, nickname: '<b>Ada</b>', online: true, joinedAt: 1, lastSeen: 2, lessons: {}, labCalls: 3, labErrors: 1, sharedLab: null }],
       feed: [{ seq: 0, at: 5, student: '<b>Ada</b>', call: 'bind(s1, 127.0.0.1:41000)', outcome: 'EADDRINUSE' }],
       errors: [{ code: 'EADDRINUSE', students: 1, calls: 1 }],
       qrSvg: '<svg/>',
@@ -63,7 +63,7 @@ describe('InstructorConnection', { timeout: 20_000 }, () => {
         type: 'dashboard-delta',
         students: [
           { id: 1, online: false, lessons: { sockets: quiz } },
-          { id: 2, nickname: 'Ben', online: true, joinedAt: 3, lastSeen: 3, lessons: {}, labCalls: 0, labErrors: 0 },
+          { id: 2, nickname: 'Ben', online: true, joinedAt: 3, lastSeen: 3, lessons: {}, labCalls: 0, labErrors: 0, sharedLab: null },
           { id: 3, online: true }, // unknown and partial: not a row
         ],
         feed: [{ seq: 1, at: 6, student: 'Ben', call: 'socket()', outcome: 'ok' }],
