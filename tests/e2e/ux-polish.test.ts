@@ -214,6 +214,10 @@ describeInBrowser('issue 20 polish, in Chromium', () => {
       const warnBox = (await warning.boundingBox())!;
       const urlBox = (await page.getByTestId('student-url').boundingBox())!;
       assert.ok(warnBox.y < urlBox.y, 'the warning comes before the link');
+      // Whole on a phone too: the command wraps rather than hiding its end.
+      await page.setViewportSize({ width: 375, height: 800 });
+      assert.ok(await warning.getByTestId('restart-command').evaluate(wholeInView), 'the restart command is whole at 375 px');
+      assert.ok(await warning.getByTestId('restart-command').evaluate((el) => el.scrollWidth <= el.clientWidth));
     } finally {
       await page.context().close();
     }

@@ -33,18 +33,18 @@ export function LoopbackWarning({ studentUrl }: { studentUrl: string }) {
         Students on other machines cannot open this link
       </h2>
       <p className="m-0">
-        The students&apos; address below points at <span className="font-mono">{host}</span>, this machine&apos;s loopback: only a
+        The students&apos; address below points at <span className="whitespace-nowrap font-mono">{host}</span>, this machine&apos;s loopback: only a
         browser on this machine can open it, and the QR code leads nowhere on a phone or another computer. Socket Lab was started
-        without <span className="font-mono">--host</span>. Stop it and start it again with this machine&apos;s address on the
+        without <span className="whitespace-nowrap font-mono">--host</span>. Stop it and start it again with this machine&apos;s address on the
         classroom network:
       </p>
-      <pre className="m-0 overflow-x-auto rounded-md bg-white p-2 font-mono text-sm dark:bg-gray-950" tabIndex={0} data-testid="restart-command">
+      <pre className="m-0 whitespace-pre-wrap rounded-md bg-white p-2 font-mono text-sm [overflow-wrap:anywhere] dark:bg-gray-950" data-testid="restart-command">
         npm start -- --class --host &lt;this machine&apos;s LAN address&gt;
       </pre>
       <p className="m-0 text-sm">
-        To find that address: <span className="font-mono">hostname -I</span> on Linux, <span className="font-mono">ipconfig getifaddr en0</span>{' '}
-        on macOS, <span className="font-mono">ipconfig</span> on Windows (an address such as 192.168.1.20). Or use{' '}
-        <span className="font-mono">--host 0.0.0.0</span> to listen on every network and let Socket Lab pick the first one. The class
+        To find that address: <span className="whitespace-nowrap font-mono">hostname -I</span> on Linux, <span className="whitespace-nowrap font-mono">ipconfig getifaddr en0</span>{' '}
+        on macOS, <span className="whitespace-nowrap font-mono">ipconfig</span> on Windows (an address such as 192.168.1.20). Or use{' '}
+        <span className="whitespace-nowrap font-mono">--host 0.0.0.0</span> to listen on every network and let Socket Lab pick the first one. The class
         and its students are kept in the class data file across the restart.
       </p>
     </section>
