@@ -137,7 +137,7 @@ describeInBrowser('issue 20 polish, in Chromium', () => {
     }
   });
 
-  it('shows the whole Python one-liner under "Join from your terminal" at 375 and 1280 px', { timeout: 60_000 }, async () => {
+  it('shows the whole Python one-liner under "Join from your terminal", and the scenario picker within its column, at 375 and 1280 px', { timeout: 60_000 }, async () => {
     for (const width of [375, 1280]) {
       const page = await freshPage(width);
       try {
@@ -148,6 +148,10 @@ describeInBrowser('issue 20 polish, in Chromium', () => {
         assert.match((await python.textContent()) ?? '', /^python3 -c ".*print\(s\.recv\(1024\)\)"$/);
         assert.ok(await python.evaluate((el) => el.scrollWidth <= el.clientWidth), `${width}px: the command does not overflow its box`);
         assert.ok(await python.evaluate(wholeInView), `${width}px: no ancestor cuts the command off`);
+        // The scenario picker above the lab keeps to the page's column too.
+        const picker = (await page.getByTestId('scenario-picker').boundingBox())!;
+        const labBox = (await lab(page).boundingBox())!;
+        assert.ok(picker.x + picker.width <= labBox.x + labBox.width + 0.5, `${width}px: the scenario picker stays in the column`);
       } finally {
         await page.context().close();
       }
