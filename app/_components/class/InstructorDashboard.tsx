@@ -8,6 +8,7 @@ import { ErrorTallies } from './ErrorTallies';
 import { InstructorKeyForm } from './InstructorKeyForm';
 import { JoinInfo } from './JoinInfo';
 import { LabFeed } from './LabFeed';
+import { LoopbackWarning } from './LoopbackWarning';
 import { OpenLessonControl } from './OpenLessonControl';
 import { PresenterLab } from './PresenterLab';
 import { ProgressMatrix } from './ProgressMatrix';
@@ -80,6 +81,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
         ) : null}
       </div>
 
+      {d && !ended ? <LoopbackWarning studentUrl={d.class.studentUrl} /> : null}
       {d ? <JoinInfo info={d.class} qrSvg={d.qrSvg} /> : null}
 
       <section aria-label="Class controls" className="grid gap-6 rounded-xl border border-gray-300 p-4 md:grid-cols-2 dark:border-gray-700">
