@@ -37,6 +37,8 @@ export interface ClassHubOptions {
   lab: LabHub;
   sessionDeps: SessionDeps;
   studentUrl: string;
+  /** This machine's network addresses, shown to the instructor when the students' link is on loopback. */
+  machineAddresses: string[];
   /** Where the class chat server listens (the host's address) and the first port to try. */
   chatAddress: string;
   chatPort: number;
@@ -109,7 +111,7 @@ export class ClassHub {
 
   /** The whole class, for the instructor and the terminal banner. */
   get info(): ClassInfo {
-    return { ...this.publicInfo, code: this.settings.code, studentUrl: this.opts.studentUrl, chat: this.chat };
+    return { ...this.publicInfo, code: this.settings.code, studentUrl: this.opts.studentUrl, chat: this.chat, machineAddresses: this.opts.machineAddresses };
   }
 
   /** What anyone who opens /class may know: no code. */

@@ -122,6 +122,8 @@ export const ClassInfoSchema = z.extend(PublicClassInfoSchema, {
   studentUrl: z.string(),
   /** The class chat server students can join from browsers and terminals. */
   chat: z.nullable(ChatAddressSchema),
+  /** This machine's addresses on its networks (not loopback), for the restart command when the link is on loopback. */
+  machineAddresses: z.array(z.string()),
 });
 export type ClassInfo = z.infer<typeof ClassInfoSchema>;
 

@@ -31,7 +31,7 @@ export function publicInfo(over: Partial<PublicClassInfo> = {}): PublicClassInfo
 }
 
 export function info(over: Partial<ClassInfo> = {}): ClassInfo {
-  return { ...publicInfo(), code: 'ABC234', studentUrl: 'http://127.0.0.1:3000/class?code=ABC234', chat: null, ...over };
+  return { ...publicInfo(), code: 'ABC234', studentUrl: 'http://127.0.0.1:3000/class?code=ABC234', chat: null, machineAddresses: [], ...over };
 }
 
 /** One browser connection as the scripted server sees it. */

@@ -81,7 +81,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
         ) : null}
       </div>
 
-      {d && !ended ? <LoopbackWarning studentUrl={d.class.studentUrl} /> : null}
+      {d && !ended ? <LoopbackWarning studentUrl={d.class.studentUrl} machineAddresses={d.class.machineAddresses} /> : null}
       {d ? <JoinInfo info={d.class} qrSvg={d.qrSvg} /> : null}
 
       <section aria-label="Class controls" className="grid gap-6 rounded-xl border border-gray-300 p-4 md:grid-cols-2 dark:border-gray-700">

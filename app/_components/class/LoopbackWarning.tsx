@@ -16,10 +16,10 @@ export function isLoopbackUrl(url: string): boolean {
 /**
  * A class started without --host gives students a link on loopback, which only this machine can
  * open; the QR code beside it looks fine and silently fails on every phone. Say so before the link,
- * with the restart command. The class protocol sends no list of this machine's addresses, so the
- * warning says how to find one rather than guessing.
+ * with the restart command for each address this machine has on a network (the server lists them),
+ * or how to find one where it has none.
  */
-export function LoopbackWarning({ studentUrl }: { studentUrl: string }) {
+export function LoopbackWarning({ studentUrl, machineAddresses }: { studentUrl: string; machineAddresses: string[] }) {
   if (!isLoopbackUrl(studentUrl)) return null;
   const host = new URL(studentUrl).hostname;
   return (
@@ -38,14 +38,34 @@ export function LoopbackWarning({ studentUrl }: { studentUrl: string }) {
         without <span className="whitespace-nowrap font-mono">--host</span>. Stop it and start it again with this machine&apos;s address on the
         classroom network:
       </p>
-      <pre className="m-0 whitespace-pre-wrap rounded-md bg-white p-2 font-mono text-sm [overflow-wrap:anywhere] dark:bg-gray-950" data-testid="restart-command">
-        npm start -- --class --host &lt;this machine&apos;s LAN address&gt;
-      </pre>
+      {machineAddresses.length ? (
+        <>
+          <p className="m-0">{machineAddresses.length === 1 ? 'This machine’s address on its network is:' : 'This machine has these addresses on its networks; use the one on the classroom network:'}</p>
+          <ul className="m-0 list-none space-y-1 p-0" data-testid="machine-addresses">
+            {machineAddresses.map((a) => (
+              <li key={a}>
+                <pre className="m-0 whitespace-pre-wrap rounded-md bg-white p-2 font-mono text-sm [overflow-wrap:anywhere] dark:bg-gray-950" data-testid="restart-command">
+                  npm start -- --class --host {a}
+                </pre>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <>
+          <pre className="m-0 whitespace-pre-wrap rounded-md bg-white p-2 font-mono text-sm [overflow-wrap:anywhere] dark:bg-gray-950" data-testid="restart-command">
+            npm start -- --class --host &lt;this machine&apos;s LAN address&gt;
+          </pre>
+          <p className="m-0 text-sm">
+            This machine has no address on a network right now (is it connected?). Once it has one: <span className="whitespace-nowrap font-mono">hostname -I</span> on
+            Linux, <span className="whitespace-nowrap font-mono">ipconfig getifaddr en0</span> on macOS, <span className="whitespace-nowrap font-mono">ipconfig</span> on
+            Windows shows it (an address such as 192.168.1.20).
+          </p>
+        </>
+      )}
       <p className="m-0 text-sm">
-        To find that address: <span className="whitespace-nowrap font-mono">hostname -I</span> on Linux, <span className="whitespace-nowrap font-mono">ipconfig getifaddr en0</span>{' '}
-        on macOS, <span className="whitespace-nowrap font-mono">ipconfig</span> on Windows (an address such as 192.168.1.20). Or use{' '}
-        <span className="whitespace-nowrap font-mono">--host 0.0.0.0</span> to listen on every network and let Socket Lab pick the first one. The class
-        and its students are kept in the class data file across the restart.
+        Or use <span className="whitespace-nowrap font-mono">--host 0.0.0.0</span> to listen on every network. The class and its students are kept in the class data
+        file across the restart.
       </p>
     </section>
   );
