@@ -41,6 +41,8 @@ function encode(msg: ServerMessage): string {
 
 export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
+  /** Where the kernel view is read, told to the page in hello. */
+  kernelView: 'netlink' | 'proc';
   sessionsPerAddress: number;
   idleSeconds: number;
   heartbeatSeconds: number;
@@ -133,6 +135,7 @@ export class LabHub {
       role,
       ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
       composite: this.opts.engineComposite,
+      kernelView: this.opts.kernelView,
     };
   }
 

@@ -249,6 +249,8 @@ export const HelloSchema = z.object({
   watchToken: z.optional(z.string()),
   /** Ops that the engine performs together with others, in the fallback engine. */
   composite: z.record(z.string(), z.string()),
+  /** Where the kernel view is read: netlink sock_diag lookups (what `ss` uses) or /proc/net. */
+  kernelView: z.optional(z.enum(['netlink', 'proc'])),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 

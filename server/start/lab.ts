@@ -57,6 +57,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
   const hub = new LabHub({
     ...sessionDeps,
     engineComposite: engine.composite,
+    kernelView: kernel.reader.source,
     onSessionOpen,
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,

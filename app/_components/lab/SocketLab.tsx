@@ -200,7 +200,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
       ) : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
       <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} onCall={onCall} />
-      <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} />
+      <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
       <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} onRewind={viewer ? undefined : setRewindSeq} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
