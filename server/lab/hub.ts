@@ -301,7 +301,7 @@ function clientKey(address: string | undefined): string {
 
 function idFromJson(json: unknown): CommandId | null {
   if (typeof json !== 'object' || json === null) return null;
-  const r = CommandIdSchema.safeParse((json as { id?: unknown }).id);
+  const r = CommandIdSchema.safeParse('id' in json ? json.id : undefined);
   return r.success ? r.data : null;
 }
 

@@ -171,8 +171,8 @@ export function applyStep(state: LabState, step: Step): LabState {
     if (step.status === 'ok') sockets = applyResult(sockets, step);
     else if (step.op === 'connect' && (step.error?.code === 'EINPROGRESS' || step.error?.code === 'EALREADY')) {
       // The handshake goes on in the kernel: the socket already has its peer.
-      const a = step.args as { address: string; port: number };
-      sockets = updateSock(sockets, step.sock, (s) => ({ ...s, remote: { address: a.address, port: a.port } }));
+      const { address, port } = step.args;
+      sockets = updateSock(sockets, step.sock, (s) => ({ ...s, remote: { address, port } }));
     }
   }
   return { ...state, steps, sockets };
@@ -380,7 +380,8 @@ export function describeCall(step: { op: Op; args: Record<string, unknown> }): s
 
 /** When the lab bound the socket before this call, the sentence that says where and why; else null. */
 export function implicitBindSentence(step: Step): string | null {
-  const bound = step.status === 'ok' ? (step.result as { implicitBind?: Endpoint } | undefined)?.implicitBind : undefined;
+  // Only the calls that may bind implicitly carry it (ImplicitBindSchema in the protocol).
+  const bound = step.status === 'ok' && (step.op === 'connect' || step.op === 'send' || step.op === 'sendto') ? step.result?.implicitBind : undefined;
   if (!bound) return null;
   const family = bound.address.includes(':') ? 6 : 4;
   return (
