@@ -135,6 +135,7 @@ describe('the coach line', () => {
     const coach = coachFor(s.steps.at(-1)!, s.sockets, []);
     assert.equal(coach.tone, 'error');
     assert.match(coach.text, /127\.0\.0\.1:41234 is taken/);
+    assert.match(coach.text, /another port, or port 0/, 'it says how to get past it');
     assert.deepEqual(coach.next, [{ sock: 's2', op: 'bind' }]);
   });
 

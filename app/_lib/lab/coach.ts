@@ -75,7 +75,7 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
   if (outcome === 'error') {
     const code = step.error?.code ?? '';
     const meaning = ERRNO_MEANINGS[code]?.meaning ?? step.error?.message ?? 'The call failed.';
-    if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}.`;
+    if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}: bind it again with another port, or port 0 to let the lab pick a free one.`;
     if (code === 'ECONNREFUSED' && step.op === 'connect') return `Nothing listens on ${target}: the kernel there answered the SYN with a reset.`;
     return `${step.op}() failed with ${code}. ${meaning}`;
   }
