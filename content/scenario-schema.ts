@@ -12,7 +12,7 @@
  * against the lab protocol's own schemas with each "$name" stood in for by a value of its kind.
  */
 import { z } from 'zod';
-import { ErrorCodeSchema, OPS, OpArgs, OpResults, PortSchema, SockHandleSchema, type ArgsOf, type Op } from '../server/protocol/index.ts';
+import { ErrorCodeSchema, OPS, OpArgs, OpResultSchemas, PortSchema, SockHandleSchema, type ArgsOf, type Op } from '../server/protocol/index.ts';
 
 /** "$name": a value saved by an earlier step, or one the page gives. */
 export type Ref = `$${string}`;
@@ -58,7 +58,7 @@ const WHOLE_REF = /^\$([A-Za-z0-9]+)$/;
 const INNER_REF = /\$([A-Za-z][A-Za-z0-9]*)/g;
 
 const StepShapeSchema = z.strictObject({
-  op: z.enum(OPS as [Op, ...Op[]]),
+  op: z.enum(OPS),
   args: z.record(z.string(), z.unknown()),
   save: z.record(z.string().regex(REF_NAME, 'a saved name is letters and digits, starting with a letter'), z.string().min(1)).optional(),
   background: z.boolean().optional(),
@@ -76,10 +76,10 @@ export const ScenarioSchema = z.strictObject({
 });
 
 /** An example value of a result field, standing in for "$name" when the arguments are checked. */
-function exampleOf(field: z.ZodType): unknown {
+function exampleOf(field: z.core.$ZodType): unknown {
   if (field === SockHandleSchema) return 's1';
   if (field === PortSchema) return 41000;
-  switch (field.def.type) {
+  switch (field._zod.def.type) {
     case 'string':
       return 'text';
     case 'number':
@@ -92,17 +92,17 @@ function exampleOf(field: z.ZodType): unknown {
 }
 
 /** The schema of one field of an op's result, or undefined when no result of that op has it. */
-function resultField(op: Op, field: string): z.ZodType | undefined {
-  const result: z.ZodType = OpResults[op];
-  const options = result instanceof z.ZodUnion ? result.options : [result];
+function resultField(op: Op, field: string): z.core.$ZodType | undefined {
+  const result: z.core.$ZodType = OpResultSchemas[op];
+  const options = result instanceof z.core.$ZodUnion ? result._zod.def.options : [result];
   for (const o of options) {
-    if (o instanceof z.ZodObject && field in o.shape) return o.shape[field];
+    if (o instanceof z.core.$ZodObject && field in o._zod.def.shape) return o._zod.def.shape[field];
   }
   return undefined;
 }
 
 /** One line per issue: where (a step, or nothing), then the path inside it, then zod's message. */
-function formatIssues(where: string, error: z.ZodError, root: string[] = []): string[] {
+function formatIssues(where: string, error: z.core.$ZodError, root: string[] = []): string[] {
   return error.issues.map((i) => {
     const at = [...root, ...i.path.map(String)].join('.');
     return `${where}${at || '(scenario)'}: ${i.message}`;

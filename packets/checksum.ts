@@ -1,5 +1,5 @@
 /** The Internet checksum (RFC 1071) that IPv4 headers, TCP, UDP and ICMP carry. */
-import type { PseudoHeader } from './dispatch.ts';
+import type { PseudoHeader } from './layering.ts';
 
 function sum16(bytes: Uint8Array, start: number, end: number, acc: number): number {
   let i = start;

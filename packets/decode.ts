@@ -4,9 +4,10 @@
  * carries a `problem` ("truncated" or "malformed") saying why.
  */
 import { Decoding, FrameEnds } from './decoding.ts';
-import { opaque } from './dispatch.ts';
+import { ipPayload } from './dispatch.ts';
 import { ipv4 } from './ipv4.ts';
 import { ipv6 } from './ipv6.ts';
+import { opaque } from './layering.ts';
 import { ethernet, sll, sll2 } from './link.ts';
 import { LINK_TYPES, type DecodedFrame, type LinkType } from './types.ts';
 
@@ -60,7 +61,7 @@ export function decodeFrame(frame: Uint8Array, link: LinkType, options: DecodeOp
 function rawIp(d: Decoding): void {
   d.need(0, 1, 'IP version');
   const version = d.u8(0) >> 4;
-  if (version === 4) ipv4(d, 0);
-  else if (version === 6) ipv6(d, 0);
+  if (version === 4) ipv4(d, 0, ipPayload);
+  else if (version === 6) ipv6(d, 0, ipPayload);
   else opaque(d, 0, d.bytes.length, `a packet of IP version ${version}`);
 }

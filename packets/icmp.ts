@@ -1,7 +1,7 @@
 /** ICMP for IPv4 (RFC 792): echo (ping) and the error messages that quote the packet they are about. */
 import { checksumOk } from './checksum.ts';
 import { FrameEnds, type Decoding } from './decoding.ts';
-import { opaque } from './dispatch.ts';
+import { opaque, type IpPayloadDecoder } from './layering.ts';
 import { hex, hexNumber, ipv4 as ipv4Text } from './format.ts';
 import { ipv4 } from './ipv4.ts';
 import type { IcmpFacts } from './types.ts';
@@ -43,7 +43,7 @@ export function icmpCodeName(type: number, code: number): string | undefined {
 const TYPE_EXPLAIN =
   'What kind of ICMP message this is: 8 is an echo request (ping), 0 its reply, 3 says a destination could not be reached, 11 that a packet ran out of time to live.';
 
-export function icmp(d: Decoding, offset: number, end: number): void {
+export function icmp(d: Decoding, offset: number, end: number, payload: IpPayloadDecoder): void {
   const layer = d.begin('icmp', 'Internet Control Message Protocol', offset);
   const type = d.num('icmp.type', 'Type', offset, 1, TYPE_EXPLAIN, (n) => `${n} (${ICMP_TYPES[n] ?? 'unknown'})`);
   const code = d.num('icmp.code', 'Code', offset + 1, 1, 'Details the type: for "destination unreachable", 3 means no program listens on that port, 1 that the host cannot be reached.',
@@ -77,7 +77,7 @@ export function icmp(d: Decoding, offset: number, end: number): void {
       d.field('icmp.unused', 'Unused', offset + 4, 4, hex(d.bytes, offset + 4, offset + 8), hex(d.bytes, offset + 4, offset + 8), 'Always zero.');
     }
     d.finish(layer, end);
-    quote(d, offset + 8, end, facts);
+    quote(d, offset + 8, end, facts, payload);
     d.current = layer;
     return;
   }
@@ -91,7 +91,7 @@ export function icmp(d: Decoding, offset: number, end: number): void {
  * The start of the packet that caused an error: its IP header and the first bytes of its payload
  * (at least 8, enough for the ports). The quote ending early is normal, not a problem.
  */
-function quote(d: Decoding, at: number, end: number, facts: IcmpFacts): void {
+function quote(d: Decoding, at: number, end: number, facts: IcmpFacts, payload: IpPayloadDecoder): void {
   if (at >= end) return;
   const peeked = d.inside(end, () => peekIpv4(d, at));
   if (peeked) facts.quoted = peeked;
@@ -99,7 +99,7 @@ function quote(d: Decoding, at: number, end: number, facts: IcmpFacts): void {
   d.quoting = true;
   const before = d.layers.length;
   try {
-    d.inside(end, () => ipv4(d, at));
+    d.inside(end, () => ipv4(d, at, payload));
   } catch (e) {
     if (!(e instanceof FrameEnds)) throw e;
     // The error message quoted fewer bytes than a whole header: show what is there.

@@ -1,7 +1,7 @@
 /** ICMPv6 (RFC 4443, RFC 4861): echo, errors that quote the packet they are about, and neighbour discovery. */
 import { transportChecksumOk } from './checksum.ts';
 import { FrameEnds, setOrNot, type Decoding } from './decoding.ts';
-import { opaque, type PseudoHeader } from './dispatch.ts';
+import { opaque, type IpPayloadDecoder, type PseudoHeader } from './layering.ts';
 import { hex, hexNumber, ipv6 as ipv6Text, mac, plural } from './format.ts';
 import { quotedPorts } from './icmp.ts';
 import { ipv6 } from './ipv6.ts';
@@ -50,7 +50,7 @@ export function icmpv6CodeName(type: number, code: number): string | undefined {
   return undefined;
 }
 
-export function icmpv6(d: Decoding, offset: number, end: number, pseudo: PseudoHeader): void {
+export function icmpv6(d: Decoding, offset: number, end: number, pseudo: PseudoHeader, payload: IpPayloadDecoder): void {
   const layer = d.begin('icmpv6', 'Internet Control Message Protocol v6', offset);
   const type = d.num('icmpv6.type', 'Type', offset, 1,
     'What kind of ICMPv6 message this is: 128/129 are ping, 1 says a destination could not be reached, 135/136 ask for and give a neighbour\'s hardware address (IPv6\'s ARP).',
@@ -75,7 +75,7 @@ export function icmpv6(d: Decoding, offset: number, end: number, pseudo: PseudoH
     else if (type === 4) d.num('icmpv6.pointer', 'Pointer', offset + 4, 4, 'Which byte of the quoted packet was wrong.');
     else d.num('icmpv6.reserved', 'Reserved', offset + 4, 4, 'Always zero.', (n) => hexNumber(n, 8));
     d.finish(layer, end);
-    quote(d, offset + 8, end, facts);
+    quote(d, offset + 8, end, facts, payload);
     d.current = layer;
     return;
   }
@@ -151,7 +151,7 @@ function ndOptions(d: Decoding, start: number, end: number, facts: IcmpFacts): v
   }
 }
 
-function quote(d: Decoding, at: number, end: number, facts: IcmpFacts): void {
+function quote(d: Decoding, at: number, end: number, facts: IcmpFacts, payload: IpPayloadDecoder): void {
   if (at >= end) return;
   if (d.inside(end, () => d.has(at, 40)) && d.u8(at) >> 4 === 6) {
     // The quoted transport header follows the fixed header when there are no extension headers.
@@ -162,7 +162,7 @@ function quote(d: Decoding, at: number, end: number, facts: IcmpFacts): void {
   d.quoting = true;
   const before = d.layers.length;
   try {
-    d.inside(end, () => ipv6(d, at));
+    d.inside(end, () => ipv6(d, at, payload));
   } catch (e) {
     if (!(e instanceof FrameEnds)) throw e;
     const last = d.layers[d.layers.length - 1];

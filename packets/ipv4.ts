@@ -2,7 +2,8 @@
 import { checksumOk } from './checksum.ts';
 import type { Decoding } from './decoding.ts';
 import { setOrNot } from './decoding.ts';
-import { ipPayload, opaque, protocolName } from './dispatch.ts';
+import { opaque, type IpPayloadDecoder } from './layering.ts';
+import { protocolName } from './numbers.ts';
 import { hex, hexNumber, ipv4 as ipv4Text, plural } from './format.ts';
 
 export interface IpSummary {
@@ -28,7 +29,7 @@ const OPTION_NAMES: Record<number, string> = {
 const ECN = ['Not ECN-capable', 'ECN-capable (1)', 'ECN-capable (0)', 'Congestion experienced'];
 
 /** Decodes an IPv4 header at `offset` (reads stop at d.limit). Returns null if no usable header could be read. */
-export function ipv4(d: Decoding, offset: number): IpSummary | null {
+export function ipv4(d: Decoding, offset: number, payload: IpPayloadDecoder): IpSummary | null {
   const limit = d.limit;
   const layer = d.begin('ip', 'Internet Protocol version 4', offset);
   d.need(offset, 1, 'IPv4 version');
@@ -103,7 +104,7 @@ export function ipv4(d: Decoding, offset: number): IpSummary | null {
   if (fragment > 0) {
     opaque(d, offset + hlen, end, `fragment data (this fragment starts ${fragment * 8} bytes into the original packet)`);
   } else {
-    d.inside(end, () => ipPayload(d, protocol, offset + hlen, end, { version: 4, srcAt: offset + 12, dstAt: offset + 16, firstFragment: more }));
+    d.inside(end, () => payload(d, protocol, offset + hlen, end, { version: 4, srcAt: offset + 12, dstAt: offset + 16, firstFragment: more }));
   }
   if (!d.quoting && end < d.bytes.length && limit === d.bytes.length) trailer(d, end);
   return summary;

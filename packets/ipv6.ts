@@ -1,7 +1,8 @@
 /** IPv6 (RFC 8200): the fixed 40-byte header and the extension headers that may follow it. */
 import type { Decoding } from './decoding.ts';
 import { setOrNot } from './decoding.ts';
-import { ipPayload, opaque, protocolName } from './dispatch.ts';
+import { opaque, type IpPayloadDecoder } from './layering.ts';
+import { protocolName } from './numbers.ts';
 import { hex, hexNumber, ipv6 as ipv6Text, plural } from './format.ts';
 import { trailer, type IpSummary } from './ipv4.ts';
 
@@ -11,7 +12,7 @@ const NEXT_EXPLAIN = 'What comes after this header: another IPv6 extension heade
 
 const OPTION_NAMES: Record<number, string> = { 0: 'Pad1', 1: 'PadN', 5: 'Router alert', 0xc2: 'Jumbo payload' };
 
-export function ipv6(d: Decoding, offset: number): IpSummary | null {
+export function ipv6(d: Decoding, offset: number, payload: IpPayloadDecoder): IpSummary | null {
   const limit = d.limit;
   const layer = d.begin('ipv6', 'Internet Protocol version 6', offset);
   d.need(offset, 4, 'IPv6 version, class and flow label');
@@ -105,7 +106,7 @@ export function ipv6(d: Decoding, offset: number): IpSummary | null {
   if (laterFragment) {
     opaque(d, at, end, `fragment data (this fragment starts ${fragmentOffset * 8} bytes into the original packet)`);
   } else if (at < end || next === 59) {
-    d.inside(end, () => ipPayload(d, next, at, end, { version: 6, srcAt: offset + 8, dstAt: offset + 24, firstFragment }));
+    d.inside(end, () => payload(d, next, at, end, { version: 6, srcAt: offset + 8, dstAt: offset + 24, firstFragment }));
   }
   if (!d.quoting && end < d.bytes.length && limit === d.bytes.length) trailer(d, end);
   return summary;

@@ -1,5 +1,6 @@
 /** Link layers: Ethernet II (with 802.1Q VLAN tags) and Linux "cooked" captures (SLL and SLL2). */
-import { etherPayload, ETHER_TYPES } from './dispatch.ts';
+import { etherPayload } from './dispatch.ts';
+import { ETHER_TYPES } from './numbers.ts';
 import type { Decoding } from './decoding.ts';
 import { hex, hexNumber, ipv4, mac } from './format.ts';
 

@@ -1,6 +1,6 @@
 /** One line per packet, the way a packet list shows it: `192.168.1.10:51234 → 203.0.113.80:80 [SYN] seq=0 win=64240`. */
 import type { TcpRelative } from './conversation.ts';
-import { ETHER_TYPES, protocolName } from './dispatch.ts';
+import { ETHER_TYPES, protocolName } from './numbers.ts';
 import { endpoint, hexNumber } from './format.ts';
 import { ICMP_TYPES, icmpCodeName } from './icmp.ts';
 import { ICMPV6_TYPES, icmpv6CodeName } from './icmpv6.ts';

@@ -1,7 +1,7 @@
 /** TCP (RFC 9293): ports, sequence and acknowledgement numbers, flags, window, options and the data. */
 import { transportChecksumOk, checksumVerdict } from './checksum.ts';
 import { setOrNot, type Decoding } from './decoding.ts';
-import type { PseudoHeader } from './dispatch.ts';
+import type { PseudoHeader } from './layering.ts';
 import { hex, hexNumber, payloadPreview, plural } from './format.ts';
 import type { TcpFacts } from './types.ts';
 

@@ -1,7 +1,7 @@
 /** UDP (RFC 768): ports, length, checksum and the datagram's data. */
 import { checksumVerdict, transportChecksumOk } from './checksum.ts';
 import type { Decoding } from './decoding.ts';
-import type { PseudoHeader } from './dispatch.ts';
+import type { PseudoHeader } from './layering.ts';
 import { hexNumber } from './format.ts';
 import { payload } from './tcp.ts';
 

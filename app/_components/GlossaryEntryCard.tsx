@@ -1,5 +1,4 @@
-import { splitTerms } from '../_lib/glossary';
-import type { GlossaryItem } from './GlossarySearch';
+import { splitTerms, type GlossaryItem } from '../_lib/glossary';
 
 const KIND: Record<GlossaryItem['kind'], string> = {
   errno: 'kernel error (errno)',

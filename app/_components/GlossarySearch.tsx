@@ -1,17 +1,8 @@
 'use client';
 import { useId, useState } from 'react';
-import { searchGlossary, type TermKind } from '../_lib/glossary';
+import { searchGlossary, type GlossaryItem, type TermKind } from '../_lib/glossary';
 import { count, NOUNS } from '../_lib/plural';
 import { GlossaryEntryCard } from './GlossaryEntryCard';
-
-export interface GlossaryItem {
-  term: string;
-  kind: TermKind;
-  meaning: string;
-  cause: string;
-  lesson?: { href: string; label: string };
-  scenario?: { href: string; label: string };
-}
 
 const GROUPS: { kind: TermKind; title: string; about: string }[] = [
   { kind: 'errno', title: 'Kernel errors (errno)', about: 'What the kernel answers when a call fails, or cannot finish yet.' },

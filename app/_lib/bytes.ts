@@ -151,11 +151,9 @@ export function toUnits(text: string, escapes: boolean): { units: ByteUnit[]; er
   return { units, errors };
 }
 
-type SegmenterLike = { segment(s: string): Iterable<{ segment: string }> };
-
-function graphemeSegmenter(): SegmenterLike | null {
-  const Seg = (Intl as unknown as { Segmenter?: new (l?: string, o?: { granularity: string }) => SegmenterLike }).Segmenter;
-  return Seg ? new Seg(undefined, { granularity: 'grapheme' }) : null;
+/** The grapheme splitter, where the runtime has one (TypeScript's ES2022 lib types it; older browsers lack it). */
+function graphemeSegmenter(): Intl.Segmenter | null {
+  return typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 }
 
 /**

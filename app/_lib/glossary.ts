@@ -19,6 +19,16 @@ export interface GlossaryEntry extends Meaning {
   scenario?: ScenarioName;
 }
 
+/** A glossary entry as the glossary page shows it: its lesson and scenario resolved to links. */
+export interface GlossaryItem {
+  term: string;
+  kind: TermKind;
+  meaning: string;
+  cause: string;
+  lesson?: { href: string; label: string };
+  scenario?: { href: string; label: string };
+}
+
 /** Where the course shows each term. The unit tests check each lesson really mentions its term. */
 const WHERE: Record<string, { lesson?: LessonSlug; scenario?: ScenarioName }> = {
   ECONNREFUSED: { lesson: 'client-side', scenario: 'connection-refused' },

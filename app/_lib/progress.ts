@@ -3,36 +3,40 @@
  * each quiz went. A tiny external store so every component sees the same value, across tabs too.
  */
 import { useSyncExternalStore } from 'react';
+import * as z from 'zod/mini';
 
 const KEY = 'socketlab:progress:v1';
 
-export interface QuizResult {
-  score: number;
-  total: number;
-  passed: boolean;
-  at: number;
-}
+// What a well-formed stored entry holds (zod's numbers are finite; unknown keys are not carried over).
+const ReadSchema = z.number();
+const QuizResultSchema = z.object({ score: z.number(), total: z.number().check(z.positive()), passed: z.boolean(), at: z.number() });
+/** A plain object (not an array, not null): the stored progress itself, and each lesson's entry. */
+const EntriesSchema = z.record(z.string(), z.unknown());
+
+export type QuizResult = z.infer<typeof QuizResultSchema>;
 export interface LessonProgress {
   read?: number;
   quiz?: QuizResult;
 }
 export type Progress = Record<string, LessonProgress>;
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/** Storage is user-editable: keep only well-formed entries rather than trusting what is there. */
+/**
+ * Storage is user-editable: keep only well-formed entries rather than trusting what is there. A
+ * field of the wrong shape is dropped and the rest of its lesson's entry kept, so one bad quiz result
+ * does not forget that the lesson was read.
+ */
 export function sanitizeProgress(value: unknown): Progress {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const stored = EntriesSchema.safeParse(value);
+  if (!stored.success) return {};
   const out: Progress = {};
-  for (const [slug, entry] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof entry !== 'object' || entry === null || slug === '__proto__') continue;
-    const e = entry as Record<string, unknown>;
+  for (const [slug, entry] of Object.entries(stored.data)) {
+    const fields = EntriesSchema.safeParse(entry);
+    if (!fields.success || slug === '__proto__') continue;
+    const read = ReadSchema.safeParse(fields.data.read);
+    const quiz = QuizResultSchema.safeParse(fields.data.quiz);
     const lp: LessonProgress = {};
-    if (isNum(e.read)) lp.read = e.read;
-    const q = e.quiz as Record<string, unknown> | undefined;
-    if (q && isNum(q.score) && isNum(q.total) && q.total > 0 && typeof q.passed === 'boolean' && isNum(q.at)) {
-      lp.quiz = { score: q.score, total: q.total, passed: q.passed, at: q.at };
-    }
+    if (read.success) lp.read = read.data;
+    if (quiz.success) lp.quiz = quiz.data;
     out[slug] = lp;
   }
   return out;

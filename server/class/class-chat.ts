@@ -2,6 +2,7 @@
  * The class chat: the capstone chat program, started for the whole class in a lab session of its
  * own that no browser owns, on the host's address and the first free port from the one asked for.
  */
+import type { ArgsOf, Op } from '../protocol/index.ts';
 import { LabSession, type SessionDeps } from '../lab/session.ts';
 
 export interface ClassChat {
@@ -16,12 +17,11 @@ const PORTS_TO_TRY = 20;
 /** Starts the chat server; null when it could not (the class runs without a chat). */
 export async function startClassChat(deps: SessionDeps, address: string, firstPort: number): Promise<ClassChat | null> {
   const session = new LabSession(deps);
-  let id = 0;
-  const call = (op: string, args: Record<string, unknown>) => session.execute({ id: `class-${++id}`, op, args } as never, { internal: true, quiet: true });
+  const call = <O extends Op>(op: O, args: ArgsOf<O>) => session.call(op, args, { quiet: true });
   const family = address.includes(':') ? 6 : 4;
   const s = await call('socket', { type: 'tcp', family, actor: 'class chat' });
   if (!s.ok) return null;
-  const sock = String(s.result.sock);
+  const sock = s.result.sock;
   const [lo, hi] = deps.policy.ports;
   for (let port = firstPort; port <= Math.min(hi, firstPort + PORTS_TO_TRY); port++) {
     if (port < lo) continue;

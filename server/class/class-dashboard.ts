@@ -18,6 +18,8 @@ export interface DashboardSource {
   progress(id: number): Record<string, LessonProgressReport> | undefined;
   feed: ClassFeed;
   presenting(): string | null;
+  /** The lab session this student shares with the instructor, while it is live. */
+  sharedLab(id: number): string | null;
   qrSvg(): string;
 }
 
@@ -66,6 +68,7 @@ export class ClassDashboards {
         lessons: this.source.progress(s.id) ?? {},
         labCalls: s.labCalls + (pending?.calls ?? 0),
         labErrors: s.labErrors + (pending?.errors ?? 0),
+        sharedLab: this.source.sharedLab(s.id),
       };
     });
     return { class: this.source.info(), students, feed: feed.items(), errors: feed.tallies(Date.now()), presenting: this.source.presenting() };

@@ -37,6 +37,8 @@ export interface ClassHubOptions {
   lab: LabHub;
   sessionDeps: SessionDeps;
   studentUrl: string;
+  /** This machine's network addresses, shown to the instructor when the students' link is on loopback. */
+  machineAddresses: string[];
   /** Where the class chat server listens (the host's address) and the first port to try. */
   chatAddress: string;
   chatPort: number;
@@ -47,7 +49,7 @@ export interface ClassHubOptions {
 
 /** A short text for one lab call, for the instructor's feed. */
 function callText(step: Step): string {
-  const a = step.args as Record<string, unknown>;
+  const a: Record<string, unknown> = step.args;
   const where = a.address !== undefined ? `${a.address}:${a.port}` : '';
   return `${step.op}(${[a.sock, where].filter(Boolean).join(', ')})`;
 }
@@ -61,6 +63,8 @@ export class ClassHub {
   private readonly timers: NodeJS.Timeout[] = [];
   private settings: ClassSettings;
   private presenting: string | null = null;
+  /** Student id → the watch token of the lab session they share with the instructor. */
+  private readonly sharedLabs = new Map<number, string>();
   private qrSvg = '';
   private chatSession: LabSession | null = null;
   private closed = false;
@@ -83,6 +87,7 @@ export class ClassHub {
       progress: (id) => this.roster.progressOf(id),
       feed: this.feed,
       presenting: () => this.presenting,
+      sharedLab: (id) => this.sharedLab(id),
       qrSvg: () => this.qrSvg,
     });
     this.timers.push(
@@ -106,7 +111,7 @@ export class ClassHub {
 
   /** The whole class, for the instructor and the terminal banner. */
   get info(): ClassInfo {
-    return { ...this.publicInfo, code: this.settings.code, studentUrl: this.opts.studentUrl, chat: this.chat };
+    return { ...this.publicInfo, code: this.settings.code, studentUrl: this.opts.studentUrl, chat: this.chat, machineAddresses: this.opts.machineAddresses };
   }
 
   /** What anyone who opens /class may know: no code. */
@@ -167,6 +172,8 @@ export class ClassHub {
           conn.ws.close(1000, 'left the class');
         }
         return;
+      case 'share-lab':
+        return this.shareLab(conn, msg.watchToken);
     }
     if (conn.role !== 'instructor') return this.sockets.fail(conn, 'E_FORBIDDEN', 'Only the instructor can do that.');
     switch (msg.type) {
@@ -182,6 +189,32 @@ export class ClassHub {
       case 'end-class':
         return this.endClass();
     }
+  }
+
+  // ------------------------------------------------------------------ a student's shared lab
+
+  private shareLab(conn: ClassConn, watchToken: string | null): void {
+    if (conn.role !== 'student') return this.sockets.fail(conn, 'E_FORBIDDEN', 'Only a student who joined can share their lab.');
+    const id = conn.studentId!;
+    if (watchToken === null) {
+      this.sharedLabs.delete(id);
+    } else {
+      // Only the student's own live session: a watch token seen elsewhere (the presenter's, say)
+      // must not appear on the dashboard under this student's name.
+      const session = this.opts.lab.sessionByWatchToken(watchToken);
+      if (session?.label.studentId !== id) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That is not a live lab session of yours.');
+      this.sharedLabs.set(id, watchToken);
+    }
+    this.sockets.send(conn, { type: 'sharing', watchToken });
+  }
+
+  /** The student's shared session while it is live; a session that ended is forgotten. */
+  private sharedLab(id: number): string | null {
+    const token = this.sharedLabs.get(id);
+    if (token === undefined) return null;
+    if (this.opts.lab.sessionByWatchToken(token)) return token;
+    this.sharedLabs.delete(id);
+    return null;
   }
 
   // ------------------------------------------------------------------ who a connection carries

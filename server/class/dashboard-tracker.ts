@@ -10,13 +10,18 @@ export type DashboardState = Omit<Dashboard, 'type' | 'qrSvg'>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** One field of a student's row into its patch (generic, so each key keeps its own type). */
+function copyField<K extends keyof StudentPatch & keyof StudentSummary>(patch: StudentPatch, now: StudentSummary, key: K): void {
+  patch[key] = now[key];
+}
+
 function studentPatch(prev: StudentSummary | undefined, now: StudentSummary): StudentPatch | null {
   if (!prev) return now;
   const patch: StudentPatch = { id: now.id };
   let changed = false;
-  for (const key of ['nickname', 'online', 'joinedAt', 'lastSeen', 'labCalls', 'labErrors'] as const) {
+  for (const key of ['nickname', 'online', 'joinedAt', 'lastSeen', 'labCalls', 'labErrors', 'sharedLab'] as const) {
     if (prev[key] !== now[key]) {
-      (patch as Record<string, unknown>)[key] = now[key];
+      copyField(patch, now, key);
       changed = true;
     }
   }

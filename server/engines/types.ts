@@ -8,19 +8,23 @@
  * loops). With `blocking: false` they throw EAGAIN / EINPROGRESS at once, as the kernel does.
  */
 import type { SockDiagCalls } from '../kernel/sock-diag.ts';
+import { LabFailure, toErrorCode, type ErrorCode } from '../protocol/errors.ts';
 import type { Endpoint } from '../protocol/index.ts';
 
 export type SocketType = 'tcp' | 'udp';
 export type Family = 4 | 6;
 export type ShutdownHow = 'read' | 'write' | 'both';
 
-/** A refusal with a stable code: an errno name from the kernel, or a lab code (E_CANCELLED...). */
-export class EngineError extends Error {
-  readonly code: string;
-  constructor(code: string, message?: string) {
-    super(message ?? code);
+/**
+ * An engine's refusal: the one error type (LabFailure, server/protocol/errors.ts) with the engine's
+ * own wording kept as detail. Its message is for developers (strerror's text, the engine's state);
+ * the learner reads the code's plain meaning instead. The code may come raw from the kernel, the
+ * addon or Node, so it is checked here, at the boundary: one the lab does not know is E_INTERNAL.
+ */
+export class EngineError extends LabFailure {
+  constructor(code: ErrorCode | (string & {}), detail?: string) {
+    super(toErrorCode(code), detail ?? code, { forLearner: false });
     this.name = 'EngineError';
-    this.code = code;
   }
 }
 

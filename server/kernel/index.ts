@@ -7,7 +7,6 @@ import type { KernelReader } from './reader.ts';
 import { sockDiagReader, type SockDiagCalls } from './sock-diag.ts';
 
 export type { KernelQuery, KernelReader, KernelViewSource, ConnectionTuple } from './reader.ts';
-export { KernelViewError } from './reader.ts';
 export type { RawKernelRow } from './rows.ts';
 export type { SockDiagCalls, DiagTuple } from './sock-diag.ts';
 

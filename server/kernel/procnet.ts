@@ -12,7 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { Endpoint } from '../protocol/index.ts';
-import { KernelViewError, type KernelReader } from './reader.ts';
+import { LabFailure } from '../protocol/errors.ts';
+import type { KernelReader } from './reader.ts';
 import { formatAddress, stateName, type KernelProto, type RawKernelRow } from './rows.ts';
 
 export type ProcNetProto = KernelProto;
@@ -76,7 +77,7 @@ const FILES: ProcNetProto[] = ['tcp', 'tcp6', 'udp', 'udp6'];
 /** Reads the whole table. A missing file (IPv6 disabled, say) counts as no rows. Linux only. */
 export async function readKernelTable(): Promise<RawKernelRow[]> {
   if (process.platform !== 'linux') {
-    throw new KernelViewError('E_UNSUPPORTED', `The kernel's socket table is read from /proc/net, which ${process.platform} does not have.`);
+    throw new LabFailure('E_UNSUPPORTED', `The kernel's socket table is read from /proc/net, which ${process.platform} does not have.`);
   }
   const texts = await Promise.all(
     FILES.map((proto) =>

@@ -31,13 +31,3 @@ export interface KernelReader {
   readonly source: KernelViewSource;
   read(query: KernelQuery): Promise<RawKernelRow[]>;
 }
-
-/** The kernel's table could not be read; `code` is a lab error code (E_UNSUPPORTED, E_INTERNAL). */
-export class KernelViewError extends Error {
-  readonly code: 'E_UNSUPPORTED' | 'E_INTERNAL';
-  constructor(code: 'E_UNSUPPORTED' | 'E_INTERNAL', message: string) {
-    super(message);
-    this.name = 'KernelViewError';
-    this.code = code;
-  }
-}

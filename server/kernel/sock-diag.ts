@@ -23,7 +23,8 @@
  */
 import { endianness } from 'node:os';
 import type { Endpoint } from '../protocol/index.ts';
-import { KernelViewError, type KernelQuery, type KernelReader } from './reader.ts';
+import { LabFailure } from '../protocol/errors.ts';
+import type { KernelQuery, KernelReader } from './reader.ts';
 import { formatAddress, isUdp, stateName, TCP_LISTEN, type KernelProto, type RawKernelRow } from './rows.ts';
 
 export interface DiagTuple {
@@ -178,7 +179,7 @@ export function readSessionRows(calls: SockDiagCalls, query: KernelQuery): RawKe
   return [...found.values()].map((r) => ({ proto: r.proto, local: r.local, remote: r.remote, state: r.state, rxQueue: r.rxQueue, txQueue: r.txQueue, inode: r.inode }));
 }
 
-/** A reader on the addon's sock_diag calls; an error from the kernel becomes a KernelViewError. */
+/** A reader on the addon's sock_diag calls; an error from the kernel becomes a LabFailure. */
 export function sockDiagReader(calls: SockDiagCalls): KernelReader {
   return {
     source: 'netlink',
@@ -187,7 +188,7 @@ export function sockDiagReader(calls: SockDiagCalls): KernelReader {
         return readSessionRows(calls, query);
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code;
-        throw new KernelViewError('E_INTERNAL', `The kernel's socket table could not be read (sock_diag: ${typeof code === 'string' ? code : String(e)}).`);
+        throw new LabFailure('E_INTERNAL', `The kernel's socket table could not be read (sock_diag: ${typeof code === 'string' ? code : String(e)}).`);
       }
     },
   };

@@ -1,21 +1,15 @@
-import { EngineError } from '../engines/types.ts';
-import { ERRNO_MEANINGS, type LabError } from '../protocol/index.ts';
+/**
+ * The protocol's error object for anything a lab call threw. The one error type is LabFailure
+ * (server/protocol/errors.ts); it is re-exported here for the lab's callers.
+ */
+import { ERRNO_MEANINGS } from '../protocol/meanings.ts';
+import { LabFailure, type LabError } from '../protocol/errors.ts';
 
-/** A refusal with a stable code, produced by the lab (policy, quota, bad request) or by the kernel. */
-export class LabFailure extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'LabFailure';
-    this.code = code;
-  }
-}
+export { LabFailure };
 
-/** The protocol's error object for anything a call threw. Unknown throws become E_INTERNAL, never a crash. */
+/** Unknown throws become E_INTERNAL, never a crash; an engine's detail gives way to the code's plain meaning. */
 export function toLabError(e: unknown): LabError {
-  if (e instanceof LabFailure) return { code: e.code, message: e.message };
-  if (e instanceof EngineError) {
-    return { code: e.code, message: ERRNO_MEANINGS[e.code]?.meaning ?? e.message };
-  }
-  return { code: 'E_INTERNAL', message: 'Something went wrong inside the lab; the call may not have happened.' };
+  if (!(e instanceof LabFailure)) return { code: 'E_INTERNAL', message: 'Something went wrong inside the lab; the call may not have happened.' };
+  if (e.forLearner) return { code: e.code, message: e.message };
+  return { code: e.code, message: ERRNO_MEANINGS[e.code]?.meaning ?? e.message };
 }

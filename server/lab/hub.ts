@@ -9,10 +9,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
+import * as z from 'zod/mini';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
+
+// zod/mini carries no error messages of its own (so the browser's bundle stays small); the server
+// answers a malformed command with the English one, as the full zod did.
+z.config(z.locales.en());
 
 /** How long an address whose connection was closed for flooding gets no burst allowance. */
 const FLOOD_MEMORY_MS = 30_000;
@@ -36,6 +41,8 @@ function encode(msg: ServerMessage): string {
 
 export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
+  /** Where the kernel view is read, told to the page in hello. */
+  kernelView: 'netlink' | 'proc';
   sessionsPerAddress: number;
   idleSeconds: number;
   heartbeatSeconds: number;
@@ -128,6 +135,7 @@ export class LabHub {
       role,
       ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
       composite: this.opts.engineComposite,
+      kernelView: this.opts.kernelView,
     };
   }
 
@@ -293,7 +301,7 @@ function clientKey(address: string | undefined): string {
 
 function idFromJson(json: unknown): CommandId | null {
   if (typeof json !== 'object' || json === null) return null;
-  const r = CommandIdSchema.safeParse((json as { id?: unknown }).id);
+  const r = CommandIdSchema.safeParse('id' in json ? json.id : undefined);
   return r.success ? r.data : null;
 }
 

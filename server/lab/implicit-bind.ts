@@ -16,9 +16,9 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { Endpoint } from '../protocol/index.ts';
-import { EngineError } from '../engines/types.ts';
 import { LabFailure, toLabError } from './failure.ts';
-import type { LabSession, SocketEntry } from './session.ts';
+import type { OpContext } from './op-context.ts';
+import type { SocketEntry } from './socket-table.ts';
 
 const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const;
 
@@ -30,7 +30,7 @@ function describe(endpoint: Endpoint): string {
  * Refuses listen() on a TCP socket the learner has not bound inside the policy. A connected socket
  * is left to the kernel, which refuses it (EINVAL) without binding anything.
  */
-export function checkListenAddress(session: LabSession, entry: SocketEntry): void {
+export function checkListenAddress(session: OpContext, entry: SocketEntry): void {
   if (entry.type !== 'tcp') return; // the kernel refuses listen() on UDP (EOPNOTSUPP) without binding
   const local = entry.sock.localAddress();
   const wildcard = entry.family === 4 ? '0.0.0.0' : '[::]';
@@ -69,7 +69,7 @@ function sourceFor(family: 4 | 6, destination: string | null): string {
  * bind the lab made, if any. A failing call after the lab's bind says so in its error message.
  */
 export async function withBoundUdp<T>(
-  session: LabSession,
+  session: OpContext,
   entry: SocketEntry,
   destination: string | null,
   call: () => Promise<T>,
@@ -87,7 +87,7 @@ export async function withBoundUdp<T>(
   try {
     return { value: await call(), implicitBind };
   } catch (e) {
-    if (!(e instanceof EngineError || e instanceof LabFailure)) throw e;
+    if (!(e instanceof LabFailure)) throw e;
     const { code, message } = toLabError(e);
     throw new LabFailure(code, `${message} (${implicitBindNote(entry.handle, implicitBind, entry.family)})`);
   }

@@ -4,18 +4,18 @@
  */
 import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
-import { LabFailure } from './failure.ts';
-import { DEFAULT_CHAT_OPTIONS } from '../chat/chat-program.ts';
+import { LabFailure } from '../protocol/errors.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
-import type { LabSession, SocketEntry } from './session.ts';
+import type { CallInfo, OpContext } from './op-context.ts';
+import type { SocketEntry } from './socket-table.ts';
 
-/** `internal`: the call comes from a program running in the session (the chat server), not the learner. */
-type Handler<O extends Op> = (session: LabSession, args: ArgsOf<O>, onBlocked: () => void, internal: boolean) => Promise<ResultOf<O>>;
+export type OpHandler<O extends Op> = (session: OpContext, args: ArgsOf<O>, call: CallInfo) => Promise<ResultOf<O>>;
+type Handler<O extends Op> = OpHandler<O>;
 
 const DEFAULT_BACKLOG = 5;
 const DEFAULT_RECV_MAX = 4096;
 
-function payload(session: LabSession, data: string, encoding: 'utf8' | 'base64' | undefined): Buffer {
+function payload(session: OpContext, data: string, encoding: 'utf8' | 'base64' | undefined): Buffer {
   let buf: Buffer;
   if (encoding === 'base64') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
@@ -36,14 +36,14 @@ function received(buf: Buffer) {
 
 /** Runs `call` as a possibly blocking call in one direction of a socket. */
 async function waiting<T>(
-  session: LabSession,
+  session: OpContext,
   handle: string,
   direction: 'read' | 'write',
   onBlocked: () => void,
   call: (entry: SocketEntry, wait: WaitOptions) => Promise<T>,
 ): Promise<T> {
-  const entry = session.entry(handle);
-  const { wait, done } = session.beginWait(entry, direction, onBlocked);
+  const entry = session.sockets.entry(handle);
+  const { wait, done } = session.sockets.beginWait(entry, direction, onBlocked);
   try {
     return await call(entry, wait);
   } finally {
@@ -52,15 +52,15 @@ async function waiting<T>(
 }
 
 const socket: Handler<'socket'> = async (session, args) => {
-  session.ensureRoom();
+  session.sockets.ensureRoom();
   const family = args.family ?? 4;
   const sock = session.deps.engine.socket(args.type, family);
-  const entry = session.addSocket(sock, args.actor ?? 'program', args.type, family);
+  const entry = session.sockets.add(sock, args.actor ?? 'program', args.type, family);
   return { sock: entry.handle, fd: sock.fd };
 };
 
 const bind: Handler<'bind'> = async (session, args) => {
-  const entry = session.entry(args.sock);
+  const entry = session.sockets.entry(args.sock);
   session.deps.policy.checkBind(args.address, args.port);
   if (args.port === 0) {
     const { address, port } = await session.deps.ports.bindFree(entry.sock, args.address);
@@ -71,36 +71,39 @@ const bind: Handler<'bind'> = async (session, args) => {
 
 const listen: Handler<'listen'> = async (session, args) => {
   const backlog = args.backlog ?? DEFAULT_BACKLOG;
-  const entry = session.entry(args.sock);
+  const entry = session.sockets.entry(args.sock);
   checkListenAddress(session, entry);
   await entry.sock.listen(backlog);
   entry.listening = true;
   return { backlog };
 };
 
-const accept: Handler<'accept'> = (session, args, onBlocked, internal) =>
+const accept: Handler<'accept'> = (session, args, { onBlocked, internal }) =>
   waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
     // The chat server's clients come from its own allowance; everything else from the learner's cap.
     const forProgram = internal && entry.servesProgram === true;
-    session.ensureRoom(forProgram);
+    session.sockets.ensureRoom(forProgram);
     const got = await entry.sock.accept(wait);
     if (session.ended) {
       got.socket.close();
       throw new LabFailure('E_CANCELLED', 'The session ended.');
     }
-    const child = session.addSocket(got.socket, entry.actor, entry.type, entry.family, forProgram);
+    const child = session.sockets.add(got.socket, entry.actor, entry.type, entry.family, forProgram);
+    // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
+    session.sockets.rememberTuple(child);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 
-const connect: Handler<'connect'> = (session, args, onBlocked) => {
+const connect: Handler<'connect'> = (session, args, { onBlocked }) => {
   session.deps.policy.checkDestination(args.address, args.port);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
+    session.sockets.rememberTuple(entry);
     return implicitBind ? { ...value, implicitBind } : value;
   });
 };
 
-const send: Handler<'send'> = (session, args, onBlocked) => {
+const send: Handler<'send'> = (session, args, { onBlocked }) => {
   const buf = payload(session, args.data, args.encoding);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, null, () => entry.sock.send(buf, wait));
@@ -108,13 +111,13 @@ const send: Handler<'send'> = (session, args, onBlocked) => {
   });
 };
 
-const recv: Handler<'recv'> = (session, args, onBlocked) =>
+const recv: Handler<'recv'> = (session, args, { onBlocked }) =>
   waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
     const buf = await entry.sock.recv(args.max ?? DEFAULT_RECV_MAX, wait);
     return buf.length === 0 ? { bytes: 0 as const, eof: true as const } : received(buf);
   });
 
-const sendto: Handler<'sendto'> = (session, args, onBlocked) => {
+const sendto: Handler<'sendto'> = (session, args, { onBlocked }) => {
   session.deps.policy.checkDestination(args.address, args.port);
   const buf = payload(session, args.data, args.encoding);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
@@ -123,49 +126,43 @@ const sendto: Handler<'sendto'> = (session, args, onBlocked) => {
   });
 };
 
-const recvfrom: Handler<'recvfrom'> = (session, args, onBlocked) =>
+const recvfrom: Handler<'recvfrom'> = (session, args, { onBlocked }) =>
   waiting(session, args.sock, 'read', onBlocked, async (entry, wait) => {
     const { data, from } = await entry.sock.recvfrom(args.max ?? DEFAULT_RECV_MAX, wait);
     return { ...received(data), from };
   });
 
 const shutdown: Handler<'shutdown'> = async (session, args) => {
-  await session.entry(args.sock).sock.shutdown(args.how);
+  await session.sockets.entry(args.sock).sock.shutdown(args.how);
   return {};
 };
 
 const close: Handler<'close'> = async (session, args) => {
-  session.closeSocket(session.entry(args.sock));
+  session.sockets.close(session.sockets.entry(args.sock));
   return {};
 };
 
 /** The lab's blocking flag (the OS socket itself always stays non-blocking; see docs/architecture.md). */
 const setblocking: Handler<'setblocking'> = async (session, args) => {
-  session.entry(args.sock).blocking = args.blocking;
+  session.sockets.entry(args.sock).blocking = args.blocking;
   return {};
 };
 
-const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kernelRows() });
+const kernel: Handler<'kernel'> = async (session) => ({ rows: await session.kernelView() });
 
 const run: Handler<'run'> = async (session, args) => {
-  const entry = session.entry(args.sock);
+  const entry = session.sockets.entry(args.sock);
   const local = entry.sock.localAddress();
   const { policy } = session.deps;
   if (!local || !policy.allows(local.address) || !policy.inRange(local.port)) {
     throw new LabFailure('E_BAD_REQUEST', `${args.sock} is not listening on an address of the lab: bind() and listen() first.`);
   }
-  session.startChat(entry, {
-    ...DEFAULT_CHAT_OPTIONS,
-    log: args.log ?? DEFAULT_CHAT_OPTIONS.log,
-    idleSeconds: args.idleSeconds ?? DEFAULT_CHAT_OPTIONS.idleSeconds,
-    floodLines: args.floodLines ?? DEFAULT_CHAT_OPTIONS.floodLines,
-  });
-  return { program: 'chat' as const, address: local.address, port: local.port };
+  session.runProgram(entry, args);
+  return { program: args.program, address: local.address, port: local.port };
 };
 
-const stop: Handler<'stop'> = async (session) => {
-  if (!session.chat?.isRunning) throw new LabFailure('E_BAD_REQUEST', 'No chat server is running in this session.');
-  session.chat.stop();
+const stop: Handler<'stop'> = async (session, args) => {
+  session.stopProgram(args.program);
   return {};
 };
 

@@ -3,7 +3,9 @@
  * or `ws` in Node). Every message from the server is validated against the protocol schemas before
  * use; a message that does not match is reported, never trusted.
  */
+import type * as z from 'zod/mini';
 import {
+  OpResults,
   ServerMessageSchema,
   isReply,
   type ArgsOf,
@@ -11,9 +13,9 @@ import {
   type Hello,
   type LabError,
   type Op,
-  type Reply,
   type ResultOf,
   type ServerEvent,
+  type WireReply,
 } from './index.ts';
 
 /** The subset of the WebSocket API the client needs (browser WebSocket and `ws` both have it). */
@@ -30,13 +32,13 @@ export type ClientEvent =
   | ServerEvent
   | { event: 'closed'; code: number; reason: string }
   | { event: 'invalid'; raw: string; problem: string }
-  | { event: 'orphan-reply'; reply: Reply };
+  | { event: 'orphan-reply'; reply: WireReply };
 
 const OPEN = 1;
 
 export class LabClient {
   readonly hello: Promise<Hello>;
-  private readonly pending = new Map<CommandId, (r: Reply) => void>();
+  private readonly pending = new Map<CommandId, (r: WireReply) => void>();
   private readonly listeners = new Set<(e: ClientEvent) => void>();
   private nextId = 1;
   private closedInfo: { code: number; reason: string } | null = null;
@@ -85,7 +87,7 @@ export class LabClient {
     ws.addEventListener('close', (ev) => {
       this.closedInfo = { code: ev.code ?? 1006, reason: ev.reason ?? '' };
       if (!gotHello) rejectHello(new Error(`closed before hello (${this.closedInfo.code} ${this.closedInfo.reason})`));
-      const error = { code: 'E_CANCELLED', message: 'The connection to the lab closed.' };
+      const error: LabError = { code: 'E_CANCELLED', message: 'The connection to the lab closed.' };
       for (const [id, waiter] of this.pending) waiter({ id, ok: false, error });
       this.pending.clear();
       this.emit({ event: 'closed', ...this.closedInfo });
@@ -111,9 +113,20 @@ export class LabClient {
       return Promise.resolve({ ok: false, error: { code: 'E_CANCELLED', message: 'Not connected to the lab.' } });
     }
     return new Promise((resolve) => {
-      this.pending.set(id, (r) => resolve(r as CallResult<O>));
+      this.pending.set(id, (r) => resolve(this.checked(op, r)));
       this.ws.send(JSON.stringify({ id, op, args }));
     });
+  }
+
+  /** A reply checked against its op's result schema: a result that does not match is reported, never trusted. */
+  private checked<O extends Op>(op: O, reply: WireReply): CallResult<O> {
+    if (!reply.ok) return { ok: false, error: reply.error };
+    const schema: z.ZodMiniType<ResultOf<O>> = OpResults[op];
+    const parsed = schema.safeParse(reply.result);
+    if (parsed.success) return { ok: true, result: parsed.data };
+    const problem = parsed.error.issues[0]?.message ?? 'schema';
+    this.emit({ event: 'invalid', raw: JSON.stringify(reply).slice(0, 200), problem: `a ${op} result: ${problem}` });
+    return { ok: false, error: { code: 'E_INTERNAL', message: `The lab's ${op} result did not match the protocol (${problem}).` } };
   }
 
   close(): void {

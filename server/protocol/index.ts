@@ -2,130 +2,45 @@
  * The lab protocol, `socketlab/1`: the one definition shared by the server and the browser.
  * Every message crossing the /lab WebSocket is described here as a zod schema, and the
  * TypeScript types are inferred from the schemas so the two ends cannot drift apart.
+ *
+ * Each op ties its arguments to its result, as LSP ties a request's params to its result: a command,
+ * its reply and its step event are typed by the op (`Command<'recv'>`, `Reply<'recv'>`,
+ * `Step<'recv'>`). A reply carries no op on the wire; the caller knows it by the command's id and
+ * checks the result against that op's schema (server/protocol/client.ts).
+ *
+ * Written with `zod/mini` (zod 4's tree-shakable API) so the browser does not ship all of zod.
  * docs/protocol.md is the prose version of this file.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ErrorSchema, type LabError } from './errors.ts';
+
+export { ErrorCodeSchema, ErrorSchema, LAB_ERROR_CODES, type ErrorCode, type LabError, type LabErrorCode } from './errors.ts';
 
 export const PROTOCOL = 'socketlab/1' as const;
-
-/** Codes the lab itself produces; kernel refusals use the errno name (ECONNREFUSED, ...). */
-export const LAB_ERROR_CODES = [
-  'E_POLICY',
-  'E_BAD_REQUEST',
-  'E_LIMIT',
-  'E_NO_SOCKET',
-  'E_UNSUPPORTED',
-  'E_BUSY',
-  'E_CANCELLED',
-  'E_INTERNAL',
-] as const;
-export type LabErrorCode = (typeof LAB_ERROR_CODES)[number];
-
-/** An errno name like ECONNREFUSED, or one of the lab's own codes. */
-export const ErrorCodeSchema = z.string().regex(/^E[A-Z0-9_]{1,31}$/);
-
-export const ErrorSchema = z.object({
-  code: ErrorCodeSchema,
-  message: z.string(),
-});
-export type LabError = z.infer<typeof ErrorSchema>;
 
 // ---------------------------------------------------------------------------------------
 // Building blocks
 
-export const SockHandleSchema = z.string().regex(/^s[1-9][0-9]{0,5}$/, 'a socket handle looks like s1, s2, ...');
-export const PortSchema = z.number().int().min(0).max(65535);
+export const SockHandleSchema = z.string().check(z.regex(/^s[1-9][0-9]{0,5}$/, 'a socket handle looks like s1, s2, ...'));
+export const PortSchema = z.int().check(z.gte(0), z.lte(65535));
 /** Literal IP addresses only: the lab never resolves names, so nothing leaves by DNS. */
-export const AddressSchema = z.string().min(1).max(64);
+export const AddressSchema = z.string().check(z.minLength(1), z.maxLength(64));
 export const ActorSchema = z
   .string()
-  .min(1)
-  .max(24)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'letters, digits, space, dot, dash or underscore');
+  .check(z.minLength(1), z.maxLength(24), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'letters, digits, space, dot, dash or underscore'));
 export const EncodingSchema = z.enum(['utf8', 'base64']);
 export const EndpointSchema = z.object({ address: z.string(), port: PortSchema });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
-export const CommandIdSchema = z.union([z.number().finite(), z.string().max(64)]);
+export const CommandIdSchema = z.union([z.number(), z.string().check(z.maxLength(64))]);
 export type CommandId = z.infer<typeof CommandIdSchema>;
 
+/** The programs a session can run on one of its listening sockets (server/programs.ts has one of each). */
+export const PROGRAM_NAMES = ['chat'] as const;
+export type ProgramName = (typeof PROGRAM_NAMES)[number];
+
 // ---------------------------------------------------------------------------------------
-// Ops: each op names its args schema and its result schema.
-
-export const OpArgs = {
-  socket: z.strictObject({
-    type: z.enum(['tcp', 'udp']),
-    family: z.union([z.literal(4), z.literal(6)]).optional(),
-    actor: ActorSchema.optional(),
-  }),
-  bind: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
-  listen: z.strictObject({ sock: SockHandleSchema, backlog: z.number().int().min(0).max(128).optional() }),
-  accept: z.strictObject({ sock: SockHandleSchema }),
-  connect: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
-  send: z.strictObject({ sock: SockHandleSchema, data: z.string(), encoding: EncodingSchema.optional() }),
-  recv: z.strictObject({ sock: SockHandleSchema, max: z.number().int().min(1).max(65536).optional() }),
-  sendto: z.strictObject({
-    sock: SockHandleSchema,
-    data: z.string(),
-    encoding: EncodingSchema.optional(),
-    address: AddressSchema,
-    port: PortSchema,
-  }),
-  recvfrom: z.strictObject({ sock: SockHandleSchema, max: z.number().int().min(1).max(65536).optional() }),
-  shutdown: z.strictObject({ sock: SockHandleSchema, how: z.enum(['read', 'write', 'both']) }),
-  close: z.strictObject({ sock: SockHandleSchema }),
-  setblocking: z.strictObject({ sock: SockHandleSchema, blocking: z.boolean() }),
-  kernel: z.strictObject({}),
-  /** Runs a server program on one of the session's listening sockets (the capstone chat server). */
-  run: z.strictObject({
-    program: z.literal('chat'),
-    sock: SockHandleSchema,
-    log: z.enum(['steps', 'summary']).optional(),
-    idleSeconds: z.number().int().min(1).max(86_400).optional(),
-    /** Lines one client may send within 5 s before it is dropped for flooding. */
-    floodLines: z.number().int().min(2).max(1_000_000).optional(),
-  }),
-  stop: z.strictObject({ program: z.literal('chat') }),
-} as const;
-
-export type Op = keyof typeof OpArgs;
-export const OPS = Object.keys(OpArgs) as Op[];
-export type ArgsOf<O extends Op> = z.infer<(typeof OpArgs)[O]>;
-
-/**
- * The lab bound the socket itself before the call, where the kernel would have bound it implicitly
- * to the wildcard address and a random port (a UDP socket's first sendto, connect or send): a real
- * bind() to that address, inside the lab's range. The learner's step shows it.
- */
-export const ImplicitBindSchema = EndpointSchema;
-export type ImplicitBind = z.infer<typeof ImplicitBindSchema>;
-
-const DataResult = {
-  /** The bytes as UTF-8 text (invalid sequences become U+FFFD); `base64` is exact. */
-  data: z.string(),
-  base64: z.string(),
-  bytes: z.number().int().min(0),
-};
-
-export const OpResults = {
-  socket: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable() }),
-  bind: EndpointSchema,
-  /** The backlog given to the kernel (the default when the command had none). */
-  listen: z.object({ backlog: z.number().int() }),
-  accept: z.object({ sock: SockHandleSchema, fd: z.number().int().nullable(), peer: EndpointSchema, local: EndpointSchema }),
-  connect: z.object({ local: EndpointSchema, implicitBind: ImplicitBindSchema.optional() }),
-  send: z.object({ bytes: z.number().int().min(0), implicitBind: ImplicitBindSchema.optional() }),
-  recv: z.union([z.object(DataResult), z.object({ bytes: z.literal(0), eof: z.literal(true) })]),
-  sendto: z.object({ bytes: z.number().int().min(0), implicitBind: ImplicitBindSchema.optional() }),
-  recvfrom: z.object({ ...DataResult, from: EndpointSchema }),
-  shutdown: z.object({}),
-  close: z.object({}),
-  setblocking: z.object({}),
-  kernel: z.object({ rows: z.array(z.lazy(() => KernelRowSchema)) }),
-  run: z.object({ program: z.literal('chat'), address: z.string(), port: PortSchema }),
-  stop: z.object({}),
-} as const;
-export type ResultOf<O extends Op> = z.infer<(typeof OpResults)[O]>;
+// The kernel's view
 
 export const TCP_STATES = [
   'ESTABLISHED',
@@ -150,12 +65,12 @@ export const KernelRowSchema = z.object({
   remote: EndpointSchema,
   state: z.enum(TCP_STATES),
   /** Bytes received and not yet read; for a LISTEN socket, connections waiting in the accept queue. */
-  rxQueue: z.number().int().min(0),
+  rxQueue: z.int().check(z.gte(0)),
   /** Bytes sent and not yet acknowledged (0 for a LISTEN socket: /proc/net/tcp does not show its backlog, though `ss` does). */
-  txQueue: z.number().int().min(0),
-  inode: z.number().int().min(0),
+  txQueue: z.int().check(z.gte(0)),
+  inode: z.int().check(z.gte(0)),
   /** The session handle this row belongs to, when it is one of ours. */
-  sock: SockHandleSchema.optional(),
+  sock: z.optional(SockHandleSchema),
   /**
    * Why a row without a handle of ours is shown: `accept-queue` (a connection the kernel completed
    * for one of our listening sockets, not yet accepted), `closed` (a socket we closed that the kernel
@@ -163,20 +78,147 @@ export const KernelRowSchema = z.object({
    */
   relation: z.enum(['own', 'accept-queue', 'closed', 'outside']),
   /** For accept-queue and closed rows: the handle they relate to. */
-  of: SockHandleSchema.optional(),
+  of: z.optional(SockHandleSchema),
 });
 export type KernelRow = z.infer<typeof KernelRowSchema>;
 
 // ---------------------------------------------------------------------------------------
+// Ops: each op names its args schema and its result schema.
+
+export const OPS = [
+  'socket',
+  'bind',
+  'listen',
+  'accept',
+  'connect',
+  'send',
+  'recv',
+  'sendto',
+  'recvfrom',
+  'shutdown',
+  'close',
+  'setblocking',
+  'kernel',
+  'run',
+  'stop',
+] as const;
+export type Op = (typeof OPS)[number];
+
+const RecvMaxSchema = z.int().check(z.gte(1), z.lte(65536));
+
+export const OpArgs = {
+  socket: z.strictObject({
+    type: z.enum(['tcp', 'udp']),
+    family: z.optional(z.union([z.literal(4), z.literal(6)])),
+    actor: z.optional(ActorSchema),
+  }),
+  bind: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
+  listen: z.strictObject({ sock: SockHandleSchema, backlog: z.optional(z.int().check(z.gte(0), z.lte(128))) }),
+  accept: z.strictObject({ sock: SockHandleSchema }),
+  connect: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
+  send: z.strictObject({ sock: SockHandleSchema, data: z.string(), encoding: z.optional(EncodingSchema) }),
+  recv: z.strictObject({ sock: SockHandleSchema, max: z.optional(RecvMaxSchema) }),
+  sendto: z.strictObject({
+    sock: SockHandleSchema,
+    data: z.string(),
+    encoding: z.optional(EncodingSchema),
+    address: AddressSchema,
+    port: PortSchema,
+  }),
+  recvfrom: z.strictObject({ sock: SockHandleSchema, max: z.optional(RecvMaxSchema) }),
+  shutdown: z.strictObject({ sock: SockHandleSchema, how: z.enum(['read', 'write', 'both']) }),
+  close: z.strictObject({ sock: SockHandleSchema }),
+  setblocking: z.strictObject({ sock: SockHandleSchema, blocking: z.boolean() }),
+  kernel: z.strictObject({}),
+  /**
+   * Runs a server program on one of the session's listening sockets (the capstone chat server).
+   * The options are the chat's; a program with other options makes this a union keyed by `program`.
+   */
+  run: z.strictObject({
+    program: z.enum(PROGRAM_NAMES),
+    sock: SockHandleSchema,
+    log: z.optional(z.enum(['steps', 'summary'])),
+    idleSeconds: z.optional(z.int().check(z.gte(1), z.lte(86_400))),
+    /** Lines one client may send within 5 s before it is dropped for flooding. */
+    floodLines: z.optional(z.int().check(z.gte(2), z.lte(1_000_000))),
+  }),
+  stop: z.strictObject({ program: z.enum(PROGRAM_NAMES) }),
+} satisfies { [O in Op]: z.ZodMiniType };
+
+export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
+
+/**
+ * The lab bound the socket itself before the call, where the kernel would have bound it implicitly
+ * to the wildcard address and a random port (a UDP socket's first sendto, connect or send): a real
+ * bind() to that address, inside the lab's range. The learner's step shows it.
+ */
+export const ImplicitBindSchema = EndpointSchema;
+export type ImplicitBind = z.infer<typeof ImplicitBindSchema>;
+
+const DataResult = {
+  /** The bytes as UTF-8 text (invalid sequences become U+FFFD); `base64` is exact. */
+  data: z.string(),
+  base64: z.string(),
+  bytes: z.int().check(z.gte(0)),
+};
+const SentResult = z.object({ bytes: z.int().check(z.gte(0)), implicitBind: z.optional(ImplicitBindSchema) });
+const NoResult = z.object({});
+
+/** Each op's result schema, as written (content/scenario-schema.ts reads the shapes). */
+export const OpResultSchemas = {
+  socket: z.object({ sock: SockHandleSchema, fd: z.nullable(z.int()) }),
+  bind: EndpointSchema,
+  /** The backlog given to the kernel (the default when the command had none). */
+  listen: z.object({ backlog: z.int() }),
+  accept: z.object({ sock: SockHandleSchema, fd: z.nullable(z.int()), peer: EndpointSchema, local: EndpointSchema }),
+  connect: z.object({ local: EndpointSchema, implicitBind: z.optional(ImplicitBindSchema) }),
+  send: SentResult,
+  recv: z.union([z.object(DataResult), z.object({ bytes: z.literal(0), eof: z.literal(true) })]),
+  sendto: SentResult,
+  recvfrom: z.object({ ...DataResult, from: EndpointSchema }),
+  shutdown: NoResult,
+  close: NoResult,
+  setblocking: NoResult,
+  kernel: z.object({ rows: z.array(KernelRowSchema) }),
+  run: z.object({ program: z.enum(PROGRAM_NAMES), address: z.string(), port: PortSchema }),
+  stop: NoResult,
+} satisfies { [O in Op]: z.ZodMiniType };
+
+export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
+
+/** Each op's result schema, typed by the op: `OpResults[op]` checks a `ResultOf<typeof op>` even for a generic op. */
+export const OpResults: { readonly [O in Op]: z.ZodMiniType<ResultOf<O>> } = OpResultSchemas;
+
+// ---------------------------------------------------------------------------------------
 // Commands (browser → server)
 
-const commandVariants = OPS.map((op) =>
-  z.strictObject({ id: CommandIdSchema, op: z.literal(op), args: OpArgs[op] }),
-) as unknown as [z.ZodObject, ...z.ZodObject[]];
+/**
+ * A command for each op, keyed by op: `Command<'bind'>` is one bind command, `Command` any command.
+ * (Mapped over O itself, so that a `Command<O>` of a generic O is also a `Command`.)
+ */
+export type Command<O extends Op = Op> = { [P in O]: { id: CommandId; op: P; args: ArgsOf<P> } }[O];
 
-export const CommandSchema = z.discriminatedUnion('op', commandVariants) as unknown as z.ZodType<Command>;
-export type Command = { [O in Op]: { id: CommandId; op: O; args: ArgsOf<O> } }[Op];
-export type CommandOf<O extends Op> = Extract<Command, { op: O }>;
+function commandSchema<O extends Op>(op: O) {
+  return z.strictObject({ id: CommandIdSchema, op: z.literal(op), args: OpArgs[op] });
+}
+
+export const CommandSchema = z.discriminatedUnion('op', [
+  commandSchema('socket'),
+  commandSchema('bind'),
+  commandSchema('listen'),
+  commandSchema('accept'),
+  commandSchema('connect'),
+  commandSchema('send'),
+  commandSchema('recv'),
+  commandSchema('sendto'),
+  commandSchema('recvfrom'),
+  commandSchema('shutdown'),
+  commandSchema('close'),
+  commandSchema('setblocking'),
+  commandSchema('kernel'),
+  commandSchema('run'),
+  commandSchema('stop'),
+]);
 
 // ---------------------------------------------------------------------------------------
 // Server → browser
@@ -185,12 +227,12 @@ export const PolicySchema = z.object({
   ports: z.tuple([PortSchema, PortSchema]),
   addresses: z.array(z.string()),
   /** The site's own port, which connect may also reach (the HTTP lesson). */
-  sitePort: PortSchema.nullable(),
+  sitePort: z.nullable(PortSchema),
   limits: z.object({
-    sockets: z.number().int(),
-    sendBytes: z.number().int(),
+    sockets: z.int(),
+    sendBytes: z.int(),
     commandsPerSecond: z.number(),
-    idleSeconds: z.number().int(),
+    idleSeconds: z.int(),
   }),
 });
 export type Policy = z.infer<typeof PolicySchema>;
@@ -204,61 +246,124 @@ export const HelloSchema = z.object({
   /** 'owner' may send commands; 'viewer' only receives this session's events. */
   role: z.enum(['owner', 'viewer']),
   /** Give this to another viewer (`/lab?watch=<token>`) to mirror the session read-only. */
-  watchToken: z.string().optional(),
+  watchToken: z.optional(z.string()),
   /** Ops that the engine performs together with others, in the fallback engine. */
   composite: z.record(z.string(), z.string()),
+  /** Where the kernel view is read: netlink sock_diag lookups (what `ss` uses) or /proc/net. */
+  kernelView: z.optional(z.enum(['netlink', 'proc'])),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
+/**
+ * A reply as it crosses the wire: the command's id and either a result or an error. Which op's
+ * result it is, only the caller knows (by the id), so the result is checked there (`OpResults`).
+ */
 export const ReplySchema = z.union([
-  z.object({ id: CommandIdSchema.nullable(), ok: z.literal(true), result: z.record(z.string(), z.unknown()) }),
-  z.object({ id: CommandIdSchema.nullable(), ok: z.literal(false), error: ErrorSchema }),
+  z.object({ id: z.nullable(CommandIdSchema), ok: z.literal(true), result: z.record(z.string(), z.unknown()) }),
+  z.object({ id: z.nullable(CommandIdSchema), ok: z.literal(false), error: ErrorSchema }),
 ]);
-export type Reply = z.infer<typeof ReplySchema>;
+export type WireReply = z.infer<typeof ReplySchema>;
+
+/** A reply to a command of op O: its result typed by the op. */
+export type Reply<O extends Op = Op> = { [P in O]: { id: CommandId | null; ok: true; result: ResultOf<P> } | ErrorReply }[O];
+export type ErrorReply = { id: CommandId | null; ok: false; error: LabError };
 
 export const StepStatusSchema = z.enum(['blocked', 'ok', 'error']);
-export const StepSchema = z.object({
-  event: z.literal('step'),
-  /** Per-session step number; a blocked step and its completion share it. */
-  seq: z.number().int().min(1),
-  id: CommandIdSchema.nullable(),
-  actor: z.string(),
-  op: z.enum(OPS as [Op, ...Op[]]),
-  sock: SockHandleSchema.optional(),
-  args: z.record(z.string(), z.unknown()),
-  status: StepStatusSchema,
-  result: z.record(z.string(), z.unknown()).optional(),
-  error: ErrorSchema.optional(),
-  /** Milliseconds since the epoch: the call began, and (unless blocked) ended. */
-  start: z.number(),
-  end: z.number().optional(),
-});
-export type Step = z.infer<typeof StepSchema>;
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** A step event for each op, keyed by op: its args and result typed by the op. */
+export type Step<O extends Op = Op> = {
+  [P in O]: {
+    event: 'step';
+    seq: number;
+    id: CommandId | null;
+    actor: string;
+    op: P;
+    sock?: string;
+    args: ArgsOf<P>;
+    status: StepStatus;
+    result?: ResultOf<P>;
+    error?: LabError;
+    start: number;
+    end?: number;
+  };
+}[O];
+
+function stepSchema<O extends Op>(op: O) {
+  return z.object({
+    event: z.literal('step'),
+    /** Per-session step number; a blocked step and its completion share it. */
+    seq: z.int().check(z.gte(1)),
+    id: z.nullable(CommandIdSchema),
+    actor: z.string(),
+    op: z.literal(op),
+    sock: z.optional(SockHandleSchema),
+    args: OpArgs[op],
+    status: StepStatusSchema,
+    result: z.optional(OpResults[op]),
+    error: z.optional(ErrorSchema),
+    /** Milliseconds since the epoch: the call began, and (unless blocked) ended. */
+    start: z.number(),
+    end: z.optional(z.number()),
+  });
+}
+
+export const StepSchema = z.discriminatedUnion('op', [
+  stepSchema('socket'),
+  stepSchema('bind'),
+  stepSchema('listen'),
+  stepSchema('accept'),
+  stepSchema('connect'),
+  stepSchema('send'),
+  stepSchema('recv'),
+  stepSchema('sendto'),
+  stepSchema('recvfrom'),
+  stepSchema('shutdown'),
+  stepSchema('close'),
+  stepSchema('setblocking'),
+  stepSchema('kernel'),
+  stepSchema('run'),
+  stepSchema('stop'),
+]);
+
+/** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */
+export const KERNEL_CHANGES = ['connection-waiting', 'data-waiting', 'peer-closed', 'error'] as const;
 
 /** Something the kernel did on its own that the engine noticed, between the learner's calls. */
 export const KernelEventSchema = z.object({
   event: z.literal('kernel'),
   sock: SockHandleSchema,
-  change: z.enum(['connection-waiting', 'data-waiting', 'peer-closed', 'error', 'writable']),
+  change: z.enum(KERNEL_CHANGES),
   /** For data-waiting: bytes readable now; for connection-waiting: the peer, when known. */
-  bytes: z.number().int().min(0).optional(),
-  peer: EndpointSchema.optional(),
-  errno: z.string().optional(),
+  bytes: z.optional(z.int().check(z.gte(0))),
+  peer: z.optional(EndpointSchema),
+  errno: z.optional(z.string()),
   at: z.number(),
 });
 export type KernelEvent = z.infer<typeof KernelEventSchema>;
 
+/** The chat server's counters, reported once a second in 'summary' mode and when it stops. */
+export const ChatStatsSchema = z.object({
+  clients: z.number(),
+  accepts: z.number(),
+  linesIn: z.number(),
+  linesOut: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+});
+export type ChatStats = z.infer<typeof ChatStatsSchema>;
+
+export const PROGRAM_EVENT_KINDS = ['started', 'joined', 'left', 'stats', 'stopped'] as const;
+
 /** What a running program (the chat server) reports beside its steps. */
 export const ProgramEventSchema = z.object({
   event: z.literal('program'),
-  program: z.literal('chat'),
-  kind: z.enum(['started', 'joined', 'left', 'stats', 'stopped']),
-  sock: SockHandleSchema.optional(),
-  nick: z.string().optional(),
-  reason: z.string().optional(),
-  stats: z
-    .object({ clients: z.number(), accepts: z.number(), linesIn: z.number(), linesOut: z.number(), bytesIn: z.number(), bytesOut: z.number() })
-    .optional(),
+  program: z.enum(PROGRAM_NAMES),
+  kind: z.enum(PROGRAM_EVENT_KINDS),
+  sock: z.optional(SockHandleSchema),
+  nick: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  stats: z.optional(ChatStatsSchema),
   at: z.number(),
 });
 export type ProgramEvent = z.infer<typeof ProgramEventSchema>;
@@ -271,23 +376,26 @@ export const KernelTableSchema = z.object({
 });
 export type KernelTable = z.infer<typeof KernelTableSchema>;
 
+/** Why a session ended, as its last event says. */
+export const SESSION_END_REASONS = ['idle', 'closed', 'shutdown', 'replaced', 'ended'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
 export const ByeSchema = z.object({
   event: z.literal('bye'),
-  reason: z.enum(['idle', 'closed', 'shutdown', 'replaced', 'ended']),
+  reason: z.enum(SESSION_END_REASONS),
   message: z.string(),
 });
 export type Bye = z.infer<typeof ByeSchema>;
 
 export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema]);
-export type ServerEvent = z.infer<typeof ServerEventSchema>;
+export type ServerEvent = Hello | Step | KernelEvent | ProgramEvent | KernelTable | Bye;
 
 /** Anything the server sends: an event, or a reply to a command. */
 export const ServerMessageSchema = z.union([ServerEventSchema, ReplySchema]);
-export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+export type ServerMessage = ServerEvent | Reply;
+/** A message as the browser has parsed it: a reply's result is not checked against its op yet. */
+export type ParsedServerMessage = z.infer<typeof ServerMessageSchema>;
 
-export function isReply(m: ServerMessage): m is Reply {
+export function isReply<M extends ParsedServerMessage | ServerMessage>(m: M): m is Extract<M, { ok: boolean }> {
   return 'ok' in m;
 }
-
-// Plain-words meanings of errno codes and kernel states live beside the protocol (UI copy).
-export { ERRNO_MEANINGS, STATE_MEANINGS, type Meaning } from './meanings.ts';

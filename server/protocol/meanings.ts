@@ -3,6 +3,7 @@
  * code or a state, and the glossary's text. Kept beside the protocol (the server uses the errno
  * meanings as error messages) but apart from its schemas: it is teaching text, not wire format.
  */
+import type { ErrorCode } from './errors.ts';
 
 export interface Meaning {
   /** One sentence: what it means. */
@@ -12,7 +13,7 @@ export interface Meaning {
 }
 
 /** Plain-words meaning of each errno a learner is likely to meet, shown next to the code. */
-export const ERRNO_MEANINGS: Record<string, Meaning> = {
+const ERRNOS = {
   ECONNREFUSED: {
     meaning: 'Connection refused: nobody is listening on that address and port.',
     cause: 'The server has not called listen() yet, has closed, or you typed the wrong port. For UDP, the peer answered with an ICMP "port unreachable".',
@@ -101,7 +102,10 @@ export const ERRNO_MEANINGS: Record<string, Meaning> = {
   },
   E_CANCELLED: { meaning: 'The waiting call was cancelled.', cause: 'The socket was closed while the call was blocked.' },
   E_INTERNAL: { meaning: 'Something went wrong inside the lab.', cause: 'A bug: please report it.' },
-};
+} satisfies { [C in ErrorCode]?: Meaning };
+
+/** Looked up by any code (a code from a tally may be one the lab has no words for). */
+export const ERRNO_MEANINGS: Readonly<Record<string, Meaning>> = ERRNOS;
 
 
 /** Each state the kernel view can show (TCP_STATES), in plain words. */

@@ -18,6 +18,17 @@ export function lanAddress(): string | null {
   return null;
 }
 
+/**
+ * Every address this machine has on a network (not loopback, not IPv6 link-local, which a browser
+ * cannot use without a zone), IPv4 first: what an instructor can pass to --host.
+ */
+export function machineAddresses(): string[] {
+  const found = Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && !(a.family === 'IPv6' && ipaddr.parse(a.address).range() === 'linkLocal'));
+  return [...found.filter((a) => a.family === 'IPv4'), ...found.filter((a) => a.family === 'IPv6')].map((a) => a.address);
+}
+
 /** The address students' programs use to reach lab sockets (and the class chat) on this machine. */
 export function classAddress(config: Config): string | null {
   if (!config.class) return null;

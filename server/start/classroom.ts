@@ -10,6 +10,7 @@ import { ClassHub } from '../class/class-hub.ts';
 import { ClassStore } from '../class/class-store.ts';
 import { openClass } from '../class/open-class.ts';
 import type { Lab } from './lab.ts';
+import { machineAddresses } from './addresses.ts';
 
 export interface Classroom {
   hub: ClassHub;
@@ -37,6 +38,7 @@ export function createClassroom(store: ClassStore, config: Config, o: { root: st
     lab: o.lab.hub,
     sessionDeps: o.lab.sessionDeps,
     studentUrl,
+    machineAddresses: machineAddresses(),
     chatAddress: o.lan ?? '127.0.0.1',
     chatPort: config.classChatPort ?? config.labPorts[0],
     allowedOrigins: config.allowedOrigins,

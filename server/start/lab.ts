@@ -12,6 +12,7 @@ import { LabPolicy } from '../lab/policy.ts';
 import { PortPicker } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
 import { sharedProcRead } from '../lab/shared-read.ts';
+import { labPrograms } from '../programs.ts';
 import { ownAddress } from './addresses.ts';
 
 export interface Lab {
@@ -50,12 +51,13 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
     // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
-    chatMaxClients: config.chatMaxClients,
+    programs: labPrograms(config),
     fdBudget: fdBudget.sockets,
   };
   const hub = new LabHub({
     ...sessionDeps,
     engineComposite: engine.composite,
+    kernelView: kernel.reader.source,
     onSessionOpen,
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,

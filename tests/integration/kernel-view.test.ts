@@ -19,7 +19,8 @@ import { procNetReader } from '../../server/kernel/procnet.ts';
 import { LabPolicy } from '../../server/lab/policy.ts';
 import { PortPicker } from '../../server/lab/port-picker.ts';
 import { LabSession } from '../../server/lab/session.ts';
-import { CommandSchema, type KernelRow } from '../../server/protocol/index.ts';
+import type { ArgsOf, KernelRow, Op } from '../../server/protocol/index.ts';
+import { labPrograms } from '../../server/programs.ts';
 import { fdCount, startLab, waitUntil } from '../helpers/lab.ts';
 
 const T = { timeout: 20_000 };
@@ -48,12 +49,12 @@ function newSession() {
       asked.push(query);
       return reader.read(query);
     },
-    chatMaxClients: 4,
+    programs: labPrograms({ chatMaxClients: 4 }),
     fdBudget: 1000,
   });
   let id = 0;
-  const call = async (op: string, args: Record<string, unknown>) => {
-    const reply = await session.execute(CommandSchema.parse({ id: ++id, op, args }));
+  const call = async <O extends Op>(op: O, args: ArgsOf<O>) => {
+    const reply = await session.execute({ id: ++id, op, args });
     if (!reply.ok) throw Object.assign(new Error(`${op}: ${reply.error.code} ${reply.error.message}`), { code: reply.error.code });
     return reply.result;
   };
@@ -182,7 +183,8 @@ describe('the kernel view through sock_diag, with /proc/net as the oracle', { sk
     const stillOpen = await client(l, '127.0.0.1', srv.port);
     const { sock: b } = await l.call('accept', { sock: srv.sock });
     await l.call('shutdown', { sock: stillOpen, how: 'write' });
-    assert.equal((await l.call('recv', { sock: b })).eof, true);
+    const end = await l.call('recv', { sock: b });
+    assert.equal('eof' in end && end.eof, true);
     await l.call('close', { sock: b });
     const rows = await sameView(
       l,

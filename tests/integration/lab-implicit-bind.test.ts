@@ -11,6 +11,7 @@ import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import type { RunningServer } from '../../server/app.ts';
 import { connect, errCode, ok, startLab, type Connected } from '../helpers/lab.ts';
 import { labSocketViolations, processSockets } from '../helpers/kernel-sockets.ts';
+import type { Step } from '../../server/protocol/index.ts';
 
 const ENGINES = [...(loadNativeAddon() ? (['native'] as const) : []), 'node'] as const;
 const inRange = (port: number) => port >= 41000 && port <= 41999;
@@ -70,7 +71,7 @@ for (const engine of ENGINES) {
         assert.ok(inRange(sent.implicitBind.port), `port ${sent.implicitBind.port} is inside the lab range`);
         const got = await ok(c.client.call('recvfrom', { sock: rx.sock }));
         assert.deepEqual(got.from, sent.implicitBind, 'the datagram came from where the lab said it bound');
-        const step = c.steps().findLast((s) => s.op === 'sendto' && s.status === 'ok');
+        const step = c.steps().findLast((s): s is Step<'sendto'> => s.op === 'sendto' && s.status === 'ok');
         assert.deepEqual(step?.result?.implicitBind, sent.implicitBind, 'the step the learner sees says so too');
         assertKernelClean('sendto on an unbound socket');
         // Bound now: a second sendto binds nothing.

@@ -88,8 +88,8 @@ describe('ProgressBatch', () => {
 });
 
 describe('dashboard deltas', () => {
-  const student = (id: number): StudentSummary => ({ id, nickname: `S${id}`, online: true, joinedAt: id, lastSeen: id, lessons: {}, labCalls: 0, labErrors: 0 });
-  const info: ClassInfo = { title: 't', startedAt: 1, endedAt: null, code: 'ABC234', studentUrl: 'http://x/class?code=ABC234', chat: null };
+  const student = (id: number): StudentSummary => ({ id, nickname: `S${id}`, online: true, joinedAt: id, lastSeen: id, lessons: {}, labCalls: 0, labErrors: 0, sharedLab: null });
+  const info: ClassInfo = { title: 't', startedAt: 1, endedAt: null, code: 'ABC234', studentUrl: 'http://x/class?code=ABC234', chat: null, machineAddresses: [] };
 
   /** A class that changes at random between pushes. */
   const change = fc.oneof(

@@ -18,15 +18,18 @@ import { needs } from '../helpers/tools.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
+/** Fixtures are written loosely (any args, any result, any code); the cast below is the test's, not the product's. */
+type LooseStep = Omit<Step, 'args' | 'result' | 'error'> & { args: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: string; message: string } };
 let t = 1_700_000_000_000;
-function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<Step> = {}): Step {
+function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<LooseStep> = {}): Step {
   t += 5;
   const sock = typeof args.sock === 'string' ? args.sock : undefined;
-  return { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: t, end: t + 1, ...outcome };
+  const loose: LooseStep = { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: t, end: t + 1, ...outcome };
+  return loose as Step;
 }
-const ok = (result: Record<string, unknown>): Partial<Step> => ({ status: 'ok', result });
-const failed = (code: string): Partial<Step> => ({ status: 'error', result: undefined, error: { code, message: code } });
-const blocked: Partial<Step> = { status: 'blocked', result: undefined, end: undefined };
+const ok = (result: Record<string, unknown>): Partial<LooseStep> => ({ status: 'ok', result });
+const failed = (code: string): Partial<LooseStep> => ({ status: 'error', result: undefined, error: { code, message: code } });
+const blocked: Partial<LooseStep> = { status: 'blocked', result: undefined, end: undefined };
 
 /**
  * The tcp-hello scenario (content/scenarios/tcp-hello.ts) as the server would report it: the lab picked

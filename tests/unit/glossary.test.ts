@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { ERRNO_MEANINGS, STATE_MEANINGS, TCP_STATES } from '../../server/protocol/index.ts';
+import { TCP_STATES } from '../../server/protocol/index.ts';
+import { ERRNO_MEANINGS, STATE_MEANINGS } from '../../server/protocol/meanings.ts';
 import { GLOSSARY, glossaryEntry, searchGlossary, splitTerms } from '../../app/_lib/glossary.ts';
 import { SCENARIOS } from '../../content/scenarios/index.ts';
 

@@ -9,7 +9,8 @@ import type { Step } from '../../server/protocol/index.ts';
 import { EMPTY_LAB, applyStep, describeResult, implicitBindSentence } from '../../app/_lib/lab/state.ts';
 
 const at = 1_700_000_000_000;
-const step = (seq: number, op: Step['op'], args: Record<string, unknown>, result: Record<string, unknown>): Step => ({
+/** Fixtures are written loosely (any args, any result); the cast below is the test's, not the product's. */
+const step = (seq: number, op: Step['op'], args: Record<string, unknown>, result: Record<string, unknown>): Step => loose({
   event: 'step',
   seq,
   id: seq,
@@ -22,6 +23,9 @@ const step = (seq: number, op: Step['op'], args: Record<string, unknown>, result
   start: at + seq,
   end: at + seq + 1,
 });
+function loose(fixture: Omit<Step, 'args' | 'result'> & { args: Record<string, unknown>; result: Record<string, unknown> }): Step {
+  return fixture as Step;
+}
 
 test('a sendto with an implicit bind gives the socket its address and says so', () => {
   const created = step(1, 'socket', { type: 'udp' }, { sock: 's1', fd: 20 });

@@ -14,14 +14,17 @@ import { coachFor, nextText } from '../../app/_lib/lab/coach.ts';
 import { scenarioCounter } from '../../app/_lib/lab/scenario-counter.ts';
 
 let clock = 1_700_000_000_000;
-function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<Step> = {}): Step {
+/** Fixtures are written loosely (any args, any result, any code); the cast below is the test's, not the product's. */
+type LooseStep = Omit<Step, 'args' | 'result' | 'error'> & { args: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: string; message: string } };
+function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<LooseStep> = {}): Step {
   clock += 10;
   const sock = typeof args.sock === 'string' ? args.sock : undefined;
-  return { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: clock, end: clock + 1, ...outcome };
+  const loose: LooseStep = { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: clock, end: clock + 1, ...outcome };
+  return loose as Step;
 }
-const ok = (result: Record<string, unknown>): Partial<Step> => ({ status: 'ok', result });
-const failed = (code: string): Partial<Step> => ({ status: 'error', result: undefined, error: { code, message: `${code} happened` } });
-const blocked: Partial<Step> = { status: 'blocked', result: undefined, end: undefined };
+const ok = (result: Record<string, unknown>): Partial<LooseStep> => ({ status: 'ok', result });
+const failed = (code: string): Partial<LooseStep> => ({ status: 'error', result: undefined, error: { code, message: `${code} happened` } });
+const blocked: Partial<LooseStep> = { status: 'blocked', result: undefined, end: undefined };
 const run = (steps: Step[], from: LabState = EMPTY_LAB) => steps.reduce(applyStep, from);
 const sockOf = (s: LabState, h: string): SockView => s.sockets.find((x) => x.handle === h)!;
 function row(over: Partial<KernelRow> & Pick<KernelRow, 'state'>): KernelRow {
@@ -132,6 +135,7 @@ describe('the coach line', () => {
     const coach = coachFor(s.steps.at(-1)!, s.sockets, []);
     assert.equal(coach.tone, 'error');
     assert.match(coach.text, /127\.0\.0\.1:41234 is taken/);
+    assert.match(coach.text, /another port, or port 0/, 'it says how to get past it');
     assert.deepEqual(coach.next, [{ sock: 's2', op: 'bind' }]);
   });
 

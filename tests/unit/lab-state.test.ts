@@ -20,15 +20,18 @@ import {
   type SockView,
 } from '../../app/_lib/lab/state.ts';
 
+/** Fixtures are written loosely (any args, any result, any code); the cast below is the test's, not the product's. */
+type LooseStep = Omit<Step, 'args' | 'result' | 'error'> & { args: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: string; message: string } };
 let clock = 1_700_000_000_000;
-function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<Step> = {}): Step {
+function step(seq: number, actor: string, op: Step['op'], args: Record<string, unknown>, outcome: Partial<LooseStep> = {}): Step {
   clock += 10;
   const sock = typeof args.sock === 'string' ? args.sock : undefined;
-  return { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: clock, end: clock + 1, ...outcome };
+  const loose: LooseStep = { event: 'step', seq, id: seq, actor, op, sock, args, status: 'ok', result: {}, start: clock, end: clock + 1, ...outcome };
+  return loose as Step;
 }
-const ok = (result: Record<string, unknown>): Partial<Step> => ({ status: 'ok', result });
-const failed = (code: string): Partial<Step> => ({ status: 'error', result: undefined, error: { code, message: `${code} happened` } });
-const blocked: Partial<Step> = { status: 'blocked', result: undefined, end: undefined };
+const ok = (result: Record<string, unknown>): Partial<LooseStep> => ({ status: 'ok', result });
+const failed = (code: string): Partial<LooseStep> => ({ status: 'error', result: undefined, error: { code, message: `${code} happened` } });
+const blocked: Partial<LooseStep> = { status: 'blocked', result: undefined, end: undefined };
 
 const run = (steps: Step[], from: LabState = EMPTY_LAB) => steps.reduce(applyStep, from);
 const sockOf = (s: LabState, handle: string) => {
@@ -352,7 +355,7 @@ describe('describeCall', () => {
 });
 
 describe('describeResult', () => {
-  const r = (op: Step['op'], outcome: Partial<Step>) => describeResult(step(1, 'a', op, {}, outcome));
+  const r = (op: Step['op'], outcome: Partial<LooseStep>) => describeResult(step(1, 'a', op, {}, outcome));
   test('each op\'s result', () => {
     assert.equal(r('socket', ok({ sock: 's1', fd: 21 })), '→ s1 (fd 21)');
     assert.equal(r('socket', ok({ sock: 's1', fd: null })), '→ s1');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Step } from '../../server/protocol/index.ts';
-import { NO_PROVISIONAL, callShape, provisionalActor, provisionalBySock, provisionalReducer, showsProvisional, type ProvisionalAction, type ProvisionalCall } from '../../app/_lib/lab/provisional.ts';
+import { NO_PROVISIONAL, provisionalActor, provisionalBySock, provisionalReducer, showsProvisional, type ProvisionalAction, type ProvisionalCall } from '../../app/_lib/lab/provisional.ts';
 import { describeCall, type SockView } from '../../app/_lib/lab/state.ts';
 
 const bind: ProvisionalCall = { id: 'ui1', op: 'bind', args: { sock: 's1', address: '127.0.0.1', port: 41000 } };
@@ -78,8 +78,8 @@ describe('provisional calls', () => {
   });
 
   test('the call is named exactly as its real row will name it, with the real arguments', () => {
-    const real: Step = { event: 'step', seq: 4, id: 'ui1', actor: 'server', op: 'bind', sock: 's1', args: bind.args, status: 'ok', result: { address: '127.0.0.1', port: 41000 }, start: 1, end: 2 };
-    assert.equal(describeCall(callShape(bind, 'server')), describeCall(real));
-    assert.equal(describeCall(callShape(bind, 'server')), 'bind(s1, 127.0.0.1:41000)');
+    const real: Step = { event: 'step', seq: 4, id: 'ui1', actor: 'server', op: 'bind', sock: 's1', args: { sock: 's1', address: '127.0.0.1', port: 41000 }, status: 'ok', result: { address: '127.0.0.1', port: 41000 }, start: 1, end: 2 };
+    assert.equal(describeCall(bind), describeCall(real));
+    assert.equal(describeCall(bind), 'bind(s1, 127.0.0.1:41000)');
   });
 });

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
-import { GLOSSARY, lessonHref, lessonNumber, scenarioHref } from '@/app/_lib/glossary';
+import { GLOSSARY, lessonHref, lessonNumber, scenarioHref, type GlossaryItem } from '@/app/_lib/glossary';
 import { getAllLessonMeta } from '@/app/_lib/lessons';
 import { SCENARIOS } from '@/content/scenarios';
-import { GlossarySearch, type GlossaryItem } from '@/app/_components/GlossarySearch';
+import { GlossarySearch } from '@/app/_components/GlossarySearch';
 
 export const metadata: Metadata = {
   title: 'Glossary',

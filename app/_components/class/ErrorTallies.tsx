@@ -1,5 +1,5 @@
 'use client';
-import { ERRNO_MEANINGS } from '@/server/protocol';
+import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
 import { sortTallies, tallySentence, type Tally } from '@/app/_lib/class/format';
 
 /** What the class is stuck on: "12 students got EADDRINUSE", with what that error means. */

@@ -8,10 +8,12 @@ import { ErrorTallies } from './ErrorTallies';
 import { InstructorKeyForm } from './InstructorKeyForm';
 import { JoinInfo } from './JoinInfo';
 import { LabFeed } from './LabFeed';
+import { LoopbackWarning } from './LoopbackWarning';
 import { OpenLessonControl } from './OpenLessonControl';
 import { PresenterLab } from './PresenterLab';
 import { ProgressMatrix } from './ProgressMatrix';
 import { RosterTable } from './RosterTable';
+import { SharedLabViewer } from './SharedLabViewer';
 import { SummaryDownload } from './SummaryDownload';
 
 const STATUS_TEXT: Record<InstructorStatus, string> = {
@@ -28,6 +30,8 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
   const [key, setKey] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [refused, setRefused] = useState(false);
+  /** The student whose shared lab is open below the roster. */
+  const [watching, setWatching] = useState<number | null>(null);
   const cls = useInstructorClass(key);
 
   useEffect(() => {
@@ -57,6 +61,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
   }
 
   const d = cls.dashboard;
+  const watchedStudent = watching === null ? undefined : d?.students.find((s) => s.id === watching);
   // The greeting says only the title; the dashboard brings the code and the students' address.
   const info = d?.class ?? cls.info;
   const connected = cls.status === 'open';
@@ -76,6 +81,7 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
         ) : null}
       </div>
 
+      {d && !ended ? <LoopbackWarning studentUrl={d.class.studentUrl} machineAddresses={d.class.machineAddresses} /> : null}
       {d ? <JoinInfo info={d.class} qrSvg={d.qrSvg} /> : null}
 
       <section aria-label="Class controls" className="grid gap-6 rounded-xl border border-gray-300 p-4 md:grid-cols-2 dark:border-gray-700">
@@ -88,7 +94,8 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
 
       {d ? (
         <>
-          <RosterTable students={d.students} />
+          <RosterTable students={d.students} onWatch={setWatching} />
+          {watchedStudent ? <SharedLabViewer nickname={watchedStudent.nickname} watchToken={watchedStudent.sharedLab} onClose={() => setWatching(null)} /> : null}
           <div className="grid gap-8 lg:grid-cols-2">
             <ErrorTallies errors={d.errors} />
             <LabFeed feed={d.feed} />

@@ -42,10 +42,21 @@ export function JoinForm() {
   const codeRef = useRef<HTMLInputElement>(null);
   const nickRef = useRef<HTMLInputElement>(null);
 
+  const [codeFromLink, setCodeFromLink] = useState<boolean | null>(null);
+
   useEffect(() => {
     const fromUrl = new URLSearchParams(location.search).get('code');
     if (fromUrl) setCode(fromUrl.toUpperCase().slice(0, 12));
+    setCodeFromLink(Boolean(fromUrl));
   }, []);
+
+  // The cursor waits where the student types next: the nickname when the link brought the code.
+  // Once the form is on screen (not while "you are in a class" shows instead).
+  const formShown = !membership && codeFromLink !== null;
+  useEffect(() => {
+    if (!formShown) return;
+    (codeFromLink ? nickRef : codeRef).current?.focus();
+  }, [formShown, codeFromLink]);
 
   function show(next: Errors) {
     setErrors(next);

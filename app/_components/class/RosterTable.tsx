@@ -3,7 +3,7 @@ import type { StudentSummary } from '@/server/protocol/class';
 import { RosterRow } from './RosterRow';
 
 /** Who is in the class, whether they are here now, and how far they got. */
-export function RosterTable({ students }: { students: StudentSummary[] }) {
+export function RosterTable({ students, onWatch }: { students: StudentSummary[]; onWatch: (id: number) => void }) {
   const online = students.filter((s) => s.online).length;
   return (
     <section aria-labelledby="roster-heading" className="space-y-2">
@@ -15,7 +15,7 @@ export function RosterTable({ students }: { students: StudentSummary[] }) {
       ) : (
         <div className="relative max-h-[32rem] overflow-auto rounded-lg border border-gray-300 dark:border-gray-700" tabIndex={0} role="region" aria-label="Students table (scrolls)">
           <table className="w-full border-collapse text-sm sm:text-base">
-            <caption className="sr-only">Students in the class, with lessons read, quizzes passed and lab calls</caption>
+            <caption className="sr-only">Students in the class, with lessons read, quizzes passed, lab calls and any lab shared with you</caption>
             <thead className="sticky top-0 bg-gray-100 dark:bg-gray-900">
               <tr>
                 <th scope="col" className="px-3 py-2 text-left">Student</th>
@@ -24,11 +24,12 @@ export function RosterTable({ students }: { students: StudentSummary[] }) {
                 <th scope="col" className="px-3 py-2 text-right">Quizzes passed</th>
                 <th scope="col" className="px-3 py-2 text-right">Lab calls</th>
                 <th scope="col" className="px-3 py-2 text-right">Lab errors</th>
+                <th scope="col" className="px-3 py-2 text-left">Shared lab</th>
               </tr>
             </thead>
             <tbody>
               {students.map((s) => (
-                <RosterRow key={s.id} s={s} sig={JSON.stringify(s)} />
+                <RosterRow key={s.id} s={s} sig={JSON.stringify(s)} onWatch={onWatch} />
               ))}
             </tbody>
           </table>

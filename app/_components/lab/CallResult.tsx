@@ -1,6 +1,6 @@
 'use client';
 import { memo, useEffect, useState } from 'react';
-import { ERRNO_MEANINGS } from '@/server/protocol';
+import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
 import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
 import { outcomeOf } from '@/app/_lib/lab/outcome';
 import { firstMeeting } from '@/app/_lib/lab/seen-errors';

@@ -122,7 +122,7 @@ export default function ChatLab() {
         <ChatMessages lines={lines} connected={joined !== null} onSay={say} onLeave={leave} />
         <ServerStepLog steps={state.steps} actor="chat server" />
       </div>
-      <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} />
+      <KernelPanel rows={state.kernel} previous={state.kernelPrevious} error={state.kernelError} source={state.hello?.kernelView} />
     </section>
   );
 }

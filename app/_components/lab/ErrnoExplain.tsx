@@ -1,4 +1,5 @@
-import { ERRNO_MEANINGS, type LabError } from '@/server/protocol';
+import type { LabError } from '@/server/protocol';
+import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
 import { expectedLabel } from '@/app/_lib/lab/outcome';
 import { GlossaryTerm } from '../GlossaryTerm';
 

@@ -46,7 +46,7 @@ export const JoinFromTerminal = memo(function JoinFromTerminal({ sockets }: { so
                 <CopyButton className={COPY} />
               </div>
               {/* Wrapped, not scrolled: the whole command stays in view on a phone, and copies as one line. */}
-              <pre className="m-0 mt-0.5 whitespace-pre-wrap break-all rounded bg-white p-2 font-mono text-xs dark:bg-gray-950">{c.cmd}</pre>
+              <pre className="m-0 mt-0.5 whitespace-pre-wrap rounded bg-white p-2 [overflow-wrap:anywhere] font-mono text-xs dark:bg-gray-950">{c.cmd}</pre>
             </li>
           )),
         )}

@@ -3,14 +3,38 @@ import type { KernelRow } from '@/server/protocol';
 import { KernelTable } from './KernelTable';
 
 /** The kernel's own view of this session's sockets, refreshed after every step and kernel event. */
-export const KernelPanel = memo(function KernelPanel({ rows, previous, error, recordedAfter }: { rows: KernelRow[]; previous: KernelRow[]; error: string | null; recordedAfter?: number | null }) {
+export const KernelPanel = memo(function KernelPanel({
+  rows,
+  previous,
+  error,
+  recordedAfter,
+  source,
+}: {
+  rows: KernelRow[];
+  previous: KernelRow[];
+  error: string | null;
+  recordedAfter?: number | null;
+  /** Where the server reads the view (hello.kernelView); unknown for a saved session. */
+  source?: 'netlink' | 'proc';
+}) {
   return (
     <section className="min-w-0" data-testid="kernel-panel" data-recorded-after={recordedAfter ?? undefined}>
       <h3 className="m-0 mb-1 text-sm font-bold">
         The kernel&apos;s view{recordedAfter !== undefined ? (recordedAfter === null ? ', before any call' : `, as recorded after step ${recordedAfter}`) : ''}
       </h3>
       <p className="m-0 mb-2 text-xs text-gray-600 dark:text-gray-400">
-        Read from <code>/proc/net/tcp</code> and friends after every step, like <code>ss -tan</code>. Highlighted rows just changed.
+        {source === 'netlink' ? (
+          <>
+            Asked of the kernel after every step through its socket-diagnostics interface (netlink <code>sock_diag</code>), the way <code>ss -tan</code> does.
+          </>
+        ) : source === 'proc' ? (
+          <>
+            Read from <code>/proc/net/tcp</code> and friends after every step, like <code>ss -tan</code>.
+          </>
+        ) : (
+          <>The kernel&apos;s socket table as it was recorded after each step.</>
+        )}{' '}
+        Highlighted rows just changed.
       </p>
       {error ? <p className="m-0 mb-2 text-xs text-amber-800 dark:text-amber-300">{error}</p> : null}
       <KernelTable rows={rows} previous={previous} caption="Kernel socket table for this session" />

@@ -113,7 +113,7 @@ export function ScenarioBar({ scenario, client, hello, generation, onReset, next
       {last ? (
         <div className="mt-2 text-sm" data-testid="scenario-last">
           <p className="m-0">
-            <span className="font-mono font-semibold">{describeCall({ op: last.step.op, args: last.args } as never)}</span>{' '}
+            <span className="font-mono font-semibold">{describeCall({ op: last.step.op, args: last.args })}</span>{' '}
             {last.actual === 'blocked' ? <span className="font-semibold text-amber-800 dark:text-amber-300">is blocked, waiting</span> : null}
           </p>
           <p className="m-0 mt-1 text-gray-800 dark:text-gray-200">{last.step.explain}</p>

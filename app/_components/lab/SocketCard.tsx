@@ -2,7 +2,7 @@
 import { memo, useMemo, useState } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
 import { describeCall, formatEndpoint, kernelStateOf, type SockView, type StepView } from '@/app/_lib/lab/state';
-import { callShape, type ProvisionalCall } from '@/app/_lib/lab/provisional';
+import type { ProvisionalCall } from '@/app/_lib/lab/provisional';
 import { adviseCalls, type CallAdvice } from '@/app/_lib/lab/next-call';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 import { count, NOUNS } from '@/app/_lib/plural';
@@ -89,7 +89,7 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           below); the previous call's result gives way at once, so it is never read as this one's. */}
       {provisional ? (
         <p className="m-0 mt-2 rounded-md border border-dashed border-gray-400 px-2 py-1 font-mono text-xs text-gray-700 dark:border-gray-500 dark:text-gray-300" data-testid="call-provisional">
-          calling {describeCall(callShape(provisional, sock.actor))}… <span className="font-sans italic">no answer yet</span>
+          calling {describeCall(provisional)}… <span className="font-sans italic">no answer yet</span>
         </p>
       ) : lastStep ? (
         <CallResult step={lastStep} />

@@ -1,5 +1,7 @@
 'use client';
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { classTokenForLab } from '@/app/_lib/class/class-store';
 import type { Hello } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
 import { useReplay } from '@/app/_lib/lab/use-replay';
@@ -7,6 +9,7 @@ import { replayPlan, type ReplayCall } from '@/app/_lib/lab/replayer';
 import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { coachFor } from '@/app/_lib/lab/coach';
 import { describeCall, describeResult, kernelAt, labAt, lanesOf, lastStepBySock } from '@/app/_lib/lab/state';
+import { checkedCommand } from '@/app/_lib/lab/checked-command';
 import { provisionalBySock } from '@/app/_lib/lab/provisional';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
@@ -23,6 +26,9 @@ import { RewindBar } from './RewindBar';
 import { SaveSession } from './SaveSession';
 import { ScenarioBar } from './ScenarioBar';
 import { Timeline } from './Timeline';
+
+// Only a student in a class sees it, and it brings the class connection (and zod) with it.
+const ShareLabToggle = dynamic(() => import('../class/ShareLabToggle'), { ssr: false });
 
 export interface SocketLabProps {
   scenario?: ScenarioName;
@@ -42,6 +48,9 @@ const TOOL = 'rounded-md border border-gray-400 px-2 py-0.5 text-xs hover:bg-gra
 /** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
 export default function SocketLab({ scenario, title, watch, onHello, headingLevel = 3, runAgain }: SocketLabProps) {
   const lab = useLabSession({ watch });
+  // Read after mounting: the class membership lives in this browser's storage, not on the server.
+  const [inClass, setInClass] = useState(false);
+  useEffect(() => setInClass(!watch && classTokenForLab() !== null), [watch]);
   const { state, status } = lab;
   const viewer = Boolean(watch);
   useEffect(() => {
@@ -74,7 +83,14 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
 
   const { call, reset } = lab;
-  const onCall = useCallback((req: CallRequest) => void call(req.op, req.args as never), [call]);
+  const onCall = useCallback(
+    (req: CallRequest) => {
+      // A form's fields are checked against the op's schema here; one that does not fit is not sent.
+      const checked = checkedCommand(req.op, req.args);
+      if (checked.ok) void call(checked.command.op, checked.command.args);
+    },
+    [call],
+  );
 
   const openSockets = state.sockets.filter((s) => !s.closed).length;
   // Nothing to lose: reset at once. Otherwise ask first.
@@ -160,6 +176,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
           <SaveSession
             build={() => (state.hello ? { title: heading, engine: state.hello.engine, steps: state.steps, kernelLog: state.kernelLog } : null)}
           />
+          {inClass && state.hello?.role === 'owner' && state.hello.watchToken ? <ShareLabToggle watchToken={state.hello.watchToken} /> : null}
         </div>
       ) : null}
       {replay.progress ? <ReplayStatus progress={replay.progress} onDismiss={replay.dismiss} /> : null}
@@ -185,7 +202,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
       ) : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
       <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
-      <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} />
+      <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
       <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} provisional={past ? undefined : lab.provisional} onRewind={viewer ? undefined : setRewindSeq} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>

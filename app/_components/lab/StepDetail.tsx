@@ -4,10 +4,17 @@ import { ErrnoExplain } from './ErrnoExplain';
 import { KernelTable } from './KernelTable';
 import { ReadBytesDetail } from './ReadBytesDetail';
 
+/** The exact bytes a finished recv()/recvfrom() returned, as base64 (none for an EOF or another call). */
+function bytesRead(step: StepView): string | undefined {
+  if (step.status !== 'ok' || (step.op !== 'recv' && step.op !== 'recvfrom') || !step.result) return undefined;
+  return 'base64' in step.result ? step.result.base64 : undefined;
+}
+
 /** Everything about one call: arguments, the real return value or errno, and the kernel before and after. */
 export function StepDetail({ step, onRewind }: { step: StepView; onRewind?: (seq: number) => void }) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   const implicitBind = implicitBindSentence(step);
+  const readBase64 = bytesRead(step);
   return (
     <section aria-label={`Step ${step.seq} in detail`} className="rounded-lg border border-gray-200 bg-white p-3 text-sm dark:border-gray-700 dark:bg-gray-900" data-testid="step-detail">
       <h4 className="m-0 font-mono text-sm font-bold">
@@ -42,9 +49,7 @@ export function StepDetail({ step, onRewind }: { step: StepView; onRewind?: (seq
           )}
         </div>
       </div>
-      {step.status === 'ok' && (step.op === 'recv' || step.op === 'recvfrom') && typeof (step.result as { base64?: unknown }).base64 === 'string' ? (
-        <ReadBytesDetail base64={(step.result as { base64: string }).base64} />
-      ) : null}
+      {readBase64 !== undefined ? <ReadBytesDetail base64={readBase64} /> : null}
       {step.kernelBefore ? (
         <div className="mt-3 space-y-2">
           <p className="m-0 text-xs font-semibold">Kernel before</p>

@@ -1,7 +1,7 @@
 'use client';
 import { memo } from 'react';
 import { describeCall } from '@/app/_lib/lab/state';
-import { callShape, type ProvisionalCall } from '@/app/_lib/lab/provisional';
+import type { ProvisionalCall } from '@/app/_lib/lab/provisional';
 
 interface Props {
   call: ProvisionalCall;
@@ -16,7 +16,7 @@ interface Props {
  * button: nothing about it may pass for an answer, and there is nothing to select yet.
  */
 export const TimelineProvisionalRow = memo(function TimelineProvisionalRow({ call, lane, column }: Props) {
-  const text = `calling ${describeCall(callShape(call, lane))}…`;
+  const text = `calling ${describeCall(call)}…`;
   return (
     <div role="listitem" className="mb-1 grid gap-x-2 [grid-template-columns:var(--timeline-columns)]" data-provisional="true" data-op={call.op} data-call-id={String(call.id)}>
       <span className="self-center pr-1 text-right font-mono text-xs text-gray-500 dark:text-gray-400" style={{ gridColumn: 1, gridRow: 1 }} aria-hidden="true">

@@ -1,8 +1,9 @@
 'use client';
 import { useRef, useState } from 'react';
 
+/** 22 px tall at 8 px from the top: centred on the first line of a block padded 8 px, so it fits a one-line block. */
 const FLOATING =
-  'absolute right-2 top-2 rounded-md border border-gray-300 bg-white/90 px-2 py-1 text-xs font-medium text-gray-700 hover:bg-gray-100 dark:border-gray-600 dark:bg-gray-800/90 dark:text-gray-200 dark:hover:bg-gray-700';
+  'absolute right-2 top-2 rounded-md border border-gray-300 bg-white/90 px-2 py-0.5 text-xs leading-4 font-medium text-gray-700 hover:bg-gray-100 dark:border-gray-600 dark:bg-gray-800/90 dark:text-gray-200 dark:hover:bg-gray-700';
 
 /**
  * Copies the text of the <pre> inside the nearest [data-copy-scope] around it. Reads the DOM so the

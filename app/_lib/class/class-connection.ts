@@ -8,7 +8,8 @@
 import { JoinCodeSchema, NicknameSchema, type ClassServerMessage, type PublicClassInfo } from '@/server/protocol/class';
 import type { ClassMembership } from './class-store';
 import { backoffDelay, type Backoff } from '../backoff';
-import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
+import { openSocketLike, sendMessage } from './class-socket';
+import type { OpenSocket, SocketLike } from '../socket';
 import { lessonLabel } from './format';
 import type { ProgressReport } from './progress-report';
 
@@ -39,6 +40,8 @@ export interface ClassState {
   /** The class chat server, told once joined. */
   chat: { address: string; port: number } | null;
   presenting: string | null;
+  /** The watch token of this student's lab session the instructor can watch (share-lab), or null. */
+  sharing: string | null;
   /** The lesson the instructor last opened for everyone (null: the course map, or none). */
   lesson: string | null;
   /** The newest "open this lesson" push; the UI navigates once per id. */
@@ -58,7 +61,7 @@ export interface MembershipStore {
 
 export interface ClassConnectionOptions {
   url: () => string;
-  createSocket: (url: string) => ClassSocket;
+  createSocket: OpenSocket;
   store: MembershipStore;
   backoff?: Backoff;
   progressDebounceMs?: number;
@@ -76,6 +79,7 @@ const INITIAL: ClassState = {
   membership: null,
   chat: null,
   presenting: null,
+  sharing: null,
   lesson: null,
   lessonPush: null,
   notice: null,
@@ -94,7 +98,7 @@ interface PendingJoin {
 export class ClassConnection {
   private state: ClassState = INITIAL;
   private readonly listeners = new Set<() => void>();
-  private ws: ClassSocket | null = null;
+  private ws: SocketLike | null = null;
   private helloSeen = false;
   private joinedHere = false;
   /** A connection on which we were joined was lost: the next `joined` says the lab was reset. */
@@ -206,6 +210,12 @@ export class ClassConnection {
     return true;
   }
 
+  /** Lets the instructor watch this lab session read-only (its watch token), or stops (null). */
+  shareLab(watchToken: string | null): boolean {
+    if (this.state.status !== 'connected') return false;
+    return sendMessage(this.ws, { type: 'share-lab', watchToken });
+  }
+
   dismissNotice(id: number): void {
     if (this.state.notice?.id === id) this.set({ notice: null });
   }
@@ -232,7 +242,7 @@ export class ClassConnection {
     this.retryTimer = undefined;
     this.helloSeen = false;
     this.joinedHere = false;
-    this.ws = openClassSocket(this.opts.createSocket, this.opts.url(), {
+    this.ws = openSocketLike(this.opts.createSocket, this.opts.url(), {
       isCurrent: (ws) => this.ws === ws, // a socket we let go of on purpose is ignored
       onMessage: (msg) => this.onMessage(msg),
       onClose: () => {
@@ -267,7 +277,7 @@ export class ClassConnection {
         this.dropped = false;
         this.joinedHere = true;
         this.attempt = 0;
-        this.set({ status: 'connected', membership, chat: msg.chat, presenting: msg.presenting, lesson: msg.lesson, notice, error: null });
+        this.set({ status: 'connected', membership, chat: msg.chat, presenting: msg.presenting, sharing: null, lesson: msg.lesson, notice, error: null });
         if (join) {
           this.pendingJoin = null;
           clearTimeout(join.timer);
@@ -286,6 +296,9 @@ export class ClassConnection {
         this.set({ presenting: msg.watchToken, notice: this.notice(text, 'info') });
         return;
       }
+      case 'sharing':
+        this.set({ sharing: msg.watchToken });
+        return;
       case 'open-lesson': {
         const text = msg.slug ? `Your instructor opened ${lessonLabel(msg.slug)}.` : 'Your instructor opened the course map.';
         this.set({ lesson: msg.slug, lessonPush: { id: ++this.seq, slug: msg.slug }, notice: this.notice(text, 'info') });

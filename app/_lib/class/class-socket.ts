@@ -1,23 +1,11 @@
 /**
- * What the student and instructor connections share: the /class WebSocket URL, the check of every
- * message from the server against the protocol, and the reconnect delay.
+ * What the student and instructor connections share: the check of every message from the server
+ * against the protocol, sending only on an open socket, and the wiring of a fresh socket.
  */
 import { ClassServerMessageSchema, type ClassClientMessage, type ClassServerMessage } from '@/server/protocol/class';
-
-/** The subset of the WebSocket API used here (the browser's WebSocket and `ws` both have it). */
-export interface ClassSocket {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'close' | 'error' | 'message', listener: (ev: { data?: unknown; code?: number; reason?: string }) => void): void;
-}
+import type { OpenSocket, SocketLike } from '../socket';
 
 export const OPEN = 1;
-
-export function classSocketUrl(): string {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}/class`;
-}
 
 /** A message from the server, or null when it is not JSON or does not match the protocol. */
 export function parseServerMessage(data: unknown): ClassServerMessage | null {
@@ -32,7 +20,7 @@ export function parseServerMessage(data: unknown): ClassServerMessage | null {
   return parsed.success ? parsed.data : null;
 }
 
-export function sendMessage(ws: ClassSocket | null, msg: ClassClientMessage): boolean {
+export function sendMessage(ws: SocketLike | null, msg: ClassClientMessage): boolean {
   if (!ws || ws.readyState !== OPEN) return false;
   ws.send(JSON.stringify(msg));
   return true;
@@ -43,12 +31,12 @@ export function sendMessage(ws: ClassSocket | null, msg: ClassClientMessage): bo
  * when it closes, unless `isCurrent` says it was let go of on purpose. Returns null when the socket
  * could not even be created (then `onClose` has already run).
  */
-export function openClassSocket(
-  create: (url: string) => ClassSocket,
+export function openSocketLike(
+  create: OpenSocket,
   url: string,
-  handlers: { isCurrent: (ws: ClassSocket) => boolean; onMessage: (msg: ClassServerMessage) => void; onClose: () => void },
-): ClassSocket | null {
-  let ws: ClassSocket;
+  handlers: { isCurrent: (ws: SocketLike) => boolean; onMessage: (msg: ClassServerMessage) => void; onClose: () => void },
+): SocketLike | null {
+  let ws: SocketLike;
   try {
     ws = create(url);
   } catch {

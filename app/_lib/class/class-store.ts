@@ -1,25 +1,19 @@
 /**
  * Which class this browser is in, if any: localStorage `socketlab:class` = {token, nickname, code}.
- * Read by the class bar on every page and by the lab's WebSocket URL, so it stays tiny and imports no
- * zod: the protocol's schemas would otherwise land in every page's first-load JS. The patterns below
- * mirror TokenSchema and JoinCodeSchema in server/protocol/class.ts (a unit test keeps them in step).
+ * Read by the class bar on every page and by the lab's WebSocket URL. Storage is user-editable, so
+ * what is read is checked with the class protocol's own schemas (zod/mini, small enough for every
+ * page's first load): a token, a nickname and a join code as the server issued them.
  */
 import { useSyncExternalStore } from 'react';
+import * as z from 'zod/mini';
+import { CanonicalJoinCodeSchema, NicknameSchema, TokenSchema } from '@/server/protocol/class';
 
 export const CLASS_STORE_KEY = 'socketlab:class';
 
-export interface ClassMembership {
-  token: string;
-  nickname: string;
-  code: string;
-}
+const MembershipSchema = z.object({ token: TokenSchema, nickname: NicknameSchema, code: CanonicalJoinCodeSchema });
+export type ClassMembership = z.infer<typeof MembershipSchema>;
 
-export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-export const CODE_PATTERN = /^[2-9A-HJKMNP-Z]{6}$/;
-/** NICKNAME_MAX in server/protocol/class.ts, in code points (not imported: that module brings zod). */
-const MAX_NICKNAME = 32;
-
-/** Storage is user-editable: anything but a well-formed entry counts as "not in a class". */
+/** Anything but a well-formed entry counts as "not in a class". */
 export function parseMembership(raw: string | null): ClassMembership | null {
   if (!raw) return null;
   let value: unknown;
@@ -28,14 +22,8 @@ export function parseMembership(raw: string | null): ClassMembership | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const { token, nickname, code } = value as Record<string, unknown>;
-  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return null;
-  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) return null;
-  if (typeof nickname !== 'string') return null;
-  const nick = nickname.trim();
-  if (!nick || [...nick].length > MAX_NICKNAME) return null;
-  return { token, nickname: nick, code };
+  const parsed = MembershipSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 const listeners = new Set<() => void>();

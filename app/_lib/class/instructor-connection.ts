@@ -7,7 +7,8 @@
  */
 import type { ClassInfo, ClassServerMessage, Dashboard, PublicClassInfo } from '@/server/protocol/class';
 import { backoffDelay, type Backoff } from '../backoff';
-import { openClassSocket, sendMessage, type ClassSocket } from './class-socket';
+import { openSocketLike, sendMessage } from './class-socket';
+import type { OpenSocket, SocketLike } from '../socket';
 import { applyDashboardDelta } from './dashboard-delta';
 
 export type { Dashboard };
@@ -27,7 +28,7 @@ export const INITIAL_INSTRUCTOR_STATE: InstructorState = { status: 'connecting',
 
 export interface InstructorConnectionOptions {
   url: () => string;
-  createSocket: (url: string) => ClassSocket;
+  createSocket: OpenSocket;
   backoff?: Backoff;
   random?: () => number;
 }
@@ -35,7 +36,7 @@ export interface InstructorConnectionOptions {
 export class InstructorConnection {
   private state: InstructorState = INITIAL_INSTRUCTOR_STATE;
   private readonly listeners = new Set<() => void>();
-  private ws: ClassSocket | null = null;
+  private ws: SocketLike | null = null;
   private authed = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -93,7 +94,7 @@ export class InstructorConnection {
   private open(): void {
     this.retryTimer = undefined;
     this.authed = false;
-    this.ws = openClassSocket(this.opts.createSocket, this.opts.url(), {
+    this.ws = openSocketLike(this.opts.createSocket, this.opts.url(), {
       isCurrent: (ws) => this.ws === ws,
       onMessage: (msg) => this.onMessage(msg),
       onClose: () => {

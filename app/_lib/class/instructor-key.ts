@@ -3,7 +3,9 @@
  * rides in the fragment so it never reaches server logs or Referer headers. The page moves it into
  * sessionStorage (this tab only, gone when the tab closes) and takes it out of the address bar.
  */
-import { TOKEN_PATTERN } from './class-store';
+import { TokenSchema } from '@/server/protocol/class';
+
+const isKey = (s: string) => TokenSchema.safeParse(s).success;
 
 const SESSION_KEY = 'socketlab:class:instructor';
 
@@ -11,7 +13,7 @@ const SESSION_KEY = 'socketlab:class:instructor';
 export function keyFromHash(hash: string): string | null {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const key = params.get('key')?.trim() ?? '';
-  return TOKEN_PATTERN.test(key) ? key : null;
+  return isKey(key) ? key : null;
 }
 
 /** What an instructor pastes: the whole instructor URL, its `#key=…` part, or the bare key. */
@@ -20,13 +22,13 @@ export function parseInstructorKey(input: string): string | null {
   const hashAt = text.indexOf('#');
   if (hashAt >= 0) return keyFromHash(text.slice(hashAt));
   if (text.startsWith('key=')) return keyFromHash(text);
-  return TOKEN_PATTERN.test(text) ? text : null;
+  return isKey(text) ? text : null;
 }
 
 export function readStoredKey(): string | null {
   try {
     const key = sessionStorage.getItem(SESSION_KEY);
-    return key && TOKEN_PATTERN.test(key) ? key : null;
+    return key && isKey(key) ? key : null;
   } catch {
     return null;
   }

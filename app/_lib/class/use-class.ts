@@ -7,8 +7,10 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { forgetMembership, readMembership, saveMembership, subscribeMembership } from './class-store';
 import { ClassConnection, INITIAL_CLASS_STATE, type ClassState, type JoinResult } from './class-connection';
-import { classSocketUrl } from './class-socket';
 import { INITIAL_INSTRUCTOR_STATE, InstructorConnection, type InstructorState } from './instructor-connection';
+import { openSocket, socketUrl } from '../socket';
+
+const classUrl = () => socketUrl('/class');
 
 export type { ClassState, ClassStatus, ClassNotice, JoinResult } from './class-connection';
 
@@ -18,8 +20,8 @@ let connection: ClassConnection | null = null;
 export function classConnection(): ClassConnection {
   if (!connection) {
     const c = new ClassConnection({
-      url: classSocketUrl,
-      createSocket: (url) => new WebSocket(url),
+      url: classUrl,
+      createSocket: openSocket,
       store: { read: readMembership, save: saveMembership, forget: forgetMembership },
     });
     subscribeMembership(() => c.membershipChanged());
@@ -36,6 +38,7 @@ const serverSnapshot = () => INITIAL_CLASS_STATE;
 export interface ClassApi extends ClassState {
   join(code: string, nickname: string): Promise<JoinResult>;
   leave(): void;
+  shareLab(watchToken: string | null): boolean;
   dismissNotice(id: number): void;
 }
 
@@ -52,6 +55,7 @@ export function useClass({ resume = true }: { resume?: boolean } = {}): ClassApi
     ...state,
     join: (code, nickname) => classConnection().join(code, nickname),
     leave: () => classConnection().leave(),
+    shareLab: (watchToken) => classConnection().shareLab(watchToken),
     dismissNotice: (id) => classConnection().dismissNotice(id),
   };
 }
@@ -74,7 +78,7 @@ export function useInstructorClass(key: string | null): InstructorApi {
   const [conn, setConn] = useState<InstructorConnection | null>(null);
   useEffect(() => {
     if (!key) return;
-    const c = new InstructorConnection(key, { url: classSocketUrl, createSocket: (url) => new WebSocket(url) });
+    const c = new InstructorConnection(key, { url: classUrl, createSocket: openSocket });
     const online = () => c.retryNow();
     window.addEventListener('online', online);
     setConn(c);

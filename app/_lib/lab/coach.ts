@@ -24,7 +24,12 @@ export interface Coach {
   next: NextCall[];
 }
 
-const bytes = (n: unknown) => count(Number(n), NOUNS.byte);
+const bytes = (n: number) => count(n, NOUNS.byte);
+
+/** The address a call named (bind, connect, sendto), as the learner would write it; '' for other calls. */
+function targetOf(step: StepView): string {
+  return 'address' in step.args ? formatEndpoint({ address: step.args.address, port: step.args.port }) : '';
+}
 
 function ownRow(kernel: readonly KernelRow[], handle: string | undefined): KernelRow | undefined {
   return kernel.find((r) => r.sock === handle && r.relation === 'own');
@@ -47,9 +52,7 @@ function listenerAt(to: Endpoint | undefined, sockets: readonly SockView[]): Soc
 function sentence(step: StepView, sock: SockView | undefined, sockets: readonly SockView[], kernel: readonly KernelRow[], outcome: Outcome): string {
   const h = step.sock ?? '';
   const row = ownRow(kernel, h);
-  const r = (step.result ?? {}) as Record<string, unknown>;
-  const a = step.args as Record<string, unknown>;
-  const target = a.address !== undefined ? formatEndpoint({ address: String(a.address), port: Number(a.port) }) : '';
+  const target = targetOf(step);
   if (outcome === 'blocked') {
     switch (step.op) {
       case 'accept':
@@ -72,54 +75,58 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
   if (outcome === 'error') {
     const code = step.error?.code ?? '';
     const meaning = ERRNO_MEANINGS[code]?.meaning ?? step.error?.message ?? 'The call failed.';
-    if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}.`;
+    if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}: bind it again with another port, or port 0 to let the lab pick a free one.`;
     if (code === 'ECONNREFUSED' && step.op === 'connect') return `Nothing listens on ${target}: the kernel there answered the SYN with a reset.`;
     return `${step.op}() failed with ${code}. ${meaning}`;
   }
+  // A finished call always carries its result; without one there is nothing particular to say.
+  if (!step.result) return `${step.op}() returned.`;
   switch (step.op) {
-    case 'socket':
-      return `The kernel made ${r.sock}, a ${a.type === 'udp' ? 'UDP' : 'TCP'} socket${r.fd !== null && r.fd !== undefined ? ` (fd ${r.fd})` : ''}, with no address yet.`;
+    case 'socket': {
+      const { sock: made, fd } = step.result;
+      return `The kernel made ${made}, a ${step.args.type === 'udp' ? 'UDP' : 'TCP'} socket${fd !== null ? ` (fd ${fd})` : ''}, with no address yet.`;
+    }
     case 'bind':
       return sock?.type === 'udp'
-        ? `${h} now owns ${formatEndpoint(r as unknown as Endpoint)}${row ? `, and the kernel lists it as ${row.state}` : ''}: datagrams sent there queue for it.`
-        : `${h} now owns ${formatEndpoint(r as unknown as Endpoint)}. The kernel's table shows no row for it until it listens or connects.`;
+        ? `${h} now owns ${formatEndpoint(step.result)}${row ? `, and the kernel lists it as ${row.state}` : ''}: datagrams sent there queue for it.`
+        : `${h} now owns ${formatEndpoint(step.result)}. The kernel's table shows no row for it until it listens or connects.`;
     case 'listen':
-      return `The kernel lists ${h} as ${row?.state ?? 'LISTEN'}: it now completes handshakes by itself and queues up to ${r.backlog} ${NOUNS.connection.other} for accept().`;
+      return `The kernel lists ${h} as ${row?.state ?? 'LISTEN'}: it now completes handshakes by itself and queues up to ${step.result.backlog} ${NOUNS.connection.other} for accept().`;
     case 'accept': {
       const waiting = row?.rxQueue ?? 0;
-      return `accept() took a finished connection from ${h}'s queue and returned a new socket, ${r.sock}, connected to ${formatEndpoint(r.peer as Endpoint)}.${waiting ? ` ${count(waiting, NOUNS.connection)} still wait${waiting === 1 ? 's' : ''}.` : ''}`;
+      return `accept() took a finished connection from ${h}'s queue and returned a new socket, ${step.result.sock}, connected to ${formatEndpoint(step.result.peer)}.${waiting ? ` ${count(waiting, NOUNS.connection)} still wait${waiting === 1 ? 's' : ''}.` : ''}`;
     }
     case 'connect': {
       if (sock?.type === 'udp') return `${h} is now connected to ${target}: send() and recv() talk to that address only. No packet was sent.`;
       const listener = listenerAt(sock?.remote, sockets);
       const accepted = peerOf(sock, sockets);
       const queued = listener && !accepted ? ` It waits in ${listener.handle}'s accept queue until accept().` : '';
-      return `The handshake is done: ${h} is ${row?.state ?? 'ESTABLISHED'} from ${formatEndpoint(r.local as Endpoint)} to ${target}.${queued}`;
+      return `The handshake is done: ${h} is ${row?.state ?? 'ESTABLISHED'} from ${formatEndpoint(step.result.local)} to ${target}.${queued}`;
     }
     case 'send': {
       const unacked = row?.txQueue ? ` ${bytes(row.txQueue)} not yet acknowledged.` : '';
       const peer = peerOf(sock, sockets);
-      return `${bytes(r.bytes)} went into the kernel's send buffer${peer ? `; ${peer.handle}'s kernel holds them until its program calls recv()` : ''}.${unacked}`;
+      return `${bytes(step.result.bytes)} went into the kernel's send buffer${peer ? `; ${peer.handle}'s kernel holds them until its program calls recv()` : ''}.${unacked}`;
     }
     case 'sendto':
-      return `One datagram of ${bytes(r.bytes)} went to ${target}. UDP does not say whether anyone got it.`;
+      return `One datagram of ${bytes(step.result.bytes)} went to ${target}. UDP does not say whether anyone got it.`;
     case 'recv': {
-      if (r.eof) return `0 bytes means EOF: the peer closed its side, so ${h} is ${row?.state ?? 'CLOSE_WAIT'}. Nothing more will arrive.`;
+      if ('eof' in step.result) return `0 bytes means EOF: the peer closed its side, so ${h} is ${row?.state ?? 'CLOSE_WAIT'}. Nothing more will arrive.`;
       const left = row?.rxQueue ?? 0;
-      return `recv() copied ${bytes(r.bytes)} out of the kernel's receive queue. ${left ? `${bytes(left)} more wait.` : 'The queue is empty now.'}`;
+      return `recv() copied ${bytes(step.result.bytes)} out of the kernel's receive queue. ${left ? `${bytes(left)} more wait.` : 'The queue is empty now.'}`;
     }
     case 'recvfrom':
-      return `One whole datagram of ${bytes(r.bytes)} from ${formatEndpoint(r.from as Endpoint)}: UDP keeps message boundaries.`;
+      return `One whole datagram of ${bytes(step.result.bytes)} from ${formatEndpoint(step.result.from)}: UDP keeps message boundaries.`;
     case 'shutdown':
-      return a.how === 'read'
+      return step.args.how === 'read'
         ? `${h} reads no more: recv() now returns 0 at once. Nothing is sent to the peer.`
-        : `${h} sent its FIN: the peer's recv() will return 0 (EOF).${a.how === 'write' ? ` ${h} can still receive.` : ''}`;
+        : `${h} sent its FIN: the peer's recv() will return 0 (EOF).${step.args.how === 'write' ? ` ${h} can still receive.` : ''}`;
     case 'close': {
       const kept = kernel.find((k) => k.relation === 'closed' && k.of === h);
       return `${h} is closed and its fd is free.${kept ? ` The kernel still keeps the connection, as ${kept.state}.` : ''}`;
     }
     case 'setblocking':
-      return a.blocking
+      return step.args.blocking
         ? `${h} is blocking again: a call that must wait now waits for the kernel.`
         : `${h} is non-blocking: a call that would wait now answers at once, with EAGAIN or EINPROGRESS.`;
     default:
@@ -134,9 +141,11 @@ function nextCalls(step: StepView, sockets: readonly SockView[], kernel: readonl
     const { suggested } = adviseCalls(factsOf(s, kernel));
     if (suggested && !out.some((n) => n.sock === s.handle)) out.push({ sock: s.handle, op: suggested });
   };
-  const r = (step.result ?? {}) as Record<string, unknown>;
   const sock = sockets.find((s) => s.handle === step.sock);
-  if (step.status === 'ok' && (step.op === 'socket' || step.op === 'accept')) add(sockets.find((s) => s.handle === r.sock));
+  if (step.status === 'ok' && (step.op === 'socket' || step.op === 'accept')) {
+    const made = step.result?.sock;
+    add(sockets.find((s) => s.handle === made));
+  }
   if (step.status === 'ok' && step.op === 'connect' && !peerOf(sock, sockets)) add(listenerAt(sock?.remote, sockets));
   if (step.status === 'ok' && (step.op === 'send' || step.op === 'shutdown' || step.op === 'close')) {
     const peer = step.op === 'close' ? sockets.find((s) => !s.closed && s.remote && sock?.local && s.remote.port === sock.local.port && s.local?.port === sock.remote?.port) : peerOf(sock, sockets);

@@ -10,7 +10,7 @@
  * refused before any syscall by the rate limit or the frame checks have no step at all), or when the
  * connection ends.
  */
-import type { CommandId, Op, Step } from '@/server/protocol';
+import type { CommandId, Op } from '@/server/protocol';
 import type { SockView } from './state';
 
 export interface ProvisionalCall {
@@ -61,13 +61,4 @@ export function provisionalBySock(calls: readonly ProvisionalCall[]): ReadonlyMa
   const bySock = new Map<string, ProvisionalCall>();
   for (const c of calls) if (typeof c.args.sock === 'string') bySock.set(c.args.sock, c);
   return bySock;
-}
-
-/**
- * The call in the shape describeCall() reads (op and args only), so the provisional row names the
- * call exactly as its real row will. It is only ever described, never stored as a step.
- */
-export function callShape(call: ProvisionalCall, actor: string): Step {
-  const sock = typeof call.args.sock === 'string' ? call.args.sock : undefined;
-  return { event: 'step', seq: 0, id: call.id, actor, op: call.op, ...(sock ? { sock } : {}), args: call.args, status: 'blocked', start: 0 };
 }

@@ -7,7 +7,8 @@
  * exactly as when the learner made the calls.
  */
 import type { CallResult, ClientEvent } from '@/server/protocol/client';
-import type { Op, Step } from '@/server/protocol';
+import type { ArgsOf, Command, CommandId, Op, Step } from '@/server/protocol';
+import { checkedCommand } from './checked-command';
 import { outcomeOf as replyOutcome } from './scenario-runner';
 
 /** The calls a learner makes; program runs, the kernel view and the like are not replayed. */
@@ -23,10 +24,10 @@ export interface ReplayCall {
 }
 
 /** What a recorded step's answer was, in the words of scenario-runner's outcomeOf. */
-export function recordedOutcome(step: Pick<Step, 'status' | 'result' | 'error'>): string {
+export function recordedOutcome(step: Step): string {
   if (step.status === 'blocked') return 'blocked';
   if (step.status === 'error') return step.error?.code ?? 'error';
-  return (step.result as { eof?: boolean } | undefined)?.eof ? 'eof' : 'ok';
+  return step.op === 'recv' && step.result && 'eof' in step.result ? 'eof' : 'ok';
 }
 
 /** The calls to re-run for steps up to `uptoSeq`, oldest first. */
@@ -39,7 +40,7 @@ export function replayPlan(steps: readonly Step[], uptoSeq = Number.POSITIVE_INF
 
 /** The slice of LabClient a replay needs (a test can give the real client). */
 export interface ReplayClient {
-  call(op: Op, args: never, id?: string): Promise<CallResult<Op>>;
+  call<O extends Op>(op: O, args: ArgsOf<O>, id?: CommandId): Promise<CallResult<O>>;
   on(listener: (e: ClientEvent) => void): () => void;
 }
 
@@ -61,6 +62,14 @@ export interface ReplayOptions {
   signal?: { aborted: boolean };
   sleep?: (ms: number) => Promise<void>;
   idPrefix?: string;
+}
+
+/** A reply together with its op, so the result is narrowed by checking the op. */
+type Answer<O extends Op = Op> = { [P in O]: { op: P; reply: CallResult<P> } }[O];
+
+async function ask<O extends Op>(client: ReplayClient, command: Command<O>): Promise<Answer<O>> {
+  const reply = await client.call(command.op, command.args, command.id);
+  return { op: command.op, reply };
 }
 
 interface Slot<T> {
@@ -127,13 +136,13 @@ export class Replayer {
   }
 
   /** Records what this call's answer makes known: a new handle, a port the lab picked. */
-  private learn(call: ReplayCall, reply: CallResult<Op>): void {
+  private learn(call: ReplayCall, answer: Answer): void {
     const rec = call.recordedResult ?? {};
-    if (HANDLE_MAKERS.has(call.op) && typeof rec.sock === 'string') {
-      this.handle(rec.sock).resolve(reply.ok ? String((reply.result as { sock: string }).sock) : null);
+    if ((answer.op === 'socket' || answer.op === 'accept') && typeof rec.sock === 'string') {
+      this.handle(rec.sock).resolve(answer.reply.ok ? answer.reply.result.sock : null);
     }
-    if (call.op === 'bind' && reply.ok && typeof rec.port === 'number') {
-      const now = (reply.result as { port: number }).port;
+    if (answer.op === 'bind' && answer.reply.ok && typeof rec.port === 'number') {
+      const now = answer.reply.result.port;
       if (now !== rec.port) this.ports.set(rec.port, now);
     }
   }
@@ -148,24 +157,30 @@ export class Replayer {
           if (e.event === 'step' && e.id === id && e.status === 'blocked') resolve('blocked');
         });
       });
-      const reply = this.client.call(call.op, args as never, id).then((r) => {
+      // The arguments were rewritten for this session, so they are checked against the op again.
+      const checked = checkedCommand(call.op, args, id);
+      if (!checked.ok) {
         off();
-        return r;
+        return checked.error.code;
+      }
+      const reply = ask(this.client, checked.command).then((a) => {
+        off();
+        return a;
       });
       const first = await Promise.race([blocked, reply]);
       if (first === 'blocked') {
         off();
         // It finishes when the kernel is ready; what it makes is learned then.
-        void reply.then((r) => this.learn(call, r));
+        void reply.then((a) => this.learn(call, a));
         return 'blocked';
       }
       // Over the lab's rate: refused before any system call, so trying again is safe.
-      if (!first.ok && first.error.code === 'E_LIMIT' && attempt < 5) {
+      if (!first.reply.ok && first.reply.error.code === 'E_LIMIT' && attempt < 5) {
         await this.sleep(1000);
         continue;
       }
       this.learn(call, first);
-      return replyOutcome(first);
+      return replyOutcome(first.reply);
     }
   }
 

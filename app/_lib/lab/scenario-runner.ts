@@ -5,6 +5,7 @@
  */
 import type { CallResult, LabClient } from '@/server/protocol/client';
 import type { Op } from '@/server/protocol';
+import { checkedCommand } from './checked-command';
 import type { Scenario, ScenarioStep } from '@/content/scenarios';
 
 export interface RunnerEnv {
@@ -98,6 +99,16 @@ export class ScenarioRunner {
   }
 
   /**
+   * Sends one step's command. Its arguments are only known now (saved results filled in), so they are
+   * checked against the op's schema here; a step they do not fit fails as the server would answer it.
+   */
+  private call(op: Op, args: Record<string, unknown>, id: string): Promise<CallResult<Op>> {
+    const checked = checkedCommand(op, args, id);
+    if (!checked.ok) return Promise.resolve(checked);
+    return this.client.call(checked.command.op, checked.command.args, checked.command.id);
+  }
+
+  /**
    * Runs the next step. A background step resolves as soon as the server reports it blocked (or it
    * finishes); its results are saved whenever its reply arrives.
    */
@@ -107,9 +118,10 @@ export class ScenarioRunner {
     this.index++;
     const args = await this.resolveArgs(step.args);
     const id = `${this.idPrefix}${this.nextId++}`;
-    const reply = this.client.call(step.op, args as never, id).then((r) => {
+    const reply = this.call(step.op, args, id).then((r) => {
       if (r.ok && step.save) {
-        for (const [name, field] of Object.entries(step.save)) this.set(name, (r.result as Record<string, unknown>)[field]);
+        const fields = new Map(Object.entries(r.result));
+        for (const [name, field] of Object.entries(step.save)) this.set(name, fields.get(field));
       }
       return r;
     });

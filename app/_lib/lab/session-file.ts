@@ -5,8 +5,8 @@
  * try, checked against these schemas (each call's arguments and result against the protocol's own
  * schemas), and shown as text only.
  */
-import { z } from 'zod';
-import { ErrorSchema, KernelRowSchema, OpArgs, OpResults, StepSchema, type KernelRow, type Op } from '@/server/protocol';
+import * as z from 'zod/mini';
+import { ErrorSchema, KernelRowSchema, StepSchema, type KernelRow } from '@/server/protocol';
 import { kernelAt, MAX_STEPS, type KernelSnapshot, type StepView } from './state';
 
 export const SESSION_FORMAT = 'socketlab-session';
@@ -17,19 +17,17 @@ export const MAX_SESSION_BYTES = 4 * 1024 * 1024;
 export const MAX_LINK_CHARS = 32 * 1024;
 export const LINK_PREFIX = '#session=';
 
-/** One recorded call: the protocol's step event, and whether it was reported blocked first. */
-const SavedStepSchema = StepSchema.extend({ wasBlocked: z.boolean().optional() }).superRefine((step, ctx) => {
-  const op = step.op as Op;
-  if (!OpArgs[op].safeParse(step.args).success) ctx.addIssue({ code: 'custom', message: `the arguments of ${op} are not valid`, path: ['args'] });
-  if (step.status === 'ok' && !OpResults[op].safeParse(step.result ?? {}).success) {
-    ctx.addIssue({ code: 'custom', message: `the result of ${op} is not valid`, path: ['result'] });
-  }
-  if (step.status === 'error' && !ErrorSchema.safeParse(step.error).success) ctx.addIssue({ code: 'custom', message: 'an error step needs its error', path: ['error'] });
-});
+/**
+ * One recorded call: the protocol's step event (its schema checks each op's arguments and result),
+ * and whether it was reported blocked first.
+ */
+const SavedStepSchema = z.intersection(StepSchema, z.object({ wasBlocked: z.optional(z.boolean()) })).check(
+  z.refine((step) => step.status !== 'error' || ErrorSchema.safeParse(step.error).success, { message: 'an error step needs its error', path: ['error'] }),
+);
 
 const KernelSnapshotSchema = z.object({
-  afterSeq: z.number().int().min(0),
-  rows: z.array(KernelRowSchema).max(2000),
+  afterSeq: z.int().check(z.minimum(0)),
+  rows: z.array(KernelRowSchema).check(z.maxLength(2000)),
 });
 
 /**
@@ -38,25 +36,25 @@ const KernelSnapshotSchema = z.object({
  */
 export const SavedPacketSchema = z.object({
   /** The step the packet followed. */
-  afterSeq: z.number().int().min(0),
+  afterSeq: z.int().check(z.minimum(0)),
   /** Milliseconds since the epoch. */
   at: z.number(),
   /** The host (network namespace) it was captured on, for the sandbox network. */
-  host: z.string().max(64).optional(),
+  host: z.optional(z.string().check(z.maxLength(64))),
   /** The frame's bytes, base64. */
-  base64: z.string().max(96 * 1024),
+  base64: z.string().check(z.maxLength(96 * 1024)),
 });
 export type SavedPacket = z.infer<typeof SavedPacketSchema>;
 
 export const SessionFileSchema = z.object({
   format: z.literal(SESSION_FORMAT),
   version: z.literal(SESSION_VERSION),
-  savedAt: z.string().max(40),
-  title: z.string().max(200),
+  savedAt: z.string().check(z.maxLength(40)),
+  title: z.string().check(z.maxLength(200)),
   engine: z.enum(['native', 'node']),
-  steps: z.array(SavedStepSchema).max(MAX_STEPS),
-  kernel: z.array(KernelSnapshotSchema).max(MAX_STEPS),
-  packets: z.array(SavedPacketSchema).max(10_000).default([]),
+  steps: z.array(SavedStepSchema).check(z.maxLength(MAX_STEPS)),
+  kernel: z.array(KernelSnapshotSchema).check(z.maxLength(MAX_STEPS)),
+  packets: z._default(z.array(SavedPacketSchema).check(z.maxLength(10_000)), []),
 });
 export type SessionFile = z.infer<typeof SessionFileSchema>;
 export type SavedStep = SessionFile['steps'][number];

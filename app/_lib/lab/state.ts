@@ -3,7 +3,7 @@
  * kernel events and kernel-table snapshots. Pure functions, so the UI logic can be tested without a
  * browser.
  */
-import type { Endpoint, Hello, KernelEvent, KernelRow, Step } from '@/server/protocol';
+import type { Endpoint, Hello, KernelEvent, KernelRow, Op, Step } from '@/server/protocol';
 import { count, NOUNS } from '../plural';
 import { expectedLabel } from './outcome';
 
@@ -27,13 +27,13 @@ export interface SockView {
   acceptedFrom?: string;
 }
 
-export interface StepView extends Step {
-  /** Kernel rows just before and just after the step, when the UI fetched them. */
+/** A step with the kernel rows just before and just after it, when the UI fetched them. */
+export type StepView = Step & {
   kernelBefore?: KernelRow[];
   kernelAfter?: KernelRow[];
   /** The call was reported blocked before it finished (so it "happened" at its start). */
   wasBlocked?: boolean;
-}
+};
 
 /** A kernel view as it was recorded: the rows, and the newest step the UI had seen when it asked. */
 export interface KernelSnapshot {
@@ -64,18 +64,17 @@ function updateSock(sockets: SockView[], handle: string | undefined, f: (s: Sock
 
 /** Socket cards follow from step results alone. */
 function applyResult(sockets: SockView[], step: Step): SockView[] {
-  const args = step.args as Record<string, unknown>;
-  const r = (step.result ?? {}) as Record<string, unknown>;
   switch (step.op) {
-    case 'socket':
+    case 'socket': {
+      if (!step.result) return sockets;
       return [
         ...sockets,
         {
-          handle: r.sock as string,
+          handle: step.result.sock,
           actor: step.actor,
-          type: args.type as 'tcp' | 'udp',
-          family: (args.family as 4 | 6) ?? 4,
-          fd: (r.fd as number | null) ?? null,
+          type: step.args.type,
+          family: step.args.family ?? 4,
+          fd: step.result.fd ?? null,
           listening: false,
           blocking: true,
           closed: false,
@@ -83,22 +82,26 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
           waiting: [],
         },
       ];
-    case 'bind':
-      return updateSock(sockets, step.sock, (s) => ({ ...s, local: r as unknown as Endpoint }));
+    }
+    case 'bind': {
+      const local = step.result;
+      return local ? updateSock(sockets, step.sock, (s) => ({ ...s, local: { address: local.address, port: local.port } })) : sockets;
+    }
     case 'listen':
-      return updateSock(sockets, step.sock, (s) => ({ ...s, listening: true, backlog: r.backlog as number | undefined }));
+      return updateSock(sockets, step.sock, (s) => ({ ...s, listening: true, backlog: step.result?.backlog }));
     case 'accept': {
+      if (!step.result) return sockets;
       const parent = sockets.find((s) => s.handle === step.sock);
       return [
         ...sockets,
         {
-          handle: r.sock as string,
+          handle: step.result.sock,
           actor: step.actor,
           type: 'tcp',
           family: parent?.family ?? 4,
-          fd: (r.fd as number | null) ?? null,
-          local: r.local as Endpoint,
-          remote: r.peer as Endpoint,
+          fd: step.result.fd ?? null,
+          local: step.result.local,
+          remote: step.result.peer,
           acceptedFrom: step.sock,
           listening: false,
           blocking: true,
@@ -108,23 +111,24 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
         },
       ];
     }
-    case 'connect':
-      return updateSock(sockets, step.sock, (s) => ({
-        ...s,
-        local: r.local as Endpoint,
-        remote: { address: String(args.address), port: Number(args.port) },
-      }));
+    case 'connect': {
+      const { address, port } = step.args;
+      const local = step.result?.local;
+      return updateSock(sockets, step.sock, (s) => ({ ...s, local, remote: { address, port } }));
+    }
     case 'send':
     case 'sendto': {
       // The lab bound an unbound UDP socket before the call (docs/protocol.md, implicit binds).
-      const bound = r.implicitBind as Endpoint | undefined;
+      const bound = step.result?.implicitBind;
       return bound ? updateSock(sockets, step.sock, (s) => ({ ...s, local: bound })) : sockets;
     }
-    case 'setblocking':
+    case 'setblocking': {
+      const { blocking } = step.args;
       // The same object when nothing changes, so the socket's card need not redraw.
-      return updateSock(sockets, step.sock, (s) => (s.blocking === Boolean(args.blocking) ? s : { ...s, blocking: Boolean(args.blocking) }));
+      return updateSock(sockets, step.sock, (s) => (s.blocking === blocking ? s : { ...s, blocking }));
+    }
     case 'shutdown': {
-      const how = args.how as 'read' | 'write' | 'both';
+      const { how } = step.args;
       return updateSock(sockets, step.sock, (s) => ({
         ...s,
         shut: { read: s.shut.read || how !== 'write', write: s.shut.write || how !== 'read' },
@@ -167,8 +171,8 @@ export function applyStep(state: LabState, step: Step): LabState {
     if (step.status === 'ok') sockets = applyResult(sockets, step);
     else if (step.op === 'connect' && (step.error?.code === 'EINPROGRESS' || step.error?.code === 'EALREADY')) {
       // The handshake goes on in the kernel: the socket already has its peer.
-      const a = step.args as { address: string; port: number };
-      sockets = updateSock(sockets, step.sock, (s) => ({ ...s, remote: { address: a.address, port: a.port } }));
+      const { address, port } = step.args;
+      sockets = updateSock(sockets, step.sock, (s) => ({ ...s, remote: { address, port } }));
     }
   }
   return { ...state, steps, sockets };
@@ -302,20 +306,19 @@ export function lanesOf(state: LabState): string[] {
 /** An accept whose peer is not one of this session's sockets came from another program. */
 export function isOutsidePeer(state: LabState, step: Step): boolean {
   if (step.op !== 'accept' || step.status !== 'ok') return false;
-  const peer = (step.result as { peer?: Endpoint }).peer;
+  const peer = step.result?.peer;
   return !!peer && !state.sockets.some((s) => s.local && s.local.port === peer.port && s.local.address === peer.address);
 }
 
 /** For arrows in the timeline: which lane the other end of a call is in. */
 export function peerLane(sockets: SockView[], step: Step): string | null {
-  const args = step.args as Record<string, unknown>;
   const sock = sockets.find((s) => s.handle === step.sock);
-  const byLocal = (address: unknown, port: unknown) =>
-    sockets.find((s) => s.local && s.local.port === Number(port) && (s.local.address === address || s.listening));
+  const byLocal = (address: string, port: number) =>
+    sockets.find((s) => s.local && s.local.port === port && (s.local.address === address || s.listening));
   switch (step.op) {
     case 'connect':
     case 'sendto': {
-      const target = byLocal(args.address, args.port);
+      const target = byLocal(step.args.address, step.args.port);
       return target ? target.actor : 'outside';
     }
     case 'send': {
@@ -324,7 +327,7 @@ export function peerLane(sockets: SockView[], step: Step): string | null {
       return target ? target.actor : 'outside';
     }
     case 'accept': {
-      const peer = (step.result as { peer?: Endpoint } | undefined)?.peer;
+      const peer = step.result?.peer;
       if (!peer) return null;
       const from = sockets.find((s) => s.local && s.local.port === peer.port);
       return from ? from.actor : 'outside';
@@ -345,9 +348,9 @@ export function payloadText(args: Record<string, unknown>): string {
   }
 }
 
-/** One line for the timeline and the screen-reader announcement. */
-export function describeCall(step: Step): string {
-  const a = step.args as Record<string, unknown>;
+/** One line for the timeline and the screen-reader announcement (a step's, or a call about to be made). */
+export function describeCall(step: { op: Op; args: Record<string, unknown> }): string {
+  const a = step.args;
   const q = (v: unknown) => JSON.stringify(String(v));
   const at = (v: Record<string, unknown>) => formatEndpoint({ address: String(v.address), port: Number(v.port) });
   switch (step.op) {
@@ -377,7 +380,8 @@ export function describeCall(step: Step): string {
 
 /** When the lab bound the socket before this call, the sentence that says where and why; else null. */
 export function implicitBindSentence(step: Step): string | null {
-  const bound = step.status === 'ok' ? (step.result as { implicitBind?: Endpoint } | undefined)?.implicitBind : undefined;
+  // Only the calls that may bind implicitly carry it (ImplicitBindSchema in the protocol).
+  const bound = step.status === 'ok' && (step.op === 'connect' || step.op === 'send' || step.op === 'sendto') ? step.result?.implicitBind : undefined;
   if (!bound) return null;
   const family = bound.address.includes(':') ? 6 : 4;
   return (
@@ -393,23 +397,29 @@ export function describeResult(step: Step): string {
     const expected = expectedLabel(step.op, step.error?.code);
     return expected ? `… ${step.error?.code}: ${expected}` : `✗ ${step.error?.code}`;
   }
-  const r = (step.result ?? {}) as Record<string, unknown>;
   switch (step.op) {
-    case 'socket':
-      return `→ ${r.sock}${r.fd !== null && r.fd !== undefined ? ` (fd ${r.fd})` : ''}`;
+    case 'socket': {
+      const fd = step.result?.fd;
+      return `→ ${step.result?.sock}${fd !== null && fd !== undefined ? ` (fd ${fd})` : ''}`;
+    }
     case 'bind':
-      return `→ ${formatEndpoint(r as unknown as Endpoint)}`;
+      return step.result ? `→ ${formatEndpoint(step.result)}` : '→ 0 (ok)';
     case 'accept':
-      return `→ ${r.sock} from ${formatEndpoint(r.peer as Endpoint)}`;
+      return step.result ? `→ ${step.result.sock} from ${formatEndpoint(step.result.peer)}` : '→ 0 (ok)';
     case 'connect':
-      return `→ connected from ${formatEndpoint(r.local as Endpoint)}`;
+      return step.result ? `→ connected from ${formatEndpoint(step.result.local)}` : '→ 0 (ok)';
     case 'send':
-    case 'sendto':
-      return `→ ${count(Number(r.bytes), NOUNS.byte)}${r.implicitBind ? `, from ${formatEndpoint(r.implicitBind as Endpoint)} (bound by the lab)` : ''}`;
-    case 'recv':
-      return r.eof ? '→ 0 bytes: EOF' : `→ ${count(Number(r.bytes), NOUNS.byte)} ${JSON.stringify(r.data)}`;
+    case 'sendto': {
+      const bound = step.result?.implicitBind;
+      return `→ ${count(step.result?.bytes ?? 0, NOUNS.byte)}${bound ? `, from ${formatEndpoint(bound)} (bound by the lab)` : ''}`;
+    }
+    case 'recv': {
+      const r = step.result;
+      if (!r) return '→ 0 (ok)';
+      return 'eof' in r ? '→ 0 bytes: EOF' : `→ ${count(r.bytes, NOUNS.byte)} ${JSON.stringify(r.data)}`;
+    }
     case 'recvfrom':
-      return `→ ${count(Number(r.bytes), NOUNS.byte)} ${JSON.stringify(r.data)} from ${formatEndpoint(r.from as Endpoint)}`;
+      return step.result ? `→ ${count(step.result.bytes, NOUNS.byte)} ${JSON.stringify(step.result.data)} from ${formatEndpoint(step.result.from)}` : '→ 0 (ok)';
     default:
       return '→ 0 (ok)';
   }

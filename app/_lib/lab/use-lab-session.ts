@@ -6,13 +6,14 @@
  * the new session starts with no sockets.
  */
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
-import { LabClient, type CallResult, type ClientEvent, type SocketLike } from '@/server/protocol/client';
+import { LabClient, type CallResult, type ClientEvent } from '@/server/protocol/client';
 import { NO_PROVISIONAL, provisionalReducer, type ProvisionalCall } from './provisional';
 import { ProvisionalLabClient } from './provisional-client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
 import { classTokenForLab } from '../class/class-store';
 import { RetrySchedule, type Backoff } from '../backoff';
+import { openSocket, socketUrl } from '../socket';
 
 export type LabStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -62,11 +63,9 @@ function afterNextPaint(fn: () => void): void {
 }
 
 export function labUrl(watch?: string): string {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   // In a class, the student's own sessions carry their class token so the instructor's feed shows their calls.
   const student = watch ? null : classTokenForLab();
-  const query = watch ? `?watch=${encodeURIComponent(watch)}` : student ? `?student=${encodeURIComponent(student)}` : '';
-  return `${proto}//${location.host}/lab${query}`;
+  return socketUrl('/lab', watch ? { watch } : student ? { student } : {});
 }
 
 export interface LabSessionApi {
@@ -132,9 +131,8 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
   const open = useCallback(() => {
     clearTimeout(retry.current.timer);
     setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
-    const ws = new WebSocket(labUrl(watch));
     // Dispatched inside the click's own event, so the provisional row renders before the next frame.
-    const c: LabClient = new ProvisionalLabClient(ws as unknown as SocketLike, {
+    const c: LabClient = new ProvisionalLabClient(openSocket(labUrl(watch)), {
       onCall: (call) => {
         if (clientRef.current === c) dispatchProvisional({ type: 'call', call });
       },

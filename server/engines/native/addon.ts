@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DiagTuple, SockDiagCalls } from '../../kernel/sock-diag.ts';
 import type { Endpoint } from '../../protocol/index.ts';
+import { isErrorCode } from '../../protocol/errors.ts';
 import { EngineError, type Family, type ShutdownHow, type SocketType } from '../types.ts';
 
 export interface PollEvents {
@@ -105,7 +106,7 @@ export function asEngineError(e: unknown): EngineError {
   if (e instanceof EngineError) return e;
   if (e instanceof TypeError || e instanceof RangeError) return new EngineError('E_BAD_REQUEST', e.message);
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^E[A-Z0-9_]{1,31}$/.test(code)) return new EngineError(code, (e as Error).message);
+  if (typeof code === 'string' && isErrorCode(code)) return new EngineError(code, (e as Error).message);
   return new EngineError('E_INTERNAL', e instanceof Error ? e.message : String(e));
 }
 

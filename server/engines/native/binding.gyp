@@ -4,6 +4,7 @@
       "target_name": "socketlab",
       "sources": [
         "src/socketlab.c",
+        "src/lab.c",
         "src/netns.c",
         "src/diag.c",
         "src/capture.c"

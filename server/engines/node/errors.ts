@@ -3,9 +3,10 @@
  * checks as ERR_* codes. The lab only speaks errno names, so the ERR_* checks are translated to the
  * errno the kernel gives for the same mistake.
  */
+import { isErrorCode, LabFailure, type ErrorCode } from '../../protocol/errors.ts';
 import { EngineError } from '../types.ts';
 
-const KERNEL_EQUIVALENT: Record<string, string> = {
+const KERNEL_EQUIVALENT: Readonly<Record<string, ErrorCode>> = {
   ERR_SOCKET_ALREADY_BOUND: 'EINVAL',
   ERR_SERVER_ALREADY_LISTEN: 'EINVAL',
   ERR_SOCKET_BAD_PORT: 'EINVAL',
@@ -20,22 +21,22 @@ const KERNEL_EQUIVALENT: Record<string, string> = {
 };
 
 /** Linux has two names for some numbers; the lab uses one. */
-const PREFERRED_NAME: Record<string, string> = {
+const PREFERRED_NAME: Readonly<Record<string, ErrorCode>> = {
   ENOTSUP: 'EOPNOTSUPP',
   EWOULDBLOCK: 'EAGAIN',
 };
 
 /** The errno name for anything Node threw or emitted; E_INTERNAL when it is not a socket error at all. */
-export function errnoOf(err: unknown): string {
-  if (err instanceof EngineError) return err.code;
+export function errnoOf(err: unknown): ErrorCode {
+  if (err instanceof LabFailure) return err.code;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return 'E_INTERNAL';
-  if (/^E[A-Z0-9]+$/.test(code)) return PREFERRED_NAME[code] ?? code;
+  if (/^E[A-Z0-9]+$/.test(code)) return PREFERRED_NAME[code] ?? (isErrorCode(code) ? code : 'E_INTERNAL');
   return KERNEL_EQUIVALENT[code] ?? 'E_INTERNAL';
 }
 
-export function toEngineError(err: unknown): EngineError {
-  if (err instanceof EngineError) return err;
+export function toEngineError(err: unknown): LabFailure {
+  if (err instanceof LabFailure) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new EngineError(errnoOf(err), message);
 }

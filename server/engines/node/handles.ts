@@ -5,9 +5,15 @@
  */
 import fs from 'node:fs';
 import type dgram from 'node:dgram';
+import type { Readable } from 'node:stream';
+
+/** One field of an object Node keeps private, read as `unknown` (so the caller must check what it got). */
+function privateField(owner: unknown, key: PropertyKey): unknown {
+  return typeof owner === 'object' && owner !== null ? Reflect.get(owner, key) : undefined;
+}
 
 export function fdOf(handle: unknown): number | null {
-  const fd = (handle as { fd?: unknown } | null | undefined)?.fd;
+  const fd = privateField(handle, 'fd');
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
 
@@ -24,9 +30,19 @@ export function inodeOf(fd: number | null): number | null {
 export function dgramHandle(socket: dgram.Socket): unknown {
   const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
   if (!key) return null;
-  return (socket as unknown as Record<symbol, { handle?: unknown } | undefined>)[key]?.handle ?? null;
+  return privateField(privateField(socket, key), 'handle') ?? null;
 }
 
 export function streamHandle(owner: unknown): unknown {
-  return (owner as { _handle?: unknown } | null)?._handle ?? null;
+  return privateField(owner, '_handle') ?? null;
+}
+
+/**
+ * The stream has taken the end of its input (a socket: the peer's FIN), though it may still hold
+ * unread bytes. No public property says so in time: `readableEnded` turns true only once 'end' is
+ * emitted, a tick after the last byte is read, and `readable` likewise. Node 20 keeps this in
+ * `_readableState.ended` (set by push(null)); its own stream utilities read the same field.
+ */
+export function readableHasEnded(stream: Readable): boolean {
+  return privateField(privateField(stream, '_readableState'), 'ended') === true;
 }

@@ -10,7 +10,7 @@ import net from 'node:net';
 import type { Endpoint } from '../../protocol/index.ts';
 import { endpoint } from './addresses.ts';
 import { errnoOf } from './errors.ts';
-import { fdOf, streamHandle } from './handles.ts';
+import { fdOf, readableHasEnded, streamHandle } from './handles.ts';
 
 export type ConnectionChange = 'connected' | 'readable' | 'eof' | 'error' | 'drain';
 
@@ -160,7 +160,7 @@ export class TcpConnection {
    * last byte is read; a recv() in between must already see end of stream, not EAGAIN.
    */
   private get finReceived(): boolean {
-    return (this.sock as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
+    return readableHasEnded(this.sock);
   }
 
   get canWrite(): boolean {

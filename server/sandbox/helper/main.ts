@@ -120,7 +120,7 @@ lines.on('line', (line) => {
   let request: ParsedHelperRequest;
   try {
     const raw: unknown = JSON.parse(line);
-    const rawId = (raw as { id?: unknown } | null)?.id;
+    const rawId = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
     if (typeof rawId === 'number' && Number.isInteger(rawId) && rawId >= 1) id = rawId;
     request = HelperRequestSchema.parse(raw);
   } catch (e) {

@@ -32,15 +32,16 @@ export function QuizQuestionCard({ number, question, locked, correct, onCheck }:
           {question.choices.map((c, i) => {
             const isRight = i === correct;
             const isPicked = locked === i;
-            const tone = !done
-              ? 'border-gray-200 dark:border-gray-700'
-              : isRight
+            // After Check every choice explains itself, and says in words (not only colour) what it was.
+            const verdict = !done ? undefined : isRight ? 'right' : isPicked ? 'picked-wrong' : 'wrong';
+            const tone =
+              verdict === 'right'
                 ? 'border-emerald-500 bg-emerald-50 dark:bg-emerald-950/40'
-                : isPicked
+                : verdict === 'picked-wrong'
                   ? 'border-red-500 bg-red-50 dark:bg-red-950/40'
                   : 'border-gray-200 dark:border-gray-700';
             return (
-              <div key={i} className={`rounded-md border p-2 ${tone}`}>
+              <div key={i} className={`rounded-md border p-2 ${tone}`} data-testid="quiz-choice" data-verdict={verdict}>
                 <label className="flex cursor-pointer items-start gap-2">
                   <input
                     type="radio"
@@ -52,11 +53,17 @@ export function QuizQuestionCard({ number, question, locked, correct, onCheck }:
                   />
                   <span className="min-w-0 [overflow-wrap:anywhere]">
                     {c.text}
-                    {done && isRight ? <strong className="ml-2 text-emerald-700 dark:text-emerald-300">Correct answer</strong> : null}
-                    {done && isPicked && !isRight ? <strong className="ml-2 text-red-700 dark:text-red-300">Your answer</strong> : null}
+                    {verdict === 'right' ? <strong className="ml-2 text-emerald-700 dark:text-emerald-300">Correct answer</strong> : null}
+                    {verdict === 'right' && isPicked ? <span className="ml-1 text-sm text-emerald-700 dark:text-emerald-300">(your answer)</span> : null}
+                    {verdict === 'picked-wrong' ? <strong className="ml-2 text-red-700 dark:text-red-300">Your answer</strong> : null}
+                    {verdict === 'wrong' ? <span className="ml-2 text-sm font-medium text-gray-700 dark:text-gray-300">Not this one</span> : null}
                   </span>
                 </label>
-                {done && (isRight || isPicked) ? <p className="mb-0 mt-1 pl-6 text-sm">{c.why}</p> : null}
+                {done ? (
+                  <p className="mb-0 mt-1 pl-6 text-sm" data-testid="quiz-why">
+                    {c.why}
+                  </p>
+                ) : null}
               </div>
             );
           })}

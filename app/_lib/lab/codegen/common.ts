@@ -32,8 +32,8 @@ export function programsFromSteps(steps: Step[]): ActorProgram[] {
     list.push({
       op: s.op,
       sock: s.sock,
-      args: s.args as Record<string, unknown>,
-      result: s.result as Record<string, unknown> | undefined,
+      args: s.args,
+      result: s.result,
       errno: s.status === 'error' ? s.error?.code : undefined,
     });
     byActor.set(s.actor, list);

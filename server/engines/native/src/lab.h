@@ -2,7 +2,8 @@
  * What every source file of the addon shares: the per-environment state (the set of fds the addon
  * created, their libuv watches) and the small helpers for arguments, values and coded errors.
  *
- * The addon is split by job, one file each (socketlab.c: the socket calls and readiness). A new
+ * The addon is split by job, one file each (socketlab.c: the socket calls and readiness; lab.c: the
+ * helpers declared here, which every other file calls and which call none of them). A new
  * file defines `void register_<name>(napi_env env, napi_value exports)`, declares it at the end of
  * this header and is called from NAPI_MODULE_INIT in socketlab.c; binding.gyp lists its source.
  * Every fd a file creates goes through adopt(), and every fd argument through get_fd(), so the
@@ -18,6 +19,10 @@
 
 #include <node_api.h>
 #include <uv.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on each socket instead */
+#endif
 
 typedef struct Poll Poll;
 

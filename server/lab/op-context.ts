@@ -1,0 +1,36 @@
+/**
+ * What an op handler (server/lab/ops.ts) may use of its session: the session implements this, and
+ * the handlers know nothing else of it, so the session and its ops do not import each other.
+ */
+import type { Engine } from '../engines/types.ts';
+import type { ArgsOf, KernelRow, ProgramName } from '../protocol/index.ts';
+import type { LabPolicy } from './policy.ts';
+import type { PortPicker } from './port-picker.ts';
+import type { SocketEntry, SocketTable } from './socket-table.ts';
+
+export interface OpDeps {
+  engine: Engine;
+  policy: LabPolicy;
+  ports: PortPicker;
+}
+
+export interface OpContext {
+  readonly deps: OpDeps;
+  readonly sockets: SocketTable;
+  /** The session has ended: a call that finishes now must not add to it. */
+  readonly ended: boolean;
+  /** The session's rows of the kernel's table (the session's viewers get them too). */
+  kernelView(): Promise<KernelRow[]>;
+  /** Starts the program `run` names on a listening socket of the session. */
+  runProgram(listener: SocketEntry, args: ArgsOf<'run'>): void;
+  /** Stops the named program; refuses when it is not running. */
+  stopProgram(name: ProgramName): void;
+}
+
+/** How one call was made: by the learner or by a program running in the session. */
+export interface CallInfo {
+  /** Called at most once, when the call has to wait for the kernel. */
+  onBlocked: () => void;
+  /** The call comes from a program running in the session (the chat server), not the learner. */
+  internal: boolean;
+}
