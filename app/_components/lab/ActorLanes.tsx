@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
 import { formatEndpoint, type SockView, type StepView } from '@/app/_lib/lab/state';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
+import type { ProvisionalCall } from '@/app/_lib/lab/provisional';
 import type { CallRequest } from './CallForm';
 import { SocketCard } from './SocketCard';
 
@@ -17,11 +18,13 @@ interface Props {
   showClosed: boolean;
   /** Each socket's newest call, for its card. */
   lastSteps?: ReadonlyMap<string, StepView>;
+  /** Each socket's newest call not yet answered, for its card. */
+  provisional?: ReadonlyMap<string, ProvisionalCall>;
   onCall: (req: CallRequest) => void;
 }
 
 /** One column per program: the server, the client(s), and "outside" for programs not in the lab. */
-export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, lastSteps, onCall }: Props) {
+export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, lastSteps, provisional, onCall }: Props) {
   const listening = sockets.find((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   const suggestedPort = listening?.local?.port ?? null;
   if (!lanes.length) {
@@ -38,7 +41,7 @@ export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, pol
             <h3 className={`m-0 mb-2 text-sm font-bold ${color.text}`}>{lane === 'outside' ? 'outside the lab (nc, python…)' : lane}</h3>
             <div className="space-y-2">
               {own.map((s) => (
-                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} readOnly={readOnly} lastStep={lastSteps?.get(s.handle)} onCall={onCall} />
+                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} readOnly={readOnly} lastStep={lastSteps?.get(s.handle)} provisional={provisional?.get(s.handle)} onCall={onCall} />
               ))}
               {own.length === 0 && outside.length === 0 ? (
                 <p className="m-0 text-xs text-gray-600 dark:text-gray-400">All of its sockets are closed{showClosed ? '' : ' (tick "show closed sockets" to see them)'}.</p>

@@ -1,7 +1,8 @@
 'use client';
 import { memo, useMemo, useState } from 'react';
 import type { KernelRow, Policy } from '@/server/protocol';
-import { formatEndpoint, kernelStateOf, type SockView, type StepView } from '@/app/_lib/lab/state';
+import { describeCall, formatEndpoint, kernelStateOf, type SockView, type StepView } from '@/app/_lib/lab/state';
+import type { ProvisionalCall } from '@/app/_lib/lab/provisional';
 import { adviseCalls, type CallAdvice } from '@/app/_lib/lab/next-call';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
 import { count, NOUNS } from '@/app/_lib/plural';
@@ -19,11 +20,13 @@ interface Props {
   readOnly?: boolean;
   /** The newest call on this socket (or the one that made it), shown under the controls. */
   lastStep?: StepView;
+  /** The newest call on this socket still waiting for the server's answer: shown instead of the last result. */
+  provisional?: ProvisionalCall;
   onCall: (req: CallRequest) => void;
 }
 
 /** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
-export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, lastStep, onCall }: Props) {
+export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, lastStep, provisional, onCall }: Props) {
   const [open, setOpen] = useState(true);
   const state = kernelStateOf(sock, kernel);
   const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
@@ -82,7 +85,15 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} advice={advice} lastSeq={lastSeq} onCall={onCall} /> : null}
         </div>
       )}
-      {lastStep ? <CallResult step={lastStep} /> : null}
+      {/* The click's own feedback, where the learner is looking (on a phone the timeline is far
+          below); the previous call's result gives way at once, so it is never read as this one's. */}
+      {provisional ? (
+        <p className="m-0 mt-2 rounded-md border border-dashed border-gray-400 px-2 py-1 font-mono text-xs text-gray-700 dark:border-gray-500 dark:text-gray-300" data-testid="call-provisional">
+          calling {describeCall(provisional)}… <span className="font-sans italic">no answer yet</span>
+        </p>
+      ) : lastStep ? (
+        <CallResult step={lastStep} />
+      ) : null}
     </article>
   );
 });

@@ -10,6 +10,7 @@ import { SCENARIOS, type ScenarioName } from '@/content/scenarios';
 import { coachFor } from '@/app/_lib/lab/coach';
 import { describeCall, describeResult, kernelAt, labAt, lanesOf, lastStepBySock } from '@/app/_lib/lab/state';
 import { checkedCommand } from '@/app/_lib/lab/checked-command';
+import { provisionalBySock } from '@/app/_lib/lab/provisional';
 import { ActorLanes } from './ActorLanes';
 import type { CallRequest } from './CallForm';
 import { CoachLine } from './CoachLine';
@@ -78,6 +79,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   // The same array while the lanes are the same, so memoised children skip a redraw.
   const lanes = useMemo(() => laneList, [laneKey]);
   const lastSteps = useMemo(() => lastStepBySock(shown.steps), [shown.steps]);
+  const cardCalls = useMemo(() => (past ? undefined : provisionalBySock(lab.provisional)), [past, lab.provisional]);
   const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
 
   const { call, reset } = lab;
@@ -199,10 +201,10 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
         </div>
       ) : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
-      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} onCall={onCall} />
+      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
       <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
-      <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} onRewind={viewer ? undefined : setRewindSeq} />
+      <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} provisional={past ? undefined : lab.provisional} onRewind={viewer ? undefined : setRewindSeq} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
         {/* Generated only while open: it is rebuilt from every step on each change. */}

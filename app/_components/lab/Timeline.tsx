@@ -1,11 +1,15 @@
 'use client';
 import { memo, startTransition, useCallback, useState, type CSSProperties } from 'react';
 import type { SockView, StepView } from '@/app/_lib/lab/state';
+import { provisionalActor, type ProvisionalCall } from '@/app/_lib/lab/provisional';
 import { blocksOf, firstDrawn, isLive } from '@/app/_lib/lab/timeline-blocks';
 import { laneColor } from '@/app/_lib/lab/lane-colors';
 import { useFollowEnd } from '@/app/_lib/lab/use-follow-end';
 import { StepDetail } from './StepDetail';
 import { TimelineBlock } from './TimelineBlock';
+import { TimelineProvisionalRow } from './TimelineProvisionalRow';
+
+const NONE: readonly ProvisionalCall[] = [];
 
 /** Rows drawn at first; earlier ones on request, so a long session stays quick to update. */
 const PAGE = 150;
@@ -17,6 +21,8 @@ interface Props {
   /** To find the program at the other end of a call, for its arrow. */
   sockets: SockView[];
   lanes: string[];
+  /** Calls made and not yet answered, drawn after the steps until their own step arrives. */
+  provisional?: readonly ProvisionalCall[];
   /** Show the lab as it was after a step (the step detail offers it). */
   onRewind?: (seq: number) => void;
 }
@@ -25,13 +31,13 @@ interface Props {
  * The sequence diagram: one row per call, in order, in its program's column. Memoised: a kernel
  * refresh that changes no step does not redraw it.
  */
-export const Timeline = memo(function Timeline({ steps, sockets, lanes, onRewind }: Props) {
+export const Timeline = memo(function Timeline({ steps, sockets, lanes, provisional = NONE, onRewind }: Props) {
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
-  const { boxRef, contentRef, onScroll } = useFollowEnd<HTMLDivElement, HTMLDivElement>(steps.length > 0);
+  const { boxRef, contentRef, onScroll } = useFollowEnd<HTMLDivElement, HTMLDivElement>(steps.length > 0 || provisional.length > 0);
   const detail = steps.find((s) => s.seq === selected);
-  if (!steps.length) return null;
+  if (!steps.length && !provisional.length) return null;
   const cols = Math.max(lanes.length, 1);
   // Two programs fit a 390 px phone without sideways scrolling: 2rem + 2 × (8.5rem + 0.5rem gap).
   // Three or more get wider columns and the box scrolls sideways: an address never wraps mid-number.
@@ -64,7 +70,8 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes, onRewind
         className={`overflow-auto rounded-lg border border-gray-200 bg-white dark:border-gray-800 dark:bg-gray-950 ${steps.length >= FULL ? 'h-[min(30rem,65vh)] [contain:strict]' : 'max-h-[min(30rem,65vh)]'}`}
         data-testid="timeline-scroll"
       >
-        <div className="pb-1">
+        {/* Followed as a whole: a provisional row grows it as much as a step does. */}
+        <div ref={contentRef} className="pb-1">
           <div className="sticky top-0 z-20 grid gap-x-2 bg-white px-1 pt-1 text-xs dark:bg-gray-950" style={{ gridTemplateColumns: columns, minWidth }} aria-hidden="true">
             <span />
             {lanes.map((l) => (
@@ -74,11 +81,22 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes, onRewind
             ))}
           </div>
           {/* The column template is a variable, so a new row carries no style of its own to set. */}
-          <div ref={contentRef} role="list" aria-label="Steps" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
+          <div role="list" aria-label="Steps" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
             {blocks.map((block, i) => (
               <TimelineBlock key={block[0].seq} steps={block} live={isLive(i, blocks.length)} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} />
             ))}
           </div>
+          {/* Its own list, after the steps: a provisional row is not a step, so what counts,
+              numbers or selects steps never sees one. */}
+          {provisional.length ? (
+            <div role="list" aria-label="Calls waiting for an answer" className="px-1 pt-1" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
+              {provisional.map((call) => {
+                const actor = provisionalActor(call, sockets);
+                const column = lanes.indexOf(actor);
+                return <TimelineProvisionalRow key={String(call.id)} call={call} lane={actor} column={column < 0 ? 0 : column} />;
+              })}
+            </div>
+          ) : null}
         </div>
       </div>
       {detail ? (

@@ -7,6 +7,8 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { LabClient, type CallResult, type ClientEvent } from '@/server/protocol/client';
+import { NO_PROVISIONAL, provisionalReducer, type ProvisionalCall } from './provisional';
+import { ProvisionalLabClient } from './provisional-client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
 import { classTokenForLab } from '../class/class-store';
@@ -68,6 +70,8 @@ export function labUrl(watch?: string): string {
 
 export interface LabSessionApi {
   state: LabState;
+  /** Calls made and not yet answered, oldest first: drawn as provisional rows (provisional.ts). */
+  provisional: readonly ProvisionalCall[];
   status: LabStatus;
   /** Why the last connection ended, in plain words, when it did. */
   notice: string | null;
@@ -87,6 +91,7 @@ export interface LabSessionOptions {
 
 export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi {
   const [state, dispatch] = useReducer(reducer, EMPTY_LAB);
+  const [provisional, dispatchProvisional] = useReducer(provisionalReducer, NO_PROVISIONAL);
   const [status, setStatus] = useState<LabStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -126,15 +131,25 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
   const open = useCallback(() => {
     clearTimeout(retry.current.timer);
     setStatus((s) => (s === 'reconnecting' ? s : 'connecting'));
-    const c = new LabClient(openSocket(labUrl(watch)));
+    // Dispatched inside the click's own event, so the provisional row renders before the next frame.
+    const c: LabClient = new ProvisionalLabClient(openSocket(labUrl(watch)), {
+      onCall: (call) => {
+        if (clientRef.current === c) dispatchProvisional({ type: 'call', call });
+      },
+      onSettled: (id) => {
+        if (clientRef.current === c) dispatchProvisional({ type: 'answered', id });
+      },
+    });
     clientRef.current = c;
     setClient(c);
     dispatch({ type: 'reset' });
+    dispatchProvisional({ type: 'clear' });
     seqRef.current = 0;
     c.on((event) => {
       if (clientRef.current !== c) return;
       if (event.event === 'closed') {
         clientRef.current = null;
+        dispatchProvisional({ type: 'clear' });
         setClient(null);
         if (everOpen.current) {
           setNotice('The connection to the lab was lost (the server may have restarted). A fresh session starts with no sockets: everything you had open was closed.');
@@ -157,6 +172,8 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
         return;
       }
       dispatch({ type: 'event', event });
+      // The real step takes the provisional row's place in the same render.
+      if (event.event === 'step' && event.id !== null) dispatchProvisional({ type: 'answered', id: event.id });
       if (watch) return; // a viewer gets the owner's kernel view as 'kernel-table' events
       if (event.event === 'step') {
         seqRef.current = Math.max(seqRef.current, event.seq);
@@ -198,5 +215,5 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
     return c.call(op, args);
   }, []);
 
-  return { state, status, notice, dismissNotice: () => setNotice(null), client, call, reset, generation };
+  return { state, provisional, status, notice, dismissNotice: () => setNotice(null), client, call, reset, generation };
 }
