@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as z from 'zod/mini';
-import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type Reply, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
@@ -41,6 +41,8 @@ function encode(msg: ServerMessage): string {
 
 export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
+  /** Whether sessions can have a sandbox network (the hello says it). */
+  networkSupport?: NetworkSupport;
   sessionsPerAddress: number;
   idleSeconds: number;
   heartbeatSeconds: number;
@@ -133,6 +135,7 @@ export class LabHub {
       role,
       ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
       composite: this.opts.engineComposite,
+      ...(this.opts.networkSupport ? { network: this.opts.networkSupport } : {}),
     };
   }
 
