@@ -114,6 +114,8 @@ const accept: Handler<'accept'> = (session, args, { onBlocked, internal }) =>
       throw new LabFailure('E_CANCELLED', 'The session ended.');
     }
     const child = session.sockets.add(got.socket, entry.actor, entry.type, entry.family, forProgram);
+    // A connection accepted on a sandbox host lives on that host, as its listener does.
+    if (entry.host !== undefined) child.host = entry.host;
     // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
     session.sockets.rememberTuple(child);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
