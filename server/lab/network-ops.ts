@@ -3,9 +3,13 @@
  * the session's one network (OpContext.network(): E_NO_NETWORK without one) and hands the validated
  * args to the sandbox, which checks their meaning again and builds every rule from the structure.
  */
+import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
-import type { OpHandler } from './ops.ts';
+import type { CallInfo, OpContext } from './op-context.ts';
 import { sandboxCall } from './sandbox-call.ts';
+
+/** ops.ts's OpHandler, restated so the two files do not import each other. */
+type OpHandler<O extends Op> = (session: OpContext, args: ArgsOf<O>, call: CallInfo) => Promise<ResultOf<O>>;
 
 export const network: OpHandler<'network'> = async (session, args) => {
   switch (args.action) {
