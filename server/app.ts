@@ -18,6 +18,7 @@ import { UpgradeGuard } from './front/upgrade-guard.ts';
 import type { FdBudget } from './lab/fd-budget.ts';
 import type { LabHub } from './lab/hub.ts';
 import type { LabPolicy } from './lab/policy.ts';
+import type { Sandbox, SandboxSupport } from './sandbox/index.ts';
 import { classAddress } from './start/addresses.ts';
 import { createClassroom, openClassStore, type Classroom } from './start/classroom.ts';
 import { createLab, type Lab } from './start/lab.ts';
@@ -37,6 +38,9 @@ export interface RunningServer {
   /** Class hosting, when started with --class. */
   classroom?: Classroom;
   policy: LabPolicy;
+  /** The sandbox networks' helper (null when switched off), and whether this machine can have them. */
+  sandbox: Sandbox | null;
+  sandboxSupport: SandboxSupport;
   /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
   fdBudget: FdBudget;
   server: http.Server;
@@ -77,6 +81,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     hub: lab.hub,
     classroom,
     policy,
+    sandbox: lab.sandbox,
+    sandboxSupport: lab.sandboxSupport,
     fdBudget: lab.fdBudget,
     server,
     close: () => stop(server, lab, classroom),
@@ -88,6 +94,8 @@ async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefi
   classroom?.hub.close();
   lab.hub.close();
   lab.engine.closeAll();
+  // After the sessions: their networks are destroyed with them; this stops the helper.
+  await lab.sandbox?.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

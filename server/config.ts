@@ -102,6 +102,12 @@ export const ConfigSchema = z.object({
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
     .default([])
     .register(settingInfo, { help: 'extra page origins allowed to open /lab (the site\'s own origin always is)', oldEnv: 'LAB_ALLOWED_ORIGINS' }),
+  sandboxNetworks: z.coerce.number().int().min(0).max(10_000).default(300).register(settingInfo, {
+    help: 'sandbox networks (issue 16: hosts, router, NAT, firewall in network namespaces) alive at once, one per session; 0 switches them off',
+  }),
+  sandboxRulesPerHost: z.coerce.number().int().min(1).max(1000).default(32).register(settingInfo, { help: 'firewall rules a learner may add per sandbox host' }),
+  sandboxForwards: z.coerce.number().int().min(1).max(1000).default(16).register(settingInfo, { help: 'port forwards per sandbox network' }),
+  sandboxPingsPerSecond: z.coerce.number().min(0.1).max(100).default(5).register(settingInfo, { help: 'ICMP echo requests per second per sandbox network (faster pings wait their turn)' }),
   class: onOff({ help: 'host a class: join codes, roster, instructor dashboard, presenter mode' }),
   classTitle: z.string().min(1).max(80).default('Socket Lab class').register(settingInfo, { help: 'the class name shown to students', oldEnv: 'CLASS_TITLE' }),
   instructorKey: z

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer, type RunningServer } from './app.ts';
 import { formatCode } from './class/class-codes.ts';
+import { sandboxStartLine } from './sandbox/index.ts';
 import { stopOnSignals } from './stop-signals.ts';
 import { qrTerminal } from './class/qr.ts';
 
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
     running.kernelView.source === 'netlink'
       ? 'kernel view: netlink sock_diag (each session\'s own sockets)'
       : `kernel view: /proc/net (the whole table; ${running.kernelView.fallbackReason ?? ''})`;
-  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${kernelLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
+  const sandboxLine = sandboxStartLine(running.sandboxSupport, config.sandboxNetworks).trimStart();
+  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${kernelLine}\n  ${sandboxLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
   if (running.classroom) printClassBanner(running.classroom, config.host);
 }
 

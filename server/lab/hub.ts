@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as z from 'zod/mini';
-import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type Reply, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
@@ -43,6 +43,8 @@ export interface HubOptions extends SessionDeps {
   engineComposite: Record<string, string>;
   /** Where the kernel view is read, told to the page in hello. */
   kernelView: 'netlink' | 'proc';
+  /** Whether sessions can have a sandbox network (the hello says it). */
+  networkSupport?: NetworkSupport;
   sessionsPerAddress: number;
   idleSeconds: number;
   heartbeatSeconds: number;
@@ -136,6 +138,7 @@ export class LabHub {
       ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
       composite: this.opts.engineComposite,
       kernelView: this.opts.kernelView,
+      ...(this.opts.networkSupport ? { network: this.opts.networkSupport } : {}),
     };
   }
 

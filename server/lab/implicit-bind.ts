@@ -32,6 +32,7 @@ function describe(endpoint: Endpoint): string {
  */
 export function checkListenAddress(session: OpContext, entry: SocketEntry): void {
   if (entry.type !== 'tcp') return; // the kernel refuses listen() on UDP (EOPNOTSUPP) without binding
+  if (entry.host !== undefined) return; // a sandbox host's wildcard is that host's own interfaces: let the kernel bind
   const local = entry.sock.localAddress();
   const wildcard = entry.family === 4 ? '0.0.0.0' : '[::]';
   if (!local) {
@@ -74,7 +75,8 @@ export async function withBoundUdp<T>(
   destination: string | null,
   call: () => Promise<T>,
 ): Promise<{ value: T; implicitBind?: Endpoint }> {
-  if (entry.type !== 'udp' || entry.sock.localAddress()) return { value: await call() };
+  // A sandbox host's own interfaces reach nothing real: there the kernel binds as it would anywhere.
+  if (entry.type !== 'udp' || entry.host !== undefined || entry.sock.localAddress()) return { value: await call() };
   const address = sourceFor(entry.family, destination);
   let bound: Endpoint;
   try {

@@ -6,7 +6,7 @@
  * a learner's `nc`). Nothing outside that is shown, so one learner never sees another's sockets,
  * however many rows the reader handed in (all of /proc/net, or the sock_diag reader's few).
  */
-import type { Endpoint, KernelRow } from '../protocol/index.ts';
+import type { Endpoint, HostName, KernelRow } from '../protocol/index.ts';
 import type { ConnectionTuple, RawKernelRow } from '../kernel/index.ts';
 import { canonicalAddress } from './policy.ts';
 
@@ -21,6 +21,8 @@ export type Tuple = ConnectionTuple;
 
 export interface ClosedSocket extends Tuple {
   handle: string;
+  /** The sandbox host it lived on; absent for this machine's own. */
+  host?: HostName;
 }
 
 const QUEUE_STATES = new Set(['ESTABLISHED', 'SYN_RECV', 'NEW_SYN_RECV', 'CLOSE_WAIT']);

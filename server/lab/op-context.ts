@@ -3,7 +3,8 @@
  * the handlers know nothing else of it, so the session and its ops do not import each other.
  */
 import type { Engine } from '../engines/types.ts';
-import type { ArgsOf, KernelRow, ProgramName } from '../protocol/index.ts';
+import type { ArgsOf, HostName, KernelRow, ProtocolEcho, ProgramName } from '../protocol/index.ts';
+import type { SandboxNetwork } from '../sandbox/index.ts';
 import type { LabPolicy } from './policy.ts';
 import type { PortPicker } from './port-picker.ts';
 import type { SocketEntry, SocketTable } from './socket-table.ts';
@@ -25,6 +26,12 @@ export interface OpContext {
   runProgram(listener: SocketEntry, args: ArgsOf<'run'>): void;
   /** Stops the named program; refuses when it is not running. */
   stopProgram(name: ProgramName): void;
+  /** The session's sandbox network; E_NO_NETWORK when it has none. */
+  network(): SandboxNetwork;
+  /** Builds the session's one network (E_LIMIT if it has one, E_UNSUPPORTED where the machine cannot). */
+  createNetwork(topology: ArgsOf<'network'> & { action: 'create' }): Promise<SandboxNetwork>;
+  /** Closes the network's sockets in the session's table, then the network. */
+  destroyNetwork(): Promise<void>;
 }
 
 /** How one call was made: by the learner or by a program running in the session. */
@@ -33,4 +40,6 @@ export interface CallInfo {
   onBlocked: () => void;
   /** The call comes from a program running in the session (the chat server), not the learner. */
   internal: boolean;
+  /** A ping's echo as it happens (an `echo` event beside the ping's step). */
+  onEcho?: (host: HostName, address: string, echo: ProtocolEcho) => void;
 }

@@ -6,7 +6,9 @@ import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
+import { firewall, forward, network, ping } from './network-ops.ts';
 import type { CallInfo, OpContext } from './op-context.ts';
+import { sandboxCall } from './sandbox-call.ts';
 import type { SocketEntry } from './socket-table.ts';
 
 export type OpHandler<O extends Op> = (session: OpContext, args: ArgsOf<O>, call: CallInfo) => Promise<ResultOf<O>>;
@@ -51,9 +53,30 @@ async function waiting<T>(
   }
 }
 
+/**
+ * Whether the loopback policy governs a call on `handle`: every socket of this machine, and a handle
+ * that does not exist (the policy's refusal comes first, as it always has). A socket on a sandbox
+ * host is inside its own network namespace, which reaches nothing real: any address and port there.
+ */
+function policed(session: OpContext, handle: string): boolean {
+  return session.sockets.find(handle)?.host === undefined;
+}
+
 const socket: Handler<'socket'> = async (session, args) => {
   session.sockets.ensureRoom();
   const family = args.family ?? 4;
+  const { host } = args;
+  if (host !== undefined) {
+    const network = session.network();
+    const sock = await sandboxCall(() => network.socket(host, args.type, family));
+    if (session.ended) {
+      sock.close();
+      throw new LabFailure('E_CANCELLED', 'The session ended.');
+    }
+    const entry = session.sockets.add(sock, args.actor ?? 'program', args.type, family);
+    entry.host = host;
+    return { sock: entry.handle, fd: sock.fd };
+  }
   const sock = session.deps.engine.socket(args.type, family);
   const entry = session.sockets.add(sock, args.actor ?? 'program', args.type, family);
   return { sock: entry.handle, fd: sock.fd };
@@ -61,6 +84,8 @@ const socket: Handler<'socket'> = async (session, args) => {
 
 const bind: Handler<'bind'> = async (session, args) => {
   const entry = session.sockets.entry(args.sock);
+  // On a sandbox host the kernel picks port 0's port, as it would anywhere.
+  if (entry.host !== undefined) return entry.sock.bind(args.address, args.port);
   session.deps.policy.checkBind(args.address, args.port);
   if (args.port === 0) {
     const { address, port } = await session.deps.ports.bindFree(entry.sock, args.address);
@@ -89,13 +114,15 @@ const accept: Handler<'accept'> = (session, args, { onBlocked, internal }) =>
       throw new LabFailure('E_CANCELLED', 'The session ended.');
     }
     const child = session.sockets.add(got.socket, entry.actor, entry.type, entry.family, forProgram);
+    // A connection accepted on a sandbox host lives on that host, as its listener does.
+    if (entry.host !== undefined) child.host = entry.host;
     // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
     session.sockets.rememberTuple(child);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 
 const connect: Handler<'connect'> = (session, args, { onBlocked }) => {
-  session.deps.policy.checkDestination(args.address, args.port);
+  if (policed(session, args.sock)) session.deps.policy.checkDestination(args.address, args.port);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
     session.sockets.rememberTuple(entry);
@@ -118,7 +145,7 @@ const recv: Handler<'recv'> = (session, args, { onBlocked }) =>
   });
 
 const sendto: Handler<'sendto'> = (session, args, { onBlocked }) => {
-  session.deps.policy.checkDestination(args.address, args.port);
+  if (policed(session, args.sock)) session.deps.policy.checkDestination(args.address, args.port);
   const buf = payload(session, args.data, args.encoding);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.sendto(buf, args.address, args.port, wait));
@@ -154,7 +181,8 @@ const run: Handler<'run'> = async (session, args) => {
   const entry = session.sockets.entry(args.sock);
   const local = entry.sock.localAddress();
   const { policy } = session.deps;
-  if (!local || !policy.allows(local.address) || !policy.inRange(local.port)) {
+  const inLab = entry.host !== undefined || (local !== null && policy.allows(local.address) && policy.inRange(local.port));
+  if (!local || !inLab) {
     throw new LabFailure('E_BAD_REQUEST', `${args.sock} is not listening on an address of the lab: bind() and listen() first.`);
   }
   session.runProgram(entry, args);
@@ -182,4 +210,8 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   kernel,
   run,
   stop,
+  network,
+  firewall,
+  forward,
+  ping,
 };

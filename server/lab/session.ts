@@ -5,11 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KernelReader } from '../kernel/index.ts';
-import type { ArgsOf, CommandId, KernelRow, Op, ProgramName, Reply, ServerEvent, SessionEndReason, Step } from '../protocol/index.ts';
+import type { ArgsOf, CommandId, HostName, KernelRow, Op, ProgramName, Reply, ServerEvent, SessionEndReason, Step } from '../protocol/index.ts';
+import { HOST_NAMES } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
+import type { Sandbox, SandboxNetwork } from '../sandbox/index.ts';
 import { toLabError } from './failure.ts';
-import { joinKernelRows } from './kernel-view.ts';
-import type { OpContext, OpDeps } from './op-context.ts';
+import { joinKernelRows, type ClosedSocket } from './kernel-view.ts';
+import { sandboxCall } from './sandbox-call.ts';
+import type { CallInfo, OpContext, OpDeps } from './op-context.ts';
 import { OP_HANDLERS } from './ops.ts';
 import type { ProgramHost, ProgramRegistry, ProgramReport, RunningProgram } from './program.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -24,6 +27,8 @@ export interface SessionDeps extends OpDeps {
   programs: ProgramRegistry;
   /** Lab sockets the whole server may hold (server/lab/fd-budget.ts): no mix of sessions reaches EMFILE. */
   fdBudget: number;
+  /** Where `network` builds the session's sandbox network; absent: E_UNSUPPORTED. */
+  sandbox?: Pick<Sandbox, 'create'>;
 }
 
 export interface ExecuteOptions {
@@ -71,6 +76,9 @@ export class LabSession implements OpContext {
   private nextProgramCall = 1;
   /** The program running in this session, if any (one at a time). */
   private running: Running | null = null;
+  /** The session's sandbox network (one at a time), or the promise of it while it is built. */
+  private sandboxNetwork: SandboxNetwork | null = null;
+  private networkPending: Promise<SandboxNetwork> | null = null;
 
   constructor(readonly deps: SessionDeps) {
     const rate = deps.policy.limits.commandsPerSecond;
@@ -151,6 +159,60 @@ export class LabSession implements OpContext {
     this.broadcast({ event: 'program', program: running.name, ...report, at: Date.now() });
   }
 
+  // ------------------------------------------------------------------ sandbox network
+
+  network(): SandboxNetwork {
+    const network = this.sandboxNetwork;
+    if (!network || network.ended) {
+      throw new LabFailure('E_NO_NETWORK', 'This session has no sandbox network: create one first ({"op":"network","args":{"action":"create","topology":"home"}}).');
+    }
+    return network;
+  }
+
+  async createNetwork(args: ArgsOf<'network'> & { action: 'create' }): Promise<SandboxNetwork> {
+    if (this.networkPending || (this.sandboxNetwork && !this.sandboxNetwork.ended)) {
+      throw new LabFailure('E_LIMIT', 'A session has one sandbox network at a time: destroy it first.');
+    }
+    const sandbox = this.deps.sandbox;
+    if (!sandbox) throw new LabFailure('E_UNSUPPORTED', 'This lab server has no sandbox network.');
+    const pending = sandboxCall(() => sandbox.create(args.topology));
+    this.networkPending = pending;
+    try {
+      const network = await pending;
+      if (this.ended) {
+        await network.destroy();
+        throw new LabFailure('E_CANCELLED', 'The session ended.');
+      }
+      this.sandboxNetwork = network;
+      // Its helper may end on its own (a crash): the network's sockets are gone with it, so the table drops them.
+      network.onEnd(() => {
+        if (this.sandboxNetwork === network) this.dropSandboxSockets();
+      });
+      return network;
+    } finally {
+      this.networkPending = null;
+    }
+  }
+
+  async destroyNetwork(): Promise<void> {
+    const network = this.network();
+    this.sandboxNetwork = null;
+    this.dropSandboxSockets();
+    await network.destroy();
+  }
+
+  /** Closes the session's sockets that live on sandbox hosts. */
+  private dropSandboxSockets(): void {
+    for (const entry of this.sockets.entries()) {
+      if (!entry.host) continue;
+      try {
+        this.sockets.close(entry);
+      } catch {
+        /* keep closing the rest */
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ commands
 
   /**
@@ -197,10 +259,14 @@ export class LabSession implements OpContext {
       blockedSent = true;
       this.broadcast(ANY_STEP[cmd.op]({ ...step, status: 'blocked' }));
     };
+    const onEcho = (host: HostName, address: string, echo: Parameters<NonNullable<CallInfo['onEcho']>>[2]) => {
+      if (this.ended || opts.quiet) return;
+      this.broadcast({ event: 'echo', seq: step.seq, id: cmd.id, host, address, echo, at: Date.now() });
+    };
 
     try {
       const handler = OP_HANDLERS[cmd.op];
-      const result = await handler(this, cmd.args, { onBlocked, internal: opts.internal === true });
+      const result = await handler(this, cmd.args, { onBlocked, internal: opts.internal === true, onEcho });
       // A new socket's step is about the socket it made.
       if (cmd.op === 'socket') step.sock = handleIn(result);
       if (!opts.quiet) {
@@ -231,13 +297,45 @@ export class LabSession implements OpContext {
     return rows;
   }
 
+  /**
+   * This machine's rows for the session's own sockets, then each sandbox host's rows for the
+   * sockets on that host, read from that host's own table (its namespace's /proc/net).
+   */
   async kernelRows(): Promise<KernelRow[]> {
     const entries = this.sockets.entries();
+    const closed = this.sockets.recentlyClosed();
+    const rows = await this.machineRows(
+      entries.filter((e) => !e.host),
+      closed.filter((c) => !c.host),
+    );
+    for (const host of HOST_NAMES) {
+      const onHost = entries.filter((e) => e.host === host);
+      const closedOnHost = closed.filter((c) => c.host === host);
+      if (onHost.length === 0 && closedOnHost.length === 0) continue;
+      rows.push(...(await this.hostRows(host, onHost, closedOnHost)));
+    }
+    return rows;
+  }
+
+  private async hostRows(host: HostName, entries: SocketEntry[], asked: ClosedSocket[]): Promise<KernelRow[]> {
+    const network = this.sandboxNetwork;
+    if (!network || network.ended) {
+      this.sockets.forgetClosed(new Set(asked));
+      return [];
+    }
+    const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: e.type === 'tcp' && e.tuple ? e.tuple : this.sockets.rememberTuple(e) }));
+    const raw = await sandboxCall(() => network.kernelTable(host));
+    const rows = joinKernelRows(raw, own, asked).map((r) => ({ ...r, host }));
+    const kept = new Set(rows.filter((r) => r.relation === 'closed').map((r) => r.of));
+    this.sockets.forgetClosed(new Set(asked.filter((c) => !kept.has(c.handle))));
+    return rows;
+  }
+
+  private async machineRows(entries: SocketEntry[], asked: ClosedSocket[]): Promise<KernelRow[]> {
     // A TCP connection's addresses never change once known; a UDP socket may connect elsewhere.
     const tupleOf = (e: SocketEntry) => (e.type === 'tcp' && e.tuple ? e.tuple : this.sockets.rememberTuple(e));
     const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: tupleOf(e) }));
     const sockets = entries.flatMap((e) => (e.sock.fd === null ? [] : [{ fd: e.sock.fd, type: e.type }]));
-    const asked = this.sockets.recentlyClosed();
     const raw = await this.deps.readKernel({ sockets, closed: asked });
     const rows = joinKernelRows(raw, own, asked);
     // A closed connection the kernel no longer holds never comes back: stop asking about it, so a
@@ -252,6 +350,10 @@ export class LabSession implements OpContext {
     if (this.ended) return;
     this.running?.program?.stop();
     this.sockets.closeAll();
+    // The network goes with the session; one being built is destroyed when it arrives (createNetwork).
+    const network = this.sandboxNetwork;
+    this.sandboxNetwork = null;
+    void network?.destroy();
     this.broadcast({ event: 'bye', reason, message });
     this.ended = true;
     this.viewers.clear();
@@ -278,6 +380,10 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   kernel: (s) => s,
   run: (s) => s,
   stop: (s) => s,
+  network: (s) => s,
+  firewall: (s) => s,
+  forward: (s) => s,
+  ping: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {

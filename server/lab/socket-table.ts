@@ -3,6 +3,7 @@
  * bound it, the pending call in each direction of each socket, and the connections it closed that
  * the kernel may still remember (TIME_WAIT). Nothing outside this table can be named by a command.
  */
+import type { HostName } from '../protocol/index.ts';
 import type { Engine, EngineSocket, Family, SocketChange, SocketType, WaitOptions } from '../engines/types.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import { Cancellation } from './cancellation.ts';
@@ -24,6 +25,11 @@ export interface SocketEntry {
   byProgram: boolean;
   /** A program (the chat server) accepts on this listener while it runs. */
   servesProgram?: boolean;
+  /**
+   * The sandbox host the socket lives on (its network namespace); absent for this machine's own
+   * sockets. The loopback policy and the implicit-bind rules apply only to those.
+   */
+  host?: HostName;
 }
 
 export type Direction = 'read' | 'write';
@@ -118,7 +124,7 @@ export class SocketTable {
     entry.pending.read?.abort();
     entry.pending.write?.abort();
     const tuple = entry.tuple ?? (entry.type === 'udp' ? this.rememberTuple(entry) : undefined);
-    if (tuple) this.closed.push({ handle: entry.handle, ...tuple, at: Date.now() });
+    if (tuple) this.closed.push({ handle: entry.handle, ...tuple, ...(entry.host ? { host: entry.host } : {}), at: Date.now() });
     if (this.sockets.delete(entry.handle) && entry.byProgram) this.programSockets--;
     entry.sock.close();
   }

@@ -13,8 +13,23 @@
  */
 import * as z from 'zod/mini';
 import { ErrorSchema, type LabError } from './errors.ts';
+import {
+  EchoEventSchema,
+  FirewallArgsSchema,
+  FirewallResultSchema,
+  ForwardArgsSchema,
+  ForwardResultSchema,
+  HostNameSchema,
+  NetworkArgsSchema,
+  NetworkResultSchema,
+  NetworkSupportSchema,
+  PingArgsSchema,
+  PingResultSchema,
+  type EchoEvent,
+} from './network.ts';
 
 export { ErrorCodeSchema, ErrorSchema, LAB_ERROR_CODES, type ErrorCode, type LabError, type LabErrorCode } from './errors.ts';
+export * from './network.ts';
 
 export const PROTOCOL = 'socketlab/1' as const;
 
@@ -79,6 +94,8 @@ export const KernelRowSchema = z.object({
   relation: z.enum(['own', 'accept-queue', 'closed', 'outside']),
   /** For accept-queue and closed rows: the handle they relate to. */
   of: z.optional(SockHandleSchema),
+  /** The sandbox host whose table the row is from; absent for this machine's own table. */
+  host: z.optional(HostNameSchema),
 });
 export type KernelRow = z.infer<typeof KernelRowSchema>;
 
@@ -101,6 +118,10 @@ export const OPS = [
   'kernel',
   'run',
   'stop',
+  'network',
+  'firewall',
+  'forward',
+  'ping',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -111,6 +132,8 @@ export const OpArgs = {
     type: z.enum(['tcp', 'udp']),
     family: z.optional(z.union([z.literal(4), z.literal(6)])),
     actor: z.optional(ActorSchema),
+    /** The sandbox host the socket lives on (the session's network); absent: this machine's loopback. */
+    host: z.optional(HostNameSchema),
   }),
   bind: z.strictObject({ sock: SockHandleSchema, address: AddressSchema, port: PortSchema }),
   listen: z.strictObject({ sock: SockHandleSchema, backlog: z.optional(z.int().check(z.gte(0), z.lte(128))) }),
@@ -143,6 +166,10 @@ export const OpArgs = {
     floodLines: z.optional(z.int().check(z.gte(2), z.lte(1_000_000))),
   }),
   stop: z.strictObject({ program: z.enum(PROGRAM_NAMES) }),
+  network: NetworkArgsSchema,
+  firewall: FirewallArgsSchema,
+  forward: ForwardArgsSchema,
+  ping: PingArgsSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -182,6 +209,10 @@ export const OpResultSchemas = {
   kernel: z.object({ rows: z.array(KernelRowSchema) }),
   run: z.object({ program: z.enum(PROGRAM_NAMES), address: z.string(), port: PortSchema }),
   stop: NoResult,
+  network: NetworkResultSchema,
+  firewall: FirewallResultSchema,
+  forward: ForwardResultSchema,
+  ping: PingResultSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -218,6 +249,10 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('kernel'),
   commandSchema('run'),
   commandSchema('stop'),
+  commandSchema('network'),
+  commandSchema('firewall'),
+  commandSchema('forward'),
+  commandSchema('ping'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -251,6 +286,8 @@ export const HelloSchema = z.object({
   composite: z.record(z.string(), z.string()),
   /** Where the kernel view is read: netlink sock_diag lookups (what `ss` uses) or /proc/net. */
   kernelView: z.optional(z.enum(['netlink', 'proc'])),
+  /** Whether `network` can build a sandbox network here, and why not. */
+  network: z.optional(NetworkSupportSchema),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -324,6 +361,10 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('kernel'),
   stepSchema('run'),
   stepSchema('stop'),
+  stepSchema('network'),
+  stepSchema('firewall'),
+  stepSchema('forward'),
+  stepSchema('ping'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */
@@ -387,8 +428,8 @@ export const ByeSchema = z.object({
 });
 export type Bye = z.infer<typeof ByeSchema>;
 
-export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema]);
-export type ServerEvent = Hello | Step | KernelEvent | ProgramEvent | KernelTable | Bye;
+export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema, EchoEventSchema]);
+export type ServerEvent = Hello | Step | KernelEvent | ProgramEvent | KernelTable | Bye | EchoEvent;
 
 /** Anything the server sends: an event, or a reply to a command. */
 export const ServerMessageSchema = z.union([ServerEventSchema, ReplySchema]);

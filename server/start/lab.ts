@@ -13,6 +13,8 @@ import { PortPicker } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
 import { sharedProcRead } from '../lab/shared-read.ts';
 import { labPrograms } from '../programs.ts';
+import type { NetworkSupport } from '../protocol/index.ts';
+import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
 import { ownAddress } from './addresses.ts';
 
 export interface Lab {
@@ -26,6 +28,28 @@ export interface Lab {
   /** What every lab session runs on (the class chat's session too). */
   sessionDeps: SessionDeps;
   hub: LabHub;
+  /** The sandbox networks' one helper, or null when the host switched them off. */
+  sandbox: Sandbox | null;
+  /** Whether sessions can have a sandbox network here, and why not (the start line says it). */
+  sandboxSupport: SandboxSupport;
+}
+
+const SWITCHED_OFF: SandboxSupport = {
+  supported: false,
+  reason: 'the host switched it off (--sandbox-networks 0)',
+  remedy: 'Start the server without --sandbox-networks 0 (or SOCKETLAB_SANDBOX_NETWORKS=0) to have it.',
+};
+
+/** The sandbox as the config asks for it, and whether this machine can have it (probed once, at start). */
+async function startSandbox(config: Config): Promise<{ sandbox: Sandbox | null; support: SandboxSupport }> {
+  if (config.sandboxNetworks === 0) return { sandbox: null, support: SWITCHED_OFF };
+  const sandbox = createSandbox({
+    maxNetworks: config.sandboxNetworks,
+    rulesPerHost: config.sandboxRulesPerHost,
+    forwardsPerNetwork: config.sandboxForwards,
+    pingsPerSecond: config.sandboxPingsPerSecond,
+  });
+  return { sandbox, support: await sandbox.support() };
 }
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
@@ -33,6 +57,10 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
+  const { sandbox, support: sandboxSupport } = await startSandbox(config);
+  const networkSupport: NetworkSupport = sandboxSupport.supported
+    ? { available: true, maxNetworks: config.sandboxNetworks }
+    : { available: false, reason: `${sandboxSupport.reason}. ${sandboxSupport.remedy}`, maxNetworks: config.sandboxNetworks };
   const policy = new LabPolicy({
     ports: config.labPorts,
     extraAddresses: [...config.labAddresses, ...ownAddress(config.host), ...(lan ? [lan] : [])],
@@ -53,11 +81,19 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
     programs: labPrograms(config),
     fdBudget: fdBudget.sockets,
+    // Where the sandbox is off, `network` says why, as the start line does.
+    sandbox:
+      sandbox && sandboxSupport.supported
+        ? sandbox
+        : {
+            create: () => Promise.reject(new SandboxUnsupportedError(sandboxSupport.supported ? '' : sandboxSupport.reason, sandboxSupport.supported ? '' : sandboxSupport.remedy)),
+          },
   };
   const hub = new LabHub({
     ...sessionDeps,
     engineComposite: engine.composite,
     kernelView: kernel.reader.source,
+    networkSupport,
     onSessionOpen,
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
@@ -71,5 +107,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     fdBudget,
     sessionDeps,
     hub,
+    sandbox,
+    sandboxSupport,
   };
 }

@@ -28,7 +28,7 @@ const bytes = (n: number) => count(n, NOUNS.byte);
 
 /** The address a call named (bind, connect, sendto), as the learner would write it; '' for other calls. */
 function targetOf(step: StepView): string {
-  return 'address' in step.args ? formatEndpoint({ address: step.args.address, port: step.args.port }) : '';
+  return 'address' in step.args && 'port' in step.args ? formatEndpoint({ address: step.args.address, port: step.args.port }) : '';
 }
 
 function ownRow(kernel: readonly KernelRow[], handle: string | undefined): KernelRow | undefined {
