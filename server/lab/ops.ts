@@ -166,6 +166,22 @@ const stop: Handler<'stop'> = async (session, args) => {
   return {};
 };
 
+/**
+ * getsockname(): the engine's view of the local address (the native engine asks the kernel each
+ * time). A socket with no address yet is the wildcard with port 0, as the kernel reports it.
+ */
+const getsockname: Handler<'getsockname'> = async (session, args) => {
+  const entry = session.sockets.entry(args.sock);
+  return entry.sock.localAddress() ?? { address: entry.family === 6 ? '::' : '0.0.0.0', port: 0 };
+};
+
+/** getpeername(): a socket with no peer fails with ENOTCONN, as the kernel's call does. */
+const getpeername: Handler<'getpeername'> = async (session, args) => {
+  const peer = session.sockets.entry(args.sock).sock.remoteAddress();
+  if (!peer) throw new LabFailure('ENOTCONN', `${args.sock} has no peer: it is not connected.`);
+  return peer;
+};
+
 export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   socket,
   bind,
@@ -182,4 +198,6 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   kernel,
   run,
   stop,
+  getsockname,
+  getpeername,
 };

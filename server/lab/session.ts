@@ -278,6 +278,8 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   kernel: (s) => s,
   run: (s) => s,
   stop: (s) => s,
+  getsockname: (s) => s,
+  getpeername: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {

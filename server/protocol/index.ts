@@ -101,6 +101,8 @@ export const OPS = [
   'kernel',
   'run',
   'stop',
+  'getsockname',
+  'getpeername',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -143,6 +145,8 @@ export const OpArgs = {
     floodLines: z.optional(z.int().check(z.gte(2), z.lte(1_000_000))),
   }),
   stop: z.strictObject({ program: z.enum(PROGRAM_NAMES) }),
+  getsockname: z.strictObject({ sock: SockHandleSchema }),
+  getpeername: z.strictObject({ sock: SockHandleSchema }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -182,6 +186,10 @@ export const OpResultSchemas = {
   kernel: z.object({ rows: z.array(KernelRowSchema) }),
   run: z.object({ program: z.enum(PROGRAM_NAMES), address: z.string(), port: PortSchema }),
   stop: NoResult,
+  /** The kernel's getsockname(): an unbound socket has the wildcard address and port 0. */
+  getsockname: EndpointSchema,
+  /** The kernel's getpeername(); a socket with no peer fails with ENOTCONN. */
+  getpeername: EndpointSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -218,6 +226,8 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('kernel'),
   commandSchema('run'),
   commandSchema('stop'),
+  commandSchema('getsockname'),
+  commandSchema('getpeername'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -322,6 +332,8 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('kernel'),
   stepSchema('run'),
   stepSchema('stop'),
+  stepSchema('getsockname'),
+  stepSchema('getpeername'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */

@@ -92,6 +92,8 @@ const BAD: Record<string, Record<string, unknown>[]> = {
     { program: 'chat', sock: 's1', ...EXTRA },
   ],
   stop: [{}, { program: 'echo' }, { program: 'chat', ...EXTRA }],
+  getsockname: [{}, { sock: 1 }, { sock: 's1', ...EXTRA }],
+  getpeername: [{}, { sock: null }, { sock: 's1', ...EXTRA }],
 };
 
 /** Whole frames that are not commands at all; each names its id so the reply can be matched. */

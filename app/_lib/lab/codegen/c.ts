@@ -113,6 +113,13 @@ function call(s: ProgramStep, fresh: Set<string>): string[] {
       return [
         `report("fcntl", fcntl(${sock}, F_SETFL, ${a.blocking ? `fcntl(${sock}, F_GETFL) & ~O_NONBLOCK` : `fcntl(${sock}, F_GETFL) | O_NONBLOCK`}));`,
       ];
+    case 'getsockname':
+    case 'getpeername':
+      // sin_port and sin6_port sit at the same offset, so one line prints either family's port.
+      return [
+        'len = sizeof addr;',
+        `if (report("${s.op}", ${s.op}(${sock}, (struct sockaddr *)&addr, &len)) == 0) printf("  port %d\\n", ntohs(((struct sockaddr_in *)&addr)->sin_port));`,
+      ];
     case 'close':
       return [`report("close", close(${sock}));`];
     default:

@@ -45,6 +45,9 @@ function call(s: ProgramStep): string[] {
       return [`${sock}.shutdown(socket.${a.how === 'read' ? 'SHUT_RD' : a.how === 'write' ? 'SHUT_WR' : 'SHUT_RDWR'})`];
     case 'setblocking':
       return [`${sock}.setblocking(${a.blocking ? 'True' : 'False'})`];
+    case 'getsockname':
+    case 'getpeername':
+      return [`print("${s.op} ->", ${sock}.${s.op}())`];
     case 'close':
       return [`${sock}.close()`];
     default:
