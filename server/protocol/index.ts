@@ -103,8 +103,34 @@ export const OPS = [
   'stop',
   'getsockname',
   'getpeername',
+  'setsockopt',
+  'getsockopt',
 ] as const;
 export type Op = (typeof OPS)[number];
+
+/** The socket options the lab sets and reads, by name (issue 19); any other name is refused. */
+export const SOCKET_OPTIONS = [
+  'SO_REUSEADDR',
+  'SO_REUSEPORT',
+  'SO_KEEPALIVE',
+  'TCP_KEEPIDLE',
+  'TCP_KEEPINTVL',
+  'TCP_KEEPCNT',
+  'TCP_NODELAY',
+  'SO_LINGER',
+  'SO_RCVBUF',
+  'SO_SNDBUF',
+  'SO_RCVTIMEO',
+  'IPV6_V6ONLY',
+  'IP_TTL',
+  'SO_ERROR',
+] as const;
+export type SocketOption = (typeof SOCKET_OPTIONS)[number];
+/** SO_LINGER's value; `linger` in seconds (0 with onoff: close() sends a RST). */
+export const LingerSchema = z.strictObject({ onoff: z.boolean(), linger: z.int().check(z.gte(0), z.lte(3600)) });
+/** An option's value: an int (flags 0/1, seconds, bytes, hops; SO_RCVTIMEO in ms), or SO_LINGER's pair. */
+export const OptionValueSchema = z.union([z.int().check(z.gte(0), z.lte(2_147_483_647)), LingerSchema]);
+export type OptionValue = z.infer<typeof OptionValueSchema>;
 
 const RecvMaxSchema = z.int().check(z.gte(1), z.lte(65536));
 
@@ -147,6 +173,8 @@ export const OpArgs = {
   stop: z.strictObject({ program: z.enum(PROGRAM_NAMES) }),
   getsockname: z.strictObject({ sock: SockHandleSchema }),
   getpeername: z.strictObject({ sock: SockHandleSchema }),
+  setsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
+  getsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS) }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -190,6 +218,9 @@ export const OpResultSchemas = {
   getsockname: EndpointSchema,
   /** The kernel's getpeername(); a socket with no peer fails with ENOTCONN. */
   getpeername: EndpointSchema,
+  setsockopt: NoResult,
+  /** What the kernel reports now (SO_RCVBUF/SO_SNDBUF: double what was set). */
+  getsockopt: z.object({ option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -228,6 +259,8 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('stop'),
   commandSchema('getsockname'),
   commandSchema('getpeername'),
+  commandSchema('setsockopt'),
+  commandSchema('getsockopt'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -334,6 +367,8 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('stop'),
   stepSchema('getsockname'),
   stepSchema('getpeername'),
+  stepSchema('setsockopt'),
+  stepSchema('getsockopt'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */

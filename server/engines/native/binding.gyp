@@ -6,7 +6,8 @@
         "src/socketlab.c",
         "src/netns.c",
         "src/diag.c",
-        "src/capture.c"
+        "src/capture.c",
+        "src/sockopt.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

@@ -67,4 +67,7 @@ export const NODE_COMPOSITE: Record<string, string> = {
   getpeername:
     "Answered from Node's remoteAddress / remotePort (TCP) or the address given to connect() (UDP), " +
     'not a getpeername() call of its own.',
+  setsockopt:
+    "Node offers no setsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
+  getsockopt: "Node offers no getsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
 };
