@@ -91,6 +91,10 @@ function call(s: ProgramStep, socks: Map<string, Sock>): string[] {
     case 'getpeername':
       if (info?.type === 'udp') return [`console.log('getpeername ->', ${name}.remoteAddress());`];
       return [`console.log('getpeername ->', ${name}.remoteAddress, ${name}.remotePort);`];
+    case 'setsockopt':
+    case 'getsockopt':
+      // The Node variable may not exist yet (Node creates TCP sockets at listen/connect), so no call is emitted.
+      return [`// ${s.op}(${String(a.option)}): Node has no ${s.op}(); net and dgram set a few options their own way (setNoDelay, setKeepAlive, setTTL).`];
     case 'close':
       if (info?.type === 'udp') return [`${name}.close();`];
       if (info?.server) return [`${name}.close();`];
