@@ -9,7 +9,7 @@
  */
 import type { SockDiagCalls } from '../kernel/sock-diag.ts';
 import { LabFailure, toErrorCode, type ErrorCode } from '../protocol/errors.ts';
-import type { Endpoint } from '../protocol/index.ts';
+import type { Endpoint, OptionValue, SocketOption } from '../protocol/index.ts';
 
 export type SocketType = 'tcp' | 'udp';
 export type Family = 4 | 6;
@@ -80,6 +80,11 @@ export interface EngineSocket {
 
   localAddress(): Endpoint | null;
   remoteAddress(): Endpoint | null;
+
+  /** setsockopt() of a named option; the value's shape is already checked against the option. */
+  setOption(option: SocketOption, value: OptionValue): Promise<void>;
+  /** getsockopt() of a named option: what the kernel reports. */
+  getOption(option: SocketOption): Promise<OptionValue>;
 
   /**
    * Reports kernel changes while no call of the learner's is waiting on the same direction.

@@ -3,7 +3,7 @@
  * then makes the engine's real call and shapes its result as the protocol says.
  */
 import type { WaitOptions } from '../engines/types.ts';
-import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
+import type { ArgsOf, Op, OptionValue, ResultOf, SocketOption } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import { firewall, forward, network, ping } from './network-ops.ts';
@@ -194,6 +194,49 @@ const stop: Handler<'stop'> = async (session, args) => {
   return {};
 };
 
+/**
+ * getsockname(): the engine's view of the local address (the native engine asks the kernel each
+ * time). A socket with no address yet is the wildcard with port 0, as the kernel reports it.
+ */
+const getsockname: Handler<'getsockname'> = async (session, args) => {
+  const entry = session.sockets.entry(args.sock);
+  return entry.sock.localAddress() ?? { address: entry.family === 6 ? '::' : '0.0.0.0', port: 0 };
+};
+
+/** getpeername(): a socket with no peer fails with ENOTCONN, as the kernel's call does. */
+const getpeername: Handler<'getpeername'> = async (session, args) => {
+  const peer = session.sockets.entry(args.sock).sock.remoteAddress();
+  if (!peer) throw new LabFailure('ENOTCONN', `${args.sock} has no peer: it is not connected.`);
+  return peer;
+};
+
+/** Options whose value is a 0/1 flag (the kernel takes any int; the lab asks for the plain meaning). */
+const FLAG_OPTIONS: ReadonlySet<SocketOption> = new Set(['SO_REUSEADDR', 'SO_REUSEPORT', 'SO_KEEPALIVE', 'TCP_NODELAY', 'IPV6_V6ONLY']);
+
+/** Refuses a value whose shape does not fit the option, before any call is made. */
+function checkOptionValue(option: SocketOption, value: OptionValue): void {
+  const bad = (why: string) => new LabFailure('E_BAD_REQUEST', `${option}: ${why}`);
+  if (option === 'SO_ERROR') throw bad('it can only be read (getsockopt): the kernel clears it as it reports it.');
+  if (option === 'SO_LINGER') {
+    if (typeof value === 'number') throw bad('the value is {onoff, linger} (linger in seconds).');
+    return;
+  }
+  if (typeof value !== 'number') throw bad('the value is a number; only SO_LINGER takes {onoff, linger}.');
+  if (FLAG_OPTIONS.has(option) && value > 1) throw bad('the value is 0 (off) or 1 (on).');
+  if (option === 'IP_TTL' && (value < 1 || value > 255)) throw bad('the value is a hop count from 1 to 255.');
+}
+
+const setsockopt: Handler<'setsockopt'> = async (session, args) => {
+  checkOptionValue(args.option, args.value);
+  await session.sockets.entry(args.sock).sock.setOption(args.option, args.value);
+  return {};
+};
+
+const getsockopt: Handler<'getsockopt'> = async (session, args) => {
+  const value = await session.sockets.entry(args.sock).sock.getOption(args.option);
+  return { option: args.option, value };
+};
+
 export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   socket,
   bind,
@@ -214,4 +257,8 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   firewall,
   forward,
   ping,
+  getsockname,
+  getpeername,
+  setsockopt,
+  getsockopt,
 };

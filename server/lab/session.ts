@@ -384,6 +384,10 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   firewall: (s) => s,
   forward: (s) => s,
   ping: (s) => s,
+  getsockname: (s) => s,
+  getpeername: (s) => s,
+  setsockopt: (s) => s,
+  getsockopt: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {

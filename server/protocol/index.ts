@@ -122,8 +122,36 @@ export const OPS = [
   'firewall',
   'forward',
   'ping',
+  'getsockname',
+  'getpeername',
+  'setsockopt',
+  'getsockopt',
 ] as const;
 export type Op = (typeof OPS)[number];
+
+/** The socket options the lab sets and reads, by name (issue 19); any other name is refused. */
+export const SOCKET_OPTIONS = [
+  'SO_REUSEADDR',
+  'SO_REUSEPORT',
+  'SO_KEEPALIVE',
+  'TCP_KEEPIDLE',
+  'TCP_KEEPINTVL',
+  'TCP_KEEPCNT',
+  'TCP_NODELAY',
+  'SO_LINGER',
+  'SO_RCVBUF',
+  'SO_SNDBUF',
+  'SO_RCVTIMEO',
+  'IPV6_V6ONLY',
+  'IP_TTL',
+  'SO_ERROR',
+] as const;
+export type SocketOption = (typeof SOCKET_OPTIONS)[number];
+/** SO_LINGER's value; `linger` in seconds (0 with onoff: close() sends a RST). */
+export const LingerSchema = z.strictObject({ onoff: z.boolean(), linger: z.int().check(z.gte(0), z.lte(3600)) });
+/** An option's value: an int (flags 0/1, seconds, bytes, hops; SO_RCVTIMEO in ms), or SO_LINGER's pair. */
+export const OptionValueSchema = z.union([z.int().check(z.gte(0), z.lte(2_147_483_647)), LingerSchema]);
+export type OptionValue = z.infer<typeof OptionValueSchema>;
 
 const RecvMaxSchema = z.int().check(z.gte(1), z.lte(65536));
 
@@ -170,6 +198,10 @@ export const OpArgs = {
   firewall: FirewallArgsSchema,
   forward: ForwardArgsSchema,
   ping: PingArgsSchema,
+  getsockname: z.strictObject({ sock: SockHandleSchema }),
+  getpeername: z.strictObject({ sock: SockHandleSchema }),
+  setsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
+  getsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS) }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -213,6 +245,13 @@ export const OpResultSchemas = {
   firewall: FirewallResultSchema,
   forward: ForwardResultSchema,
   ping: PingResultSchema,
+  /** The kernel's getsockname(): an unbound socket has the wildcard address and port 0. */
+  getsockname: EndpointSchema,
+  /** The kernel's getpeername(); a socket with no peer fails with ENOTCONN. */
+  getpeername: EndpointSchema,
+  setsockopt: NoResult,
+  /** What the kernel reports now (SO_RCVBUF/SO_SNDBUF: double what was set). */
+  getsockopt: z.object({ option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -253,6 +292,10 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('firewall'),
   commandSchema('forward'),
   commandSchema('ping'),
+  commandSchema('getsockname'),
+  commandSchema('getpeername'),
+  commandSchema('setsockopt'),
+  commandSchema('getsockopt'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -365,6 +408,10 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('firewall'),
   stepSchema('forward'),
   stepSchema('ping'),
+  stepSchema('getsockname'),
+  stepSchema('getpeername'),
+  stepSchema('setsockopt'),
+  stepSchema('getsockopt'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */

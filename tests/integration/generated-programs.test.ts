@@ -72,6 +72,19 @@ describe('programs generated from a lab session run for real', () => {
       const { port } = await ok(c.client.call('bind', { sock: rx, address: '127.0.0.1', port: 0 }));
       const { sock: tx } = await ok(c.client.call('socket', { type: 'udp', actor: 'client' }));
       const back = await ok(c.client.call('bind', { sock: tx, address: '127.0.0.1', port: 0 }));
+      // getsockname() in every language: the programs must compile and run it too.
+      assert.deepEqual(await ok(c.client.call('getsockname', { sock: rx })), { address: '127.0.0.1', port });
+      assert.deepEqual(await ok(c.client.call('getsockname', { sock: tx })), back);
+      // setsockopt()/getsockopt() too, in each form the programs write (an int, a timeval, a linger);
+      // only the native engine makes them (the fallback refuses: E_UNSUPPORTED).
+      if (c.hello.engine === 'native') {
+        await ok(c.client.call('setsockopt', { sock: rx, option: 'SO_RCVBUF', value: 65536 }));
+        await ok(c.client.call('getsockopt', { sock: rx, option: 'SO_RCVBUF' }));
+        await ok(c.client.call('setsockopt', { sock: tx, option: 'SO_RCVTIMEO', value: 5000 }));
+        await ok(c.client.call('getsockopt', { sock: tx, option: 'SO_RCVTIMEO' }));
+        await ok(c.client.call('setsockopt', { sock: tx, option: 'SO_LINGER', value: { onoff: false, linger: 0 } }));
+        await ok(c.client.call('getsockopt', { sock: tx, option: 'SO_LINGER' }));
+      }
       await ok(c.client.call('sendto', { sock: tx, data: 'ping\n', address: '127.0.0.1', port }));
       const got = await ok(c.client.call('recvfrom', { sock: rx, max: 100 }));
       assert.equal(got.data, 'ping\n');

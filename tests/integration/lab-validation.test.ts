@@ -146,6 +146,22 @@ const BAD: Record<string, Record<string, unknown>[]> = {
     { host: 'laptop', address: '203.0.113.80', count: 1.5 },
     { host: 'laptop', address: '203.0.113.80', ...EXTRA },
   ],
+  getsockname: [{}, { sock: 1 }, { sock: 's1', ...EXTRA }],
+  getpeername: [{}, { sock: null }, { sock: 's1', ...EXTRA }],
+  setsockopt: [
+    { sock: 's1', option: 'SO_BROADCAST', value: 1 },
+    { sock: 's1', option: 'so_reuseaddr', value: 1 },
+    { sock: 's1', option: 2, value: 1 },
+    { sock: 's1', option: 'SO_REUSEADDR' },
+    { sock: 's1', option: 'SO_REUSEADDR', value: true },
+    { sock: 's1', option: 'SO_REUSEADDR', value: -1 },
+    { sock: 's1', option: 'SO_REUSEADDR', value: 1.5 },
+    { sock: 's1', option: 'SO_LINGER', value: { onoff: 1, linger: 0 } },
+    { sock: 's1', option: 'SO_LINGER', value: { onoff: true, linger: -1 } },
+    { sock: 's1', option: 'SO_LINGER', value: { onoff: true, linger: 0, extra: 1 } },
+    { sock: 's1', option: 'SO_REUSEADDR', value: 1, ...EXTRA },
+  ],
+  getsockopt: [{ sock: 's1' }, { sock: 's1', option: 'TCP_INFO' }, { sock: 's1', option: 'SO_ERROR', value: 0 }],
 };
 
 /** Whole frames that are not commands at all; each names its id so the reply can be matched. */

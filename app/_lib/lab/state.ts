@@ -373,6 +373,10 @@ export function describeCall(step: { op: Op; args: Record<string, unknown> }): s
       return `shutdown(${a.sock}, ${a.how})`;
     case 'setblocking':
       return `setblocking(${a.sock}, ${a.blocking})`;
+    case 'setsockopt':
+      return `setsockopt(${a.sock}, ${a.option}, ${JSON.stringify(a.value)})`;
+    case 'getsockopt':
+      return `getsockopt(${a.sock}, ${a.option})`;
     default:
       return `${step.op}(${a.sock ?? ''})`;
   }

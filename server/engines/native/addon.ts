@@ -49,6 +49,10 @@ export interface NativeAddon {
   close(fd: number): void;
   getsockname(fd: number): Endpoint | null;
   getpeername(fd: number): Endpoint | null;
+  /** setsockopt() by name (src/sockopt.c): `a` is the value (or onoff), `b` SO_LINGER's seconds. */
+  setsockoptNamed(fd: number, option: string, a: number, b: number): void;
+  /** getsockopt() by name: an int (SO_RCVTIMEO in ms), or {onoff, linger} for SO_LINGER. */
+  getsockoptNamed(fd: number, option: string): number | { onoff: number; linger: number };
   inode(fd: number): number;
   /** ioctl(FIONREAD): bytes waiting; for UDP, the size of the next datagram. */
   readable(fd: number): number;

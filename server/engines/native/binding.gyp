@@ -7,7 +7,8 @@
         "src/lab.c",
         "src/netns.c",
         "src/diag.c",
-        "src/capture.c"
+        "src/capture.c",
+        "src/sockopt.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

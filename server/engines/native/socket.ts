@@ -4,7 +4,7 @@
  * EINPROGRESS for connect) either fails at once (non-blocking) or waits for readiness from libuv
  * and is made again, with no timers and no polling loops.
  */
-import type { Endpoint } from '../../protocol/index.ts';
+import type { Endpoint, OptionValue, SocketOption } from '../../protocol/index.ts';
 import {
   EngineError,
   type AcceptResult,
@@ -188,6 +188,20 @@ export class NativeSocket implements EngineSocket {
   remoteAddress(): Endpoint | null {
     if (this.#state === 'closed') return null;
     return this.#addon.getpeername(this.#fd);
+  }
+
+  setOption(option: SocketOption, value: OptionValue): Promise<void> {
+    return this.#call(() => {
+      if (typeof value === 'number') this.#addon.setsockoptNamed(this.#open(), option, value, 0);
+      else this.#addon.setsockoptNamed(this.#open(), option, value.onoff ? 1 : 0, value.linger);
+    });
+  }
+
+  getOption(option: SocketOption): Promise<OptionValue> {
+    return this.#call(() => {
+      const got = this.#addon.getsockoptNamed(this.#open(), option);
+      return typeof got === 'number' ? got : { onoff: got.onoff !== 0, linger: got.linger };
+    });
   }
 
   watch(listener: (change: SocketChange) => void): void {

@@ -60,4 +60,14 @@ export const NODE_COMPOSITE: Record<string, string> = {
     "close() destroys Node's socket. If received bytes were never recv()d, the lab resets the connection " +
     '(RST), as the kernel does. Node releases the kernel socket by itself once both directions have ended, ' +
     'so the fd can disappear before you call close().',
+  getsockname:
+    "Answered from Node's address() / localAddress, not a getsockname() call of its own. A TCP socket " +
+    'that is bound but neither listening nor connected has no kernel socket yet here, so the answer is the ' +
+    'address bind() recorded (see bind).',
+  getpeername:
+    "Answered from Node's remoteAddress / remotePort (TCP) or the address given to connect() (UDP), " +
+    'not a getpeername() call of its own.',
+  setsockopt:
+    "Node offers no setsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
+  getsockopt: "Node offers no getsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
 };

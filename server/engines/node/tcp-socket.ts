@@ -4,6 +4,8 @@
  * state. The kernel socket only exists from listen() or connect() on, because Node has no bare
  * socket() or bind() for TCP; until then `fd` is null.
  */
+import type { OptionValue, SocketOption } from '../../protocol/index.ts';
+import { unsupportedOption } from './options.ts';
 import net from 'node:net';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
@@ -243,6 +245,14 @@ export class NodeTcpSocket implements EngineSocket {
 
   remoteAddress(): Endpoint | null {
     return this.phase.kind === 'connected' ? this.phase.conn.remote : null;
+  }
+
+  setOption(option: SocketOption): Promise<void> {
+    return Promise.reject(unsupportedOption(option));
+  }
+
+  getOption(option: SocketOption): Promise<OptionValue> {
+    return Promise.reject(unsupportedOption(option));
   }
 
   watch(listener: (change: SocketChange) => void): void {

@@ -4,6 +4,8 @@
  * it arrives, so the datagrams wait in a queue of the lab's, one entry per datagram (boundaries
  * kept), until recvfrom() takes one.
  */
+import type { OptionValue, SocketOption } from '../../protocol/index.ts';
+import { unsupportedOption } from './options.ts';
 import dgram from 'node:dgram';
 import type { Endpoint } from '../../protocol/index.ts';
 import { EngineError, type AcceptResult, type EngineSocket, type Family, type ShutdownHow, type SocketChange, type WaitOptions } from '../types.ts';
@@ -165,6 +167,14 @@ export class NodeUdpSocket implements EngineSocket {
 
   remoteAddress(): Endpoint | null {
     return this.closed || !this.peer ? null : { ...this.peer };
+  }
+
+  setOption(option: SocketOption): Promise<void> {
+    return Promise.reject(unsupportedOption(option));
+  }
+
+  getOption(option: SocketOption): Promise<OptionValue> {
+    return Promise.reject(unsupportedOption(option));
   }
 
   watch(listener: (change: SocketChange) => void): void {

@@ -1,5 +1,5 @@
 /** One actor's lab calls as a C99 + POSIX program (compile with `cc -o prog prog.c`). */
-import { boundPort, isV6, payloadBytes, type ActorProgram, type ProgramStep } from './common';
+import { boundPort, isV6, optionCall, payloadBytes, type ActorProgram, type ProgramStep } from './common';
 
 export function cString(bytes: Uint8Array): string {
   let out = '"';
@@ -19,9 +19,11 @@ const INCLUDES = `#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <unistd.h>
 `;
@@ -113,6 +115,30 @@ function call(s: ProgramStep, fresh: Set<string>): string[] {
       return [
         `report("fcntl", fcntl(${sock}, F_SETFL, ${a.blocking ? `fcntl(${sock}, F_GETFL) & ~O_NONBLOCK` : `fcntl(${sock}, F_GETFL) | O_NONBLOCK`}));`,
       ];
+    case 'getsockname':
+    case 'getpeername':
+      // sin_port and sin6_port sit at the same offset, so one line prints either family's port.
+      return [
+        'len = sizeof addr;',
+        `if (report("${s.op}", ${s.op}(${sock}, (struct sockaddr *)&addr, &len)) == 0) printf("  port %d\\n", ntohs(((struct sockaddr_in *)&addr)->sin_port));`,
+      ];
+    case 'setsockopt': {
+      const o = optionCall(a);
+      if (!o || o.value === undefined) return [];
+      const set = (decl: string, v: string) => `{ ${decl}; report("setsockopt", setsockopt(${sock}, ${o.level}, ${o.option}, &${v}, sizeof ${v})); }`;
+      if (typeof o.value !== 'number') return [set(`struct linger l = {${o.value.onoff ? 1 : 0}, ${o.value.linger}}`, 'l')];
+      if (o.option === 'SO_RCVTIMEO') return [set(`struct timeval tv = {${Math.floor(o.value / 1000)}, ${(o.value % 1000) * 1000}}`, 'tv')];
+      return [set(`int v = ${o.value}`, 'v')];
+    }
+    case 'getsockopt': {
+      const o = optionCall(a);
+      if (!o) return [];
+      const get = (decl: string, v: string, print: string) =>
+        `{ ${decl}; socklen_t vl = sizeof ${v}; if (report("getsockopt", getsockopt(${sock}, ${o.level}, ${o.option}, &${v}, &vl)) == 0) ${print}; }`;
+      if (o.option === 'SO_LINGER') return [get('struct linger l = {0, 0}', 'l', `printf("  ${o.option} = {onoff %d, linger %d}\\n", l.l_onoff, l.l_linger)`)];
+      if (o.option === 'SO_RCVTIMEO') return [get('struct timeval tv = {0, 0}', 'tv', `printf("  ${o.option} = %ld ms\\n", (long)tv.tv_sec * 1000 + (long)tv.tv_usec / 1000)`)];
+      return [get('int v = 0', 'v', `printf("  ${o.option} = %d\\n", v)`)];
+    }
     case 'close':
       return [`report("close", close(${sock}));`];
     default:

@@ -3,7 +3,7 @@
  * actor's calls in the order it made them, so each can run in its own terminal like the real thing.
  * Lab refusals (E_POLICY, E_NO_SOCKET...) never reached the kernel and are left out.
  */
-import type { Step } from '@/server/protocol';
+import { SOCKET_OPTIONS, type SocketOption, type Step } from '@/server/protocol';
 
 export type Language = 'python' | 'c' | 'node';
 
@@ -60,4 +60,23 @@ export function payloadBytes(step: ProgramStep): Uint8Array {
 
 export function isV6(address: unknown): boolean {
   return String(address).includes(':');
+}
+
+/** A setsockopt/getsockopt step's option, its level's name and its value, as the programs need them. */
+export interface OptionCall {
+  option: SocketOption;
+  level: 'SOL_SOCKET' | 'IPPROTO_TCP' | 'IPPROTO_IPV6' | 'IPPROTO_IP';
+  /** An int option's value (SO_RCVTIMEO in ms), or SO_LINGER's pair; undefined for getsockopt. */
+  value?: number | { onoff: boolean; linger: number };
+}
+
+/** Reads an option step's args; null for anything outside the lab's named set (never emitted). */
+export function optionCall(args: Record<string, unknown>): OptionCall | null {
+  const option = SOCKET_OPTIONS.find((o) => o === args.option);
+  if (!option) return null;
+  const level = option.startsWith('TCP_') ? 'IPPROTO_TCP' : option.startsWith('IPV6_') ? 'IPPROTO_IPV6' : option.startsWith('IP_') ? 'IPPROTO_IP' : 'SOL_SOCKET';
+  const v = args.value;
+  if (typeof v === 'number') return { option, level, value: Math.trunc(v) };
+  if (v && typeof v === 'object' && 'onoff' in v && 'linger' in v) return { option, level, value: { onoff: v.onoff === true, linger: Math.trunc(Number(v.linger)) } };
+  return { option, level };
 }

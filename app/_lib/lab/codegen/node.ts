@@ -85,6 +85,16 @@ function call(s: ProgramStep, socks: Map<string, Sock>): string[] {
       return a.how === 'read' ? [`${name}.pause(); // Node has no shutdown(read): stop reading instead`] : [`${name}.end(); // shutdown(write): send FIN`];
     case 'setblocking':
       return [`// setblocking(${a.blocking}): Node sockets never block the program; every call is asynchronous.`];
+    case 'getsockname':
+      if (info?.type === 'udp' || info?.server) return [`console.log('getsockname ->', ${name}.address());`];
+      return [`console.log('getsockname ->', ${name}.localAddress, ${name}.localPort);`];
+    case 'getpeername':
+      if (info?.type === 'udp') return [`console.log('getpeername ->', ${name}.remoteAddress());`];
+      return [`console.log('getpeername ->', ${name}.remoteAddress, ${name}.remotePort);`];
+    case 'setsockopt':
+    case 'getsockopt':
+      // The Node variable may not exist yet (Node creates TCP sockets at listen/connect), so no call is emitted.
+      return [`// ${s.op}(${String(a.option)}): Node has no ${s.op}(); net and dgram set a few options their own way (setNoDelay, setKeepAlive, setTTL).`];
     case 'close':
       if (info?.type === 'udp') return [`${name}.close();`];
       if (info?.server) return [`${name}.close();`];

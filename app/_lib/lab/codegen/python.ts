@@ -1,5 +1,5 @@
 /** One actor's lab calls as a plain Python 3 program (standard library only). */
-import { boundPort, payloadBytes, type ActorProgram, type ProgramStep } from './common';
+import { boundPort, optionCall, payloadBytes, type ActorProgram, type ProgramStep } from './common';
 
 export function pyBytes(bytes: Uint8Array): string {
   let out = 'b"';
@@ -45,6 +45,25 @@ function call(s: ProgramStep): string[] {
       return [`${sock}.shutdown(socket.${a.how === 'read' ? 'SHUT_RD' : a.how === 'write' ? 'SHUT_WR' : 'SHUT_RDWR'})`];
     case 'setblocking':
       return [`${sock}.setblocking(${a.blocking ? 'True' : 'False'})`];
+    case 'getsockname':
+    case 'getpeername':
+      return [`print("${s.op} ->", ${sock}.${s.op}())`];
+    case 'setsockopt': {
+      const o = optionCall(a);
+      if (!o || o.value === undefined) return [];
+      const where = `socket.${o.level}, socket.${o.option}`;
+      if (typeof o.value !== 'number') return [`${sock}.setsockopt(${where}, struct.pack("ii", ${o.value.onoff ? 1 : 0}, ${o.value.linger}))`];
+      if (o.option === 'SO_RCVTIMEO') return [`${sock}.setsockopt(${where}, struct.pack("ll", ${Math.floor(o.value / 1000)}, ${(o.value % 1000) * 1000}))`];
+      return [`${sock}.setsockopt(${where}, ${o.value})`];
+    }
+    case 'getsockopt': {
+      const o = optionCall(a);
+      if (!o) return [];
+      const where = `socket.${o.level}, socket.${o.option}`;
+      if (o.option === 'SO_LINGER') return [`print("getsockopt ${o.option} ->", struct.unpack("ii", ${sock}.getsockopt(${where}, 8)))`];
+      if (o.option === 'SO_RCVTIMEO') return [`print("getsockopt ${o.option} ->", struct.unpack("ll", ${sock}.getsockopt(${where}, 16)))`];
+      return [`print("getsockopt ${o.option} ->", ${sock}.getsockopt(${where}))`];
+    }
     case 'close':
       return [`${sock}.close()`];
     default:
@@ -61,6 +80,7 @@ export function pythonProgram(p: ActorProgram): string {
     '"""',
     'import errno',
     'import socket',
+    'import struct',
     '',
     '',
     'def refused(call, err):',

@@ -86,5 +86,6 @@ void set_bool(napi_env env, napi_value obj, const char *key, bool b);
 void register_netns(napi_env env, napi_value exports); /* netns.c: the sandbox network's fds */
 void register_diag(napi_env env, napi_value exports); /* diag.c: sockDiag() */
 void register_capture(napi_env env, napi_value exports); /* capture.c: AF_PACKET capture with BPF filters */
+void register_sockopt(napi_env env, napi_value exports); /* sockopt.c: setsockopt/getsockopt by name */
 
 #endif

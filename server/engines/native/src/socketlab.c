@@ -637,5 +637,6 @@ NAPI_MODULE_INIT() {
   register_netns(env, exports);
   register_diag(env, exports);
   register_capture(env, exports);
+  register_sockopt(env, exports);
   return exports;
 }
