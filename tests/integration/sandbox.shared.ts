@@ -99,8 +99,34 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Every process on the machine that holds one of these namespaces (as an fd, or by living in it). */
+/**
+ * Every process on the machine that holds one of these namespaces (as an fd, or by living in it),
+ * as `pid:net:[inode]`, except the live sandbox helpers of other servers and their children.
+ *
+ * Why the exception: the kernel reuses a freed namespace's inode number for the next namespace it
+ * makes, and other test files create namespaces in parallel, so `net:[4026532001]` may name a new
+ * namespace of another, living helper a moment after ours was freed. A process left over from a
+ * dead server cannot pass for one: its helper is dead, so it was reparented away from any helper.
+ */
 export function holdersOf(namespaces: ReadonlySet<string>): string[] {
+  return rawHoldersOf(namespaces).filter((entry) => !underLiveHelper(Number(entry.split(':')[0])));
+}
+
+/** True when `pid` is a live sandbox helper, or one of its descendants. */
+function underLiveHelper(pid: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    try {
+      if (/sandbox\/helper\/main\.ts\0.*"serverPid":/s.test(readFileSync(`/proc/${p}/cmdline`, 'latin1')) && alive(p)) return true;
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+function rawHoldersOf(namespaces: ReadonlySet<string>): string[] {
   const found: string[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
