@@ -9,7 +9,7 @@
  */
 import type { SockDiagCalls } from '../kernel/sock-diag.ts';
 import { LabFailure, toErrorCode, type ErrorCode } from '../protocol/errors.ts';
-import type { Endpoint, OptionValue, SocketOption } from '../protocol/index.ts';
+import type { Endpoint, OptionValue, PollEvent, PollRevent, SocketOption } from '../protocol/index.ts';
 
 export type SocketType = 'tcp' | 'udp';
 export type Family = 4 | 6;
@@ -50,6 +50,29 @@ export type SocketChange =
   | { change: 'data-waiting'; bytes: number }
   | { change: 'peer-closed' }
   | { change: 'error'; errno: string };
+
+/** One socket of a poll, with the events wanted on it. */
+export interface PollTarget {
+  socket: EngineSocket;
+  events: readonly PollEvent[];
+}
+
+/** How a poll waits: like WaitOptions, without the blocking flag (poll(2) blocks whatever O_NONBLOCK says). */
+export interface PollWait {
+  /** Aborted when a polled socket is closed or the session ends: the poll rejects with E_CANCELLED. */
+  signal: CancelSignal;
+  /** Called at most once, when nothing is ready and the poll has to wait. */
+  onBlocked: () => void;
+}
+
+/**
+ * poll(2) over several sockets of one engine. The answer is the kernel's own: each target's revents,
+ * in order ([] when none). `timeoutMs` -1 waits until one is ready, 0 only looks. A target the
+ * poller did not make is refused (E_BAD_REQUEST) before any call.
+ */
+export interface Poller {
+  poll(targets: readonly PollTarget[], timeoutMs: number, wait: PollWait): Promise<PollRevent[][]>;
+}
 
 export interface AcceptResult {
   socket: EngineSocket;
@@ -92,6 +115,9 @@ export interface EngineSocket {
    * until the learner's next read-side call (accept/recv/recvfrom), so one arrival is one event.
    */
   watch(listener: (change: SocketChange) => void): void;
+
+  /** The poll(2) this socket can take part in, shared by the engine's sockets; absent where the engine cannot make that call. */
+  readonly poller?: Poller;
 }
 
 export interface Engine {

@@ -7,6 +7,7 @@ import type { ArgsOf, Op, OptionValue, ResultOf, SocketOption } from '../protoco
 import { LabFailure } from '../protocol/errors.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import { firewall, forward, network, ping } from './network-ops.ts';
+import { poll } from './poll-op.ts';
 import type { CallInfo, OpContext } from './op-context.ts';
 import { sandboxCall } from './sandbox-call.ts';
 import type { SocketEntry } from './socket-table.ts';
@@ -261,4 +262,5 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   getpeername,
   setsockopt,
   getsockopt,
+  poll,
 };

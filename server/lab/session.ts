@@ -246,7 +246,7 @@ export class LabSession implements OpContext {
       event: 'step',
       seq: ++this.seq,
       id: cmd.id,
-      actor: (sockHandle === undefined ? undefined : this.sockets.find(sockHandle)?.actor) ?? actorIn(cmd.args) ?? 'program',
+      actor: this.sockets.find(sockHandle ?? firstPolled(cmd.args) ?? '')?.actor ?? actorIn(cmd.args) ?? 'program',
       op: cmd.op,
       ...(sockHandle ? { sock: sockHandle } : {}),
       args: cmd.args,
@@ -388,6 +388,7 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   getpeername: (s) => s,
   setsockopt: (s) => s,
   getsockopt: (s) => s,
+  poll: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {
@@ -397,6 +398,12 @@ function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: Ret
 /** The socket handle an op's args or result names (`sock`), if any. */
 function handleIn(value: object): string | undefined {
   return 'sock' in value && typeof value.sock === 'string' ? value.sock : undefined;
+}
+
+/** A poll's first socket, whose actor the poll's step is shown under. */
+function firstPolled(args: object): string | undefined {
+  const first: unknown = 'socks' in args && Array.isArray(args.socks) ? args.socks[0] : undefined;
+  return typeof first === 'object' && first !== null ? handleIn(first) : undefined;
 }
 
 /** The actor a `socket` command names for its socket. */

@@ -17,8 +17,8 @@ export interface SocketEntry {
   sock: EngineSocket;
   blocking: boolean;
   listening: boolean;
-  /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls. */
-  pending: { read?: Cancellation; write?: Cancellation };
+  /** The pending read-side (accept/recv/recvfrom) and write-side (connect/send/sendto) calls, and a waiting poll. */
+  pending: { read?: Cancellation; write?: Cancellation; poll?: Cancellation };
   /** The connection's addresses while the kernel could still tell them (they vanish once it closes). */
   tuple?: Tuple;
   /** Accepted by a program running in the session (a chat client): counted against the program's allowance. */
@@ -123,6 +123,7 @@ export class SocketTable {
   close(entry: SocketEntry): void {
     entry.pending.read?.abort();
     entry.pending.write?.abort();
+    entry.pending.poll?.abort();
     const tuple = entry.tuple ?? (entry.type === 'udp' ? this.rememberTuple(entry) : undefined);
     if (tuple) this.closed.push({ handle: entry.handle, ...tuple, ...(entry.host ? { host: entry.host } : {}), at: Date.now() });
     if (this.sockets.delete(entry.handle) && entry.byProgram) this.programSockets--;
@@ -151,6 +152,23 @@ export class SocketTable {
       wait: { blocking: entry.blocking, signal: controller, onBlocked },
       done: () => {
         if (entry.pending[direction] === controller) entry.pending[direction] = undefined;
+      },
+    };
+  }
+
+  /**
+   * The cancellation of a poll on `entries`: closing any of them cancels it. One poll at a time per
+   * socket (E_BUSY); reads and writes on a polled socket stay free, as they are beside poll(2).
+   */
+  beginPoll(entries: readonly SocketEntry[]): { signal: Cancellation; done: () => void } {
+    const busy = entries.find((e) => e.pending.poll);
+    if (busy) throw new LabFailure('E_BUSY', `A poll is already waiting on ${busy.handle}.`);
+    const controller = new Cancellation();
+    for (const e of entries) e.pending.poll = controller;
+    return {
+      signal: controller,
+      done: () => {
+        for (const e of entries) if (e.pending.poll === controller) e.pending.poll = undefined;
       },
     };
   }

@@ -126,6 +126,7 @@ export const OPS = [
   'getpeername',
   'setsockopt',
   'getsockopt',
+  'poll',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -152,6 +153,21 @@ export const LingerSchema = z.strictObject({ onoff: z.boolean(), linger: z.int()
 /** An option's value: an int (flags 0/1, seconds, bytes, hops; SO_RCVTIMEO in ms), or SO_LINGER's pair. */
 export const OptionValueSchema = z.union([z.int().check(z.gte(0), z.lte(2_147_483_647)), LingerSchema]);
 export type OptionValue = z.infer<typeof OptionValueSchema>;
+
+/** What `poll` can wait for on a socket: POLLIN and POLLOUT. */
+export const POLL_EVENTS = ['in', 'out'] as const;
+export type PollEvent = (typeof POLL_EVENTS)[number];
+/** What `poll` reports per socket: the asked events that are ready, and hup/err/nval, which poll(2) reports unasked. */
+export const POLL_REVENTS = ['in', 'out', 'hup', 'err', 'nval'] as const;
+export type PollRevent = (typeof POLL_REVENTS)[number];
+/** How many sockets one poll may name (each at most once). */
+export const POLL_MAX_SOCKETS = 64;
+/** The longest finite poll timeout, in ms; -1 waits until a socket is ready, as poll(2)'s -1 does. */
+export const POLL_MAX_TIMEOUT_MS = 60_000;
+
+function allDifferent(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}
 
 const RecvMaxSchema = z.int().check(z.gte(1), z.lte(65536));
 
@@ -202,6 +218,22 @@ export const OpArgs = {
   getpeername: z.strictObject({ sock: SockHandleSchema }),
   setsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
   getsockopt: z.strictObject({ sock: SockHandleSchema, option: z.enum(SOCKET_OPTIONS) }),
+  /** poll(2): each socket once, with the events wanted; timeout in ms (-1: until one is ready, 0: just look). */
+  poll: z.strictObject({
+    socks: z
+      .array(
+        z.strictObject({
+          sock: SockHandleSchema,
+          events: z.array(z.enum(POLL_EVENTS)).check(z.minLength(1), z.refine(allDifferent, 'name each event once')),
+        }),
+      )
+      .check(
+        z.minLength(1),
+        z.maxLength(POLL_MAX_SOCKETS),
+        z.refine((socks) => allDifferent(socks.map((s) => s.sock)), 'name each socket once, with every event wanted on it'),
+      ),
+    timeout: z.int().check(z.gte(-1), z.lte(POLL_MAX_TIMEOUT_MS)),
+  }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -252,6 +284,14 @@ export const OpResultSchemas = {
   setsockopt: NoResult,
   /** What the kernel reports now (SO_RCVBUF/SO_SNDBUF: double what was set). */
   getsockopt: z.object({ option: z.enum(SOCKET_OPTIONS), value: OptionValueSchema }),
+  /**
+   * poll(2)'s answer: `ready` is its return value (sockets with any revents; 0 when the timeout
+   * passed), and every polled socket in the command's order with its revents ([] when none).
+   */
+  poll: z.object({
+    ready: z.int().check(z.gte(0)),
+    socks: z.array(z.object({ sock: SockHandleSchema, revents: z.array(z.enum(POLL_REVENTS)) })),
+  }),
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -296,6 +336,7 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('getpeername'),
   commandSchema('setsockopt'),
   commandSchema('getsockopt'),
+  commandSchema('poll'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -412,6 +453,7 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('getpeername'),
   stepSchema('setsockopt'),
   stepSchema('getsockopt'),
+  stepSchema('poll'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */

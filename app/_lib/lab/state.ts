@@ -377,6 +377,10 @@ export function describeCall(step: { op: Op; args: Record<string, unknown> }): s
       return `setsockopt(${a.sock}, ${a.option}, ${JSON.stringify(a.value)})`;
     case 'getsockopt':
       return `getsockopt(${a.sock}, ${a.option})`;
+    case 'poll': {
+      const socks = Array.isArray(a.socks) ? a.socks.map((p: { sock?: unknown; events?: unknown }) => `${p.sock} ${Array.isArray(p.events) ? p.events.join('|') : ''}`) : [];
+      return `poll([${socks.join(', ')}], ${a.timeout === -1 ? 'no timeout' : `${a.timeout} ms`})`;
+    }
     default:
       return `${step.op}(${a.sock ?? ''})`;
   }
@@ -424,6 +428,13 @@ export function describeResult(step: Step): string {
     }
     case 'recvfrom':
       return step.result ? `→ ${count(step.result.bytes, NOUNS.byte)} ${JSON.stringify(step.result.data)} from ${formatEndpoint(step.result.from)}` : '→ 0 (ok)';
+    case 'poll': {
+      const r = step.result;
+      if (!r) return '→ 0 (ok)';
+      if (r.ready === 0) return '→ 0: nothing ready';
+      const ready = r.socks.filter((s) => s.revents.length > 0).map((s) => `${s.sock} ${s.revents.join('|')}`);
+      return `→ ${r.ready} ready: ${ready.join(', ')}`;
+    }
     default:
       return '→ 0 (ok)';
   }

@@ -60,6 +60,11 @@ export interface NativeAddon {
   pollStart(fd: number, events: PollEvents, callback: PollCallback): void;
   /** Ends the watch of `fd`; close() does this itself. */
   pollStop(fd: number): void;
+  /**
+   * One poll(2) with timeout 0 (src/pollset.c): `events` per fd as bits (1 in, 2 out); the answer is
+   * each fd's revents as bits (1 in, 2 out, 4 hup, 8 err, 16 nval), in order. 1 to 64 fds.
+   */
+  pollNow(fds: readonly number[], events: readonly number[]): number[];
   /** How many fds the addon holds open. */
   ownedCount(): number;
   /**

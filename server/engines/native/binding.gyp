@@ -8,7 +8,8 @@
         "src/netns.c",
         "src/diag.c",
         "src/capture.c",
-        "src/sockopt.c"
+        "src/sockopt.c",
+        "src/pollset.c"
       ],
       "defines": [
         "NAPI_VERSION=8"

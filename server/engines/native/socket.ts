@@ -15,8 +15,10 @@ import {
   type SocketType,
   type WaitOptions,
   type CancelSignal,
+  type Poller,
 } from '../types.ts';
 import { asEngineError, type NativeAddon, type Readiness } from './addon.ts';
+import { nativePoller } from './poll.ts';
 import { FdReadiness, type Interest } from './readiness.ts';
 import { nextState, type SocketEvent, type SocketState } from './socket-state.ts';
 
@@ -30,6 +32,7 @@ function cancelled(): EngineError {
 export class NativeSocket implements EngineSocket {
   readonly type: SocketType;
   readonly family: Family;
+  readonly poller: Poller;
   readonly #addon: NativeAddon;
   readonly #registry: Set<NativeSocket>;
   readonly #readiness: FdReadiness;
@@ -58,6 +61,19 @@ export class NativeSocket implements EngineSocket {
     this.#registry = registry;
     this.#readiness = new FdReadiness(addon, fd);
     registry.add(this);
+    const poller = nativePoller(addon);
+    poller.adopt(this, {
+      fd: () => this.fd,
+      watch: (interest, onClose) => {
+        this.#cancels.add(onClose);
+        this.#readiness.add(interest);
+        return () => {
+          this.#cancels.delete(onClose);
+          this.#readiness.remove(interest);
+        };
+      },
+    });
+    this.poller = poller;
   }
 
   get fd(): number | null {

@@ -70,4 +70,5 @@ export const NODE_COMPOSITE: Record<string, string> = {
   setsockopt:
     "Node offers no setsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
   getsockopt: "Node offers no getsockopt(): every option is E_UNSUPPORTED here (the native engine makes the real call).",
+  poll: "Node's sockets do not expose their kernel readiness, so there is no real poll(2) here: poll is E_UNSUPPORTED (the native engine makes the real call).",
 };

@@ -87,5 +87,6 @@ void register_netns(napi_env env, napi_value exports); /* netns.c: the sandbox n
 void register_diag(napi_env env, napi_value exports); /* diag.c: sockDiag() */
 void register_capture(napi_env env, napi_value exports); /* capture.c: AF_PACKET capture with BPF filters */
 void register_sockopt(napi_env env, napi_value exports); /* sockopt.c: setsockopt/getsockopt by name */
+void register_pollset(napi_env env, napi_value exports); /* pollset.c: poll(2) over several sockets */
 
 #endif

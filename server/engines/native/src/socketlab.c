@@ -638,5 +638,6 @@ NAPI_MODULE_INIT() {
   register_diag(env, exports);
   register_capture(env, exports);
   register_sockopt(env, exports);
+  register_pollset(env, exports);
   return exports;
 }
