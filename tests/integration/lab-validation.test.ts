@@ -162,6 +162,33 @@ const BAD: Record<string, Record<string, unknown>[]> = {
     { sock: 's1', option: 'SO_REUSEADDR', value: 1, ...EXTRA },
   ],
   getsockopt: [{ sock: 's1' }, { sock: 's1', option: 'TCP_INFO' }, { sock: 's1', option: 'SO_ERROR', value: 0 }],
+  poll: [
+    {},
+    { timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in'] }] },
+    { socks: [], timeout: 0 },
+    { socks: 's1', timeout: 0 },
+    { socks: [{ sock: 's1' }], timeout: 0 },
+    { socks: [{ sock: 's1', events: [] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['pri'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['IN'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: 'in' }], timeout: 0 },
+    { socks: [{ sock: 's1', events: [1] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in', 'in'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in', 'out', 'in'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in'], ...EXTRA }], timeout: 0 },
+    { socks: [{ sock: 's0', events: ['in'] }], timeout: 0 },
+    { socks: [{ sock: 1, events: ['in'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in'] }, { sock: 's1', events: ['out'] }], timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in'] }, { sock: 's2', events: ['in'] }, { sock: 's1', events: ['in'] }], timeout: 0 },
+    { socks: Array.from({ length: 65 }, (_, i) => ({ sock: `s${i + 1}`, events: ['in'] })), timeout: 0 },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: -2 },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: 60_001 },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: 1.5 },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: '100' },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: null },
+    { socks: [{ sock: 's1', events: ['in'] }], timeout: 0, ...EXTRA },
+  ],
 };
 
 /** Whole frames that are not commands at all; each names its id so the reply can be matched. */
@@ -224,6 +251,13 @@ describe('protocol validation, per op', () => {
       assert.equal(reply.error?.code, 'E_BAD_REQUEST', what);
     }
     assert.equal(c.steps().length, stepsBefore);
+  });
+
+  it('poll naming a socket the session does not have is E_NO_SOCKET at once, even with no timeout', async () => {
+    const reply = await c.client.call('poll', { socks: [{ sock: 's2', events: ['in'] }, { sock: 's99', events: ['in'] }], timeout: -1 });
+    assert.equal(reply.ok, false);
+    assert.equal(!reply.ok && reply.error.code, 'E_NO_SOCKET');
+    assert.ok(!c.steps().some((s) => s.op === 'poll' && s.status === 'blocked'), 'nothing waited');
   });
 
   it('the session is untouched: its sockets still work', async () => {
