@@ -65,7 +65,7 @@ describe('programs generated from a lab session run for real', () => {
   }
 
   /** A datagram and its answer, call by call on the lab: both sides bind port 0 and get a lab port. */
-  async function udpSession(): Promise<{ steps: Step[]; port: number }> {
+  async function udpSession(): Promise<{ steps: Step[]; port: number; polled: boolean }> {
     const c = await connect(server);
     try {
       const { sock: rx } = await ok(c.client.call('socket', { type: 'udp', actor: 'server' }));
@@ -85,7 +85,18 @@ describe('programs generated from a lab session run for real', () => {
         await ok(c.client.call('setsockopt', { sock: tx, option: 'SO_LINGER', value: { onoff: false, linger: 0 } }));
         await ok(c.client.call('getsockopt', { sock: tx, option: 'SO_LINGER' }));
       }
+      // poll() in every language (Node's program says its event loop does it): the sender's socket
+      // is ready to write at once; the receiver's waits for the datagram.
+      const polled = c.hello.engine === 'native';
+      if (polled) {
+        const out = await ok(c.client.call('poll', { socks: [{ sock: tx, events: ['out'] }], timeout: 5000 }));
+        assert.deepEqual(out, { ready: 1, socks: [{ sock: tx, revents: ['out'] }] });
+      }
       await ok(c.client.call('sendto', { sock: tx, data: 'ping\n', address: '127.0.0.1', port }));
+      if (polled) {
+        const r = await ok(c.client.call('poll', { socks: [{ sock: rx, events: ['in'] }], timeout: 5000 }));
+        assert.deepEqual(r, { ready: 1, socks: [{ sock: rx, revents: ['in'] }] });
+      }
       const got = await ok(c.client.call('recvfrom', { sock: rx, max: 100 }));
       assert.equal(got.data, 'ping\n');
       assert.equal(got.from.port, back.port);
@@ -96,7 +107,7 @@ describe('programs generated from a lab session run for real', () => {
       const steps = c.steps();
       // The lab was asked for port 0 and picked one: the programs must use the picked ones.
       assert.ok(steps.filter((s) => s.op === 'bind').every((s) => (s.args as { port: number }).port === 0));
-      return { steps, port };
+      return { steps, port, polled };
     } finally {
       c.client.close();
     }
@@ -122,7 +133,9 @@ describe('programs generated from a lab session run for real', () => {
   }
 
   async function pair(proto: 'tcp' | 'udp', serverLang: Language, clientLang: Language) {
-    const { steps, port } = proto === 'tcp' ? await tcpSession() : await udpSession();
+    const session = proto === 'tcp' ? await tcpSession() : await udpSession();
+    const { steps, port } = session;
+    const polled = 'polled' in session && session.polled;
     const tag = `${proto}-${serverLang}-${clientLang}`;
     const [sCmd, sArgs] = command(serverLang, write(steps, serverLang, tag).server);
     const [cCmd, cArgs] = command(clientLang, write(steps, clientLang, tag).client);
@@ -137,7 +150,7 @@ describe('programs generated from a lab session run for real', () => {
       assert.equal(cli.status, 0, `the ${clientLang} client: ${clip(`${cli.stdout}${cli.stderr}${cli.error ?? ''}`, 600)}`);
       const serverDone = await new Promise<number | null>((resolve) => (srv.exitCode !== null ? resolve(srv.exitCode) : srv.once('exit', resolve)));
       assert.equal(serverDone, 0, clip(serverOut, 600));
-      return { server: serverOut, client: cli.stdout };
+      return { server: serverOut, client: cli.stdout, polled };
     } finally {
       srv.kill();
     }
@@ -174,6 +187,12 @@ describe('programs generated from a lab session run for real', () => {
     python: (t) => new RegExp(`recvfrom -> b'${t}\\\\n' from \\('127\\.0\\.0\\.1', \\d+\\)`),
     node: (t) => new RegExp(`recvfrom -> "${t}\\\\n" from 127\\.0\\.0\\.1 \\d+`),
   };
+  /** How each language's program prints its poll: the receiver's socket ready to read, the sender's to write. */
+  const POLLED: Record<Language, (revents: string) => RegExp | null> = {
+    c: (r) => new RegExp(`poll -> 1\\n  s\\d+: ${r}\\n`),
+    python: (r) => new RegExp(`poll -> 1 \\[\\('s\\d+', \\[${r.split(' ').map((e) => `'${e}'`).join(', ')}\\]\\)\\]`),
+    node: () => null,
+  };
   const LANGS: Language[] = ['c', 'python', 'node'];
 
   for (const serverLang of LANGS) {
@@ -183,6 +202,11 @@ describe('programs generated from a lab session run for real', () => {
         const out = await pair('udp', serverLang, clientLang);
         assert.match(out.server, RECEIVED[serverLang]('ping'), clip(out.server, 600));
         assert.match(out.client, RECEIVED[clientLang]('pong'), clip(out.client, 600));
+        if (out.polled) {
+          const [rx, tx] = [POLLED[serverLang]('in'), POLLED[clientLang]('out')];
+          if (rx) assert.match(out.server, rx, clip(out.server, 600));
+          if (tx) assert.match(out.client, tx, clip(out.client, 600));
+        }
       });
     }
   }

@@ -1,5 +1,5 @@
 /** One actor's lab calls as a C99 + POSIX program (compile with `cc -o prog prog.c`). */
-import { boundPort, isV6, optionCall, payloadBytes, type ActorProgram, type ProgramStep } from './common';
+import { boundPort, isV6, optionCall, payloadBytes, pollCall, type ActorProgram, type ProgramStep } from './common';
 
 export function cString(bytes: Uint8Array): string {
   let out = '"';
@@ -20,6 +20,7 @@ const INCLUDES = `#define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,6 +71,23 @@ static void show(const char *call, const char *buf, long n) {
     printf("\\"\\n");
 }
 `;
+
+const SHOW_REVENTS = `
+/* Prints one polled socket's revents by name, as the lab shows them. */
+static void show_revents(const char *name, short re) {
+    printf("  %s:%s%s%s%s%s\\n", name, (re & POLLIN) ? " in" : "", (re & POLLOUT) ? " out" : "",
+           (re & POLLHUP) ? " hup" : "", (re & POLLERR) ? " err" : "", (re & POLLNVAL) ? " nval" : "");
+}
+`;
+
+const POLL_BITS = { in: 'POLLIN', out: 'POLLOUT' } as const;
+
+function pollLines(s: ProgramStep): string[] {
+  const { socks, timeout } = pollCall(s.args);
+  const fds = socks.map((p) => `{${p.sock}, ${p.events.map((e) => POLL_BITS[e]).join(' | ') || '0'}, 0}`).join(', ');
+  const shows = socks.map((p, i) => `show_revents("${p.sock}", fds[${i}].revents);`).join(' ');
+  return [`{`, `    struct pollfd fds[${socks.length}] = {${fds}};`, `    if (report("poll", poll(fds, ${socks.length}, ${timeout})) >= 0) { ${shows} }`, `}`];
+}
 
 function call(s: ProgramStep, fresh: Set<string>): string[] {
   const a = s.args;
@@ -139,6 +157,8 @@ function call(s: ProgramStep, fresh: Set<string>): string[] {
       if (o.option === 'SO_RCVTIMEO') return [get('struct timeval tv = {0, 0}', 'tv', `printf("  ${o.option} = %ld ms\\n", (long)tv.tv_sec * 1000 + (long)tv.tv_usec / 1000)`)];
       return [get('int v = 0', 'v', `printf("  ${o.option} = %d\\n", v)`)];
     }
+    case 'poll':
+      return pollLines(s);
     case 'close':
       return [`report("close", close(${sock}));`];
     default:
@@ -157,7 +177,7 @@ export function cProgram(p: ActorProgram): string {
   const usesV6 = p.steps.some((s) => isV6(s.args.address));
   const uses = (ops: string[]) => p.steps.some((s) => ops.includes(s.op));
   // Only the helpers this program calls: unused static functions are warnings (errors with -Werror).
-  const helpers = [uses(['bind', 'connect', 'sendto']) ? MAKE_ADDR : '', REPORT, uses(['recv', 'recvfrom']) ? SHOW : ''].join('');
+  const helpers = [uses(['bind', 'connect', 'sendto']) ? MAKE_ADDR : '', REPORT, uses(['recv', 'recvfrom']) ? SHOW : '', uses(['poll']) ? SHOW_REVENTS : ''].join('');
   return `/* The "${p.actor}" program from a Socket Lab session: the same calls, in the same order.
  * Build and run: cc -o prog prog.c && ./prog   (start the program that listens first)${usesV6 ? '\n * It uses IPv6 loopback (::1).' : ''}
  */

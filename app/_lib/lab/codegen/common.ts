@@ -62,6 +62,25 @@ export function isV6(address: unknown): boolean {
   return String(address).includes(':');
 }
 
+/** A poll step's sockets and the events wanted on each, as the programs need them. */
+export interface PollCall {
+  socks: { sock: string; events: ('in' | 'out')[] }[];
+  /** In ms; -1 waits until a socket is ready. */
+  timeout: number;
+}
+
+/** Reads a poll step's args (already validated by the lab); events other than in/out are never emitted. */
+export function pollCall(args: Record<string, unknown>): PollCall {
+  const socks = Array.isArray(args.socks) ? args.socks : [];
+  return {
+    socks: socks.map((p: { sock?: unknown; events?: unknown }) => ({
+      sock: String(p.sock),
+      events: (Array.isArray(p.events) ? p.events : []).filter((e): e is 'in' | 'out' => e === 'in' || e === 'out'),
+    })),
+    timeout: Math.trunc(Number(args.timeout ?? -1)),
+  };
+}
+
 /** A setsockopt/getsockopt step's option, its level's name and its value, as the programs need them. */
 export interface OptionCall {
   option: SocketOption;

@@ -95,6 +95,12 @@ function call(s: ProgramStep, socks: Map<string, Sock>): string[] {
     case 'getsockopt':
       // The Node variable may not exist yet (Node creates TCP sockets at listen/connect), so no call is emitted.
       return [`// ${s.op}(${String(a.option)}): Node has no ${s.op}(); net and dgram set a few options their own way (setNoDelay, setKeepAlive, setTTL).`];
+    case 'poll':
+      // Node's event loop (libuv) is the poll: a program waits for the events below instead of calling poll().
+      return [
+        `// poll(${JSON.stringify(a.socks)}, ${String(a.timeout)}): Node has no poll(); its event loop polls for you, and the`,
+        `// 'connection', 'data' and 'message' events awaited by accept() and recv() here arrive when a socket is ready.`,
+      ];
     case 'close':
       if (info?.type === 'udp') return [`${name}.close();`];
       if (info?.server) return [`${name}.close();`];

@@ -1,5 +1,5 @@
 /** One actor's lab calls as a plain Python 3 program (standard library only). */
-import { boundPort, optionCall, payloadBytes, type ActorProgram, type ProgramStep } from './common';
+import { boundPort, optionCall, payloadBytes, pollCall, type ActorProgram, type ProgramStep } from './common';
 
 export function pyBytes(bytes: Uint8Array): string {
   let out = 'b"';
@@ -64,6 +64,17 @@ function call(s: ProgramStep): string[] {
       if (o.option === 'SO_RCVTIMEO') return [`print("getsockopt ${o.option} ->", struct.unpack("ll", ${sock}.getsockopt(${where}, 16)))`];
       return [`print("getsockopt ${o.option} ->", ${sock}.getsockopt(${where}))`];
     }
+    case 'poll': {
+      const { socks, timeout } = pollCall(a);
+      const bits = (events: string[]) => events.map((e) => (e === 'in' ? 'select.POLLIN' : 'select.POLLOUT')).join(' | ') || '0';
+      return [
+        'poller = select.poll()',
+        ...socks.map((p) => `poller.register(${p.sock}, ${bits(p.events)})`),
+        `names = {${socks.map((p) => `${p.sock}.fileno(): "${p.sock}"`).join(', ')}}`,
+        `ready = poller.poll(${timeout})`,
+        'print("poll ->", len(ready), [(names[fd], revents(ev)) for fd, ev in ready])',
+      ];
+    }
     case 'close':
       return [`${sock}.close()`];
     default:
@@ -79,6 +90,7 @@ export function pythonProgram(p: ActorProgram): string {
     'Run it with: python3 <this file>. Start the program that listens first.',
     '"""',
     'import errno',
+    'import select',
     'import socket',
     'import struct',
     '',
@@ -86,6 +98,12 @@ export function pythonProgram(p: ActorProgram): string {
     'def refused(call, err):',
     '    """The kernel said no: print the errno name, as the lab showed it."""',
     '    print(call, "->", errno.errorcode.get(err.errno, err.errno))',
+    '',
+    '',
+    'def revents(ev):',
+    '    # A poll result as names, as the lab shows them.',
+    '    bits = [("in", select.POLLIN), ("out", select.POLLOUT), ("hup", select.POLLHUP), ("err", select.POLLERR), ("nval", select.POLLNVAL)]',
+    '    return [name for name, bit in bits if ev & bit]',
     '',
     '',
   ];
