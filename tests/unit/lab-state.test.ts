@@ -351,6 +351,11 @@ describe('describeCall', () => {
     assert.equal(d('setblocking', { sock: 's3', blocking: false }), 'setblocking(s3, false)');
     assert.equal(d('close', { sock: 's3' }), 'close(s3)');
     assert.equal(d('kernel', {}), 'kernel()');
+    assert.equal(
+      d('poll', { socks: [{ sock: 's1', events: ['in'] }, { sock: 's2', events: ['in', 'out'] }], timeout: 5000 }),
+      'poll([s1 in, s2 in|out], 5000 ms)',
+    );
+    assert.equal(d('poll', { socks: [{ sock: 's1', events: ['in'] }], timeout: -1 }), 'poll([s1 in], no timeout)');
   });
 });
 
@@ -368,6 +373,12 @@ describe('describeResult', () => {
     assert.equal(r('recv', ok({ data: 'hi\n', base64: 'aGkK', bytes: 3 })), '→ 3 bytes "hi\\n"');
     assert.equal(r('recvfrom', ok({ data: 'x', base64: 'eA==', bytes: 1, from: { address: '::1', port: 41001 } })), '→ 1 byte "x" from [::1]:41001');
     for (const op of ['listen', 'shutdown', 'close', 'setblocking'] as const) assert.equal(r(op, ok({})), '→ 0 (ok)');
+  });
+  test('poll names the sockets that are ready, with their revents; 0 is nothing ready', () => {
+    const ready = { ready: 2, socks: [{ sock: 's1', revents: [] }, { sock: 's2', revents: ['in', 'hup'] }, { sock: 's3', revents: ['out'] }] };
+    assert.equal(r('poll', ok(ready)), '→ 2 ready: s2 in|hup, s3 out');
+    assert.equal(r('poll', ok({ ready: 0, socks: [{ sock: 's1', revents: [] }] })), '→ 0: nothing ready');
+    assert.equal(r('poll', blocked), 'waiting…');
   });
   test('recv of 0 bytes is EOF', () => {
     assert.equal(r('recv', ok({ bytes: 0, eof: true })), '→ 0 bytes: EOF');
