@@ -7,7 +7,7 @@
  * accept, and closing any polled socket (or the session ending) cancels it with E_CANCELLED.
  */
 import type { PollTarget } from '../engines/types.ts';
-import type { ArgsOf, Op, ResultOf } from '../protocol/index.ts';
+import type { ArgsOf, Op, PollRevent, ResultOf } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import type { CallInfo, OpContext } from './op-context.ts';
 
@@ -27,7 +27,7 @@ export const poll: OpHandler<'poll'> = async (session, args, { onBlocked }) => {
   }
   const targets: PollTarget[] = entries.map((entry, i) => ({ socket: entry.sock, events: args.socks[i]!.events }));
   const { signal, done } = session.sockets.beginPoll(entries);
-  let revents;
+  let revents: PollRevent[][];
   try {
     revents = await poller.poll(targets, args.timeout, { signal, onBlocked });
   } finally {
