@@ -2,7 +2,8 @@
  * Socket options and the kernel's answers about addresses, on a socket's card, in Chromium against
  * the real server, by keyboard alone: setsockopt SO_RCVBUF 8192 then getsockopt reads the kernel's
  * 16384 and says it doubles; SO_REUSEADDR on reads back on; getsockname after bind shows the
- * address the kernel gave; getpeername on an unconnected socket shows ENOTCONN and what it means.
+ * address the kernel gave; getpeername on an unconnected socket shows ENOTCONN and what it means;
+ * the code view writes them as a program.
  * The session saved as a file and opened on the replay page shows the option steps, and running
  * it again makes them again. The fallback engine's cards say it cannot make option calls rather
  * than hide the controls. axe (every impact) on /lab with the option picker open, light and dark,
@@ -209,6 +210,18 @@ describeInBrowser('socket options and address questions on a socket\'s card, in 
       assert.match(failed, /Not connected: this call needs a connected socket\./);
       assert.match((await lab(page).getByTestId('coach').textContent()) ?? '', /getpeername\(\) failed with ENOTCONN/);
 
+      // The code view writes the same calls as a program (Python is its first tab).
+      const code = lab(page).locator('summary', { hasText: 'Code view' });
+      await tabTo(page, code);
+      await page.keyboard.press('Enter');
+      const program = lab(page).locator('[data-program="server.py"] pre');
+      await program.waitFor();
+      const python = (await program.textContent()) ?? '';
+      assert.match(python, /setsockopt\(socket\.SOL_SOCKET, socket\.SO_RCVBUF, 8192\)/);
+      assert.match(python, /getsockopt\(socket\.SOL_SOCKET, socket\.SO_REUSEADDR\)/);
+      assert.match(python, /\.getsockname\(\)/);
+      assert.match(python, /\.getpeername\(\)/);
+
       // Saved as a file, by keyboard.
       const download = page.waitForEvent('download');
       await tabTo(page, lab(page).getByTestId('save-file'));
@@ -216,6 +229,17 @@ describeInBrowser('socket options and address questions on a socket\'s card, in 
       saved = await readFile((await (await download).path())!, 'utf8');
       const ops = (JSON.parse(saved) as { steps: { op: string }[] }).steps.map((s) => s.op);
       assert.deepEqual(ops, ['socket', 'setsockopt', 'getsockopt', 'setsockopt', 'getsockopt', 'bind', 'getsockname', 'getpeername']);
+
+      // Rewound to the first getsockopt, "Replay from here" makes the option calls again, for real.
+      await timeline(page).locator('[data-seq="3"] button').click();
+      await lab(page).getByTestId('rewind-here').click();
+      await page.getByTestId('rewind-bar').and(page.locator('[data-seq="3"]')).waitFor();
+      await page.getByTestId('replay-from-here').click();
+      const replayed = lab(page).getByTestId('replay-status');
+      await replayed.and(page.locator('[data-done="true"]')).waitFor();
+      assert.match((await replayed.textContent()) ?? '', /Replayed 3 calls on new sockets.*answered each one as it did before/);
+      assert.equal(await timeline(page).locator('[role="listitem"]').count(), 3);
+      await timeline(page).locator('[data-op="getsockopt"][data-status="ok"]', { hasText: '16384 bytes' }).waitFor();
       assert.deepEqual(problems, { console: [], failed: [] });
     } finally {
       await page.context().close();
