@@ -48,7 +48,7 @@ const ERRNOS = {
   },
   ENOTCONN: {
     meaning: 'Not connected: this call needs a connected socket.',
-    cause: 'send() or recv() on a TCP socket before connect() or accept() gave it a peer.',
+    cause: 'send() or recv() on a TCP socket before connect() or accept() gave it a peer, or getpeername() on a socket with no peer (a listener, an unconnected UDP socket).',
   },
   EISCONN: {
     meaning: 'Already connected: this socket already has a peer.',
@@ -68,7 +68,11 @@ const ERRNOS = {
   },
   EOPNOTSUPP: {
     meaning: 'Operation not supported on this kind of socket.',
-    cause: 'listen() or accept() on a UDP socket.',
+    cause: 'listen() or accept() on a UDP socket, or getsockopt() of a TCP option on a UDP socket.',
+  },
+  ENOPROTOOPT: {
+    meaning: 'Protocol not available: this option does not exist for this kind of socket.',
+    cause: 'setsockopt() of a TCP option (TCP_NODELAY, TCP_KEEPIDLE...) on a UDP socket, or an IPv6 option on an IPv4 socket.',
   },
   EDESTADDRREQ: {
     meaning: 'Destination address required.',

@@ -102,7 +102,7 @@ describe('call advice against the native engine', () => {
       const s1 = await ok(c.client.call('socket', { type: 'tcp', actor: 'server' }));
       const fresh = await checkAdvice(c, s1.sock, to, 'fresh server socket');
       assert.equal(fresh.suggested, 'bind');
-      assert.deepEqual(Object.keys(fresh.likelyFail).sort(), ['accept', 'recv', 'send', 'shutdown']);
+      assert.deepEqual(Object.keys(fresh.likelyFail).sort(), ['accept', 'getpeername', 'recv', 'send', 'shutdown']);
 
       // Now bound (the preselected bind ran): listen comes next, and a second bind is marked.
       const bound = await checkAdvice(c, s1.sock, to, 'bound server socket');

@@ -93,8 +93,8 @@ describe('the calls each card marks as likely to fail', () => {
   const marks = (s: LabState, h: string) => Object.fromEntries(Object.entries(adviseCalls(factsOf(sockOf(s, h), [])).likelyFail).map(([op, m]) => [op, m!.code]));
 
   test('TCP by state', () => {
-    assert.deepEqual(marks(run([SOCKET]), 's1'), { accept: 'EINVAL', send: 'EPIPE', recv: 'ENOTCONN', shutdown: 'ENOTCONN' });
-    assert.deepEqual(marks(run([SOCKET, BIND, LISTEN]), 's1'), { bind: 'EINVAL', connect: 'EISCONN', send: 'EPIPE', recv: 'ENOTCONN' });
+    assert.deepEqual(marks(run([SOCKET]), 's1'), { accept: 'EINVAL', send: 'EPIPE', recv: 'ENOTCONN', getpeername: 'ENOTCONN', shutdown: 'ENOTCONN' });
+    assert.deepEqual(marks(run([SOCKET, BIND, LISTEN]), 's1'), { bind: 'EINVAL', connect: 'EISCONN', send: 'EPIPE', recv: 'ENOTCONN', getpeername: 'ENOTCONN' });
     const connected = run([SOCKET, BIND, LISTEN, CLIENT, CONNECT]);
     assert.deepEqual(marks(connected, 's2'), { bind: 'EINVAL', listen: 'EINVAL', accept: 'EINVAL' });
     const shut = run([step(6, 'client', 'shutdown', { sock: 's2', how: 'write' }, ok({}))], connected);
@@ -103,9 +103,20 @@ describe('the calls each card marks as likely to fail', () => {
 
   test('UDP', () => {
     const u = run([step(1, 'x', 'socket', { type: 'udp' }, ok({ sock: 's1', fd: 3 }))]);
-    assert.deepEqual(marks(u, 's1'), { listen: 'EOPNOTSUPP', accept: 'EOPNOTSUPP', send: 'EDESTADDRREQ', shutdown: 'ENOTCONN' });
+    assert.deepEqual(marks(u, 's1'), { listen: 'EOPNOTSUPP', accept: 'EOPNOTSUPP', send: 'EDESTADDRREQ', getpeername: 'ENOTCONN', shutdown: 'ENOTCONN' });
     const c = run([step(2, 'x', 'connect', { sock: 's1', address: '127.0.0.1', port: 41000 }, ok({ local: { address: '127.0.0.1', port: 50000 } }))], u);
     assert.deepEqual(marks(c, 's1'), { listen: 'EOPNOTSUPP', accept: 'EOPNOTSUPP', bind: 'EINVAL' });
+  });
+
+  test('the fallback engine: the option calls are marked E_UNSUPPORTED, on the native one they are not', () => {
+    const s = run([SOCKET]);
+    const onNode = adviseCalls(factsOf(sockOf(s, 's1'), [], 'node')).likelyFail;
+    assert.equal(onNode.setsockopt?.code, 'E_UNSUPPORTED');
+    assert.equal(onNode.getsockopt?.code, 'E_UNSUPPORTED');
+    assert.match(onNode.setsockopt?.why ?? '', /fallback engine/);
+    const onNative = adviseCalls(factsOf(sockOf(s, 's1'), [], 'native')).likelyFail;
+    assert.equal(onNative.setsockopt, undefined);
+    assert.equal(onNative.getsockopt, undefined);
   });
 });
 

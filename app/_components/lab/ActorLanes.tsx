@@ -13,6 +13,8 @@ interface Props {
   kernel: KernelRow[];
   policy: Policy | null;
   connected: boolean;
+  /** The server's engine (the fallback one cannot make option calls). */
+  engine?: 'native' | 'node';
   /** A viewer's mirror: cards without controls. */
   readOnly?: boolean;
   showClosed: boolean;
@@ -24,7 +26,7 @@ interface Props {
 }
 
 /** One column per program: the server, the client(s), and "outside" for programs not in the lab. */
-export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, policy, connected, readOnly = false, showClosed, lastSteps, provisional, onCall }: Props) {
+export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, policy, connected, engine, readOnly = false, showClosed, lastSteps, provisional, onCall }: Props) {
   const listening = sockets.find((s) => !s.closed && s.local && (s.listening || s.type === 'udp'));
   const suggestedPort = listening?.local?.port ?? null;
   if (!lanes.length) {
@@ -41,7 +43,7 @@ export const ActorLanes = memo(function ActorLanes({ lanes, sockets, kernel, pol
             <h3 className={`m-0 mb-2 text-sm font-bold ${color.text}`}>{lane === 'outside' ? 'outside the lab (nc, python…)' : lane}</h3>
             <div className="space-y-2">
               {own.map((s) => (
-                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} readOnly={readOnly} lastStep={lastSteps?.get(s.handle)} provisional={provisional?.get(s.handle)} onCall={onCall} />
+                <SocketCard key={s.handle} sock={s} kernel={kernel} color={color} policy={policy} suggestedPort={suggestedPort} connected={connected} engine={engine} readOnly={readOnly} lastStep={lastSteps?.get(s.handle)} provisional={provisional?.get(s.handle)} onCall={onCall} />
               ))}
               {own.length === 0 && outside.length === 0 ? (
                 <p className="m-0 text-xs text-gray-600 dark:text-gray-400">All of its sockets are closed{showClosed ? '' : ' (tick "show closed sockets" to see them)'}.</p>

@@ -1,12 +1,18 @@
 'use client';
-import { memo, useId, useState } from 'react';
-import type { Op, Policy } from '@/server/protocol';
+import { memo, useId, useRef, useState } from 'react';
+import type { Op, Policy, SocketOption } from '@/server/protocol';
 import type { SockView } from '@/app/_lib/lab/state';
 import type { CallAdvice } from '@/app/_lib/lab/next-call';
+import { callArgs, type CallDraft, type FormOp } from '@/app/_lib/lab/call-args';
+import { initialDraft, parseOptionValue, type OptionDraft } from '@/app/_lib/lab/socket-options';
+import { QueryButtons } from './QueryButtons';
+import { SocketOptionFields } from './SocketOptionFields';
 
 /** Every call is offered on every socket: calling them in the "wrong" order is part of the lesson. */
-const TCP_OPS: Op[] = ['bind', 'listen', 'accept', 'connect', 'send', 'recv', 'shutdown', 'setblocking', 'close'];
-const UDP_OPS: Op[] = ['bind', 'sendto', 'recvfrom', 'connect', 'send', 'recv', 'listen', 'setblocking', 'close'];
+const TCP_OPS: FormOp[] = ['bind', 'listen', 'accept', 'connect', 'send', 'recv', 'shutdown', 'setblocking', 'setsockopt', 'getsockopt', 'close'];
+const UDP_OPS: FormOp[] = ['bind', 'sendto', 'recvfrom', 'connect', 'send', 'recv', 'listen', 'setblocking', 'setsockopt', 'getsockopt', 'close'];
+/** Questions to the kernel that change nothing: one click each, beside the calls. */
+const QUERIES: FormOp[] = ['getsockname', 'getpeername'];
 
 export interface CallRequest {
   op: Op;
@@ -21,28 +27,30 @@ interface Props {
   disabled: boolean;
   /** The call to preselect and the calls that would likely fail now. */
   advice: CallAdvice;
-  /** The newest finished call on this socket: after each one, the form selects the advised next call. */
+  /** The newest finished call on this socket: after each one, the form selects `nextOp`. */
   lastSeq: number | null;
+  /** The call to select after the newest one; null keeps the learner's choice (after a question like getsockname). */
+  nextOp: Op | null;
   onCall: (req: CallRequest) => void;
 }
 
-function unescape(text: string): string {
-  return text.replace(/\\(r|n|t|\\)/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
+function isFormOp(ops: readonly FormOp[], op: Op | null): op is FormOp {
+  return ops.some((o) => o === op);
 }
 
 /**
  * Memoised: re-rendering it sets its radio inputs' name and type again, which makes the browser
  * restyle them, and the kernel view refreshes after every step.
  */
-export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, disabled, advice, lastSeq, onCall }: Props) {
+export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, disabled, advice, lastSeq, nextOp, onCall }: Props) {
   const ops = sock.type === 'udp' ? UDP_OPS : TCP_OPS;
-  const [op, setOp] = useState<Op>(() => advice.suggested ?? ops[0]);
+  const [op, setOp] = useState<FormOp>(() => (isFormOp(ops, advice.suggested) ? advice.suggested : ops[0]));
   // A new call on this socket: select what makes sense next (set while rendering, React's way of
   // adjusting state to a prop, so the form never shows the stale choice for a frame).
   const [selectedAfter, setSelectedAfter] = useState(lastSeq);
   if (selectedAfter !== lastSeq) {
     setSelectedAfter(lastSeq);
-    if (advice.suggested) setOp(advice.suggested);
+    if (isFormOp(ops, nextOp)) setOp(nextOp);
   }
   const doubt = advice.likelyFail[op];
   const [address, setAddress] = useState(sock.family === 6 ? '::1' : '127.0.0.1');
@@ -52,36 +60,35 @@ export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, di
   const [max, setMax] = useState('4096');
   const [how, setHow] = useState<'read' | 'write' | 'both'>('write');
   const [blocking, setBlocking] = useState(!sock.blocking);
+  const [option, setOption] = useState<SocketOption>('SO_REUSEADDR');
+  // Each option keeps what was typed for it, so trying another and coming back loses nothing.
+  const [optionDrafts, setOptionDrafts] = useState<Partial<Record<SocketOption, OptionDraft>>>({});
+  const optionDraft = optionDrafts[option] ?? initialDraft(option);
+  const formRef = useRef<HTMLFormElement>(null);
   const id = useId();
   const field = 'w-full rounded border border-gray-300 bg-white px-2 py-1 font-mono text-sm dark:border-gray-600 dark:bg-gray-900';
   const label = 'block text-xs font-medium text-gray-700 dark:text-gray-300';
   const portValue = port === '' ? (op === 'bind' ? 0 : suggestedPort ?? policy?.ports[0] ?? 41000) : Number(port);
+  const parsedValue = op === 'setsockopt' ? parseOptionValue(option, optionDraft) : null;
+  const valueError = parsedValue && !parsedValue.ok ? parsedValue.message : null;
+  const unsupported = (op === 'setsockopt' || op === 'getsockopt') && doubt?.code === 'E_UNSUPPORTED' ? doubt.why : null;
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const base = { sock: sock.handle };
-    const args: Record<string, unknown> =
-      op === 'bind' || op === 'connect'
-        ? { ...base, address, port: portValue }
-        : op === 'listen'
-          ? { ...base, backlog: Number(backlog) }
-          : op === 'send'
-            ? { ...base, data: unescape(data) }
-            : op === 'sendto'
-              ? { ...base, data: unescape(data), address, port: portValue }
-              : op === 'recv' || op === 'recvfrom'
-                ? { ...base, max: Number(max) }
-                : op === 'shutdown'
-                  ? { ...base, how }
-                  : op === 'setblocking'
-                    ? { ...base, blocking }
-                    : base;
-    onCall({ op, args });
+    const draft: CallDraft = { address, port, defaultPort: portValue, backlog, data, max, how, blocking, option, optionDraft };
+    const built = callArgs(op, sock.handle, draft);
+    if (!built.ok) {
+      // The reason is already shown beside the field; take the learner there.
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    onCall({ op, args: built.args });
   }
 
   const addresses = policy?.addresses ?? ['127.0.0.1', '::1'];
   return (
-    <form onSubmit={submit} className="mt-2 space-y-2" aria-label={`Call on ${sock.handle}`}>
+    <form ref={formRef} onSubmit={submit} className="mt-2 space-y-2" aria-label={`Call on ${sock.handle}`}>
+      <QueryButtons sock={sock.handle} ops={QUERIES} advice={advice} disabled={disabled} onCall={onCall} />
       <fieldset>
         <legend className="sr-only">System call on {sock.handle}</legend>
         <div className="flex flex-wrap gap-1" role="radiogroup" aria-label={`System call on ${sock.handle}`}>
@@ -110,7 +117,7 @@ export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, di
           })}
         </div>
       </fieldset>
-      {doubt ? (
+      {doubt && !unsupported ? (
         <p className="m-0 text-xs text-amber-900 dark:text-amber-200" data-testid="call-doubt">
           {op}() will most likely fail with {doubt.code}: {doubt.why}. Make the call to see the kernel&apos;s real answer.
         </p>
@@ -178,6 +185,21 @@ export const CallForm = memo(function CallForm({ sock, policy, suggestedPort, di
             <input type="checkbox" checked={blocking} onChange={(e) => setBlocking(e.target.checked)} />
             blocking (currently {sock.blocking ? 'blocking' : 'non-blocking'})
           </label>
+        ) : null}
+        {op === 'setsockopt' || op === 'getsockopt' ? (
+          <SocketOptionFields
+            op={op}
+            sock={{ handle: sock.handle, type: sock.type, family: sock.family, bound: Boolean(sock.local) }}
+            option={option}
+            onOption={setOption}
+            draft={optionDraft}
+            onDraft={(d) => setOptionDrafts((all) => ({ ...all, [option]: d }))}
+            valueError={valueError}
+            unsupported={unsupported}
+            id={id}
+            field={field}
+            label={label}
+          />
         ) : null}
       </div>
       <button type="submit" disabled={disabled} className="rounded-md bg-blue-700 px-3 py-1 font-mono text-sm font-semibold text-white hover:bg-blue-800 disabled:opacity-50">

@@ -1,7 +1,9 @@
 'use client';
 import { memo, useEffect, useState } from 'react';
 import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
+import type { OptionValue } from '@/server/protocol';
 import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
+import { readingMeaning } from '@/app/_lib/lab/socket-options';
 import { outcomeOf } from '@/app/_lib/lab/outcome';
 import { firstMeeting } from '@/app/_lib/lab/seen-errors';
 import { GlossaryTerm } from '../GlossaryTerm';
@@ -18,7 +20,7 @@ const TONE = {
  * controls that made it. A failure says what it means; the first time this browser meets an error
  * code, the explanation opens by itself.
  */
-export const CallResult = memo(function CallResult({ step }: { step: StepView }) {
+export const CallResult = memo(function CallResult({ step, asked }: { step: StepView; asked?: OptionValue }) {
   const outcome = outcomeOf(step);
   const code = step.error?.code;
   const known = code ? ERRNO_MEANINGS[code] : undefined;
@@ -34,6 +36,12 @@ export const CallResult = memo(function CallResult({ step }: { step: StepView })
         <span className="sr-only">Last call: </span>
         {describeCall(step)} <span className="font-semibold">{describeResult(step)}</span>
       </p>
+      {step.op === 'getsockopt' && step.status === 'ok' && step.result ? (
+        // What the number means: a buffer size reads back doubled, a linger of 0 means a RST...
+        <p className="m-0 mt-0.5" data-testid="option-reading">
+          {readingMeaning(step.result.option, step.result.value, asked)}
+        </p>
+      ) : null}
       {step.status === 'error' && step.error ? (
         <>
           <p className="m-0 mt-0.5">

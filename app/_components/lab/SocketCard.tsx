@@ -1,6 +1,6 @@
 'use client';
 import { memo, useMemo, useState } from 'react';
-import type { KernelRow, Policy } from '@/server/protocol';
+import type { KernelRow, Op, Policy } from '@/server/protocol';
 import { describeCall, formatEndpoint, kernelStateOf, type SockView, type StepView } from '@/app/_lib/lab/state';
 import type { ProvisionalCall } from '@/app/_lib/lab/provisional';
 import { adviseCalls, type CallAdvice } from '@/app/_lib/lab/next-call';
@@ -17,6 +17,8 @@ interface Props {
   policy: Policy | null;
   suggestedPort: number | null;
   connected: boolean;
+  /** The server's engine: the fallback one cannot make option calls, and the card says so. */
+  engine?: 'native' | 'node';
   readOnly?: boolean;
   /** The newest call on this socket (or the one that made it), shown under the controls. */
   lastStep?: StepView;
@@ -25,15 +27,28 @@ interface Props {
   onCall: (req: CallRequest) => void;
 }
 
+/**
+ * The call to select on the card after its newest one: getsockopt() after a setsockopt() (read back
+ * what the kernel kept), the learner's own choice after a question that changed nothing, otherwise
+ * the advised call.
+ */
+function nextOpAfter(last: StepView, advice: CallAdvice): Op | null {
+  if (last.op === 'setsockopt' && last.status === 'ok') return 'getsockopt';
+  if (last.op === 'getsockname' || last.op === 'getpeername' || last.op === 'getsockopt') return null;
+  return advice.suggested;
+}
+
 /** One socket: its handle and fd, addresses, the kernel's state for it, and controls for every call. */
-export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, readOnly = false, lastStep, provisional, onCall }: Props) {
+export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy, suggestedPort, connected, engine, readOnly = false, lastStep, provisional, onCall }: Props) {
   const [open, setOpen] = useState(true);
   const state = kernelStateOf(sock, kernel);
   const row = kernel.find((r) => r.sock === sock.handle && r.relation === 'own');
   // The same object while the advice is the same, so the call form skips redrawing on a kernel refresh.
-  const adviceKey = JSON.stringify(adviseCalls({ sock, row }));
+  const adviceKey = JSON.stringify(adviseCalls({ sock, row, engine }));
   const advice = useMemo(() => JSON.parse(adviceKey) as CallAdvice, [adviceKey]);
   const lastSeq = lastStep && lastStep.status !== 'blocked' ? lastStep.seq : null;
+  const nextOp = lastStep ? nextOpAfter(lastStep, advice) : advice.suggested;
+  const asked = lastStep?.op === 'getsockopt' && lastStep.result ? sock.optionsSet?.[lastStep.result.option] : undefined;
   return (
     <article
       className={`rounded-lg border-l-4 ${color.border} border border-gray-200 bg-white p-2 text-sm shadow-sm dark:border-gray-700 dark:bg-gray-900 ${sock.closed ? 'opacity-60' : ''}`}
@@ -82,7 +97,7 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="mt-1 text-xs text-blue-700 underline dark:text-blue-300">
             {open ? 'Hide calls' : 'Show calls'}
           </button>
-          {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} advice={advice} lastSeq={lastSeq} onCall={onCall} /> : null}
+          {open ? <CallForm sock={sock} policy={policy} suggestedPort={suggestedPort} disabled={!connected} advice={advice} lastSeq={lastSeq} nextOp={nextOp} onCall={onCall} /> : null}
         </div>
       )}
       {/* The click's own feedback, where the learner is looking (on a phone the timeline is far
@@ -92,7 +107,7 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
           calling {describeCall(provisional)}… <span className="font-sans italic">no answer yet</span>
         </p>
       ) : lastStep ? (
-        <CallResult step={lastStep} />
+        <CallResult step={lastStep} asked={asked} />
       ) : null}
     </article>
   );

@@ -201,7 +201,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
         </div>
       ) : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
-      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
+      <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} engine={state.hello?.engine} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
       <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
       <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} provisional={past ? undefined : lab.provisional} onRewind={viewer ? undefined : setRewindSeq} />

@@ -9,6 +9,7 @@ import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
 import { count, NOUNS } from '../plural';
 import { adviseCalls, factsOf } from './next-call';
 import { outcomeOf, type Outcome } from './outcome';
+import { formatOptionValue, readingMeaning } from './socket-options';
 import { formatEndpoint, type SockView, type StepView } from './state';
 
 export interface NextCall {
@@ -129,6 +130,23 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
       return step.args.blocking
         ? `${h} is blocking again: a call that must wait now waits for the kernel.`
         : `${h} is non-blocking: a call that would wait now answers at once, with EAGAIN or EINPROGRESS.`;
+    case 'getsockname':
+      return step.result.port === 0
+        ? `${h} has no address yet: the kernel answers ${formatEndpoint(step.result)}, the wildcard address and port 0. bind() or connect() gives it one.`
+        : `The kernel says ${h}'s own address is ${formatEndpoint(step.result)}: the local half of its connection's addresses.`;
+    case 'getpeername':
+      return `The kernel says ${h}'s peer is ${formatEndpoint(step.result)}: the other end of its connection.`;
+    case 'setsockopt': {
+      const { option, value } = step.args;
+      const set = `The kernel took ${option} = ${formatOptionValue(option, value)} on ${h}.`;
+      if (option === 'SO_RCVBUF' || option === 'SO_SNDBUF') return `${set} getsockopt() shows what it really keeps: not quite what you asked for.`;
+      if ((option === 'SO_REUSEADDR' || option === 'SO_REUSEPORT' || option === 'IPV6_V6ONLY') && !sock?.local) return `${set} It matters at bind(), which comes next.`;
+      return `${set} getsockopt() reads back what the kernel keeps.`;
+    }
+    case 'getsockopt': {
+      const { option, value } = step.result;
+      return `${option} on ${h} reads ${formatOptionValue(option, value)}. ${readingMeaning(option, value, sock?.optionsSet?.[option])}`;
+    }
     default:
       return `${step.op}() returned.`;
   }
@@ -142,6 +160,8 @@ function nextCalls(step: StepView, sockets: readonly SockView[], kernel: readonl
     if (suggested && !out.some((n) => n.sock === s.handle)) out.push({ sock: s.handle, op: suggested });
   };
   const sock = sockets.find((s) => s.handle === step.sock);
+  // Read back what the kernel kept: for the buffer sizes, not what was asked.
+  if (step.status === 'ok' && step.op === 'setsockopt' && sock && !sock.closed) out.push({ sock: sock.handle, op: 'getsockopt' });
   if (step.status === 'ok' && (step.op === 'socket' || step.op === 'accept')) {
     const made = step.result?.sock;
     add(sockets.find((s) => s.handle === made));

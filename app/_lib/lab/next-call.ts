@@ -20,10 +20,12 @@ export interface SockFacts {
   sock: SockView;
   /** The kernel's row for it (relation "own"), if it has one. */
   row?: KernelRow;
+  /** The server's engine; the fallback one cannot set or read socket options. */
+  engine?: 'native' | 'node';
 }
 
-export function factsOf(sock: SockView, kernel: readonly KernelRow[]): SockFacts {
-  return { sock, row: kernel.find((r) => r.sock === sock.handle && r.relation === 'own') };
+export function factsOf(sock: SockView, kernel: readonly KernelRow[], engine?: 'native' | 'node'): SockFacts {
+  return { sock, row: kernel.find((r) => r.sock === sock.handle && r.relation === 'own'), engine };
 }
 
 /** Names that suggest the client side of a conversation: the first call there is usually connect. */
@@ -60,6 +62,7 @@ function tcpFailures({ sock }: SockFacts): CallAdvice['likelyFail'] {
   if (!connected) {
     fail.send = { code: 'EPIPE', why: 'it is not connected' };
     fail.recv = { code: 'ENOTCONN', why: 'it is not connected' };
+    fail.getpeername = { code: 'ENOTCONN', why: sock.listening ? 'a listening socket has no peer: each accepted socket has one' : 'it has no peer: connect() first' };
     if (!sock.listening) fail.shutdown = { code: 'ENOTCONN', why: 'it is not connected' };
   } else if (sock.shut.write) {
     fail.send = { code: 'EPIPE', why: 'you shut down its writing side' };
@@ -75,14 +78,22 @@ function udpFailures({ sock }: SockFacts): CallAdvice['likelyFail'] {
   if (sock.local) fail.bind = { code: 'EINVAL', why: 'it already has an address' };
   if (!sock.remote) {
     fail.send = { code: 'EDESTADDRREQ', why: 'send() needs a connected socket: use sendto() with an address' };
+    fail.getpeername = { code: 'ENOTCONN', why: 'an unconnected UDP socket has no peer: each datagram says where it came from' };
     fail.shutdown = { code: 'ENOTCONN', why: 'it is not connected' };
   }
   return fail;
 }
 
+/** The fallback engine answers the option calls E_UNSUPPORTED (docs/protocol.md): say so before the click. */
+function engineFailures({ engine }: SockFacts): CallAdvice['likelyFail'] {
+  if (engine !== 'node') return {};
+  const why = "this server's fallback engine (Node's net/dgram) cannot set or read socket options; the native engine can";
+  return { setsockopt: { code: 'E_UNSUPPORTED', why }, getsockopt: { code: 'E_UNSUPPORTED', why } };
+}
+
 export function adviseCalls(facts: SockFacts): CallAdvice {
   if (facts.sock.closed) return { suggested: null, likelyFail: {} };
   return facts.sock.type === 'udp'
-    ? { suggested: suggestUdp(facts), likelyFail: udpFailures(facts) }
-    : { suggested: suggestTcp(facts), likelyFail: tcpFailures(facts) };
+    ? { suggested: suggestUdp(facts), likelyFail: { ...udpFailures(facts), ...engineFailures(facts) } }
+    : { suggested: suggestTcp(facts), likelyFail: { ...tcpFailures(facts), ...engineFailures(facts) } };
 }

@@ -12,7 +12,24 @@ import { checkedCommand } from './checked-command';
 import { outcomeOf as replyOutcome } from './scenario-runner';
 
 /** The calls a learner makes; program runs, the kernel view and the like are not replayed. */
-const REPLAYABLE: ReadonlySet<Op> = new Set<Op>(['socket', 'bind', 'listen', 'accept', 'connect', 'send', 'recv', 'sendto', 'recvfrom', 'shutdown', 'close', 'setblocking']);
+const REPLAYABLE: ReadonlySet<Op> = new Set<Op>([
+  'socket',
+  'bind',
+  'listen',
+  'accept',
+  'connect',
+  'send',
+  'recv',
+  'sendto',
+  'recvfrom',
+  'shutdown',
+  'close',
+  'setblocking',
+  'getsockname',
+  'getpeername',
+  'setsockopt',
+  'getsockopt',
+]);
 
 export interface ReplayCall {
   seq: number;

@@ -3,9 +3,10 @@
  * kernel events and kernel-table snapshots. Pure functions, so the UI logic can be tested without a
  * browser.
  */
-import type { Endpoint, Hello, KernelEvent, KernelRow, Op, Step } from '@/server/protocol';
+import { OptionValueSchema, type Endpoint, type Hello, type KernelEvent, type KernelRow, type Op, type OptionValue, type SocketOption, type Step } from '@/server/protocol';
 import { count, NOUNS } from '../plural';
 import { expectedLabel } from './outcome';
+import { formatOptionValue, isSocketOption } from './socket-options';
 
 export interface SockView {
   handle: string;
@@ -25,6 +26,8 @@ export interface SockView {
   waiting: string[];
   /** For a socket accept() made: the listening socket it came from. */
   acceptedFrom?: string;
+  /** What each setsockopt() that succeeded on it asked for (the kernel may keep another value: getsockopt() says). */
+  optionsSet?: Partial<Record<SocketOption, OptionValue>>;
 }
 
 /** A step with the kernel rows just before and just after it, when the UI fetched them. */
@@ -136,6 +139,10 @@ function applyResult(sockets: SockView[], step: Step): SockView[] {
     }
     case 'close':
       return sockets.map((s) => (s.handle === step.sock && !s.closed ? { ...s, closed: true, waiting: [] } : s));
+    case 'setsockopt': {
+      const { option, value } = step.args;
+      return updateSock(sockets, step.sock, (s) => ({ ...s, optionsSet: { ...s.optionsSet, [option]: value } }));
+    }
     default:
       return sockets;
   }
@@ -373,8 +380,11 @@ export function describeCall(step: { op: Op; args: Record<string, unknown> }): s
       return `shutdown(${a.sock}, ${a.how})`;
     case 'setblocking':
       return `setblocking(${a.sock}, ${a.blocking})`;
-    case 'setsockopt':
-      return `setsockopt(${a.sock}, ${a.option}, ${JSON.stringify(a.value)})`;
+    case 'setsockopt': {
+      const option = String(a.option);
+      const value = OptionValueSchema.safeParse(a.value);
+      return `setsockopt(${a.sock}, ${option}, ${isSocketOption(option) && value.success ? formatOptionValue(option, value.data) : JSON.stringify(a.value)})`;
+    }
     case 'getsockopt':
       return `getsockopt(${a.sock}, ${a.option})`;
     case 'poll': {
@@ -435,6 +445,11 @@ export function describeResult(step: Step): string {
       const ready = r.socks.filter((s) => s.revents.length > 0).map((s) => `${s.sock} ${s.revents.join('|')}`);
       return `→ ${r.ready} ready: ${ready.join(', ')}`;
     }
+    case 'getsockname':
+    case 'getpeername':
+      return step.result ? `→ ${formatEndpoint(step.result)}` : '→ 0 (ok)';
+    case 'getsockopt':
+      return step.result ? `→ ${formatOptionValue(step.result.option, step.result.value)}` : '→ 0 (ok)';
     default:
       return '→ 0 (ok)';
   }
