@@ -9,7 +9,7 @@ import { Term } from '../Term';
  */
 export function TcpInfoDetails({ info, id, label }: { info: TcpInfo; id: string; label: string }) {
   return (
-    <div id={id} role="group" aria-label={label} className="sticky left-0 max-w-[calc(100vw-3rem)] px-2 py-2 font-sans sm:max-w-none" data-testid="tcp-info">
+    <div id={id} role="group" aria-label={label} className="sticky left-0 max-w-[calc(100vw-4rem)] px-2 py-2 font-sans sm:max-w-none" data-testid="tcp-info">
       <p className="m-0 mb-1 text-xs text-gray-700 dark:text-gray-300">
         The kernel&apos;s <code>TCP_INFO</code> for this socket (what <code>ss -ti</code> prints). Hover, focus or press a name for what it means.
       </p>
