@@ -12,6 +12,7 @@
  *     program the session cannot name connected to it), a dump of that listener's port, filtered in
  *     the kernel, then step 2 for what it found. A dump walks the kernel's whole table, so it is
  *     kept for this case.
+ * Each TCP question also asks for the socket's tcp_info (INET_DIAG_INFO), decoded by tcp-info.ts.
  * What is read is the kernel's own record of each socket; the lab's bookkeeping only says which
  * sockets to ask about. server/lab/kernel-view.ts then keeps the rows that concern the session,
  * exactly as it does for the whole /proc table, so both readers give the same view.
