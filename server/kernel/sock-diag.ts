@@ -28,6 +28,7 @@ import { LabFailure } from '../protocol/errors.ts';
 import type { KernelQuery, KernelReader } from './reader.ts';
 import { formatAddress, isUdp, stateName, TCP_LISTEN, type KernelProto, type RawKernelRow } from './rows.ts';
 import { decodeTcpInfo } from './tcp-info.ts';
+import type { TcpInfo } from '../protocol/index.ts';
 
 export interface DiagTuple {
   protocol: 'tcp' | 'udp';
@@ -46,6 +47,8 @@ export interface SockDiagCalls {
   dump(protocol: 'tcp' | 'udp', family: 4 | 6, ports: readonly number[]): Uint8Array;
   /** Closes the netlink socket (the server is stopping); the next call opens it again. */
   close(): void;
+  /** getsockopt(TCP_INFO) on one of the engine's fds: the raw struct tcp_info. */
+  tcpInfo(fd: number): Uint8Array;
 }
 
 /** sizeof(struct inet_diag_msg), linux/inet_diag.h. */
@@ -196,6 +199,14 @@ export function readSessionRows(calls: SockDiagCalls, query: KernelQuery): RawKe
 export function sockDiagReader(calls: SockDiagCalls): KernelReader {
   return {
     source: 'netlink',
+    tcpInfo: (fd: number): TcpInfo | null => {
+      try {
+        return decodeTcpInfo(calls.tcpInfo(fd), endianness() === 'LE');
+      } catch {
+        // A socket closed or gone since the table was read: its row simply has no details.
+        return null;
+      }
+    },
     read: async (query) => {
       try {
         return readSessionRows(calls, query);

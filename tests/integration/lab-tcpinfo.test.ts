@@ -12,6 +12,7 @@ import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import type { RunningServer } from '../../server/app.ts';
 import type { KernelRow } from '../../server/protocol/index.ts';
 import { connect, kernelRows, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+import { needs } from '../helpers/tools.ts';
 
 const skip = loadNativeAddon() ? false : 'the native addon is not built (node scripts/build-addon.mjs)';
 const sysctl = (name: string) => readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim();
@@ -117,6 +118,48 @@ describe('tcp_info in the kernel view (netlink reader)', { skip }, () => {
     const timeWait = rows.find((r) => r.relation === 'closed' && r.state === 'TIME_WAIT')!;
     assert.equal(timeWait.tcpInfo, undefined);
     for (const sock of [listener, udp]) await ok(c.client.call('close', { sock }));
+  });
+});
+
+describe('tcp_info of sandbox sockets (their rows come from the host\'s /proc/net)', { skip: skip || needs('unshare', 'ip', 'nft') }, () => {
+  let server: RunningServer;
+  let c: Connected;
+  before(async () => {
+    server = await startLab({ engine: 'native', kernelView: 'netlink' });
+    c = await connect(server);
+    await ok(c.client.call('network', { action: 'create', topology: 'home' }));
+  });
+  after(async () => {
+    c.client.close();
+    await server.close();
+  });
+
+  it('the session\'s own connected sockets get it from their fd: an Ethernet-sized MSS, unlike loopback', async () => {
+    const { sock: web } = await ok(c.client.call('socket', { type: 'tcp', host: 'server', actor: 'server' }));
+    await ok(c.client.call('bind', { sock: web, address: '203.0.113.80', port: 80 }));
+    await ok(c.client.call('listen', { sock: web }));
+    const { sock: laptop } = await ok(c.client.call('socket', { type: 'tcp', host: 'laptop', actor: 'laptop' }));
+    await ok(c.client.call('connect', { sock: laptop, address: '203.0.113.80', port: 80 }));
+    const { sock: accepted } = await ok(c.client.call('accept', { sock: web }));
+    const request = 'GET / HTTP/1.0\r\n\r\n';
+    await ok(c.client.call('send', { sock: laptop, data: request }));
+    let rows: KernelRow[] = [];
+    // The connecting end's acknowledged count includes 1 for its SYN.
+    await waitUntil(async () => {
+      rows = await kernelRows(c);
+      return own(rows, laptop)?.tcpInfo?.bytesAcked === request.length + 1;
+    }, 5000, () => JSON.stringify(own(rows, laptop)));
+    const info = own(rows, laptop)!.tcpInfo!;
+    assert.equal(own(rows, laptop)?.host, 'laptop');
+    assert.equal(info.state, 'ESTABLISHED');
+    // The sandbox's links are veth pairs with Ethernet's 1500-byte MTU: MSS 1460 less any options.
+    assert.equal(info.pathMtu, 1500);
+    assert.ok(info.sndMss <= 1460 && info.sndMss >= 1400, `sndMss ${info.sndMss}`);
+    assert.ok(info.rttUs > 0);
+    assert.equal(own(rows, accepted)?.tcpInfo?.bytesReceived, request.length, 'the server got the request');
+    assert.equal(own(rows, web)?.state, 'LISTEN');
+    assert.equal(own(rows, web)?.tcpInfo, undefined, 'a listener has none, as through sock_diag');
+    for (const sock of [laptop, accepted, web]) await ok(c.client.call('close', { sock }));
   });
 });
 

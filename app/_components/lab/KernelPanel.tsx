@@ -2,6 +2,9 @@ import { memo } from 'react';
 import type { KernelRow } from '@/server/protocol';
 import { KernelTable } from './KernelTable';
 
+/** States whose rows never carry tcp_info: no full socket (TIME_WAIT, a handshake) or a listener. */
+const NO_TCP_INFO_STATES = new Set(['LISTEN', 'TIME_WAIT', 'SYN_RECV', 'NEW_SYN_RECV']);
+
 /** The kernel's own view of this session's sockets, refreshed after every step and kernel event. */
 export const KernelPanel = memo(function KernelPanel({
   rows,
@@ -21,8 +24,8 @@ export const KernelPanel = memo(function KernelPanel({
   const tcpInfoNote =
     source === 'proc'
       ? 'No TCP details here: they come from the kernel\'s TCP_INFO, which this server reads through netlink, and it is reading /proc/net, which has no such columns.'
-      : source === 'netlink' && rows.some((r) => r.host && (r.proto === 'tcp' || r.proto === 'tcp6'))
-        ? 'Sockets on sandbox hosts have no TCP details: each host\'s table is read from its own /proc/net, which has no TCP_INFO.'
+      : source === 'netlink' && rows.some((r) => r.host && r.relation !== 'own' && (r.proto === 'tcp' || r.proto === 'tcp6') && !NO_TCP_INFO_STATES.has(r.state))
+        ? 'On sandbox hosts only this session\'s own sockets have TCP details (asked of each socket); the other rows come from the host\'s /proc/net, which has no TCP_INFO.'
         : null;
   return (
     <section className="min-w-0" data-testid="kernel-panel" data-recorded-after={recordedAfter ?? undefined}>

@@ -42,6 +42,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,27 @@ done:
   return result;
 }
 
+/*
+ * tcpInfo(fd) -> Buffer: getsockopt(TCP_INFO) on one of the lab's TCP fds, the same struct the
+ * lookups' INET_DIAG_INFO carries (up to DIAG_INFO_BYTES of it). For the sockets a lookup cannot
+ * reach: those made in a sandbox host's network namespace, which this process's netlink socket
+ * does not see, while their fds answer getsockopt() from any namespace.
+ */
+static napi_value js_tcp_info(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  int fd;
+  /* Only fds the lab created: get_fd refuses the rest (EBADF). */
+  if (!get_fd(env, lab_of(env), argv[0], &fd)) return NULL;
+  char buf[DIAG_INFO_BYTES];
+  memset(buf, 0, sizeof buf);
+  socklen_t len = sizeof buf;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, &len) < 0) return throw_errno(env, errno, "getsockopt(TCP_INFO)");
+  napi_value result;
+  if (napi_create_buffer_copy(env, len, buf, NULL, &result) != napi_ok) return throw_errno(env, ENOMEM, "tcpInfo");
+  return result;
+}
+
 /* sockDiagClose(): closes the netlink socket now (the server is stopping); the next call reopens it. */
 static napi_value js_sock_diag_close(napi_env env, napi_callback_info info) {
   void *data = NULL;
@@ -582,6 +604,7 @@ void register_diag(napi_env env, napi_value exports) {
       {"sockDiag", NULL, js_sock_diag, NULL, NULL, NULL, napi_enumerable, d},
       {"sockDiagFind", NULL, js_sock_diag_find, NULL, NULL, NULL, napi_enumerable, d},
       {"sockDiagClose", NULL, js_sock_diag_close, NULL, NULL, NULL, napi_enumerable, d},
+      {"tcpInfo", NULL, js_tcp_info, NULL, NULL, NULL, napi_enumerable, d},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }
