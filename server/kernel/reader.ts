@@ -8,7 +8,7 @@
  * Either may return more rows than the session's; server/lab/kernel-view.ts keeps only those that
  * concern it, so both give the same view.
  */
-import type { Endpoint } from '../protocol/index.ts';
+import type { Endpoint, TcpInfo } from '../protocol/index.ts';
 import type { RawKernelRow } from './rows.ts';
 
 export type KernelViewSource = 'netlink' | 'proc';
@@ -30,4 +30,10 @@ export interface KernelQuery {
 export interface KernelReader {
   readonly source: KernelViewSource;
   read(query: KernelQuery): Promise<RawKernelRow[]>;
+  /**
+   * The kernel's tcp_info of one of the session's TCP fds, by getsockopt(TCP_INFO), or null. Only
+   * the netlink reader has it (its rows carry tcp_info already); the lab uses it for sockets whose
+   * rows come from elsewhere: a sandbox host's /proc/net.
+   */
+  tcpInfo?(fd: number): TcpInfo | null;
 }

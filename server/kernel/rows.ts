@@ -6,7 +6,7 @@ import ipaddr from 'ipaddr.js';
 import type { KernelRow, KernelState } from '../protocol/index.ts';
 
 export type KernelProto = KernelRow['proto'];
-export type RawKernelRow = Pick<KernelRow, 'proto' | 'local' | 'remote' | 'state' | 'rxQueue' | 'txQueue' | 'inode'>;
+export type RawKernelRow = Pick<KernelRow, 'proto' | 'local' | 'remote' | 'state' | 'rxQueue' | 'txQueue' | 'inode' | 'tcpInfo'>;
 
 /** include/net/tcp_states.h, by number. */
 const TCP_STATE_BY_NUMBER: Record<number, KernelState> = {

@@ -12,6 +12,7 @@
  *     program the session cannot name connected to it), a dump of that listener's port, filtered in
  *     the kernel, then step 2 for what it found. A dump walks the kernel's whole table, so it is
  *     kept for this case.
+ * Each TCP question also asks for the socket's tcp_info (INET_DIAG_INFO), decoded by tcp-info.ts.
  * What is read is the kernel's own record of each socket; the lab's bookkeeping only says which
  * sockets to ask about. server/lab/kernel-view.ts then keeps the rows that concern the session,
  * exactly as it does for the whole /proc table, so both readers give the same view.
@@ -26,6 +27,8 @@ import type { Endpoint } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import type { KernelQuery, KernelReader } from './reader.ts';
 import { formatAddress, isUdp, stateName, TCP_LISTEN, type KernelProto, type RawKernelRow } from './rows.ts';
+import { decodeTcpInfo } from './tcp-info.ts';
+import type { TcpInfo } from '../protocol/index.ts';
 
 export interface DiagTuple {
   protocol: 'tcp' | 'udp';
@@ -36,7 +39,7 @@ export interface DiagTuple {
 /** What the reader needs from the native addon; the native engine provides it (Engine.sockDiag). */
 export interface SockDiagCalls {
   /**
-   * Exact lookups: one INET_DIAG_MSG_BYTES record per fd, then one per tuple, in order; a record
+   * Exact lookups: one DIAG_RECORD_BYTES record per fd, then one per tuple, in order; a record
    * whose first byte (the family) is 0 means the kernel has no such socket.
    */
   find(fds: readonly number[], tuples: readonly DiagTuple[]): Uint8Array;
@@ -44,10 +47,16 @@ export interface SockDiagCalls {
   dump(protocol: 'tcp' | 'udp', family: 4 | 6, ports: readonly number[]): Uint8Array;
   /** Closes the netlink socket (the server is stopping); the next call opens it again. */
   close(): void;
+  /** getsockopt(TCP_INFO) on one of the engine's fds: the raw struct tcp_info. */
+  tcpInfo(fd: number): Uint8Array;
 }
 
 /** sizeof(struct inet_diag_msg), linux/inet_diag.h. */
 export const INET_DIAG_MSG_BYTES = 72;
+/** The addon's room for the socket's struct tcp_info after its u32 length (DIAG_INFO_BYTES in diag.c). */
+export const DIAG_INFO_BYTES = 256;
+/** One record from the addon: inet_diag_msg, the tcp_info length (0: none), tcp_info zero-padded. */
+export const DIAG_RECORD_BYTES = INET_DIAG_MSG_BYTES + 4 + DIAG_INFO_BYTES;
 const AF_INET = 2;
 const AF_INET6 = 10;
 
@@ -57,12 +66,15 @@ export interface DiagRow extends RawKernelRow {
 }
 
 /**
- * Decodes one `struct inet_diag_msg`: family, state, then the socket id (ports and addresses in
- * network order, interface, cookie) and expires, rqueue, wqueue, uid, inode in the host's order.
- * Returns null for an empty record (no such socket) or a state the kernel does not use.
+ * Decodes one record: `struct inet_diag_msg` (family, state, then the socket id: ports and addresses
+ * in network order, interface, cookie; and expires, rqueue, wqueue, uid, inode in the host's order),
+ * then the socket's tcp_info where the kernel gave one. A listener's tcp_info is left out: the
+ * kernel puts its accept queue and backlog in the fields that mean unacknowledged and SACKed
+ * segments, and the row already shows the queue. Returns null for an empty record (no such socket)
+ * or a state the kernel does not use.
  */
 export function decodeDiagRecord(buf: Uint8Array, offset: number, protocol: 'tcp' | 'udp', littleEndian = endianness() === 'LE'): DiagRow | null {
-  const view = new DataView(buf.buffer, buf.byteOffset + offset, INET_DIAG_MSG_BYTES);
+  const view = new DataView(buf.buffer, buf.byteOffset + offset, DIAG_RECORD_BYTES);
   const family = view.getUint8(0);
   if (family !== AF_INET && family !== AF_INET6) return null;
   const proto: KernelProto = family === AF_INET ? protocol : `${protocol}6`;
@@ -73,6 +85,9 @@ export function decodeDiagRecord(buf: Uint8Array, offset: number, protocol: 'tcp
   const address = (at: number) => formatAddress(buf.subarray(offset + at, offset + at + addressBytes));
   const rxQueue = view.getUint32(56, littleEndian);
   const wqueue = view.getUint32(60, littleEndian);
+  const infoBytes = Math.min(view.getUint32(INET_DIAG_MSG_BYTES, littleEndian), DIAG_INFO_BYTES);
+  const infoAt = offset + INET_DIAG_MSG_BYTES + 4;
+  const tcpInfo = protocol === 'tcp' && stateNumber !== TCP_LISTEN && infoBytes > 0 ? decodeTcpInfo(buf.subarray(infoAt, infoAt + infoBytes), littleEndian) : null;
   return {
     proto,
     local: { address: address(8), port: view.getUint16(4, false) },
@@ -84,15 +99,16 @@ export function decodeDiagRecord(buf: Uint8Array, offset: number, protocol: 'tcp
     txQueue: !isUdp(proto) && stateNumber === TCP_LISTEN ? 0 : wqueue,
     inode: view.getUint32(68, littleEndian),
     cookie: view.getBigUint64(44, littleEndian),
+    ...(tcpInfo ? { tcpInfo } : {}),
   };
 }
 
 /** Decodes a call's answer; `protocols` says which protocol each record is for (one for all, or one each). */
 export function decodeDiagRecords(buf: Uint8Array, protocols: 'tcp' | 'udp' | readonly ('tcp' | 'udp')[]): (DiagRow | null)[] {
   const rows: (DiagRow | null)[] = [];
-  for (let i = 0; (i + 1) * INET_DIAG_MSG_BYTES <= buf.length; i++) {
+  for (let i = 0; (i + 1) * DIAG_RECORD_BYTES <= buf.length; i++) {
     const protocol = typeof protocols === 'string' ? protocols : protocols[i];
-    rows.push(protocol ? decodeDiagRecord(buf, i * INET_DIAG_MSG_BYTES, protocol) : null);
+    rows.push(protocol ? decodeDiagRecord(buf, i * DIAG_RECORD_BYTES, protocol) : null);
   }
   return rows;
 }
@@ -176,13 +192,21 @@ export function readSessionRows(calls: SockDiagCalls, query: KernelQuery): RawKe
     lookup(dumped.map(reverseOf));
   }
 
-  return [...found.values()].map((r) => ({ proto: r.proto, local: r.local, remote: r.remote, state: r.state, rxQueue: r.rxQueue, txQueue: r.txQueue, inode: r.inode }));
+  return [...found.values()].map(({ cookie: _cookie, ...row }) => row);
 }
 
 /** A reader on the addon's sock_diag calls; an error from the kernel becomes a LabFailure. */
 export function sockDiagReader(calls: SockDiagCalls): KernelReader {
   return {
     source: 'netlink',
+    tcpInfo: (fd: number): TcpInfo | null => {
+      try {
+        return decodeTcpInfo(calls.tcpInfo(fd), endianness() === 'LE');
+      } catch {
+        // A socket closed or gone since the table was read: its row simply has no details.
+        return null;
+      }
+    },
     read: async (query) => {
       try {
         return readSessionRows(calls, query);

@@ -6,7 +6,7 @@
  * a learner's `nc`). Nothing outside that is shown, so one learner never sees another's sockets,
  * however many rows the reader handed in (all of /proc/net, or the sock_diag reader's few).
  */
-import type { Endpoint, HostName, KernelRow } from '../protocol/index.ts';
+import type { Endpoint, HostName, KernelRow, TcpInfo } from '../protocol/index.ts';
 import type { ConnectionTuple, RawKernelRow } from '../kernel/index.ts';
 import { canonicalAddress } from './policy.ts';
 
@@ -116,4 +116,19 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
     rows.push(...(related.get(h) ?? []));
   }
   return rows;
+}
+
+/**
+ * For rows read without tcp_info (a sandbox host's /proc/net): each of the session's own connected
+ * TCP sockets gets it from its fd. A listener is left without, as the sock_diag reader leaves it
+ * (its tcp_info holds its queues under other names), and so is a TIME_WAIT kept for an open fd (the
+ * fd's socket is then CLOSE; the connection lives on without it); other relations have no fd here.
+ */
+export function addOwnTcpInfo(rows: KernelRow[], fdOf: (handle: string) => number | null, read: (fd: number) => TcpInfo | null): KernelRow[] {
+  return rows.map((r) => {
+    if (r.relation !== 'own' || !r.sock || r.inode === 0 || !isTcp(r) || r.state === 'LISTEN' || r.tcpInfo) return r;
+    const fd = fdOf(r.sock);
+    const info = fd === null ? null : read(fd);
+    return info ? { ...r, tcpInfo: info } : r;
+  });
 }

@@ -10,7 +10,7 @@ import { HOST_NAMES } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import type { Sandbox, SandboxNetwork } from '../sandbox/index.ts';
 import { toLabError } from './failure.ts';
-import { joinKernelRows, type ClosedSocket } from './kernel-view.ts';
+import { addOwnTcpInfo, joinKernelRows, type ClosedSocket } from './kernel-view.ts';
 import { sandboxCall } from './sandbox-call.ts';
 import type { CallInfo, OpContext, OpDeps } from './op-context.ts';
 import { OP_HANDLERS } from './ops.ts';
@@ -23,6 +23,8 @@ export type { SocketEntry } from './socket-table.ts';
 export interface SessionDeps extends OpDeps {
   /** The kernel's table: asked for the rows that may concern this session's sockets. */
   readKernel: KernelReader['read'];
+  /** getsockopt(TCP_INFO) on a session's fd, for rows read without it (a sandbox host's); absent with the /proc reader. */
+  readTcpInfo?: KernelReader['tcpInfo'];
   /** The programs `run` may start (server/programs.ts). */
   programs: ProgramRegistry;
   /** Lab sockets the whole server may hold (server/lab/fd-budget.ts): no mix of sessions reaches EMFILE. */
@@ -325,7 +327,10 @@ export class LabSession implements OpContext {
     }
     const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: e.type === 'tcp' && e.tuple ? e.tuple : this.sockets.rememberTuple(e) }));
     const raw = await sandboxCall(() => network.kernelTable(host));
-    const rows = joinKernelRows(raw, own, asked).map((r) => ({ ...r, host }));
+    const joined = joinKernelRows(raw, own, asked);
+    const readTcpInfo = this.deps.readTcpInfo;
+    const fdOf = (handle: string) => entries.find((e) => e.handle === handle)?.sock.fd ?? null;
+    const rows = (readTcpInfo ? addOwnTcpInfo(joined, fdOf, readTcpInfo) : joined).map((r) => ({ ...r, host }));
     const kept = new Set(rows.filter((r) => r.relation === 'closed').map((r) => r.of));
     this.sockets.forgetClosed(new Set(asked.filter((c) => !kept.has(c.handle))));
     return rows;

@@ -74,6 +74,55 @@ export const TCP_STATES = [
 ] as const;
 export type KernelState = (typeof TCP_STATES)[number];
 
+const Count = z.int().check(z.gte(0));
+
+/**
+ * The kernel's `struct tcp_info` for a TCP socket (what getsockopt(TCP_INFO) returns; the view reads
+ * it with the same sock_diag lookup as the row). Times in microseconds, windows and queues in
+ * segments or bytes as each name says. Listeners and connections without a full socket (TIME_WAIT, a
+ * handshake in progress) have none; the /proc/net reader cannot give it.
+ */
+export const TcpInfoSchema = z.object({
+  /** The state as the kernel's tcp_info gives it (the same as the row's). */
+  state: z.enum(TCP_STATES),
+  /** Smoothed round-trip time (srtt) and its mean deviation, in µs. */
+  rttUs: Count,
+  rttVarUs: Count,
+  /** The lowest RTT seen; null before the first sample. */
+  minRttUs: z.nullable(Count),
+  /** Retransmission timeout: how long the kernel waits for an ACK before resending, in µs. */
+  rtoUs: Count,
+  /** Congestion window: segments the sender may have in flight. */
+  sndCwnd: Count,
+  /** Slow-start threshold in segments; null while still "infinite" (no loss seen yet). */
+  sndSsthresh: z.nullable(Count),
+  /** Segments sent and not yet acknowledged. */
+  unacked: Count,
+  /** Bytes written by the program and not yet sent. */
+  notSentBytes: Count,
+  /** Retransmission timeouts in a row right now (0 on a healthy connection). */
+  retransmits: Count,
+  /** Segments retransmitted over the connection's life. */
+  totalRetrans: Count,
+  /** Maximum segment size for sending and as estimated for receiving, in bytes. */
+  sndMss: Count,
+  rcvMss: Count,
+  /** The path MTU the kernel uses, in bytes (65535 on loopback: the largest IP packet, just under the interface's 65536). */
+  pathMtu: Count,
+  /** Window scale shifts agreed in the handshake (RFC 7323), or null when not agreed. */
+  wscale: z.nullable(z.object({ snd: Count, rcv: Count })),
+  /** Selective acknowledgements (RFC 2018), timestamps (RFC 7323) and ECN (RFC 3168) agreed. */
+  sack: z.boolean(),
+  timestamps: z.boolean(),
+  ecn: z.boolean(),
+  /** Payload bytes over the connection's life: sent (with retransmissions), acknowledged by the peer, received, retransmitted. */
+  bytesSent: Count,
+  bytesAcked: Count,
+  bytesReceived: Count,
+  bytesRetrans: Count,
+});
+export type TcpInfo = z.infer<typeof TcpInfoSchema>;
+
 export const KernelRowSchema = z.object({
   proto: z.enum(['tcp', 'tcp6', 'udp', 'udp6']),
   local: EndpointSchema,
@@ -96,6 +145,8 @@ export const KernelRowSchema = z.object({
   of: z.optional(SockHandleSchema),
   /** The sandbox host whose table the row is from; absent for this machine's own table. */
   host: z.optional(HostNameSchema),
+  /** TCP only, where the kernel has it and the reader can ask (see TcpInfoSchema). */
+  tcpInfo: z.optional(TcpInfoSchema),
 });
 export type KernelRow = z.infer<typeof KernelRowSchema>;
 

@@ -79,6 +79,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
     // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
+    readTcpInfo: kernel.reader.tcpInfo,
     programs: labPrograms(config),
     fdBudget: fdBudget.sockets,
     // Where the sandbox is off, `network` says why, as the start line does.

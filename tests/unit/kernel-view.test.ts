@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RawKernelRow } from '../../server/kernel/procnet.ts';
-import { joinKernelRows, type ClosedSocket, type OwnSocket } from '../../server/lab/kernel-view.ts';
+import { addOwnTcpInfo, joinKernelRows, type ClosedSocket, type OwnSocket } from '../../server/lab/kernel-view.ts';
+import type { KernelRow, TcpInfo } from '../../server/protocol/index.ts';
 
 type Proto = RawKernelRow['proto'];
 type State = RawKernelRow['state'];
@@ -246,5 +247,36 @@ describe('ordering and isolation together', () => {
     for (const r of joinKernelRows([...OTHERS, ...mine], own, [])) {
       assert.ok(![9001, 9002, 9003, 9004, 9005, 9006].includes(r.inode), `row of another program: ${JSON.stringify(r)}`);
     }
+  });
+});
+
+describe('addOwnTcpInfo (rows read without tcp_info: a sandbox host\'s /proc/net)', () => {
+  const info: TcpInfo = {
+    state: 'ESTABLISHED', rttUs: 90, rttVarUs: 40, minRttUs: 80, rtoUs: 204_000, sndCwnd: 10, sndSsthresh: null, unacked: 0, notSentBytes: 0,
+    retransmits: 0, totalRetrans: 0, sndMss: 1448, rcvMss: 536, pathMtu: 1500, wscale: { snd: 7, rcv: 7 }, sack: true, timestamps: true, ecn: false,
+    bytesSent: 0, bytesAcked: 1, bytesReceived: 0, bytesRetrans: 0,
+  };
+  const asked: number[] = [];
+  const read = (fd: number): TcpInfo | null => {
+    asked.push(fd);
+    return fd === 99 ? null : { ...info };
+  };
+  const fds: Record<string, number> = { s1: 10, s2: 11, s3: 12, s4: 13, s5: 99 };
+  const fdOf = (h: string) => fds[h] ?? null;
+  const own = (r: RawKernelRow, sock: string): KernelRow => ({ ...r, sock, relation: 'own' });
+
+  test('only the session\'s own connected TCP sockets with an fd get it; the rest stay as they were', () => {
+    const rows: KernelRow[] = [
+      own(row('tcp', '192.168.1.10:40000', '203.0.113.80:80', 'ESTABLISHED', 501), 's1'),
+      own(row('tcp', '203.0.113.80:80', '0.0.0.0:0', 'LISTEN', 502), 's2'),
+      own(row('tcp', '192.168.1.10:40001', '203.0.113.80:80', 'TIME_WAIT', 0), 's3'),
+      own(row('udp', '192.168.1.10:5000', '0.0.0.0:0', 'UNCONN', 503), 's4'),
+      own(row('tcp', '192.168.1.10:40002', '203.0.113.80:80', 'ESTABLISHED', 504), 's5'),
+      { ...row('tcp', '203.0.113.80:80', '203.0.113.1:40000', 'ESTABLISHED', 0), relation: 'accept-queue', of: 's2' },
+    ];
+    const out = addOwnTcpInfo(rows, fdOf, read);
+    assert.deepEqual(out.map((r) => r.tcpInfo?.sndMss ?? null), [1448, null, null, null, null, null]);
+    assert.deepEqual(asked, [10, 99], 'asked only for the connected sockets (one of which the kernel no longer answers)');
+    assert.deepEqual(out.slice(1), rows.slice(1));
   });
 });

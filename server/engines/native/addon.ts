@@ -77,6 +77,8 @@ export interface NativeAddon {
   sockDiag?(protocol: SocketType, family: Family, ports: readonly number[]): Buffer;
   /** Closes the sock_diag netlink socket (the server's own fd); the next call opens it again. */
   sockDiagClose?(): void;
+  /** getsockopt(TCP_INFO) on one of the addon's TCP fds: the kernel's struct tcp_info (up to 256 bytes). */
+  tcpInfo?(fd: number): Buffer;
 }
 
 export const ADDON_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'socketlab.node');
@@ -121,11 +123,12 @@ export function asEngineError(e: unknown): EngineError {
 
 /** The addon's sock_diag calls, where it has them (Linux), for the kernel view. */
 export function sockDiagCalls(addon: NativeAddon): SockDiagCalls | undefined {
-  const { sockDiagFind, sockDiag, sockDiagClose } = addon;
-  if (!sockDiagFind || !sockDiag || !sockDiagClose) return undefined;
+  const { sockDiagFind, sockDiag, sockDiagClose, tcpInfo } = addon;
+  if (!sockDiagFind || !sockDiag || !sockDiagClose || !tcpInfo) return undefined;
   return {
     find: (fds, tuples) => sockDiagFind.call(addon, fds, tuples),
     dump: (protocol, family, ports) => sockDiag.call(addon, protocol, family, ports),
     close: () => sockDiagClose.call(addon),
+    tcpInfo: (fd) => tcpInfo.call(addon, fd),
   };
 }

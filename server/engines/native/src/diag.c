@@ -6,8 +6,12 @@
  * busy. Here the server asks the kernel about the session's own sockets only, so what it costs, and
  * what crosses into the server, is the session's few rows, whatever else the machine holds.
  *
- * Two kinds of question, both answered with the kernel's own `struct inet_diag_msg` records (72 bytes
- * each, as the kernel wrote them; server/kernel/sock-diag.ts decodes them):
+ * Two kinds of question, both answered with records of DIAG_RECORD_BYTES each: the kernel's own
+ * `struct inet_diag_msg` (72 bytes, as the kernel wrote it), then, for TCP, the kernel's
+ * `struct tcp_info` for the socket (the INET_DIAG_INFO extension, asked for in the same lookup: the
+ * struct getsockopt(TCP_INFO) fills), as a u32 length in the host's order (0: the kernel sent none,
+ * as for TIME_WAIT, a handshake in progress or UDP) and DIAG_INFO_BYTES bytes, zero-padded.
+ * server/kernel/sock-diag.ts and tcp-info.ts decode them:
  *  - sockDiagFind(fds, tuples): exact lookups, one record per lookup (its family byte 0 when the
  *    kernel has no such socket). The kernel finds each socket in its hash tables, so a lookup costs
  *    the same whether the machine holds ten sockets or a hundred thousand. An fd lookup takes the
@@ -38,6 +42,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +64,35 @@
 #define DIAG_STATES (((1u << 13) - 1) & ~1u)
 
 _Static_assert(sizeof(struct inet_diag_msg) == 72, "inet_diag_msg is 72 bytes in the kernel's ABI");
+
+/*
+ * Room for the kernel's struct tcp_info, which grows at its end with kernel versions (232 bytes in
+ * these headers, 248 in Linux 6.18); whatever lies beyond this is cut off. The reader uses the
+ * fields up to tcpi_bytes_retrans (offset 208, Linux 4.19).
+ */
+#define DIAG_INFO_BYTES 256
+#define DIAG_RECORD_BYTES (sizeof(struct inet_diag_msg) + 4 + DIAG_INFO_BYTES)
+/* What each TCP question asks for beside the record: tcp_info. UDP has no such extension. */
+#define DIAG_TCP_EXT (1u << (INET_DIAG_INFO - 1))
+
+/* Writes one record from a SOCK_DIAG_BY_FAMILY message: the inet_diag_msg and its tcp_info, if any. */
+static void copy_record(char *dst, const struct nlmsghdr *h) {
+  memset(dst, 0, DIAG_RECORD_BYTES);
+  memcpy(dst, NLMSG_DATA(h), sizeof(struct inet_diag_msg));
+  int left = (int)h->nlmsg_len - (int)NLMSG_LENGTH(NLA_ALIGN(sizeof(struct inet_diag_msg)));
+  const struct nlattr *a = (const struct nlattr *)((const char *)NLMSG_DATA(h) + NLA_ALIGN(sizeof(struct inet_diag_msg)));
+  while (left >= (int)sizeof *a && a->nla_len >= sizeof *a && a->nla_len <= left) {
+    if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_INFO) {
+      uint32_t len = a->nla_len - NLA_HDRLEN;
+      if (len > DIAG_INFO_BYTES) len = DIAG_INFO_BYTES;
+      memcpy(dst + sizeof(struct inet_diag_msg), &len, 4);
+      memcpy(dst + sizeof(struct inet_diag_msg) + 4, (const char *)a + NLA_HDRLEN, len);
+      return;
+    }
+    left -= NLA_ALIGN(a->nla_len);
+    a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
+  }
+}
 
 typedef struct {
   int fd; /* -1 until first use */
@@ -137,7 +171,7 @@ static int diag_dump(Diag *d, uint8_t protocol, uint8_t family, const uint16_t *
   head.req.sdiag_family = family;
   head.req.sdiag_protocol = protocol;
   head.req.idiag_states = DIAG_STATES;
-  head.req.idiag_ext = 0;
+  head.req.idiag_ext = protocol == IPPROTO_TCP ? DIAG_TCP_EXT : 0;
   head.bc_attr.nla_len = (uint16_t)(sizeof head.bc_attr + bc_bytes);
   head.bc_attr.nla_type = INET_DIAG_REQ_BYTECODE;
 
@@ -180,7 +214,7 @@ static int diag_dump(Diag *d, uint8_t protocol, uint8_t family, const uint16_t *
       if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) continue;
       if (nrows == cap) {
         size_t grown_cap = cap ? cap * 2 : 16;
-        char *grown = realloc(rows, grown_cap * sizeof(struct inet_diag_msg));
+        char *grown = realloc(rows, grown_cap * DIAG_RECORD_BYTES);
         if (!grown) {
           err = ENOMEM;
           done = true;
@@ -189,7 +223,7 @@ static int diag_dump(Diag *d, uint8_t protocol, uint8_t family, const uint16_t *
         rows = grown;
         cap = grown_cap;
       }
-      memcpy(rows + nrows * sizeof(struct inet_diag_msg), NLMSG_DATA(h), sizeof(struct inet_diag_msg));
+      copy_record(rows + nrows * DIAG_RECORD_BYTES, h);
       nrows++;
     }
     if (done || err) break;
@@ -199,7 +233,7 @@ static int diag_dump(Diag *d, uint8_t protocol, uint8_t family, const uint16_t *
     return err;
   }
   *out = rows;
-  *out_len = nrows * sizeof(struct inet_diag_msg);
+  *out_len = nrows * DIAG_RECORD_BYTES;
   return 0;
 }
 
@@ -227,7 +261,7 @@ static bool get_ports(napi_env env, napi_value v, uint16_t *ports, size_t *n) {
   return true;
 }
 
-/* sockDiag(protocol 'tcp'|'udp', family 4|6, ports) -> Buffer of inet_diag_msg records */
+/* sockDiag(protocol 'tcp'|'udp', family 4|6, ports) -> Buffer of DIAG_RECORD_BYTES records */
 static napi_value js_sock_diag(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   size_t argc = 3;
@@ -309,6 +343,7 @@ static void fill_lookup(DiagLookup *l, uint8_t protocol, const struct sockaddr_s
   l->req.sdiag_family = (uint8_t)local->ss_family;
   l->req.sdiag_protocol = protocol;
   l->req.idiag_states = DIAG_STATES;
+  l->req.idiag_ext = protocol == IPPROTO_TCP ? DIAG_TCP_EXT : 0;
   const struct sockaddr_storage *src = protocol == IPPROTO_UDP ? remote : local;
   const struct sockaddr_storage *dst = protocol == IPPROTO_UDP ? local : remote;
   l->req.id.idiag_sport = port_of(src);
@@ -320,13 +355,13 @@ static void fill_lookup(DiagLookup *l, uint8_t protocol, const struct sockaddr_s
 }
 
 /* Sends `n` lookups in one sendmsg() and writes the answer to each into out[i] (zeros: none). */
-static int diag_find_batch(Diag *d, DiagLookup *lookups, const bool *wanted, size_t n, struct inet_diag_msg *out) {
+static int diag_find_batch(Diag *d, DiagLookup *lookups, const bool *wanted, size_t n, char *out) {
   uint32_t base = d->seq + 1;
   size_t asked = 0;
   DiagLookup packed[DIAG_BATCH];
   size_t index_of[DIAG_BATCH];
   for (size_t i = 0; i < n; i++) {
-    memset(&out[i], 0, sizeof out[i]);
+    memset(out + i * DIAG_RECORD_BYTES, 0, DIAG_RECORD_BYTES);
     if (!wanted[i]) continue;
     packed[asked] = lookups[i];
     packed[asked].nlh.nlmsg_seq = base + (uint32_t)asked;
@@ -363,7 +398,7 @@ static int diag_find_batch(Diag *d, DiagLookup *lookups, const bool *wanted, siz
         if (e->error == 0) continue; /* an acknowledgement; none was asked for */
         if (e->error != -ENOENT && e->error != -ESTALE) return -e->error;
       } else if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
-        memcpy(&out[at], NLMSG_DATA(h), sizeof out[at]);
+        copy_record(out + at * DIAG_RECORD_BYTES, h);
       } else {
         continue;
       }
@@ -453,7 +488,7 @@ static bool lookup_from_tuple(napi_env env, napi_value tuple, DiagLookup *l) {
   return true;
 }
 
-/* sockDiagFind(fds, tuples) -> Buffer of (fds.length + tuples.length) inet_diag_msg records */
+/* sockDiagFind(fds, tuples) -> Buffer of (fds.length + tuples.length) DIAG_RECORD_BYTES records */
 static napi_value js_sock_diag_find(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   size_t argc = 2;
@@ -476,7 +511,7 @@ static napi_value js_sock_diag_find(napi_env env, napi_callback_info info) {
 
   DiagLookup *lookups = calloc(total ? total : 1, sizeof *lookups);
   bool *wanted = calloc(total ? total : 1, sizeof *wanted);
-  struct inet_diag_msg *out = calloc(total ? total : 1, sizeof *out);
+  char *out = calloc(total ? total : 1, DIAG_RECORD_BYTES);
   napi_value result = NULL;
   if (!lookups || !wanted || !out) {
     throw_errno(env, ENOMEM, "sockDiagFind");
@@ -506,7 +541,7 @@ static napi_value js_sock_diag_find(napi_env env, napi_callback_info info) {
     }
     for (size_t at = 0; at < total; at += DIAG_BATCH) {
       size_t n = total - at < DIAG_BATCH ? total - at : DIAG_BATCH;
-      int err = diag_find_batch(d, lookups + at, wanted + at, n, out + at);
+      int err = diag_find_batch(d, lookups + at, wanted + at, n, out + at * DIAG_RECORD_BYTES);
       if (err) {
         diag_close(d);
         throw_errno(env, err, "sock_diag");
@@ -514,7 +549,7 @@ static napi_value js_sock_diag_find(napi_env env, napi_callback_info info) {
       }
     }
   }
-  if (napi_create_buffer_copy(env, total * sizeof *out, out, NULL, &result) != napi_ok) {
+  if (napi_create_buffer_copy(env, total * DIAG_RECORD_BYTES, out, NULL, &result) != napi_ok) {
     result = NULL;
     throw_errno(env, ENOMEM, "sockDiagFind");
   }
@@ -522,6 +557,27 @@ done:
   free(lookups);
   free(wanted);
   free(out);
+  return result;
+}
+
+/*
+ * tcpInfo(fd) -> Buffer: getsockopt(TCP_INFO) on one of the lab's TCP fds, the same struct the
+ * lookups' INET_DIAG_INFO carries (up to DIAG_INFO_BYTES of it). For the sockets a lookup cannot
+ * reach: those made in a sandbox host's network namespace, which this process's netlink socket
+ * does not see, while their fds answer getsockopt() from any namespace.
+ */
+static napi_value js_tcp_info(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  int fd;
+  /* Only fds the lab created: get_fd refuses the rest (EBADF). */
+  if (!get_fd(env, lab_of(env), argv[0], &fd)) return NULL;
+  char buf[DIAG_INFO_BYTES];
+  memset(buf, 0, sizeof buf);
+  socklen_t len = sizeof buf;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, &len) < 0) return throw_errno(env, errno, "getsockopt(TCP_INFO)");
+  napi_value result;
+  if (napi_create_buffer_copy(env, len, buf, NULL, &result) != napi_ok) return throw_errno(env, ENOMEM, "tcpInfo");
   return result;
 }
 
@@ -548,6 +604,7 @@ void register_diag(napi_env env, napi_value exports) {
       {"sockDiag", NULL, js_sock_diag, NULL, NULL, NULL, napi_enumerable, d},
       {"sockDiagFind", NULL, js_sock_diag_find, NULL, NULL, NULL, napi_enumerable, d},
       {"sockDiagClose", NULL, js_sock_diag_close, NULL, NULL, NULL, napi_enumerable, d},
+      {"tcpInfo", NULL, js_tcp_info, NULL, NULL, NULL, napi_enumerable, d},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }
