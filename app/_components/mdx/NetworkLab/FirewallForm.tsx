@@ -6,8 +6,8 @@ import { BUTTON, FIELD, LABEL } from './styles';
 const STATES: RuleState[] = ['new', 'established', 'related'];
 const VERDICTS: { value: RuleFields['verdict']; label: string }[] = [
   { value: 'accept', label: 'accept' },
-  { value: 'drop', label: 'drop (silently)' },
-  { value: 'reject', label: 'reject (answer)' },
+  { value: 'drop', label: 'drop' },
+  { value: 'reject', label: 'reject' },
 ];
 
 /**

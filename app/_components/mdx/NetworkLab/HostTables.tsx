@@ -5,13 +5,12 @@ const PACKET = { one: 'packet', other: 'packets' };
 const H = 'm-0 mt-1 text-xs font-bold';
 const LIST = 'm-0 list-none space-y-0.5 p-0 font-mono text-xs';
 
-function Tuple({ t }: { t: { source: string; destination: string; sourcePort: number | null; destinationPort: number | null } }) {
+type Tuple = NonNullable<HostView['conntrack']>[number]['original'];
+
+/** One direction of a tracked connection, as conntrack prints it. */
+function tupleText(t: Tuple): string {
   const end = (a: string, p: number | null) => (p === null ? a : `${a}:${p}`);
-  return (
-    <>
-      {end(t.source, t.sourcePort)} → {end(t.destination, t.destinationPort)}
-    </>
-  );
+  return `${end(t.source, t.sourcePort)} → ${end(t.destination, t.destinationPort)}`;
 }
 
 /** The kernel's other tables for one host: neighbours (ARP/NDP), firewall and NAT rules with counters, conntrack. */
@@ -62,7 +61,7 @@ export function HostTables({ host }: { host: HostView }) {
             {host.conntrack.map((c, i) => (
               <li key={i} className="break-words">
                 {c.protocol} {c.state ? `${c.state} ` : ''}
-                <Tuple t={c.original} />, replies <Tuple t={c.reply} />
+                {tupleText(c.original)}, replies {tupleText(c.reply)}
                 {c.sourceNat ? ' · source NAT' : ''}
                 {c.destinationNat ? ' · destination NAT' : ''} · {c.expiresIn} s left
               </li>

@@ -239,6 +239,9 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
             <section className={PANEL} aria-label={`Ping from ${host}`}>
               <h4 className="m-0 mb-1 text-sm font-bold">Ping from {host}</h4>
               <PingForm host={host} addresses={everyAddress} disabled={!ready} onPing={(a, n) => void ping(a, n)} />
+              <div className="mt-2">
+                <PingLog steps={state.steps} echoes={echoes} />
+              </div>
             </section>
             <section className={PANEL} aria-label={`Firewall on ${host}`}>
               <h4 className="m-0 mb-1 text-sm font-bold">Firewall on {host}</h4>
@@ -273,7 +276,6 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
               ))}
             </section>
           ) : null}
-          <PingLog steps={state.steps} echoes={echoes} />
         </>
       ) : null}
     </section>
