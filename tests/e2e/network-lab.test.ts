@@ -161,7 +161,7 @@ describeInBrowser('the NetworkLab widget in Chromium', () => {
       await waitUntil(async () => (await sandboxNetworks(server)) === 0, 10_000, 'the network to go with the tab');
     });
 
-    it('ip-addresses lesson at phone width in dark mode: no sideways scrolling, axe clean', { timeout: 60_000 }, async () => {
+    it('ip-addresses lesson at phone width in dark mode: a port forward on the router, no sideways scrolling, axe clean', { timeout: 60_000 }, async () => {
       const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
       await page.addInitScript(() => localStorage.setItem('socketlab:theme', 'dark'));
       try {
@@ -171,7 +171,12 @@ describeInBrowser('the NetworkLab widget in Chromium', () => {
         await widget(page).getByTestId('network-diagram').locator('[data-address="192.168.1.10"]').waitFor();
         await widget(page).getByTestId(`host-tables-router`).locator('summary').click();
         await pickHost(page, 'router');
-        await widget(page).getByTestId('forward-add').waitFor();
+        // The forward form's defaults (tcp 8080 → 192.168.1.10:80), added by touch: the router answers with its nft rules.
+        await widget(page).getByTestId('forward-add').click();
+        const forwards = widget(page).getByTestId('forward-list');
+        await forwards.waitFor();
+        assert.match((await forwards.textContent()) ?? '', /tcp 203\.0\.113\.1:8080 → 192\.168\.1\.10:80/);
+        assert.match((await forwards.textContent()) ?? '', /dnat/);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
         const box = await widget(page).boundingBox();
