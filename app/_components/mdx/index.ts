@@ -13,6 +13,7 @@ import { Diagram } from './Diagram';
 import { FirewallEvaluator } from './FirewallEvaluator';
 import { IpExplorer } from './IpExplorer';
 import { NatTable } from './NatTable';
+import { NetworkLab } from './NetworkLab';
 import { Program } from './Program';
 import { Quiz } from './Quiz';
 import { Recap } from './Recap';
@@ -28,6 +29,7 @@ export const lessonComponents = {
   FirewallEvaluator,
   IpExplorer,
   NatTable,
+  NetworkLab,
   Program,
   Quiz,
   Recap,

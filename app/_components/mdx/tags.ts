@@ -17,5 +17,6 @@ export const LESSON_TAGS: string[] = [
   'NatTable',
   // live lab (real sockets through /lab)
   'ChatLab',
+  'NetworkLab',
   'SocketLab',
 ];
