@@ -205,7 +205,6 @@ describe('two sessions\' networks cannot see each other (over the lab)', { skip 
       assert.equal(connected.local.address, '192.168.1.10');
       const got = await ok(from.client.call('accept', { sock: toWeb }));
       assert.equal(got.peer.address, '203.0.113.1', `${to}'s own server accepted, from ${to}'s router`);
-      assert.equal(got.peer.port > 0, true);
       // The other session's listener has nothing waiting: non-blocking accept says so.
       assert.equal(await errCode(other.client.call('accept', { sock: otherWeb })), 'EAGAIN', `the other session's server saw ${to}'s laptop`);
       // And the bytes go to the one that accepted.
