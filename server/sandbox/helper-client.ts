@@ -237,8 +237,13 @@ export class HelperClient {
   }
 }
 
-/** ref()/unref() a child's pipe (a net.Socket underneath, though typed as a plain stream). */
+/**
+ * ref()/unref() a child's pipe (a net.Socket underneath, though typed as a plain stream). Not once
+ * it is destroyed (stdin after stop(), while late replies still arrive): a socket without a handle
+ * defers unref() to a `connect` that never comes, one listener per call.
+ */
 function setRef(stream: object | null, ref: boolean): void {
+  if (!stream || Reflect.get(stream, 'destroyed') === true) return;
   const method = stream && (ref ? 'ref' : 'unref') in stream ? Reflect.get(stream, ref ? 'ref' : 'unref') : null;
   if (typeof method === 'function') method.call(stream);
 }
