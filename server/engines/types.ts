@@ -129,11 +129,11 @@ export interface Engine {
   /** Closes every socket this engine still has open (process shutdown). */
   closeAll(): void;
   /**
-   * Whether one of this engine's open sockets has this local address and port: a connection to the
-   * server that comes from a lab socket (the server refuses to upgrade those to /lab or /class).
-   * Addresses compare canonically (IPv4-mapped IPv6 is its IPv4 address).
+   * Whether one of this engine's open sockets is bound to `from` and connected to `to`: a
+   * connection to the server that comes from a lab socket (the server refuses to upgrade those to
+   * /lab or /class). Addresses compare canonically (IPv4-mapped IPv6 is its IPv4 address).
    */
-  hasLocalEndpoint(address: string, port: number): boolean;
+  isConnection(from: Endpoint, to: Endpoint): boolean;
   /** File descriptors this engine holds open now, for the process-wide budget. */
   openFds(): number;
   /** Socket-diagnostics lookups on this engine's fds, where it can make them (the kernel view). */

@@ -26,8 +26,15 @@ export class UpgradeGuard {
   refusal(req: IncomingMessage): string | null {
     const fromHost = this.origins.refusal(req);
     if (fromHost) return fromHost;
-    const { remoteAddress, remotePort } = req.socket;
-    if (remoteAddress && remotePort && this.labAddress(remoteAddress) && this.engine.hasLocalEndpoint(remoteAddress, remotePort)) {
+    const { remoteAddress, remotePort, localAddress, localPort } = req.socket;
+    if (
+      remoteAddress &&
+      remotePort &&
+      localAddress &&
+      localPort &&
+      this.labAddress(remoteAddress) &&
+      this.engine.isConnection({ address: remoteAddress, port: remotePort }, { address: localAddress, port: localPort })
+    ) {
       return 'a lab socket may fetch pages from this server but not open the lab or the class itself';
     }
     return null;

@@ -148,3 +148,41 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('the upgrade check matches a whole connection, not a port', { skip: !loadNativeAddon() && 'needs the native engine (setsockopt)' }, () => {
+  it('admits a browser that shares a lab socket\'s address and port but not its peer', async () => {
+    // The kernel lets two sockets with SO_REUSEADDR share a local port when their peers differ,
+    // and the lab's ports lie inside the ephemeral range a browser's connections use: only the
+    // whole connection (both ends) says that an upgrade comes from a lab socket.
+    // A server of its own: no earlier connection to its port can leave a TIME_WAIT on the tuple.
+    const server = await startLab({ engine: 'native' });
+    const c = await connect(server);
+    const { sock: listener } = await ok(c.client.call('socket', { type: 'tcp' }));
+    await ok(c.client.call('bind', { sock: listener, address: '127.0.0.1', port: 0 }));
+    await ok(c.client.call('listen', { sock: listener, backlog: 1 }));
+    const listening = await ok(c.client.call('getsockname', { sock: listener }));
+    const { sock } = await ok(c.client.call('socket', { type: 'tcp' }));
+    await ok(c.client.call('setsockopt', { sock, option: 'SO_REUSEADDR', value: 1 }));
+    await ok(c.client.call('bind', { sock, address: '127.0.0.1', port: 0 }));
+    const mine = await ok(c.client.call('getsockname', { sock }));
+    await ok(c.client.call('connect', { sock, address: '127.0.0.1', port: listening.port }));
+    try {
+      const browser = new WebSocket(`ws://127.0.0.1:${server.port}/lab`, { localAddress: '127.0.0.1', localPort: mine.port });
+      let usedPort = 0;
+      browser.once('upgrade', (res) => (usedPort = res.socket.localPort ?? 0));
+      const opened = await new Promise<string>((resolve) => {
+        browser.once('open', () => resolve('open'));
+        browser.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+        browser.once('error', (e) => resolve(String(e)));
+      });
+      assert.equal(opened, 'open', `a browser on 127.0.0.1:${mine.port} (also the lab socket's port) was not admitted`);
+      assert.equal(usedPort, mine.port, 'the browser really shared the lab socket\'s port');
+      browser.close();
+    } finally {
+      await ok(c.client.call('close', { sock }));
+      await ok(c.client.call('close', { sock: listener }));
+      c.client.close();
+      await server.close();
+    }
+  });
+});

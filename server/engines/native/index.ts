@@ -2,7 +2,7 @@
  * The native lab engine: every learner command is one real socket system call made by the C addon,
  * on a real kernel socket. Nothing is combined or simulated, so `composite` is empty.
  */
-import { anyHasLocalEndpoint } from '../local-endpoint.ts';
+import { anyIsConnection } from '../local-endpoint.ts';
 import type { Engine, Family, SocketType } from '../types.ts';
 import { addonLoadFailure, asEngineError, loadNativeAddon, sockDiagCalls } from './addon.ts';
 import { NativeSocket } from './socket.ts';
@@ -30,7 +30,7 @@ export function createNativeEngine(): Engine {
       for (const socket of [...open]) socket.close();
       sockDiag?.close();
     },
-    hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
+    isConnection: (from, to) => anyIsConnection(open, from, to),
     openFds: () => open.size,
     sockDiag,
   };

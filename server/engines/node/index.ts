@@ -3,7 +3,7 @@
  * be built. It reports itself as `node`, and every step it performs together with another, or
  * differently from the real call, is described in `composite` (see composite.ts).
  */
-import { anyHasLocalEndpoint } from '../local-endpoint.ts';
+import { anyIsConnection } from '../local-endpoint.ts';
 import { EngineError, type Engine, type EngineSocket, type Family, type SocketType } from '../types.ts';
 import { NODE_COMPOSITE } from './composite.ts';
 import { NodeTcpSocket, type SocketRegistry } from './tcp-socket.ts';
@@ -42,7 +42,7 @@ export function createNodeEngine(options: NodeEngineOptions = {}): Engine {
     closeAll(): void {
       for (const socket of [...open]) socket.close();
     },
-    hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
+    isConnection: (from, to) => anyIsConnection(open, from, to),
     openFds: () => openFds(open),
   };
 }
