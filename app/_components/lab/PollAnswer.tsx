@@ -44,7 +44,7 @@ export const PollAnswer = memo(function PollAnswer({ step, sockets }: { step: St
                   ) : null}
                 </>
               ) : (
-                <span>nothing ready: a {sock?.listening ? 'accept()' : 'recv()'} here would block.</span>
+                <span>nothing ready: {sock?.listening ? 'an accept()' : sock?.type === 'udp' ? 'a recvfrom()' : 'a recv()'} here would block.</span>
               )}
             </li>
           );
