@@ -16,8 +16,10 @@ import { ErrorCodeSchema, OPS, OpArgs, OpResultSchemas, PortSchema, SockHandleSc
 
 /** "$name": a value saved by an earlier step, or one the page gives. */
 export type Ref = `$${string}`;
-/** An op's arguments, where any argument may instead name a saved value. */
-export type ArgsWithRefs<O extends Op> = { [K in keyof ArgsOf<O>]: ArgsOf<O>[K] | Ref };
+/** A value where any part may instead name a saved value (poll's `socks: [{sock: '$srv', ...}]`). */
+type WithRefs<T> = T extends readonly (infer U)[] ? WithRefs<U>[] | Ref : T extends object ? { [K in keyof T]: WithRefs<T[K]> } | Ref : T | Ref;
+/** An op's arguments, where any argument, or any part of one, may instead name a saved value. */
+export type ArgsWithRefs<O extends Op> = { [K in keyof ArgsOf<O>]: WithRefs<ArgsOf<O>[K]> };
 
 interface StepCommon {
   /** Saves result fields under names for later steps: { srv: 'sock' } saves result.sock as $srv. */
@@ -75,9 +77,12 @@ export const ScenarioSchema = z.strictObject({
   steps: z.array(StepShapeSchema).min(1).max(60),
 });
 
-/** An example value of a result field, standing in for "$name" when the arguments are checked. */
-function exampleOf(field: z.core.$ZodType): unknown {
-  if (field === SockHandleSchema) return 's1';
+/**
+ * An example value of a result field, standing in for "$name" when the arguments are checked. Each
+ * saved handle gets its own (`n` counts the names saved so far): poll refuses a socket named twice.
+ */
+function exampleOf(field: z.core.$ZodType, n: number): unknown {
+  if (field === SockHandleSchema) return `s${n + 1}`;
   if (field === PortSchema) return 41000;
   switch (field._zod.def.type) {
     case 'string':
@@ -127,13 +132,15 @@ export function scenarioProblems(input: unknown): string[] {
       if (!known.has(name)) problems.push(`${where}: $${name} is used before any earlier step saves it`);
       return known.get(name);
     };
-    const args: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(step.args)) {
-      const whole = typeof value === 'string' ? WHOLE_REF.exec(value) : null;
-      if (whole) args[key] = stand(whole[1]);
-      else if (typeof value === 'string') args[key] = value.replace(INNER_REF, (_, name: string) => String(stand(name)));
-      else args[key] = value;
-    }
+    // Names stand anywhere inside the arguments, as the runner resolves them (poll's list of sockets).
+    const standIn = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(standIn);
+      if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, standIn(v)]));
+      if (typeof value !== 'string') return value;
+      const whole = WHOLE_REF.exec(value);
+      return whole ? stand(whole[1]) : value.replace(INNER_REF, (_, name: string) => String(stand(name)));
+    };
+    const args = standIn(step.args);
     const checked = OpArgs[step.op].safeParse(args);
     if (!checked.success) problems.push(...formatIssues(`${where}: `, checked.error, ['args']));
 
@@ -142,7 +149,7 @@ export function scenarioProblems(input: unknown): string[] {
       if (!schema) problems.push(`${where}: save ${name}: a ${step.op} result has no field "${field}"`);
       if (known.has(name)) problems.push(`${where}: save ${name}: $${name} is already ${name in PAGE_VALUES ? 'given by the page' : 'saved by an earlier step'}; a name holds one value`);
       if (step.expect !== 'ok' && step.expect !== 'blocked') problems.push(`${where}: save ${name}: a step that expects ${step.expect} has no result to save`);
-      known.set(name, schema ? exampleOf(schema) : undefined);
+      known.set(name, schema ? exampleOf(schema, known.size) : undefined);
     }
   });
   return problems;

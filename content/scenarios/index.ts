@@ -18,6 +18,7 @@ import httpByHand from './http-by-hand';
 import sameBytes from './same-bytes';
 import twoLoopbacks from './two-loopbacks';
 import ephemeralPort from './ephemeral-port';
+import oneThreadServer from './one-thread-server';
 
 export const SCENARIOS = {
   'tcp-hello': tcpHello,
@@ -33,6 +34,7 @@ export const SCENARIOS = {
   'same-bytes': sameBytes,
   'two-loopbacks': twoLoopbacks,
   'ephemeral-port': ephemeralPort,
+  'one-thread-server': oneThreadServer,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

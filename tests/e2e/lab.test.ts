@@ -164,6 +164,18 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
     await runSteps(page, SCENARIOS['ephemeral-port'].steps.length - second);
     assert.equal(await timeline(page).locator('[data-op="bind"][data-status="ok"]').count(), 2, 'TCP and UDP bind one port number');
   },
+  async 'one-thread-server'(page) {
+    const waiting = stepIndex('one-thread-server', 'poll', 3);
+    await runSteps(page, waiting);
+    // Nothing is ready: the poll over the listener and both connections waits, for real.
+    await timeline(page).locator('[data-op="poll"][data-status="blocked"]').waitFor();
+    await runSteps(page, SCENARIOS['one-thread-server'].steps.length - waiting);
+    // s1 listens, s2 and s3 are the clients, s4 and s5 their accepted connections: the kernel's revents.
+    const text = () => timeline(page).textContent();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="socket-lab"] [aria-label="Steps"] [data-op="poll"][data-status="ok"]').length === 4);
+    assert.match((await text()) ?? '', /poll\(\[s1 in\], no timeout\)→ 1 ready: s1 in/);
+    assert.match((await text()) ?? '', /poll\(\[s1 in, s4 in, s5 in\], no timeout\)→ 1 ready: s5 in.*poll\(\[s1 in, s4 in, s5 in\], no timeout\)→ 1 ready: s4 in/s);
+  },
 };
 
 describeInBrowser('the live lab in Chromium', () => {

@@ -9,7 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../server/app.ts';
 import type { Step } from '../../server/protocol/index.ts';
 import { differences, replayPlan, Replayer } from '../../app/_lib/lab/replayer.ts';
+import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { connect, isStep, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+
+const nativeSkip = loadNativeAddon() ? false : 'the native addon is not built (node scripts/build-addon.mjs)';
 
 describe('replaying recorded calls in a fresh session', () => {
   let server: RunningServer;
@@ -85,6 +88,38 @@ describe('replaying recorded calls in a fresh session', () => {
       const recv = now.find((s) => s.op === 'recv')!;
       assert.equal(recv.sock, 's4', 'recv runs on the socket the replayed accept made');
       assert.equal((recv.result as { data: string }).data, 'hello\n');
+    } finally {
+      c.client.close();
+    }
+  });
+
+  it('replays a poll with the new session\'s handles, and it waits again until the connect after it', { timeout: 20_000, skip: nativeSkip }, async () => {
+    const rec = await connect(server);
+    let steps: Step[];
+    try {
+      const srv = await ok(rec.client.call('socket', { type: 'tcp', actor: 'server' }));
+      const { port } = await ok(rec.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 0 }));
+      await ok(rec.client.call('listen', { sock: srv.sock }));
+      const polled = rec.client.call('poll', { socks: [{ sock: srv.sock, events: ['in'] }], timeout: -1 });
+      await rec.waitEvent((e) => isStep(e) && e.op === 'poll' && e.status === 'blocked');
+      const cli = await ok(rec.client.call('socket', { type: 'tcp', actor: 'client' }));
+      await ok(rec.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port }));
+      await ok(polled);
+      steps = record(rec);
+    } finally {
+      rec.client.close();
+    }
+    const c = await connect(server);
+    try {
+      // s1 is taken in the new session, so the listener the poll names is s2 now.
+      await ok(c.client.call('socket', { type: 'udp', actor: 'other' }));
+      const result = await new Replayer(c.client, replayPlan(steps), { callsPerSecond: 1000 }).run();
+      assert.deepEqual(differences(result), []);
+      assert.equal(result.find((r) => r.op === 'poll')?.actual, 'blocked', 'the poll waited again');
+      await waitUntil(() => record(c).some((s) => s.op === 'poll' && s.status === 'ok'), 3000, 'the replayed poll finished');
+      const poll = record(c).find((s) => s.op === 'poll')!;
+      assert.deepEqual(poll.args, { socks: [{ sock: 's2', events: ['in'] }], timeout: -1 });
+      assert.deepEqual(poll.result, { ready: 1, socks: [{ sock: 's2', revents: ['in'] }] });
     } finally {
       c.client.close();
     }

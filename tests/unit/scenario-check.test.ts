@@ -87,6 +87,18 @@ describe('scenarioProblems on broken scenarios', () => {
     assertProblem(s, /^step 4 \(send\): \$hots is used before/);
   });
 
+  test('names inside nested arguments (poll\'s list of sockets) are checked like top-level ones', () => {
+    const twoSockets = good();
+    twoSockets.steps.splice(3, 0,
+      { op: 'socket', args: { type: 'tcp', actor: 'client' }, save: { cli: 'sock' }, expect: 'ok', explain: 'A client socket.' },
+      { op: 'poll', args: { socks: [{ sock: '$srv', events: ['in'] }, { sock: '$cli', events: ['out'] }], timeout: 0 }, expect: 'ok', explain: 'Look at both.' },
+    );
+    assert.deepEqual(scenarioProblems(twoSockets), [], 'two saved handles stand in as two different sockets');
+    const early = good();
+    early.steps.splice(3, 0, { op: 'poll', args: { socks: [{ sock: '$nobody', events: ['in'] }], timeout: 0 }, expect: 'ok', explain: 'Look.' });
+    assertProblem(early, /step 4 \(poll\): \$nobody is used before any earlier step saves it/);
+  });
+
   test('a name saved twice (the runner would keep the first value)', () => {
     assertProblem(withStep(1, { save: { srv: 'port' } }), /^step 2 \(bind\): save srv: \$srv is already saved by an earlier step/);
     assertProblem(withStep(1, { save: { host: 'port' } }), /^step 2 \(bind\): save host: \$host is already given by the page/);

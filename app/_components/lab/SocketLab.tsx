@@ -20,6 +20,7 @@ import { JoinFromTerminal } from './JoinFromTerminal';
 import { KernelPanel } from './KernelPanel';
 import { LabStatus } from './LabStatus';
 import { NewSocketForm } from './NewSocketForm';
+import { PollPanel } from './PollPanel';
 import { ReplayStatus } from './ReplayStatus';
 import { ResetConfirm } from './ResetConfirm';
 import { RewindBar } from './RewindBar';
@@ -79,6 +80,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   // The same array while the lanes are the same, so memoised children skip a redraw.
   const lanes = useMemo(() => laneList, [laneKey]);
   const lastSteps = useMemo(() => lastStepBySock(shown.steps), [shown.steps]);
+  const lastPoll = useMemo(() => shown.steps.findLast((s) => s.op === 'poll'), [shown.steps]);
   const cardCalls = useMemo(() => (past ? undefined : provisionalBySock(lab.provisional)), [past, lab.provisional]);
   const kernelPrevious = past ? (kernelAt(state.kernelLog, (past.kernelAfterSeq ?? 1) - 1)?.rows ?? []) : state.kernelPrevious;
 
@@ -200,6 +202,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
           ) : null}
         </div>
       ) : null}
+      {!viewer && !past ? <PollPanel sockets={state.sockets} lastPoll={lastPoll} engine={state.hello?.engine} connected={status === 'open'} onCall={onCall} /> : null}
       {coached ? <CoachLine step={last} sockets={shown.sockets} kernel={shown.kernel} /> : null}
       <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} engine={state.hello?.engine} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
       <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />

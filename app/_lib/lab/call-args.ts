@@ -4,9 +4,8 @@
  * beside it instead of sending. The form keeps one draft for all ops, so switching calls and back
  * keeps what was typed.
  *
- * The ops here act on the card's one socket. An op over several sockets (poll: each socket with its
- * events) adds its own draft field (the handles and events picked from the session's open sockets,
- * which the card would be given) and its case below; the form shows its fields like any other op's.
+ * The ops here act on the card's one socket. An op over several sockets (poll) is not a card's: the
+ * lab's poll() panel builds its arguments (poll-form.ts).
  */
 import type { Op, SocketOption } from '@/server/protocol';
 import { parseOptionValue, type OptionDraft } from './socket-options';

@@ -4,10 +4,11 @@
  * the kernel's view, never scripted: the same call can get a different line when the kernel says
  * something else.
  */
-import type { Endpoint, KernelRow, Op } from '@/server/protocol';
+import type { Endpoint, KernelRow, Op, PollRevent } from '@/server/protocol';
 import { ERRNO_MEANINGS } from '@/server/protocol/meanings';
 import { count, NOUNS } from '../plural';
 import { adviseCalls, factsOf } from './next-call';
+import { callForReady, reventMeaning } from './poll-form';
 import { outcomeOf, type Outcome } from './outcome';
 import { formatOptionValue, readingMeaning } from './socket-options';
 import { formatEndpoint, type SockView, type StepView } from './state';
@@ -63,6 +64,8 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
         return `${step.op}() is waiting: nothing has arrived for ${h} yet. It returns when the peer sends${step.op === 'recv' ? ' or closes' : ''}.`;
       case 'connect':
         return `connect() is waiting for the answer to its SYN from ${target}.`;
+      case 'poll':
+        return `poll() is waiting: none of ${polledHandles(step).join(', ')} is ready. It returns when one is (a client connects, bytes or a FIN arrive)${step.args.timeout === -1 ? '' : ', or when its timeout passes'}; the thread sleeps meanwhile.`;
       default:
         return `${step.op}() is waiting: the kernel's buffers are full until the peer reads.`;
     }
@@ -77,6 +80,7 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
     const code = step.error?.code ?? '';
     const meaning = ERRNO_MEANINGS[code]?.meaning ?? step.error?.message ?? 'The call failed.';
     if (code === 'EADDRINUSE') return `${target} is taken: another socket is already bound to it. Nothing changed on ${h}: bind it again with another port, or port 0 to let the lab pick a free one.`;
+    if (code === 'E_UNSUPPORTED' && step.op === 'poll') return `This lab server runs the fallback engine, which cannot make a real poll(2): Node's sockets do not expose the kernel's readiness. The native engine can.`;
     if (code === 'ECONNREFUSED' && step.op === 'connect') return `Nothing listens on ${target}: the kernel there answered the SYN with a reset.`;
     return `${step.op}() failed with ${code}. ${meaning}`;
   }
@@ -143,6 +147,8 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
       if ((option === 'SO_REUSEADDR' || option === 'SO_REUSEPORT' || option === 'IPV6_V6ONLY') && !sock?.local) return `${set} It matters at bind(), which comes next.`;
       return `${set} getsockopt() reads back what the kernel keeps.`;
     }
+    case 'poll':
+      return pollSentence(step.result, sockets);
     case 'getsockopt': {
       const { option, value } = step.result;
       return `${option} on ${h} reads ${formatOptionValue(option, value)}. ${readingMeaning(option, value, sock?.optionsSet?.[option])}`;
@@ -150,6 +156,19 @@ function sentence(step: StepView, sock: SockView | undefined, sockets: readonly 
     default:
       return `${step.op}() returned.`;
   }
+}
+
+function polledHandles(step: StepView): string[] {
+  return step.op === 'poll' ? step.args.socks.map((p) => p.sock) : [];
+}
+
+/** poll()'s answer: which sockets are ready and what that means for each, and who is not. */
+function pollSentence(result: { ready: number; socks: { sock: string; revents: PollRevent[] }[] }, sockets: readonly SockView[]): string {
+  if (result.ready === 0) return `poll() returned 0: none of ${result.socks.map((p) => p.sock).join(', ')} became ready before the timeout.`;
+  const ready = result.socks.filter((p) => p.revents.length > 0);
+  const idle = result.socks.filter((p) => p.revents.length === 0).map((p) => p.sock);
+  const said = ready.map((p) => `${p.sock} is ${p.revents.join(', ')} (${reventMeaning(p.revents[0], sockets.find((s) => s.handle === p.sock))})`);
+  return `poll() says ${said.join('; ')}.${idle.length ? ` ${idle.join(', ')} ${idle.length === 1 ? 'has' : 'have'} nothing: a call there would block.` : ''}`;
 }
 
 function nextCalls(step: StepView, sockets: readonly SockView[], kernel: readonly KernelRow[], outcome: Outcome): NextCall[] {
@@ -160,6 +179,14 @@ function nextCalls(step: StepView, sockets: readonly SockView[], kernel: readonl
     if (suggested && !out.some((n) => n.sock === s.handle)) out.push({ sock: s.handle, op: suggested });
   };
   const sock = sockets.find((s) => s.handle === step.sock);
+  // The point of poll: call only on the sockets it named ready.
+  if (step.status === 'ok' && step.op === 'poll' && step.result) {
+    for (const p of step.result.socks) {
+      const polled = sockets.find((s) => s.handle === p.sock && !s.closed);
+      const op = callForReady(p.revents, polled);
+      if (polled && op) out.push({ sock: polled.handle, op });
+    }
+  }
   // Read back what the kernel kept: for the buffer sizes, not what was asked.
   if (step.status === 'ok' && step.op === 'setsockopt' && sock && !sock.closed) out.push({ sock: sock.handle, op: 'getsockopt' });
   if (step.status === 'ok' && (step.op === 'socket' || step.op === 'accept')) {

@@ -29,6 +29,7 @@ const REPLAYABLE: ReadonlySet<Op> = new Set<Op>([
   'getpeername',
   'setsockopt',
   'getsockopt',
+  'poll',
 ]);
 
 export interface ReplayCall {
@@ -132,21 +133,36 @@ export class Replayer {
     return s;
   }
 
+  /** The new session's handle for an old one: waits while an accept() that makes it may still wait. */
+  private async newHandle(old: string): Promise<string | null> {
+    const made = this.handle(old).promise;
+    return new Promise<string | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), HANDLE_WAIT_MS);
+      void made.then((v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+    });
+  }
+
   /** Resolves what the new session calls things; null when a socket this call needs was not made. */
   private async mapArgs(call: ReplayCall): Promise<Record<string, unknown> | null> {
     const args = { ...call.args };
     if (typeof args.sock === 'string') {
-      // A socket an accept() will make: that accept may still wait for a connection, for a while.
-      const made = this.handle(args.sock).promise;
-      const now = await new Promise<string | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), HANDLE_WAIT_MS);
-        void made.then((v) => {
-          clearTimeout(timer);
-          resolve(v);
-        });
-      });
+      const now = await this.newHandle(args.sock);
       if (now === null) return null;
       args.sock = now;
+    }
+    // poll names its sockets inside a list, each with its events.
+    if (Array.isArray(args.socks)) {
+      const socks: unknown[] = [];
+      for (const entry of args.socks) {
+        if (entry === null || typeof entry !== 'object' || !('sock' in entry) || typeof entry.sock !== 'string') return null;
+        const now = await this.newHandle(entry.sock);
+        if (now === null) return null;
+        socks.push({ ...entry, sock: now });
+      }
+      args.socks = socks;
     }
     if (PORT_ARGS.has(call.op) && typeof args.port === 'number' && this.ports.has(args.port)) args.port = this.ports.get(args.port);
     return args;
@@ -209,7 +225,7 @@ export class Replayer {
       const args = await this.mapArgs(call);
       if (args === null) {
         if (HANDLE_MAKERS.has(call.op) && typeof call.recordedResult?.sock === 'string') this.handle(call.recordedResult.sock).resolve(null);
-        done.push({ seq: call.seq, op: call.op, recorded: call.recorded, actual: 'skipped', note: `${String(call.args.sock)} was not made this time` });
+        done.push({ seq: call.seq, op: call.op, recorded: call.recorded, actual: 'skipped', note: `${call.op === 'poll' ? 'a polled socket' : String(call.args.sock)} was not made this time` });
       } else {
         done.push({ seq: call.seq, op: call.op, recorded: call.recorded, actual: await this.send(call, args) });
         await this.sleep(spacing);

@@ -84,17 +84,24 @@ export class ScenarioRunner {
     this.slot(name).resolve(value);
   }
 
+  /** Fills in every "$name", at any depth (poll's `socks: [{sock: '$srv', ...}]`). */
+  private async resolve(value: unknown): Promise<unknown> {
+    if (Array.isArray(value)) return Promise.all(value.map((v) => this.resolve(v)));
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await this.resolve(v);
+      return out;
+    }
+    if (typeof value !== 'string') return value;
+    if (/^\$[A-Za-z0-9]+$/.test(value)) return this.slot(value.slice(1)).promise;
+    let s = value;
+    for (const m of value.matchAll(/\$([A-Za-z][A-Za-z0-9]*)/g)) s = s.replace(m[0], String(await this.slot(m[1]).promise));
+    return s;
+  }
+
   private async resolveArgs(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(args)) {
-      if (typeof v === 'string' && /^\$[A-Za-z0-9]+$/.test(v)) {
-        out[k] = await this.slot(v.slice(1)).promise;
-      } else if (typeof v === 'string' && v.includes('$')) {
-        let s = v;
-        for (const m of v.matchAll(/\$([A-Za-z][A-Za-z0-9]*)/g)) s = s.replace(m[0], String(await this.slot(m[1]).promise));
-        out[k] = s;
-      } else out[k] = v;
-    }
+    for (const [k, v] of Object.entries(args)) out[k] = await this.resolve(v);
     return out;
   }
 
