@@ -16,8 +16,12 @@ import { ErrorCodeSchema, OPS, OpArgs, OpResultSchemas, PortSchema, SockHandleSc
 
 /** "$name": a value saved by an earlier step, or one the page gives. */
 export type Ref = `$${string}`;
-/** An op's arguments, where any argument may instead name a saved value. */
-export type ArgsWithRefs<O extends Op> = { [K in keyof ArgsOf<O>]: ArgsOf<O>[K] | Ref };
+/**
+ * An op's arguments, where any argument may instead name a saved value. Distributed over a union
+ * of argument shapes (network, firewall: one per action), so each action keeps its own keys.
+ */
+export type ArgsWithRefs<O extends Op> = WithRefs<ArgsOf<O>>;
+type WithRefs<A> = A extends unknown ? { [K in keyof A]: A[K] | Ref } : never;
 
 interface StepCommon {
   /** Saves result fields under names for later steps: { srv: 'sock' } saves result.sock as $srv. */

@@ -18,6 +18,11 @@ import httpByHand from './http-by-hand';
 import sameBytes from './same-bytes';
 import twoLoopbacks from './two-loopbacks';
 import ephemeralPort from './ephemeral-port';
+import dualStack from './dual-stack';
+import oneThread from './one-thread';
+import deadPeer from './dead-peer';
+import smallWrites from './small-writes';
+import tlsFirstBytes from './tls-first-bytes';
 
 export const SCENARIOS = {
   'tcp-hello': tcpHello,
@@ -33,6 +38,11 @@ export const SCENARIOS = {
   'same-bytes': sameBytes,
   'two-loopbacks': twoLoopbacks,
   'ephemeral-port': ephemeralPort,
+  'dual-stack': dualStack,
+  'one-thread': oneThread,
+  'dead-peer': deadPeer,
+  'small-writes': smallWrites,
+  'tls-first-bytes': tlsFirstBytes,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;
