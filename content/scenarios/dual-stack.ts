@@ -16,7 +16,7 @@ const scenario: Scenario = {
       op: 'getsockopt',
       args: { sock: '$srv', option: 'IPV6_V6ONLY' },
       expect: 'ok',
-      explain: 'The kernel says IPV6_V6ONLY is 0: this IPv6 socket is not limited to IPv6.',
+      explain: 'getsockopt() asks the kernel; open the step to see what it returned: IPV6_V6ONLY is 0, so this IPv6 socket is not limited to IPv6.',
     },
     {
       op: 'bind',
@@ -49,7 +49,7 @@ const scenario: Scenario = {
       op: 'getsockname',
       args: { sock: '$conn' },
       expect: 'ok',
-      explain: 'Its own end of the connection is mapped too: ::ffff:127.0.0.1 and the port.',
+      explain: 'Its own end of the connection is mapped too (open the step): ::ffff:127.0.0.1 and the port.',
     },
     { op: 'socket', args: { type: 'tcp', family: 4, actor: 'IPv4 server' }, save: { srv4: 'sock' }, expect: 'ok', explain: 'A second program wants the same port for IPv4 and makes an AF_INET socket.' },
     {

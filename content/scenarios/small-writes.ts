@@ -20,7 +20,7 @@ const scenario: Scenario = {
       op: 'getsockopt',
       args: { sock: '$cli', option: 'TCP_NODELAY' },
       expect: 'ok',
-      explain: 'A fresh socket reports TCP_NODELAY = 0: Nagle\'s algorithm is on unless you turn it off.',
+      explain: 'A fresh socket reports TCP_NODELAY = 0 (open the step to see the value): Nagle\'s algorithm is on unless you turn it off.',
     },
     { op: 'connect', args: { sock: '$cli', address: '127.0.0.1', port: '$port' }, expect: 'ok', explain: 'The client connects.' },
     { op: 'accept', args: { sock: '$srv' }, save: { conn: 'sock' }, expect: 'ok', explain: 'The server accepts.' },
@@ -28,7 +28,7 @@ const scenario: Scenario = {
       op: 'getsockopt',
       args: { sock: '$conn', option: 'TCP_NODELAY' },
       expect: 'ok',
-      explain: 'The accepted socket reports 1: on Linux it inherited TCP_NODELAY from the listener, so a server sets it once, not per client.',
+      explain: 'The accepted socket reports 1 (open the step): on Linux it inherited TCP_NODELAY from the listener, so a server sets it once, not per client.',
     },
     {
       op: 'setsockopt',
