@@ -16,6 +16,11 @@ export const LESSON_SLUGS = [
   'client-side',
   'conversation-and-close',
   'how-the-web-works',
+  'dual-stack',
+  'dead-peers-and-timeouts',
+  'small-writes',
+  'tls-from-code',
+  'many-clients',
   'chat-capstone',
 ] as const;
 

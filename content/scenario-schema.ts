@@ -18,8 +18,13 @@ import { ErrorCodeSchema, OPS, OpArgs, OpResultSchemas, PortSchema, SockHandleSc
 export type Ref = `$${string}`;
 /** A value where any part may instead name a saved value (poll's `socks: [{sock: '$srv', ...}]`). */
 type WithRefs<T> = T extends readonly (infer U)[] ? WithRefs<U>[] | Ref : T extends object ? { [K in keyof T]: WithRefs<T[K]> } | Ref : T | Ref;
-/** An op's arguments, where any argument, or any part of one, may instead name a saved value. */
-export type ArgsWithRefs<O extends Op> = { [K in keyof ArgsOf<O>]: WithRefs<ArgsOf<O>[K]> };
+/**
+ * An op's arguments, where any argument, or any part of one, may instead name a saved value.
+ * Distributed over a union of argument shapes (network, firewall: one per action), so each action
+ * keeps its own keys.
+ */
+export type ArgsWithRefs<O extends Op> = EachShape<ArgsOf<O>>;
+type EachShape<A> = A extends unknown ? { [K in keyof A]: WithRefs<A[K]> } : never;
 
 interface StepCommon {
   /** Saves result fields under names for later steps: { srv: 'sock' } saves result.sock as $srv. */

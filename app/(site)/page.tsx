@@ -10,7 +10,7 @@ export default async function Home() {
       <section className="mb-10 max-w-3xl">
         <h1 className="text-3xl font-extrabold tracking-tight sm:text-4xl">How network sockets really work</h1>
         <p className="mt-3 text-lg text-gray-700 dark:text-gray-300">
-          Thirteen short lessons, from what a network is to a chat server of your own. Beside them, live demos where every
+          Eighteen short lessons, from what a network is to a chat server of your own. Beside them, live demos where every
           click is one real system call (<code>socket</code>, <code>bind</code>, <code>listen</code>, <code>accept</code>,{' '}
           <code>connect</code>, <code>send</code>, <code>recv</code>) on a real kernel socket, with the kernel&apos;s own view
           of what happened.

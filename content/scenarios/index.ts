@@ -19,6 +19,11 @@ import sameBytes from './same-bytes';
 import twoLoopbacks from './two-loopbacks';
 import ephemeralPort from './ephemeral-port';
 import oneThreadServer from './one-thread-server';
+import dualStack from './dual-stack';
+import oneThread from './one-thread';
+import deadPeer from './dead-peer';
+import smallWrites from './small-writes';
+import tlsFirstBytes from './tls-first-bytes';
 
 export const SCENARIOS = {
   'tcp-hello': tcpHello,
@@ -35,6 +40,11 @@ export const SCENARIOS = {
   'two-loopbacks': twoLoopbacks,
   'ephemeral-port': ephemeralPort,
   'one-thread-server': oneThreadServer,
+  'dual-stack': dualStack,
+  'one-thread': oneThread,
+  'dead-peer': deadPeer,
+  'small-writes': smallWrites,
+  'tls-first-bytes': tlsFirstBytes,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -381,7 +381,7 @@ describeInBrowser('the learner\'s way through the lab, in Chromium', () => {
       await a.goto(`${server.url}/learn/sockets`);
       await a.getByTestId('read-marker').getByRole('button', { name: 'Mark as read' }).click();
       await a.goto(`${server.url}/`);
-      await a.getByTestId('progress-summary').filter({ hasText: /^2 of 13 lessons read · 0 quizzes passed$/ }).waitFor();
+      await a.getByTestId('progress-summary').filter({ hasText: /^2 of 18 lessons read · 0 quizzes passed$/ }).waitFor();
       await a.getByTestId('continue-link').filter({ hasText: 'Continue: lesson 1,' }).waitFor();
       await a.getByTestId('progress-transfer').locator('summary').click();
       const code = (await a.getByTestId('progress-code').textContent())!;
@@ -393,14 +393,14 @@ describeInBrowser('the learner\'s way through the lab, in Chromium', () => {
       await b.goto(`${server.url}/learn/protocols`);
       await b.getByTestId('read-marker').getByRole('button', { name: 'Mark as read' }).click();
       await b.goto(`${server.url}/`);
-      await b.getByTestId('progress-summary').filter({ hasText: /^1 of 13 lessons read/ }).waitFor();
+      await b.getByTestId('progress-summary').filter({ hasText: /^1 of 18 lessons read/ }).waitFor();
       await b.getByTestId('progress-transfer').locator('summary').click();
       await b.getByTestId('progress-code-input').fill(`${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`);
       await b.getByTestId('progress-import').click();
       assert.match((await b.getByTestId('progress-message').textContent()) ?? '', /typo/);
       await b.getByTestId('progress-code-input').fill(code.toLowerCase());
       await b.getByTestId('progress-import').click();
-      await b.getByTestId('progress-summary').filter({ hasText: /^3 of 13 lessons read/ }).waitFor();
+      await b.getByTestId('progress-summary').filter({ hasText: /^3 of 18 lessons read/ }).waitFor();
       assert.match((await b.getByTestId('progress-message').textContent()) ?? '', /Imported 2 lessons read and 0 quizzes passed/);
       // By file, in a third browser.
       const c = await freshPage();
@@ -408,7 +408,7 @@ describeInBrowser('the learner\'s way through the lab, in Chromium', () => {
         await c.goto(`${server.url}/`);
         await c.getByTestId('progress-transfer').locator('summary').click();
         await c.getByTestId('progress-file').setInputFiles({ name: 'p.json', mimeType: 'application/json', buffer: Buffer.from(file) });
-        await c.getByTestId('progress-summary').filter({ hasText: /^2 of 13 lessons read/ }).waitFor();
+        await c.getByTestId('progress-summary').filter({ hasText: /^2 of 18 lessons read/ }).waitFor();
       } finally {
         await c.context().close();
       }

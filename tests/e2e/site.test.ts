@@ -22,12 +22,12 @@ describeInBrowser('the site in Chromium', () => {
     await server?.close();
   });
 
-  it('serves the course map with all 13 lessons in order', async () => {
+  it('serves the course map with all 18 lessons in order', async () => {
     const page = await browser.newPage();
     const problems = watchProblems(page);
     await page.goto(`${server.url}/`);
     const items = page.locator('[data-lesson]');
-    assert.equal(await items.count(), 13);
+    assert.equal(await items.count(), 18);
     assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-lesson'))), [...LESSON_SLUGS]);
     assert.deepEqual(problems, { console: [], failed: [] });
     const violations = await seriousA11yViolations(page);
@@ -112,11 +112,11 @@ describeInBrowser('the site in Chromium', () => {
     await page.getByTestId('read-marker').getByRole('button', { name: 'Mark as read' }).click();
     await page.getByTestId('read-marker').getByText('Lesson read').waitFor();
     await page.goto(`${server.url}/`);
-    // The server renders "0 of 13"; the browser's own progress shows once the page hydrates.
-    await page.getByTestId('progress-summary').filter({ hasText: /^1 of 13 lessons read/ }).waitFor();
+    // The server renders "0 of 18"; the browser's own progress shows once the page hydrates.
+    await page.getByTestId('progress-summary').filter({ hasText: /^1 of 18 lessons read/ }).waitFor();
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Reset progress' }).click();
-    await page.getByText('0 of 13 lessons read', { exact: false }).waitFor();
+    await page.getByText('0 of 18 lessons read', { exact: false }).waitFor();
     await page.close();
   });
 

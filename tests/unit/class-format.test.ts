@@ -24,7 +24,7 @@ describe('format', () => {
 
   test('lessons by number and name; pushes to unknown slugs go to the course map', () => {
     assert.equal(lessonLabel('what-is-a-socket-program'), 'lesson 1 (what is a socket program)');
-    assert.equal(lessonLabel('chat-capstone'), 'lesson 13 (chat capstone)');
+    assert.equal(lessonLabel('chat-capstone'), 'lesson 18 (chat capstone)');
     assert.equal(lessonLabel('nope'), 'nope');
     assert.equal(lessonHref('sockets'), '/learn/sockets');
     assert.equal(lessonHref(null), '/');
