@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,18 @@ async function runToEnd(host: string, token: string, command: string[]): Promise
   const run = labShell(host, token, command);
   const code = await run.done;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** Pids of processes running `sleep <marker>`. */
+function sleepers(marker: string): number[] {
+  return readdirSync('/proc').flatMap((d) => {
+    if (!/^[0-9]+$/.test(d)) return [];
+    try {
+      return readFileSync(`/proc/${d}/cmdline`, 'utf8') === `sleep\0${marker}\0` ? [Number(d)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
 }
 
 async function ticket(c: Connected, host: 'laptop' | 'phone' | 'router' | 'server'): Promise<ShellTicket> {
@@ -177,6 +190,22 @@ describe('lab shells: a terminal inside the learner\'s own sandbox host', { skip
     const lines = probe.stdout.trim().split('\n');
     assert.equal(lines.length, targets.length, probe.stdout);
     for (const line of lines) assert.match(line, / FAILED /, line);
+  });
+
+  it('a shell whose script is killed outright dies with it (parent-death signal)', async () => {
+    const marker = `${300 + Math.random()}`.slice(0, 13); // a sleep nobody else runs, longer than the test
+    const run = labShell('laptop', (await ticket(a, 'laptop')).token, ['sleep', marker]);
+    try {
+      await waitUntil(() => sleepers(marker).length === 1, 10_000, 'the shell\'s command to start');
+      const exited = new Promise((resolve) => run.child.on('exit', resolve));
+      run.child.kill('SIGKILL');
+      await exited;
+      await waitUntil(() => sleepers(marker).length === 0, 10_000, 'the shell to die with its script');
+      await waitUntil(() => server.sandbox!.openShells === 0, 10_000, 'the door to see the script go');
+    } finally {
+      for (const pid of sleepers(marker)) process.kill(pid, 'SIGKILL'); // only when the test failed
+      await run.done;
+    }
   });
 
   it('when the network ends, a running shell is closed and its tokens stop working', async () => {
