@@ -214,7 +214,7 @@ describeInBrowser('the NetworkLab widget in Chromium', () => {
         await forwards.waitFor();
         assert.match((await forwards.textContent()) ?? '', /tcp 203\.0\.113\.1:8080 → 192\.168\.1\.10:80/);
         assert.match((await forwards.textContent()) ?? '', /dnat/);
-        // The terminal disclosure, open, fits the phone too (its command scrolls inside its own box).
+        // The terminal disclosure, open, fits the phone too (its command wraps).
         await widget(page).getByTestId('host-terminal').locator('summary').click();
         await widget(page).getByTestId('host-terminal-command').waitFor();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

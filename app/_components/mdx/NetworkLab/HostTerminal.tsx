@@ -70,7 +70,7 @@ export function HostTerminal({ host, support, disabled, kernel, onRequest, onLoo
           {current ? (
             <>
               <div className="relative" data-copy-scope>
-                <pre className="m-0 overflow-x-auto rounded-md bg-gray-100 p-2 pr-16 font-mono text-xs text-gray-900 dark:bg-gray-900 dark:text-gray-100" data-testid="host-terminal-command">
+                <pre className="m-0 whitespace-pre-wrap break-all rounded-md bg-gray-100 p-2 pr-28 font-mono text-xs text-gray-900 dark:bg-gray-900 dark:text-gray-100" data-testid="host-terminal-command">
                   {current.command}
                 </pre>
                 <CopyButton label="Copy command" />
