@@ -48,7 +48,11 @@ function isTcp(r: RawKernelRow): boolean {
   return r.proto === 'tcp' || r.proto === 'tcp6';
 }
 
-export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: ClosedSocket[]): KernelRow[] {
+/**
+ * `everyProgram`: the table is the learner's own (a sandbox host they opened a lab shell on), so
+ * rows of other programs that relate to none of ours are shown too, as `outside` rows without `of`.
+ */
+export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: ClosedSocket[], options: { everyProgram?: boolean } = {}): KernelRow[] {
   const byInode = new Map<number, string>();
   for (const s of own) if (s.inode) byInode.set(s.inode, s.handle);
 
@@ -103,9 +107,11 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
   // Second pass, once every row of ours is known (/proc lists rows in hash order, not ours first):
   // the other program's end of a connection to one of ours.
   const ends = [...connected, ...queued];
+  const others: KernelRow[] = [];
   for (const r of unclaimed) {
     const peerOf = ends.find((o) => same(o.local, r.remote) && same(o.remote, r.local) && isTcp(o as RawKernelRow) === isTcp(r));
     if (peerOf) add(peerOf.sock ?? peerOf.of!, { ...r, relation: 'outside', of: peerOf.sock ?? peerOf.of });
+    else if (options.everyProgram) others.push({ ...r, relation: 'outside' });
   }
 
   const handleNumber = (h: string) => Number(h.slice(1));
@@ -115,6 +121,7 @@ export function joinKernelRows(raw: RawKernelRow[], own: OwnSocket[], closed: Cl
     rows.push(...ownRows.filter((r) => r.sock === h));
     rows.push(...(related.get(h) ?? []));
   }
+  rows.push(...others);
   return rows;
 }
 

@@ -22,8 +22,12 @@ export const network: OpHandler<'network'> = async (session, args) => {
     case 'destroy':
       await session.destroyNetwork();
       return { network: null };
+    case 'shell': {
+      const net = session.network();
+      return { network: null, shell: await sandboxCall(() => net.shell(args.host)) };
+    }
     default:
-      throw new LabFailure('E_BAD_REQUEST', 'network takes the action create, show or destroy.');
+      throw new LabFailure('E_BAD_REQUEST', 'network takes the action create, show, destroy or shell.');
   }
 };
 

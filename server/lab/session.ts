@@ -242,6 +242,8 @@ export class LabSession implements OpContext {
     if (!opts.internal && !this.commands.take()) {
       return fail(cmd.id, new LabFailure('E_LIMIT', `More than ${this.deps.policy.limits.commandsPerSecond} calls per second; slow down.`));
     }
+    // A lab shell's command is no step: it is the owner's alone, and viewers never see its token.
+    if (cmd.op === 'network' && isShellRequest(cmd.args)) opts = { ...opts, quiet: true };
 
     const sockHandle = handleIn(cmd.args);
     const step: Step<O> = {
@@ -310,16 +312,18 @@ export class LabSession implements OpContext {
       entries.filter((e) => !e.host),
       closed.filter((c) => !c.host),
     );
+    const shellHosts = this.sandboxNetwork?.shellHosts ?? new Set<HostName>();
     for (const host of HOST_NAMES) {
       const onHost = entries.filter((e) => e.host === host);
       const closedOnHost = closed.filter((c) => c.host === host);
-      if (onHost.length === 0 && closedOnHost.length === 0) continue;
-      rows.push(...(await this.hostRows(host, onHost, closedOnHost)));
+      if (onHost.length === 0 && closedOnHost.length === 0 && !shellHosts.has(host)) continue;
+      rows.push(...(await this.hostRows(host, onHost, closedOnHost, shellHosts.has(host))));
     }
     return rows;
   }
 
-  private async hostRows(host: HostName, entries: SocketEntry[], asked: ClosedSocket[]): Promise<KernelRow[]> {
+  /** `everyProgram`: the learner has a shell on the host, so every socket in its table is theirs to see. */
+  private async hostRows(host: HostName, entries: SocketEntry[], asked: ClosedSocket[], everyProgram: boolean): Promise<KernelRow[]> {
     const network = this.sandboxNetwork;
     if (!network || network.ended) {
       this.sockets.forgetClosed(new Set(asked));
@@ -327,7 +331,7 @@ export class LabSession implements OpContext {
     }
     const own = entries.map((e) => ({ handle: e.handle, inode: safe(() => e.sock.inode()), tuple: e.type === 'tcp' && e.tuple ? e.tuple : this.sockets.rememberTuple(e) }));
     const raw = await sandboxCall(() => network.kernelTable(host));
-    const joined = joinKernelRows(raw, own, asked);
+    const joined = joinKernelRows(raw, own, asked, { everyProgram });
     const readTcpInfo = this.deps.readTcpInfo;
     const fdOf = (handle: string) => entries.find((e) => e.handle === handle)?.sock.fd ?? null;
     const rows = (readTcpInfo ? addOwnTcpInfo(joined, fdOf, readTcpInfo) : joined).map((r) => ({ ...r, host }));
@@ -363,6 +367,10 @@ export class LabSession implements OpContext {
     this.ended = true;
     this.viewers.clear();
   }
+}
+
+function isShellRequest(args: unknown): boolean {
+  return typeof args === 'object' && args !== null && 'action' in args && args.action === 'shell' && 'host' in args;
 }
 
 /**

@@ -138,7 +138,8 @@ export const KernelRowSchema = z.object({
   /**
    * Why a row without a handle of ours is shown: `accept-queue` (a connection the kernel completed
    * for one of our listening sockets, not yet accepted), `closed` (a socket we closed that the kernel
-   * still remembers, e.g. TIME_WAIT), `outside` (another program's end of a connection to one of ours).
+   * still remembers, e.g. TIME_WAIT), `outside` (another program's end of a connection to one of ours,
+   * or, on a sandbox host the learner opened a lab shell on, any other program's socket there: no `of`).
    */
   relation: z.enum(['own', 'accept-queue', 'closed', 'outside']),
   /** For accept-queue and closed rows: the handle they relate to. */

@@ -28,6 +28,8 @@ export const NetworkArgsSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('create'), topology: z.enum(TOPOLOGIES) }),
   z.strictObject({ action: z.literal('show') }),
   z.strictObject({ action: z.literal('destroy') }),
+  /** A one-time command for a terminal inside `host` (docs/architecture.md, "Lab shells"). */
+  z.strictObject({ action: z.literal('shell'), host: HostNameSchema }),
 ]);
 
 export const CHAINS = ['input', 'forward', 'output'] as const;
@@ -159,8 +161,22 @@ export const NetworkViewSchema = z.object({
 });
 export type ProtocolNetworkView = z.infer<typeof NetworkViewSchema>;
 
-/** create and show: the network; destroy: null. */
-export const NetworkResultSchema = z.object({ network: z.nullable(NetworkViewSchema) });
+/**
+ * What `shell` gives: a command to paste into a terminal of the machine running the server, in the
+ * project's folder. It works once, until `expiresAt`, and only while the network lives.
+ */
+export const ShellTicketSchema = z.object({
+  host: HostNameSchema,
+  /** The secret part of `command`; it opens this session's network only. */
+  token: z.string(),
+  command: z.string(),
+  /** When the command stops working, ms since the epoch. */
+  expiresAt: z.number(),
+});
+export type ShellTicket = z.infer<typeof ShellTicketSchema>;
+
+/** create and show: the network; destroy: null; shell: null (the network is unchanged) and the shell. */
+export const NetworkResultSchema = z.object({ network: z.nullable(NetworkViewSchema), shell: z.optional(ShellTicketSchema) });
 
 export const FirewallResultSchema = z.object({
   host: HostNameSchema,
@@ -212,5 +228,7 @@ export const NetworkSupportSchema = z.object({
   /** Why not, and what the host can do about it (when not available). */
   reason: z.optional(z.string()),
   maxNetworks: z.int(),
+  /** Whether `network` `shell` hands out terminals here, and why not (absent: an older server). */
+  shell: z.optional(z.object({ available: z.boolean(), reason: z.optional(z.string()) })),
 });
 export type NetworkSupport = z.infer<typeof NetworkSupportSchema>;

@@ -11,7 +11,7 @@
  */
 import { EngineError } from '../engines/types.ts';
 
-export type SandboxErrorCode = 'E_UNSUPPORTED' | 'E_LIMIT' | 'E_BAD_REQUEST' | 'E_NO_NETWORK' | 'E_INTERNAL';
+export type SandboxErrorCode = 'E_UNSUPPORTED' | 'E_POLICY' | 'E_LIMIT' | 'E_BAD_REQUEST' | 'E_NO_NETWORK' | 'E_INTERNAL';
 
 export class SandboxError extends EngineError {
   constructor(code: SandboxErrorCode | (string & {}), message: string) {

@@ -47,6 +47,7 @@ export const HelperRequestSchema = z.discriminatedUnion('op', [
   z.strictObject({ id: IdSchema, op: z.literal('firewall'), network: NetworkIdSchema, host: HostNameSchema, command: FirewallCommandSchema }),
   z.strictObject({ id: IdSchema, op: z.literal('forward'), network: NetworkIdSchema, command: ForwardCommandSchema }),
   z.strictObject({ id: IdSchema, op: z.literal('procnet'), network: NetworkIdSchema, host: HostNameSchema }),
+  z.strictObject({ id: IdSchema, op: z.literal('entry'), network: NetworkIdSchema, host: HostNameSchema }),
   z.strictObject({ id: IdSchema, op: z.literal('stats') }),
 ]);
 export type HelperRequest = z.input<typeof HelperRequestSchema>;
@@ -96,6 +97,19 @@ export const ProcNetSchema = z.object({
 });
 export type ProcNetTexts = z.infer<typeof ProcNetSchema>;
 
+/**
+ * Where a lab shell joins a host (server/sandbox/shell.ts): the helper's pid, the fd it holds the
+ * host's network namespace by, and the inodes of that namespace and of the helper's user namespace,
+ * so the terminal can check it opened the very namespaces meant before it enters them.
+ */
+export const ShellEntrySchema = z.object({
+  pid: z.number().int().min(1),
+  netFd: z.number().int().min(0),
+  netInode: z.number().int().min(1),
+  userInode: z.number().int().min(1),
+});
+export type ShellEntry = z.infer<typeof ShellEntrySchema>;
+
 export const HelperStatsSchema = z.object({
   networks: z.number().int(),
   /** Network namespaces the helper holds open (one per host). */
@@ -111,5 +125,6 @@ export const ReplyValueSchemas = {
   firewall: FirewallResultSchema,
   forward: ForwardResultSchema,
   procnet: ProcNetSchema,
+  entry: ShellEntrySchema,
   stats: HelperStatsSchema,
 } satisfies Record<HelperOp, z.ZodType>;

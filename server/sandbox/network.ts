@@ -12,9 +12,10 @@ import { NativeSocket } from '../engines/native/socket.ts';
 import type { EngineSocket, Family, SocketType } from '../engines/types.ts';
 import { parseProcNet, type RawKernelRow } from '../kernel/procnet.ts';
 import { firstIssue, SandboxError } from './errors.ts';
-import type { FirewallResult, ForwardResult } from './helper-protocol.ts';
+import type { FirewallResult, ForwardResult, ShellEntry } from './helper-protocol.ts';
 import type { HelperClient } from './helper-client.ts';
 import { PingPacer, runPing } from './ping.ts';
+import type { ShellDoor, ShellTicket } from './shell.ts';
 import {
   canonicalAddress,
   FamilySchema,
@@ -39,6 +40,8 @@ export interface NetworkContext {
   pingsPerSecond: number;
   /** Called once when the network ends (destroyed, or its helper gone), to free its slot. */
   release: (network: SandboxNetwork) => void;
+  /** Where lab shells are handed out, or why this server does not (sandbox.ts, shellAccess). */
+  shells: ShellDoor | (() => SandboxError);
 }
 
 export class SandboxNetwork {
@@ -52,6 +55,7 @@ export class SandboxNetwork {
   readonly #stops = new Set<() => void>();
   readonly #endListeners = new Set<(reason: string) => void>();
   readonly #pacer: PingPacer;
+  readonly #shellHosts = new Set<HostName>();
   #ended: string | null = null;
 
   constructor(id: number, view: NetworkView, context: NetworkContext) {
@@ -155,6 +159,31 @@ export class SandboxNetwork {
     return [...parseProcNet(texts.tcp, 'tcp'), ...parseProcNet(texts.tcp6, 'tcp6'), ...parseProcNet(texts.udp, 'udp'), ...parseProcNet(texts.udp6, 'udp6')];
   }
 
+  /**
+   * A one-time command that opens a terminal inside `host` (server/sandbox/shell.ts). From then on
+   * the host's kernel view shows every program's sockets there, not only the lab's (shellHosts).
+   */
+  async shell(host: HostName): Promise<ShellTicket> {
+    const h = this.#host(host);
+    const { shells } = this.#context;
+    if (typeof shells === 'function') throw shells();
+    if (this.#ended) throw this.#endedError();
+    const ticket = await shells.issue(this, h);
+    this.#shellHosts.add(h);
+    return ticket;
+  }
+
+  /** Hosts a lab shell was handed out for: their other programs' sockets belong to the learner too. */
+  get shellHosts(): ReadonlySet<HostName> {
+    return this.#shellHosts;
+  }
+
+  /** Where the helper holds `host`'s namespaces (for the shell door). */
+  async entry(host: HostName): Promise<ShellEntry> {
+    const h = this.#host(host);
+    return this.#live(() => this.#context.client.request('entry', { network: this.id, host: h }));
+  }
+
   /** Closes the network's sockets and its namespaces. Idempotent; never throws. */
   async destroy(): Promise<void> {
     if (this.#ended) return;
@@ -177,6 +206,8 @@ export class SandboxNetwork {
     this.#ended = reason;
     for (const socket of [...this.#sockets]) socket.close();
     for (const stop of [...this.#stops]) stop();
+    const { shells } = this.#context;
+    if (typeof shells !== 'function') shells.networkEnded(this, reason);
     this.#context.release(this);
   }
 

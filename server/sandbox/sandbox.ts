@@ -9,6 +9,7 @@ import { HelperClient } from './helper-client.ts';
 import type { HelperStats } from './helper-protocol.ts';
 import { loadSandboxAddon } from './netns-addon.ts';
 import { SandboxNetwork } from './network.ts';
+import { ShellDoor } from './shell.ts';
 import { TopologySchema, type Topology } from './schema.ts';
 import { detectSandboxSupport, findTool, toolPath, type Env, type SandboxSupport } from './support.ts';
 
@@ -30,6 +31,16 @@ export const SandboxOptionsSchema = z.strictObject({
    * Default: $SOCKETLAB_SANDBOX_UNSHARE, else `unshare` from PATH.
    */
   unshare: z.string().min(1).optional(),
+  /**
+   * Whether learners may open a terminal inside their own network (`npm run lab-shell`, shell.ts);
+   * when not, `shellRefusal` says why to whoever asks.
+   */
+  shells: z.boolean().default(true),
+  shellRefusal: z.string().min(1).max(500).default('This server does not hand out lab shells.'),
+  /** How long a lab-shell command works once the page has shown it. */
+  shellTokenSeconds: z.number().min(0.1).max(3600).default(300),
+  /** The folder of the shell door's socket (default /tmp/socketlab-UID; tests give their own). */
+  shellDir: z.string().min(1).optional(),
   commandConcurrency: z.number().int().min(1).max(64).default(6),
   commandTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
@@ -47,6 +58,7 @@ export class Sandbox {
   #nextId = 1;
   #support: Promise<SandboxSupport> | null = null;
   #helper: Promise<HelperClient> | null = null;
+  #door: ShellDoor | null = null;
   #closed = false;
 
   constructor(options: SandboxOptions = {}) {
@@ -99,6 +111,7 @@ export class Sandbox {
         addon: this.#addon(),
         pingsPerSecond: this.settings.pingsPerSecond,
         release: (n) => this.#networks.delete(n),
+        shells: this.#shellAccess(),
       });
       if (this.#closed || !client.alive) {
         await network.destroy();
@@ -134,10 +147,42 @@ export class Sandbox {
     if (this.#helper) (await this.#helper).kill();
   }
 
+  /** Lab shells connected now (for tests and leak checks). */
+  get openShells(): number {
+    return this.#door?.openShells ?? 0;
+  }
+
+  /**
+   * Whether lab shells can be had here, and why not: the host's setting first, then nsenter
+   * (util-linux), which the terminal's script runs. One door serves every network of the server.
+   */
+  shellSupport(): { available: true } | { available: false; reason: string } {
+    if (!this.settings.shells) return { available: false, reason: this.settings.shellRefusal };
+    if (process.platform !== 'linux') return { available: false, reason: 'Lab shells need Linux (nsenter into the sandbox\'s namespaces).' };
+    if (!findTool('nsenter', toolPath(this.#env()))) {
+      return { available: false, reason: 'Lab shells need nsenter, which is not installed here: `sudo apt-get install -y util-linux`.' };
+    }
+    return { available: true };
+  }
+
+  #shellAccess(): ShellDoor | (() => SandboxError) {
+    const support = this.shellSupport();
+    if (!support.available) {
+      const code = this.settings.shells ? 'E_UNSUPPORTED' : 'E_POLICY';
+      return () => new SandboxError(code, support.reason);
+    }
+    this.#door ??= new ShellDoor({
+      ttlMs: this.settings.shellTokenSeconds * 1000,
+      ...(this.settings.shellDir ? { dir: this.settings.shellDir } : {}),
+    });
+    return this.#door;
+  }
+
   /** Ends every network and stops the helper; later create() calls get E_NO_NETWORK. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const network of [...this.#networks]) network.helperEnded('the sandbox shut down');
+    await this.#door?.close();
     const helper = this.#helper;
     this.#helper = null;
     if (helper) {

@@ -2,6 +2,7 @@
  * The lab as the server runs it: the engine (native, or the fallback), the kernel view's reader,
  * the policy every call is checked against, and the /lab hub that gives each browser a session.
  */
+import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.ts';
 import { selectEngine } from '../engines/select.ts';
 import type { Engine } from '../engines/types.ts';
@@ -48,8 +49,20 @@ async function startSandbox(config: Config): Promise<{ sandbox: Sandbox | null; 
     rulesPerHost: config.sandboxRulesPerHost,
     forwardsPerNetwork: config.sandboxForwards,
     pingsPerSecond: config.sandboxPingsPerSecond,
+    ...labShells(config),
   });
   return { sandbox, support: await sandbox.support() };
+}
+
+/**
+ * Lab shells (server/sandbox/shell.ts) are for the user at this machine's keyboard: on by default
+ * for one learner on loopback, off for a class or a server others reach, unless the host says so.
+ */
+function labShells(config: Config): { shells: boolean; shellRefusal: string } {
+  const range = ipaddr.isValid(config.host) ? ipaddr.process(config.host).range() : config.host === 'localhost' ? 'loopback' : 'unicast';
+  const shells = config.labShell === 'on' || (config.labShell === 'auto' && !config.class && range === 'loopback');
+  const why = config.labShell === 'off' ? 'the host switched them off (--lab-shell off)' : config.class ? 'this server hosts a class' : 'this server listens beyond loopback';
+  return { shells, shellRefusal: `Lab shells are off on this server: ${why}. The host can allow them with --lab-shell on (docs/hosting.md).` };
 }
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
@@ -58,8 +71,9 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
+  const shell = sandbox && sandboxSupport.supported ? sandbox.shellSupport() : null;
   const networkSupport: NetworkSupport = sandboxSupport.supported
-    ? { available: true, maxNetworks: config.sandboxNetworks }
+    ? { available: true, maxNetworks: config.sandboxNetworks, ...(shell ? { shell } : {}) }
     : { available: false, reason: `${sandboxSupport.reason}. ${sandboxSupport.remedy}`, maxNetworks: config.sandboxNetworks };
   const policy = new LabPolicy({
     ports: config.labPorts,

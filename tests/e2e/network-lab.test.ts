@@ -7,6 +7,7 @@
  * lesson's own widget is still there.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
@@ -161,6 +162,42 @@ describeInBrowser('the NetworkLab widget in Chromium', () => {
       await waitUntil(async () => (await sandboxNetworks(server)) === 0, 10_000, 'the network to go with the tab');
     });
 
+    it('a terminal on laptop: the page prints a one-time command; a listener made through it shows on the page', { skip: needs('nsenter', 'python3'), timeout: 60_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      try {
+        await openLesson(page, server.url, 'ip-addresses');
+        await widget(page).getByTestId('network-create').click();
+        await widget(page).and(page.locator('[data-network="up"]')).waitFor({ timeout: 20_000 });
+        await pickHost(page, 'laptop');
+        const terminal = widget(page).getByTestId('host-terminal');
+        await terminal.locator('summary').click();
+        const commandLine = terminal.getByTestId('host-terminal-command');
+        await commandLine.waitFor();
+        const command = ((await commandLine.textContent()) ?? '').trim();
+        const m = /^npm run lab-shell -- laptop (\S+)$/.exec(command);
+        assert.ok(m, `the command: ${command}`);
+        await assertAxeClean(page, 'the terminal disclosure, open');
+
+        // The learner pastes the line (with a command to run instead of an interactive shell).
+        const listener = 'import socket\ns=socket.socket()\ns.bind(("192.168.1.10",8080))\ns.listen()\nprint("ready",flush=True)\nimport time\ntime.sleep(20)';
+        const shell = spawn(process.execPath, ['scripts/lab-shell.mjs', 'laptop', m[1]!, '--', 'python3', '-c', listener], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        shell.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+        const closed = new Promise((resolve) => shell.on('close', resolve));
+        try {
+          await waitUntil(() => out.includes('ready'), 15_000, 'the listener in the lab shell');
+          await terminal.getByRole('button', { name: /sockets again/ }).click();
+          await terminal.getByTestId('host-terminal-sockets').filter({ hasText: '192.168.1.10:8080' }).waitFor({ timeout: 10_000 });
+          assert.match((await terminal.getByTestId('host-terminal-sockets').textContent()) ?? '', /LISTEN/);
+        } finally {
+          shell.kill('SIGTERM');
+          await closed;
+        }
+      } finally {
+        await page.close();
+      }
+    });
+
     it('ip-addresses lesson at phone width in dark mode: a port forward on the router, no sideways scrolling, axe clean', { timeout: 60_000 }, async () => {
       const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
       await page.addInitScript(() => localStorage.setItem('socketlab:theme', 'dark'));
@@ -177,6 +214,9 @@ describeInBrowser('the NetworkLab widget in Chromium', () => {
         await forwards.waitFor();
         assert.match((await forwards.textContent()) ?? '', /tcp 203\.0\.113\.1:8080 → 192\.168\.1\.10:80/);
         assert.match((await forwards.textContent()) ?? '', /dnat/);
+        // The terminal disclosure, open, fits the phone too (its command wraps).
+        await widget(page).getByTestId('host-terminal').locator('summary').click();
+        await widget(page).getByTestId('host-terminal-command').waitFor();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
         const box = await widget(page).boundingBox();

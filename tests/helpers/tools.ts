@@ -38,6 +38,8 @@ export const TOOLS = {
   nft: { probe: () => onPath('nft'), hint: APT('nftables') },
   tshark: { probe: () => runs('tshark'), hint: APT('tshark') },
   ip: { probe: () => runs('ip', ['-V']), hint: APT('iproute2') },
+  /** Lab shells enter the sandbox's namespaces with it. */
+  nsenter: { probe: () => runs('nsenter', ['--version']), hint: APT('util-linux') },
   /** Unprivileged user + network namespaces (the sandbox network). */
   unshare: { probe: () => runs('unshare', ['-Urn', 'true']), hint: 'user namespaces are unavailable here; see docs/hosting.md (sandbox network)' },
   postgres: { probe: () => runs('pg_isready', ['-h', '127.0.0.1']), hint: `${APT('postgresql')} and start it (see .ci/run)` },

@@ -280,3 +280,28 @@ describe('addOwnTcpInfo (rows read without tcp_info: a sandbox host\'s /proc/net
     assert.deepEqual(out.slice(1), rows.slice(1));
   });
 });
+
+describe('everyProgram (a sandbox host the learner opened a lab shell on)', () => {
+  test('every other program\'s row is shown after ours, as outside without of; the explained rows keep their relation', () => {
+    const raw = [
+      ...OTHERS,
+      row('tcp', '127.0.0.1:41000', '0.0.0.0:0', 'LISTEN', 100),
+      row('tcp', '127.0.0.1:41000', '127.0.0.1:50070', 'ESTABLISHED', 0),
+    ];
+    const own: OwnSocket[] = [{ handle: 's1', inode: 100 }];
+    const rows = joinKernelRows(raw, own, [], { everyProgram: true });
+    assert.deepEqual(summary(rows).slice(0, 2), [
+      'own s1 - LISTEN 127.0.0.1:41000>0.0.0.0:0',
+      'accept-queue - s1 ESTABLISHED 127.0.0.1:41000>127.0.0.1:50070',
+    ]);
+    const others = rows.slice(2);
+    assert.deepEqual(others.map((r) => r.inode).sort(), OTHERS.map((r) => r.inode).sort());
+    for (const r of others) {
+      assert.equal(r.relation, 'outside');
+      assert.equal(r.of, undefined);
+      assert.equal(r.sock, undefined);
+    }
+    // Without the option, the same table shows none of them.
+    assert.equal(joinKernelRows(raw, own, []).length, 2);
+  });
+});

@@ -106,6 +106,8 @@ async function handle(request: ParsedHelperRequest): Promise<unknown> {
     }
     case 'procnet':
       return network(request.network).procNet(request.host);
+    case 'entry':
+      return network(request.network).entry(request.host);
     case 'stats':
       return {
         networks: networks.size,

@@ -6,10 +6,10 @@
  * The kernel is the source of truth: lists and counters are read back from nft every time; what
  * is remembered here is only how each handle was asked for (the structured rule and its nft line).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { fstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { SandboxError } from '../errors.ts';
-import type { FirewallResult, ForwardResult, HelperSettings, ProcNetTexts } from '../helper-protocol.ts';
+import type { FirewallResult, ForwardResult, HelperSettings, ProcNetTexts, ShellEntry } from '../helper-protocol.ts';
 import { parseConntrack, parseIpBatch, SHOW_BATCH } from '../kernel-view.ts';
 import type { NetnsFunctions } from '../netns-addon.ts';
 import {
@@ -297,6 +297,17 @@ export class HelperNetwork {
       const [tcp, tcp6, udp, udp6] = PROC_NET_FILES.map(read);
       return { tcp: tcp!, tcp6: tcp6!, udp: udp!, udp6: udp6! };
     });
+  }
+
+  /** Where a lab shell joins the host: this process's pid, the namespace's fd and both namespaces' inodes. */
+  entry(name: HostName): ShellEntry {
+    const host = this.#host(name);
+    return {
+      pid: process.pid,
+      netFd: host.nsfd,
+      netInode: fstatSync(host.nsfd).ino,
+      userInode: statSync('/proc/self/ns/user').ino,
+    };
   }
 
   // ------------------------------------------------------------------------------------ firewall

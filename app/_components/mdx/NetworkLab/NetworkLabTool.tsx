@@ -15,6 +15,7 @@ import { ForwardForm } from './ForwardForm';
 import { HostPicker } from './HostPicker';
 import { HostSocketForm } from './HostSocketForm';
 import { HostSockets } from './HostSockets';
+import { HostTerminal, type ShellAnswer } from './HostTerminal';
 import { NetworkDiagram } from './NetworkDiagram';
 import { NetworkUnavailable } from './NetworkUnavailable';
 import { OpError } from './OpError';
@@ -161,6 +162,17 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
     if (!r.ok) setFailure({ what: 'Adding the forward', error: r.error });
   }
 
+  async function requestShell(h: HostName): Promise<ShellAnswer> {
+    const r = await call('network', { action: 'shell', host: h });
+    if (!r.ok) return { ok: false, error: r.error };
+    return r.result.shell ? { ok: true, ticket: r.result.shell } : { ok: false, error: { code: 'E_INTERNAL', message: 'The server answered without a command.' } };
+  }
+
+  async function readKernel() {
+    const r = await call('kernel', {});
+    return r.ok ? r.result.rows : null;
+  }
+
   async function deleteForward(id: number) {
     const r = await call('forward', { action: 'delete', id });
     if (!r.ok) setFailure({ what: 'Deleting the forward', error: r.error });
@@ -250,6 +262,7 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
                 <FirewallRules host={host} rules={selected?.firewall ?? []} disabled={!ready} onDelete={(id) => void deleteRule(id)} />
               </div>
             </section>
+            <HostTerminal host={host} support={support?.shell} disabled={!ready} kernel={state.kernel} onRequest={requestShell} onLookAgain={readKernel} />
             {host === 'router' ? (
               <section className={PANEL} aria-label="Port forwarding on router">
                 <h4 className="m-0 mb-1 text-sm font-bold">Port forwarding on router</h4>
