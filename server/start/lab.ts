@@ -16,6 +16,7 @@ import { labPrograms } from '../programs.ts';
 import type { NetworkSupport } from '../protocol/index.ts';
 import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
 import { ownAddress } from './addresses.ts';
+import { installBenchProbe } from './bench-probe.ts';
 
 export interface Lab {
   engine: Engine;
@@ -56,6 +57,7 @@ async function startSandbox(config: Config): Promise<{ sandbox: Sandbox | null; 
 export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
+  installBenchProbe(engine);
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
   const networkSupport: NetworkSupport = sandboxSupport.supported

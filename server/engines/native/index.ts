@@ -33,5 +33,9 @@ export function createNativeEngine(): Engine {
     hasLocalEndpoint: (address, port) => anyHasLocalEndpoint(open, address, port),
     openFds: () => open.size,
     sockDiag,
+    syscallClock: () => {
+      const [ns, calls] = addon.syscallClock();
+      return { ns, calls };
+    },
   };
 }
