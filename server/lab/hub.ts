@@ -28,9 +28,14 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 /** A client that stops reading its events is dropped before it can pin this much memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** One event goes to many viewers (a presenter's class): serialize it once. */
+/**
+ * One event goes to many viewers (a presenter's class): serialize it once. A message with one
+ * receiver (every reply, and the events of a session nobody watches) skips the cache: a WeakMap
+ * entry per call costs more than the one stringify it would save.
+ */
 const encoded = new WeakMap<object, string>();
-function encode(msg: ServerMessage): string {
+function encode(msg: ServerMessage, shared: boolean): string {
+  if (!shared) return JSON.stringify(msg);
   let text = encoded.get(msg);
   if (text === undefined) {
     text = JSON.stringify(msg);
@@ -118,13 +123,14 @@ export class LabHub {
     return client;
   }
 
-  private send(ws: WebSocket, msg: ServerMessage): void {
+  /** `shared`: the same message goes to other connections too (an event of a watched session). */
+  private send(ws: WebSocket, msg: ServerMessage, shared = false): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.terminate();
       return;
     }
-    ws.send(encode(msg));
+    ws.send(encode(msg, shared));
   }
 
   private hello(session: LabSession, role: 'owner' | 'viewer') {
@@ -169,7 +175,7 @@ export class LabHub {
     this.sessions.set(session.id, session);
     this.byWatchToken.set(session.watchToken, session);
     session.attach((event) => {
-      this.send(ws, event);
+      this.send(ws, event, session.viewerCount > 1);
       if (event.event === 'bye') ws.close(1000, event.reason);
     });
     this.send(ws, this.hello(session, 'owner'));
@@ -195,7 +201,7 @@ export class LabHub {
       return;
     }
     const detach = session.attach((event) => {
-      this.send(ws, event);
+      this.send(ws, event, session.viewerCount > 1);
       if (event.event === 'bye') ws.close(1000, 'session ended');
     }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));

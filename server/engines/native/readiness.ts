@@ -6,7 +6,7 @@
  * libuv's watch is level-triggered: while a socket stays readable the callback keeps firing. Each
  * waiter must therefore either consume the condition (make its call) or withdraw its interest.
  */
-import type { NativeAddon, Readiness } from './addon.ts';
+import type { NativeAddon, PollEvents, Readiness } from './addon.ts';
 
 export interface Interest {
   readable?: boolean;
@@ -15,12 +15,22 @@ export interface Interest {
   ready(events: Readiness): void;
 }
 
+const READ = 1;
+const WRITE = 2;
+/** pollStart's argument for each set of bits, made once. */
+const EVENTS: readonly PollEvents[] = [
+  { readable: false, writable: false },
+  { readable: true, writable: false },
+  { readable: false, writable: true },
+  { readable: true, writable: true },
+];
+
 export class FdReadiness {
   readonly #addon: NativeAddon;
   readonly #fd: number;
   readonly #interests = new Set<Interest>();
-  /** The events libuv is watching now ('' = paused), or null when libuv stopped on its own. */
-  #armed: string | null = null;
+  /** The events libuv is watching now (READ | WRITE bits, 0 = paused), or null when libuv stopped on its own. */
+  #armed: number | null = null;
   #dispatching = false;
   #stopped = false;
 
@@ -50,16 +60,12 @@ export class FdReadiness {
 
   #sync(): void {
     if (this.#stopped) return;
-    let readable = false;
-    let writable = false;
-    for (const i of this.#interests) {
-      readable ||= Boolean(i.readable);
-      writable ||= Boolean(i.writable);
-    }
-    const key = `${readable ? 'r' : ''}${writable ? 'w' : ''}`;
-    if (key === this.#armed || (key === '' && this.#armed === null)) return;
-    this.#addon.pollStart(this.#fd, { readable, writable }, this.#onReady);
-    this.#armed = key;
+    // Called on every wait and watch change of every call: bits, not a built string, say what is wanted.
+    let want = 0;
+    for (const i of this.#interests) want |= (i.readable ? READ : 0) | (i.writable ? WRITE : 0);
+    if (want === this.#armed || (want === 0 && this.#armed === null)) return;
+    this.#addon.pollStart(this.#fd, EVENTS[want]!, this.#onReady);
+    this.#armed = want;
   }
 
   readonly #onReady = (error: string | null, events: Readiness): void => {

@@ -87,7 +87,7 @@ static void poll_destroy_async(napi_env env, Poll *p) {
 static void poll_release(napi_env env, Lab *lab, Poll *p) {
   lab->slots[p->fd].poll = NULL;
   p->released = true;
-  uv_poll_stop(&p->handle);
+  /* No uv_poll_stop() first: uv_close() stops the handle itself, and each stop is an epoll_ctl(DEL). */
   if (p->callback) {
     napi_delete_reference(env, p->callback);
     p->callback = NULL;
@@ -543,7 +543,8 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
     poll_release(env, lab, p);
     return throw_errno(env, ENOMEM, "pollStart");
   }
-  int r = mask ? uv_poll_start(&p->handle, mask, on_poll) : uv_poll_stop(&p->handle);
+  /* Pausing a watch that is not running would cost an epoll_ctl(DEL) that the kernel refuses (ENOENT). */
+  int r = mask ? uv_poll_start(&p->handle, mask, on_poll) : (uv_is_active((uv_handle_t *)&p->handle) ? uv_poll_stop(&p->handle) : 0);
   if (r < 0) return throw_uv(env, r, "uv_poll_start");
   return undefined_value(env);
 }
