@@ -33,6 +33,8 @@ export class FdReadiness {
   #armed: number | null = null;
   #dispatching = false;
   #stopped = false;
+  /** A pause is due once the current run of calls settles (see #sync). */
+  #pausePending = false;
 
   constructor(addon: NativeAddon, fd: number) {
     this.#addon = addon;
@@ -60,10 +62,37 @@ export class FdReadiness {
 
   #sync(): void {
     if (this.#stopped) return;
-    // Called on every wait and watch change of every call: bits, not a built string, say what is wanted.
+    const want = this.#wanted();
+    if (want === this.#armed || (want === 0 && this.#armed === null)) return;
+    if (want === 0) {
+      // A read-side call drops the watch's interest while it runs and takes it back when it returns
+      // (socket.ts, #readSide): pausing at once would cost an epoll_ctl(DEL) and an (ADD) per call for
+      // nothing. The pause waits until this run of JavaScript settles (ticks drain before libuv polls
+      // again, so a level-triggered watch nobody wants never fires in between).
+      if (!this.#pausePending) {
+        this.#pausePending = true;
+        process.nextTick(this.#settle);
+      }
+      return;
+    }
+    this.#arm(want);
+  }
+
+  readonly #settle = (): void => {
+    this.#pausePending = false;
+    if (this.#stopped) return;
+    const want = this.#wanted();
+    if (want !== this.#armed && !(want === 0 && this.#armed === null)) this.#arm(want);
+  };
+
+  /** What the interests want, as READ | WRITE bits: called on every wait and watch change of every call. */
+  #wanted(): number {
     let want = 0;
     for (const i of this.#interests) want |= (i.readable ? READ : 0) | (i.writable ? WRITE : 0);
-    if (want === this.#armed || (want === 0 && this.#armed === null)) return;
+    return want;
+  }
+
+  #arm(want: number): void {
     this.#addon.pollStart(this.#fd, EVENTS[want]!, this.#onReady);
     this.#armed = want;
   }
