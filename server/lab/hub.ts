@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as z from 'zod/mini';
-import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
@@ -237,30 +237,29 @@ export class LabHub {
   }
 
   private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {
-    const reply = (r: Reply) => this.send(ws, r);
     if (isBinary) {
-      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
+      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(data.toString('utf8'));
     } catch {
-      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
+      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
       return;
     }
     const parsed = CommandSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      reply({ id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
+      this.send(ws, { id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
       return;
     }
     // The finished step and the reply go out in one write: hold the socket's writes from the
     // step's broadcast until the reply is queued (all within this turn of the event loop).
     const batch = new WriteBatch(ws);
     const result = await session.execute(parsed.data, { beforeFinish: () => batch.hold() });
-    reply(result);
+    this.send(ws, result);
     batch.release();
   }
 
