@@ -10,7 +10,7 @@
  * /proc/<pid>/stat of the server child), the lab system calls' own time per call measured inside
  * the addon in the same run, and the load generator's own CPU (on 2 cores it competes with the server).
  * Loopback only; bounded in time.
- *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc]
+ *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR]
  */
 import { parseArgs } from 'node:util';
 import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
