@@ -6,13 +6,17 @@
  * With --kernel each step is followed by a `kernel` request, as the page does, and the view's round
  * trip is printed beside the step's; --time-wait N first makes N TIME_WAIT entries on the machine
  * (kept topped up), as a class leaves them, for the kernel view to be read beside.
+ * The many-sessions run also prints what a call costs: the server's CPU per call (read from
+ * /proc/<pid>/stat of the server child), the lab system calls' own time per call measured inside
+ * the addon in the same run, and the load generator's own CPU (on 2 cores it competes with the server).
  * Loopback only; bounded in time.
- *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc]
+ *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR]
  */
 import { parseArgs } from 'node:util';
 import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
-import { machineLine, startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { machineLine, startBenchServer, summary, verdict, type BenchServer } from './lib/server-process.ts';
+import { BENCH_PROBE_LINE } from '../server/start/bench-probe.ts';
 import { makeTimeWait } from './lib/time-wait.ts';
 
 const { values } = parseArgs({
@@ -22,6 +26,8 @@ const { values } = parseArgs({
     kernel: { type: 'boolean', default: false },
     'time-wait': { type: 'string', default: '0' },
     'kernel-view': { type: 'string', default: 'auto' },
+    // A directory: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    'cpu-prof': { type: 'string' },
   },
 });
 const SESSIONS = Number(values.sessions);
@@ -29,13 +35,29 @@ const SECONDS = Number(values.seconds);
 const KERNEL = values.kernel;
 const loopOptions = { kernel: KERNEL };
 
+/** The server's lab system-call clock (server/start/bench-probe.ts): nanoseconds and calls so far. */
+async function syscallClock(srv: BenchServer): Promise<{ ns: number; calls: number }> {
+  const count = () => srv.stdout.match(new RegExp(BENCH_PROBE_LINE.source, 'gm'))?.length ?? 0;
+  const before = count();
+  srv.proc.kill('SIGUSR2');
+  const deadline = Date.now() + 5000;
+  while (count() === before) {
+    if (Date.now() > deadline) throw new Error('the server did not answer the bench probe');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const lines = [...srv.stdout.matchAll(new RegExp(BENCH_PROBE_LINE.source, 'gm'))];
+  const last = lines[lines.length - 1]!;
+  return { ns: Number(last[1]), calls: Number(last[2]) };
+}
+
 const open = (port: number) => LeanClient.open(`ws://127.0.0.1:${port}/lab`);
 
 const population = await makeTimeWait(Number(values['time-wait']), SECONDS + 120);
 const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view'])], {
   SOCKETLAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
   SOCKETLAB_COMMANDS_PER_SECOND: '10000',
-});
+  SOCKETLAB_BENCH_PROBE: '1',
+}, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []);
 try {
   console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}, ${/kernel view: ([^(\n]+)/.exec(server.stdout)?.[1]?.trim()}`);
   console.log(`TCP entries on the machine: ${population.tcpEntries()}; ${KERNEL ? 'each step followed by a kernel view' : 'steps only (--kernel adds the view the page asks for)'}\n`);
@@ -58,7 +80,9 @@ try {
   // 2. Many sessions at once.
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
   const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
+  const clock0 = await syscallClock(server);
   const cpu0 = server.cpuSeconds();
+  const ownCpu0 = process.cpuUsage();
   const t0 = Date.now();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
@@ -66,6 +90,8 @@ try {
   clearInterval(sampler);
   const wall = (Date.now() - t0) / 1000;
   const cpu = server.cpuSeconds() - cpu0;
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const clock1 = await syscallClock(server);
   peakRss = Math.max(peakRss, server.rssMiB());
   for (const cl of clients) cl.close();
   const s = summary(stats.latencies);
@@ -79,6 +105,12 @@ try {
   }
   console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
   console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
+  // Every lab call the server answered in the window, the kernel views included (each is a call too).
+  const answered = s.n + (stats.views?.length ?? 0);
+  const serverUs = (cpu * 1e6) / answered;
+  const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
+  console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}); its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
+  console.log(`  load generator CPU ${(((ownCpu.user + ownCpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core`);
   console.log(`  ${machineLine()}`);
 } finally {
   await Promise.all([server.stop(), population.stop()]);

@@ -22,8 +22,9 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(args: string[], env: Record<string, string> = {}): Promise<BenchServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', '--port', '0', ...args], {
+/** `nodeArgs`: options for the server's node itself (e.g. `--cpu-prof`, to see where a bench's calls go). */
+export async function startBenchServer(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },

@@ -138,4 +138,6 @@ export interface Engine {
   openFds(): number;
   /** Socket-diagnostics lookups on this engine's fds, where it can make them (the kernel view). */
   readonly sockDiag?: SockDiagCalls;
+  /** The lab's system calls' own time so far, measured inside the engine (benchmarks set a call's cost beside it). */
+  syscallClock?(): { ns: number; calls: number };
 }

@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as z from 'zod/mini';
-import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type Reply, type ServerMessage } from '../protocol/index.ts';
+import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import { LabSession, type SessionDeps } from './session.ts';
@@ -28,9 +28,14 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 /** A client that stops reading its events is dropped before it can pin this much memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** One event goes to many viewers (a presenter's class): serialize it once. */
+/**
+ * One event goes to many viewers (a presenter's class): serialize it once. A message with one
+ * receiver (every reply, and the events of a session nobody watches) skips the cache: a WeakMap
+ * entry per call costs more than the one stringify it would save.
+ */
 const encoded = new WeakMap<object, string>();
-function encode(msg: ServerMessage): string {
+function encode(msg: ServerMessage, shared: boolean): string {
+  if (!shared) return JSON.stringify(msg);
   let text = encoded.get(msg);
   if (text === undefined) {
     text = JSON.stringify(msg);
@@ -118,13 +123,14 @@ export class LabHub {
     return client;
   }
 
-  private send(ws: WebSocket, msg: ServerMessage): void {
+  /** `shared`: the same message goes to other connections too (an event of a watched session). */
+  private send(ws: WebSocket, msg: ServerMessage, shared = false): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.terminate();
       return;
     }
-    ws.send(encode(msg));
+    ws.send(encode(msg, shared));
   }
 
   private hello(session: LabSession, role: 'owner' | 'viewer') {
@@ -169,7 +175,7 @@ export class LabHub {
     this.sessions.set(session.id, session);
     this.byWatchToken.set(session.watchToken, session);
     session.attach((event) => {
-      this.send(ws, event);
+      this.send(ws, event, session.viewerCount > 1);
       if (event.event === 'bye') ws.close(1000, event.reason);
     });
     this.send(ws, this.hello(session, 'owner'));
@@ -195,7 +201,7 @@ export class LabHub {
       return;
     }
     const detach = session.attach((event) => {
-      this.send(ws, event);
+      this.send(ws, event, session.viewerCount > 1);
       if (event.event === 'bye') ws.close(1000, 'session ended');
     }, 'viewer');
     this.send(ws, this.hello(session, 'viewer'));
@@ -231,30 +237,29 @@ export class LabHub {
   }
 
   private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {
-    const reply = (r: Reply) => this.send(ws, r);
     if (isBinary) {
-      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
+      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(data.toString('utf8'));
     } catch {
-      reply({ id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
+      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
       return;
     }
     const parsed = CommandSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      reply({ id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
+      this.send(ws, { id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
       return;
     }
     // The finished step and the reply go out in one write: hold the socket's writes from the
     // step's broadcast until the reply is queued (all within this turn of the event loop).
     const batch = new WriteBatch(ws);
     const result = await session.execute(parsed.data, { beforeFinish: () => batch.hold() });
-    reply(result);
+    this.send(ws, result);
     batch.release();
   }
 

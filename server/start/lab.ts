@@ -17,6 +17,7 @@ import { labPrograms } from '../programs.ts';
 import type { NetworkSupport } from '../protocol/index.ts';
 import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
 import { ownAddress } from './addresses.ts';
+import { installBenchProbe } from './bench-probe.ts';
 
 export interface Lab {
   engine: Engine;
@@ -69,6 +70,7 @@ function labShells(config: Config): { shells: boolean; shellRefusal: string } {
 export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
+  installBenchProbe(engine);
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
   const shell = sandbox && sandboxSupport.supported ? sandbox.shellSupport() : null;

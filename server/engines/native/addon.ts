@@ -67,6 +67,8 @@ export interface NativeAddon {
   pollNow(fds: readonly number[], events: readonly number[]): number[];
   /** How many fds the addon holds open. */
   ownedCount(): number;
+  /** [nanoseconds, calls]: the lab calls' own time inside the kernel so far, timed around each system call. */
+  syscallClock(): [number, number];
   /**
    * sock_diag exact lookups (src/diag.c): one 72-byte `struct inet_diag_msg` per fd (only fds the
    * addon created: EBADF otherwise), then per tuple; a record whose family byte is 0 means the

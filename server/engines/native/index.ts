@@ -33,5 +33,9 @@ export function createNativeEngine(): Engine {
     isConnection: (from, to) => anyIsConnection(open, from, to),
     openFds: () => open.size,
     sockDiag,
+    syscallClock: () => {
+      const [ns, calls] = addon.syscallClock();
+      return { ns, calls };
+    },
   };
 }

@@ -6,7 +6,7 @@
  * libuv's watch is level-triggered: while a socket stays readable the callback keeps firing. Each
  * waiter must therefore either consume the condition (make its call) or withdraw its interest.
  */
-import type { NativeAddon, Readiness } from './addon.ts';
+import type { NativeAddon, PollEvents, Readiness } from './addon.ts';
 
 export interface Interest {
   readable?: boolean;
@@ -15,14 +15,26 @@ export interface Interest {
   ready(events: Readiness): void;
 }
 
+const READ = 1;
+const WRITE = 2;
+/** pollStart's argument for each set of bits, made once. */
+const EVENTS: readonly PollEvents[] = [
+  { readable: false, writable: false },
+  { readable: true, writable: false },
+  { readable: false, writable: true },
+  { readable: true, writable: true },
+];
+
 export class FdReadiness {
   readonly #addon: NativeAddon;
   readonly #fd: number;
   readonly #interests = new Set<Interest>();
-  /** The events libuv is watching now ('' = paused), or null when libuv stopped on its own. */
-  #armed: string | null = null;
+  /** The events libuv is watching now (READ | WRITE bits, 0 = paused), or null when libuv stopped on its own. */
+  #armed: number | null = null;
   #dispatching = false;
   #stopped = false;
+  /** A pause is due once the current run of calls settles (see #sync). */
+  #pausePending = false;
 
   constructor(addon: NativeAddon, fd: number) {
     this.#addon = addon;
@@ -50,16 +62,39 @@ export class FdReadiness {
 
   #sync(): void {
     if (this.#stopped) return;
-    let readable = false;
-    let writable = false;
-    for (const i of this.#interests) {
-      readable ||= Boolean(i.readable);
-      writable ||= Boolean(i.writable);
+    const want = this.#wanted();
+    if (want === this.#armed || (want === 0 && this.#armed === null)) return;
+    if (want === 0) {
+      // A read-side call drops the watch's interest while it runs and takes it back when it returns
+      // (socket.ts, #readSide): pausing at once would cost an epoll_ctl(DEL) and an (ADD) per call for
+      // nothing. The pause waits until this run of JavaScript settles (ticks drain before libuv polls
+      // again, so a level-triggered watch nobody wants never fires in between).
+      if (!this.#pausePending) {
+        this.#pausePending = true;
+        process.nextTick(this.#settle);
+      }
+      return;
     }
-    const key = `${readable ? 'r' : ''}${writable ? 'w' : ''}`;
-    if (key === this.#armed || (key === '' && this.#armed === null)) return;
-    this.#addon.pollStart(this.#fd, { readable, writable }, this.#onReady);
-    this.#armed = key;
+    this.#arm(want);
+  }
+
+  readonly #settle = (): void => {
+    this.#pausePending = false;
+    if (this.#stopped) return;
+    const want = this.#wanted();
+    if (want !== this.#armed && !(want === 0 && this.#armed === null)) this.#arm(want);
+  };
+
+  /** What the interests want, as READ | WRITE bits: called on every wait and watch change of every call. */
+  #wanted(): number {
+    let want = 0;
+    for (const i of this.#interests) want |= (i.readable ? READ : 0) | (i.writable ? WRITE : 0);
+    return want;
+  }
+
+  #arm(want: number): void {
+    this.#addon.pollStart(this.#fd, EVENTS[want]!, this.#onReady);
+    this.#armed = want;
   }
 
   readonly #onReady = (error: string | null, events: Readiness): void => {

@@ -25,6 +25,12 @@ import { nextState, type SocketEvent, type SocketState } from './socket-state.ts
 type Direction = 'readable' | 'writable';
 type WatchMode = 'accept' | 'datagram' | 'stream' | 'connecting' | null;
 
+/** The errno name an addon call threw (its `code`), or '' for anything else. */
+function errnoOf(e: unknown): string {
+  const code: unknown = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
+  return typeof code === 'string' ? code : '';
+}
+
 function cancelled(): EngineError {
   return new EngineError('E_CANCELLED', 'The call was cancelled: the socket was closed or the session ended.');
 }
@@ -272,8 +278,9 @@ export class NativeSocket implements EngineSocket {
     try {
       return first();
     } catch (e) {
-      const err = asEngineError(e);
-      if (!wouldBlock.includes(err.code) || !wait.blocking) throw err;
+      // Would-block is the usual answer here (every connect says EINPROGRESS): look at its code
+      // without building the EngineError that only a failure needs.
+      if (!wait.blocking || !wouldBlock.includes(errnoOf(e))) throw asEngineError(e);
     }
     if (direction === 'writable' && again !== first) {
       // A non-blocking connect() says EINPROGRESS even when the handshake finished inside the call
@@ -282,7 +289,7 @@ export class NativeSocket implements EngineSocket {
       try {
         return again();
       } catch (e) {
-        if (asEngineError(e).code !== 'EAGAIN') throw e;
+        if (errnoOf(e) !== 'EAGAIN') throw e;
       }
     }
     wait.onBlocked();

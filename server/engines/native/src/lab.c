@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -309,4 +310,10 @@ void set_bool(napi_env env, napi_value obj, const char *key, bool b) {
   napi_value v;
   napi_get_boolean(env, b, &v);
   napi_set_named_property(env, obj, key, v);
+}
+
+uint64_t lab_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

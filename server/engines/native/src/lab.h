@@ -12,6 +12,7 @@
 #ifndef SOCKETLAB_LAB_H
 #define SOCKETLAB_LAB_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +41,27 @@ typedef struct {
   int owned_count;
   int closing_polls; /* uv_close() called, callback not yet run */
   napi_async_cleanup_hook_handle teardown; /* set while the environment is being torn down */
+  /* The lab calls' own time in the kernel (TIMED below), so a benchmark can set a step's whole cost beside it. */
+  uint64_t syscall_ns;
+  uint64_t syscall_count;
 } Lab;
+
+/*
+ * Runs one lab system call and adds its wall time to the environment's clock. clock_gettime on
+ * CLOCK_MONOTONIC is a vDSO read (tens of ns), so the clock stays on: a bench run's figure is the
+ * server's as it always runs.
+ */
+uint64_t lab_now_ns(void);
+#define TIMED(lab, call)                                   \
+  ({                                                       \
+    uint64_t timed_t0_ = lab_now_ns();                     \
+    __typeof__(call) timed_r_ = (call);                    \
+    int timed_errno_ = errno;                              \
+    (lab)->syscall_ns += lab_now_ns() - timed_t0_;         \
+    (lab)->syscall_count++;                                \
+    errno = timed_errno_;                                  \
+    timed_r_;                                              \
+  })
 
 struct Poll {
   uv_poll_t handle;

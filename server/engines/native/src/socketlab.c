@@ -87,7 +87,7 @@ static void poll_destroy_async(napi_env env, Poll *p) {
 static void poll_release(napi_env env, Lab *lab, Poll *p) {
   lab->slots[p->fd].poll = NULL;
   p->released = true;
-  uv_poll_stop(&p->handle);
+  /* No uv_poll_stop() first: uv_close() stops the handle itself, and each stop is an epoll_ctl(DEL). */
   if (p->callback) {
     napi_delete_reference(env, p->callback);
     p->callback = NULL;
@@ -164,10 +164,10 @@ static napi_value js_socket(napi_env env, napi_callback_info info) {
   }
   int domain = family == 4 ? AF_INET : AF_INET6;
 #ifdef HAVE_SOCK_FLAGS
-  int fd = socket(domain, stype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = TIMED(lab, socket(domain, stype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (fd < 0) return throw_errno(env, errno, "socket");
 #else
-  int fd = socket(domain, stype, 0);
+  int fd = TIMED(lab, socket(domain, stype, 0));
   if (fd < 0) return throw_errno(env, errno, "socket");
   if (prepare_fd(fd) < 0) {
     int e = errno;
@@ -191,7 +191,7 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   socklen_t len;
   if (!get_args(env, info, 3, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
   if (!get_sockaddr(env, argv[1], argv[2], &ss, &len)) return NULL;
-  if (bind(fd, (struct sockaddr *)&ss, len) < 0) return throw_errno(env, errno, "bind");
+  if (TIMED(lab, bind(fd, (struct sockaddr *)&ss, len)) < 0) return throw_errno(env, errno, "bind");
   return undefined_value(env);
 }
 
@@ -203,7 +203,7 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   int64_t backlog;
   if (!get_args(env, info, 2, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
   if (!get_integer(env, argv[1], "backlog", 0, 65535, &backlog)) return NULL;
-  if (listen(fd, (int)backlog) < 0) return throw_errno(env, errno, "listen");
+  if (TIMED(lab, listen(fd, (int)backlog)) < 0) return throw_errno(env, errno, "listen");
   return undefined_value(env);
 }
 
@@ -219,12 +219,12 @@ static napi_value js_accept(napi_env env, napi_callback_info info) {
   int conn;
 #ifdef HAVE_SOCK_FLAGS
   do {
-    conn = accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    conn = TIMED(lab, accept4(fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
   } while (conn < 0 && errno == EINTR);
   if (conn < 0) return throw_errno(env, errno, "accept");
 #else
   do {
-    conn = accept(fd, (struct sockaddr *)&ss, &len);
+    conn = TIMED(lab, accept(fd, (struct sockaddr *)&ss, &len));
   } while (conn < 0 && errno == EINTR);
   if (conn < 0) return throw_errno(env, errno, "accept");
   if (prepare_fd(conn) < 0) {
@@ -254,7 +254,7 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
   socklen_t len;
   if (!get_args(env, info, 3, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
   if (!get_sockaddr(env, argv[1], argv[2], &ss, &len)) return NULL;
-  if (connect(fd, (struct sockaddr *)&ss, len) < 0) return throw_errno(env, errno, "connect");
+  if (TIMED(lab, connect(fd, (struct sockaddr *)&ss, len)) < 0) return throw_errno(env, errno, "connect");
   return undefined_value(env);
 }
 
@@ -266,7 +266,7 @@ static napi_value js_so_error(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 1, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
   int err = 0;
   socklen_t len = sizeof err;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return throw_errno(env, errno, "getsockopt");
+  if (TIMED(lab, getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)) < 0) return throw_errno(env, errno, "getsockopt");
   if (err == 0) {
     napi_value null_v;
     napi_get_null(env, &null_v);
@@ -292,7 +292,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   if (!get_buffer(env, argv[1], &data, &len)) return NULL;
   ssize_t n;
   do {
-    n = send(fd, data, len, MSG_NOSIGNAL);
+    n = TIMED(lab, send(fd, data, len, MSG_NOSIGNAL));
   } while (n < 0 && errno == EINTR);
   if (n < 0) return throw_errno(env, errno, "send");
   return int_value(env, n);
@@ -318,7 +318,7 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   if (!tmp) return throw_errno(env, ENOMEM, "recv");
   ssize_t n;
   do {
-    n = recv(fd, tmp, max, flags);
+    n = TIMED(lab, recv(fd, tmp, max, flags));
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     int e = errno;
@@ -346,7 +346,7 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   if (!get_sockaddr(env, argv[2], argv[3], &ss, &sslen)) return NULL;
   ssize_t n;
   do {
-    n = sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&ss, sslen);
+    n = TIMED(lab, sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&ss, sslen));
   } while (n < 0 && errno == EINTR);
   if (n < 0) return throw_errno(env, errno, "sendto");
   return int_value(env, n);
@@ -368,7 +368,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   do {
     len = sizeof ss;
     memset(&ss, 0, sizeof ss);
-    n = recvfrom(fd, tmp, max, 0, (struct sockaddr *)&ss, &len);
+    n = TIMED(lab, recvfrom(fd, tmp, max, 0, (struct sockaddr *)&ss, &len));
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     int e = errno;
@@ -418,7 +418,7 @@ static napi_value js_shutdown(napi_env env, napi_callback_info info) {
   } else {
     return throw_type(env, "how must be 'read', 'write' or 'both'");
   }
-  if (shutdown(fd, how) < 0) return throw_errno(env, errno, "shutdown");
+  if (TIMED(lab, shutdown(fd, how)) < 0) return throw_errno(env, errno, "shutdown");
   return undefined_value(env);
 }
 
@@ -432,7 +432,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   lab->slots[fd].owned = false;
   lab->owned_count--;
   /* On Linux the fd is released even when close() reports EINTR, so it is never retried. */
-  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
+  if (TIMED(lab, close(fd)) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
   return undefined_value(env);
 }
 
@@ -444,7 +444,7 @@ static napi_value name_of(napi_env env, napi_callback_info info, bool peer) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
-  int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len) : getsockname(fd, (struct sockaddr *)&ss, &len);
+  int r = TIMED(lab, peer ? getpeername(fd, (struct sockaddr *)&ss, &len) : getsockname(fd, (struct sockaddr *)&ss, &len));
   if (r < 0) {
     napi_value null_v;
     napi_get_null(env, &null_v);
@@ -543,7 +543,8 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
     poll_release(env, lab, p);
     return throw_errno(env, ENOMEM, "pollStart");
   }
-  int r = mask ? uv_poll_start(&p->handle, mask, on_poll) : uv_poll_stop(&p->handle);
+  /* Pausing a watch that is not running would cost an epoll_ctl(DEL) that the kernel refuses (ENOENT). */
+  int r = mask ? uv_poll_start(&p->handle, mask, on_poll) : (uv_is_active((uv_handle_t *)&p->handle) ? uv_poll_stop(&p->handle) : 0);
   if (r < 0) return throw_uv(env, r, "uv_poll_start");
   return undefined_value(env);
 }
@@ -556,6 +557,19 @@ static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 1, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
   if (lab->slots[fd].poll) poll_release(env, lab, lab->slots[fd].poll);
   return undefined_value(env);
+}
+
+/* syscallClock() -> [nanoseconds, calls]: the lab calls' own time in the kernel so far (TIMED, lab.h) */
+static napi_value js_syscall_clock(napi_env env, napi_callback_info info) {
+  (void)info;
+  Lab *lab = lab_of(env);
+  napi_value result, ns, count;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, (double)lab->syscall_ns, &ns);
+  napi_create_double(env, (double)lab->syscall_count, &count);
+  napi_set_element(env, result, 0, ns);
+  napi_set_element(env, result, 1, count);
+  return result;
 }
 
 /* ownedCount(): how many fds the addon holds open, for leak checks */
@@ -632,6 +646,7 @@ NAPI_MODULE_INIT() {
       {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ownedCount", NULL, js_owned_count, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"syscallClock", NULL, js_syscall_clock, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   register_netns(env, exports);
