@@ -14,10 +14,9 @@ const UDP_OPS: FormOp[] = ['bind', 'sendto', 'recvfrom', 'connect', 'send', 'rec
 /** Questions to the kernel that change nothing: one click each, beside the calls. */
 const QUERIES: FormOp[] = ['getsockname', 'getpeername'];
 
-export interface CallRequest {
-  op: Op;
-  args: Record<string, unknown>;
-}
+import type { CallRequest } from '@/app/_lib/lab/call-args';
+
+export type { CallRequest };
 
 interface Props {
   sock: SockView;

@@ -1,7 +1,7 @@
 'use client';
 import type { Op } from '@/server/protocol';
 import type { CallAdvice } from '@/app/_lib/lab/next-call';
-import type { CallRequest } from './CallForm';
+import type { CallRequest } from '@/app/_lib/lab/call-args';
 
 interface Props {
   sock: string;

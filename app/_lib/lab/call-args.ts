@@ -10,6 +10,12 @@
 import type { Op, SocketOption } from '@/server/protocol';
 import { parseOptionValue, type OptionDraft } from './socket-options';
 
+/** One call a control asks the lab to make: the op and its arguments, before the protocol checks them. */
+export interface CallRequest {
+  op: Op;
+  args: Record<string, unknown>;
+}
+
 export interface CallDraft {
   address: string;
   /** The port as typed; '' takes `defaultPort`. */
