@@ -12,7 +12,7 @@ export interface CourseEntry {
   minutes?: number;
 }
 
-/** The 13 lessons in order, each with the learner's progress from this browser. */
+/** The lessons in order, each with the learner's progress from this browser. */
 export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
   const progress = useProgress();
   const read = lessons.filter((l) => progress[l.slug]?.read).length;
