@@ -9,86 +9,12 @@
  * The one-thread-server scenario runs to its end through the UI in tests/e2e/lab.test.ts.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab } from '../helpers/lab.ts';
-import { describeInBrowser, describeViolations, launch, watchProblems, type AxeViolation } from '../helpers/browser.ts';
-
-const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-type AxeWindow = Window & { axe?: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } };
-
-/** axe-core with every impact, minor included. */
-async function allViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as AxeWindow).axe;
-    if (!axe) throw new Error('axe-core did not load');
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations.map((v) => describeViolations([v]));
-}
-
-const lab = (page: Page) => page.getByTestId('socket-lab');
-const card = (page: Page, sock: string) => lab(page).locator(`article[data-sock="${sock}"]`);
-const timeline = (page: Page) => lab(page).locator('[aria-label="Steps"]');
-
-async function openLab(page: Page, url: string) {
-  await page.goto(`${url}/lab`);
-  await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
-}
-
-const isFocused = (target: Locator) => target.evaluate((el) => el === document.activeElement);
-
-/**
- * Moves the keyboard focus to `target` with Tab (or Shift+Tab when it lies before the focus), as a
- * learner would: fails if it is not reachable within `limit` presses.
- */
-async function tabTo(page: Page, target: Locator, limit = 120): Promise<void> {
-  const backwards = await target.evaluate((el) => {
-    const from = document.activeElement;
-    return !!from && from !== document.body && (from.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING) !== 0;
-  });
-  for (let i = 0; i < limit; i++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
-  }
-  assert.ok(await isFocused(target), `reached by ${backwards ? 'Shift+Tab' : 'Tab'} within ${limit} presses: ${target.toString()}`);
-}
-
-/** Presses a key until `done` says so (a radio group's arrows, a closed select's arrows). */
-async function pressUntil(page: Page, key: string, done: () => Promise<boolean>, limit = 20): Promise<void> {
-  for (let i = 0; i < limit && !(await done()); i++) await page.keyboard.press(key);
-  assert.ok(await done(), `pressing ${key} got there within ${limit} presses`);
-}
-
-async function steps(page: Page): Promise<number> {
-  return timeline(page).locator('[role="listitem"]').count();
-}
-
-async function waitForStep(page: Page, before: number): Promise<void> {
-  await page.waitForFunction((n) => document.querySelectorAll('[aria-label="Steps"] [role="listitem"]').length > n, before);
-}
-
-/** socket() from the lab's own form, by keyboard. */
-async function newSocketByKeyboard(page: Page, sock: string, actor: string) {
-  const program = lab(page).getByLabel('program', { exact: true });
-  await tabTo(page, program);
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.type(actor);
-  await tabTo(page, lab(page).getByRole('button', { name: 'socket()' }));
-  await page.keyboard.press('Enter');
-  await card(page, sock).waitFor();
-}
-
-/** Selects a call in the card's list with the arrow keys (a radio group), from the checked one. */
-async function selectCall(page: Page, sock: string, op: string) {
-  const c = card(page, sock);
-  await tabTo(page, c.locator('input[type="radio"]:checked'));
-  await pressUntil(page, 'ArrowRight', async () => (await c.locator('input[type="radio"]:checked').getAttribute('value')) === op);
-}
+import { describeInBrowser, launch, watchProblems } from '../helpers/browser.ts';
+import { allViolations, lab, card, timeline, openLab, tabTo, pressUntil, steps, waitForStep, newSocketByKeyboard, selectCall } from '../helpers/lab-page.ts';
 
 /** Presses the card's call button (named after the selected call) with Enter; waits for its step. */
 async function makeCall(page: Page, sock: string, op: string) {
