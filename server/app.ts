@@ -18,7 +18,8 @@ import { UpgradeGuard } from './front/upgrade-guard.ts';
 import type { FdBudget } from './lab/fd-budget.ts';
 import type { LabHub } from './lab/hub.ts';
 import type { LabPolicy } from './lab/policy.ts';
-import type { Sandbox, SandboxSupport } from './sandbox/index.ts';
+import type { SandboxSupport } from './sandbox/index.ts';
+import type { PoolSandbox } from './lab/worker-pool.ts';
 import { classAddress } from './start/addresses.ts';
 import { createClassroom, openClassStore, type Classroom } from './start/classroom.ts';
 import { createLab, type Lab } from './start/lab.ts';
@@ -35,11 +36,13 @@ export interface RunningServer {
   /** How the kernel view is read, and why not through netlink when it is not. */
   kernelView: { source: KernelViewSource; fallbackReason?: string };
   hub: LabHub;
+  /** Lab worker threads sessions run on (--workers). */
+  workers: number;
   /** Class hosting, when started with --class. */
   classroom?: Classroom;
   policy: LabPolicy;
-  /** The sandbox networks' helper (null when switched off), and whether this machine can have them. */
-  sandbox: Sandbox | null;
+  /** The workers' sandbox networks (null when switched off), and whether this machine can have them. */
+  sandbox: PoolSandbox | null;
   sandboxSupport: SandboxSupport;
   /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
   fdBudget: FdBudget;
@@ -57,13 +60,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { policy, engine } = lab;
   const guard = new UpgradeGuard(
     new OriginCheck({ port: () => policy.sitePort ?? config.port, host: config.host, lanAddress: lan, allowedOrigins: config.allowedOrigins }),
-    engine,
+    // The class chat's sockets are the main thread's; every session's are on a worker.
+    (from, to) => engine.isConnection(from, to) || lab.pool.isConnection(from, to),
     (address) => policy.allows(address),
   );
   const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev });
 
   const port = await listen(server, config.port, config.host);
   policy.sitePort = port;
+  lab.pool.setSitePort(port);
   const url = siteUrl(config.host, port, lan);
   if (classStore) {
     // Routed to as soon as it exists, while its chat server starts.
@@ -79,6 +84,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     fallbackReason: lab.fallbackReason,
     kernelView: lab.kernelView,
     hub: lab.hub,
+    workers: lab.pool.size,
     classroom,
     policy,
     sandbox: lab.sandbox,
@@ -89,13 +95,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   };
 }
 
-/** Shutdown: the class first (it saves what is pending), then the lab's sessions and sockets, then HTTP. */
+/** Shutdown: the class first (it saves what is pending), then the lab's workers and sockets, then HTTP. */
 async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefined): Promise<void> {
   classroom?.hub.close();
-  lab.hub.close();
+  // Each worker ends its sessions, closes their sockets and networks and stops its sandbox helper.
+  await lab.hub.close();
   lab.engine.closeAll();
-  // After the sessions: their networks are destroyed with them; this stops the helper.
-  await lab.sandbox?.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

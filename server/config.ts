@@ -6,6 +6,7 @@
  * are all derived from there. `npm start -- --help` lists every setting; docs/hosting.md the ones
  * a class needs, and the old variable names.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
@@ -131,6 +132,10 @@ export const ConfigSchema = z.object({
   classStudentsPerAddress: z.coerce.number().int().min(1).max(100_000).default(150).register(settingInfo, {
     help: 'students who may join from one client address (a classroom behind one NAT is one address)',
     oldEnv: 'CLASS_STUDENTS_PER_ADDRESS',
+  }),
+  workers: z.coerce.number().int().min(1).max(256).default(availableParallelism()).register(settingInfo, {
+    help: 'lab worker threads: each session, its sockets and its sandbox network live on one (docs/architecture.md, "Threads")',
+    defaultText: 'one per core',
   }),
   labOnly: onOff({ help: 'serve only /lab, without the Next.js site (tests and benchmarks)' }),
   quiet: onOff({ help: 'print only errors (and warnings about old variable names)' }),

@@ -69,7 +69,8 @@ async function main(): Promise<void> {
       ? 'kernel view: netlink sock_diag (each session\'s own sockets)'
       : `kernel view: /proc/net (the whole table; ${running.kernelView.fallbackReason ?? ''})`;
   const sandboxLine = sandboxStartLine(running.sandboxSupport, config.sandboxNetworks).trimStart();
-  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${kernelLine}\n  ${sandboxLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
+  const workersLine = `lab workers: ${running.workers} (threads; each session lives on one)`;
+  console.log(`\nSocket Lab is running at ${running.url}\n  ${engineLine}\n  ${workersLine}\n  ${kernelLine}\n  ${sandboxLine}\n  lab sockets: ${running.policy.addresses.join(', ')} ports ${running.policy.ports.join('-')}, at most ${running.fdBudget.sockets} open at once\n  press Ctrl+C to stop\n`);
   if (running.classroom) printClassBanner(running.classroom, config.host);
 }
 

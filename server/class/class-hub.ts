@@ -14,7 +14,7 @@ import { LESSON_SLUGS } from '../../content/lessons.ts';
 import { qrSvg } from './qr.ts';
 import type { ClassClientMessage, ClassInfo, LessonProgressReport, PublicClassInfo } from '../protocol/class.ts';
 import type { Step } from '../protocol/index.ts';
-import type { LabHub } from '../lab/hub.ts';
+import type { LabHub, SessionHandle } from '../lab/hub.ts';
 import type { LabSession, SessionDeps } from '../lab/session.ts';
 import { sameSecret } from './class-codes.ts';
 import { startClassChat } from './class-chat.ts';
@@ -140,7 +140,7 @@ export class ClassHub {
   // ------------------------------------------------------------------ lab sessions
 
   /** Tags a lab session opened as `/lab?student=<token>` so its calls reach the instructor's feed. */
-  labelLabSession(session: LabSession, url: URL): void {
+  labelLabSession(session: SessionHandle, url: URL): void {
     const token = url.searchParams.get('student');
     const student = token ? this.roster.byTokenOf(token) : undefined;
     if (!student) return;

@@ -31,11 +31,15 @@ export function createFrontServer(routes: Routes): http.Server {
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const classroom = routes.classroom();
-    // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.
-    if ((pathname === '/lab' || (pathname === '/class' && classroom)) && !routes.guard.admit(req, socket)) return;
-    if (pathname === '/lab') routes.lab.handleUpgrade(req, socket, head);
-    else if (pathname === '/class' && classroom) classroom.handleUpgrade(req, socket, head);
-    else if (routes.dev) routes.site.upgrades.emit('upgrade', req, socket, head);
+    if (pathname === '/lab' || (pathname === '/class' && classroom)) {
+      // One admission check for /lab and /class: this server's own hosts and origins, not a lab
+      // socket (asked of the lab workers, so it may finish in a later turn).
+      void routes.guard.admit(req, socket).then((admitted) => {
+        if (!admitted || socket.destroyed) return;
+        if (pathname === '/lab') routes.lab.handleUpgrade(req, socket, head);
+        else classroom!.handleUpgrade(req, socket, head);
+      });
+    } else if (routes.dev) routes.site.upgrades.emit('upgrade', req, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_err, socket) => socket.destroy());

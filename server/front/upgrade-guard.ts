@@ -4,10 +4,12 @@
  * lab's own sockets. A lab socket may connect to the site's port for the HTTP lesson and send a
  * plain GET, but upgrading would let it open nested lab sessions from 127.0.0.1, around the
  * per-address quota. A refusal is a 403 with a one-line reason, and no session is created.
+ * Lab sockets live on the lab workers and the main thread (the class chat), so the question is
+ * asked of all of them (`isLabConnection`), and the answer may take a turn of the event loop.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Engine } from '../engines/types.ts';
+import type { Endpoint } from '../protocol/index.ts';
 import type { OriginCheck } from './origin.ts';
 
 export class UpgradeGuard {
@@ -18,12 +20,12 @@ export class UpgradeGuard {
    */
   constructor(
     private readonly origins: OriginCheck,
-    private readonly engine: Engine,
+    private readonly isLabConnection: (from: Endpoint, to: Endpoint) => boolean | Promise<boolean>,
     private readonly labAddress: (address: string) => boolean,
   ) {}
 
   /** Why this upgrade is refused, or null. */
-  refusal(req: IncomingMessage): string | null {
+  async refusal(req: IncomingMessage): Promise<string | null> {
     const fromHost = this.origins.refusal(req);
     if (fromHost) return fromHost;
     const { remoteAddress, remotePort, localAddress, localPort } = req.socket;
@@ -33,7 +35,7 @@ export class UpgradeGuard {
       localAddress &&
       localPort &&
       this.labAddress(remoteAddress) &&
-      this.engine.isConnection({ address: remoteAddress, port: remotePort }, { address: localAddress, port: localPort })
+      (await this.isLabConnection({ address: remoteAddress, port: remotePort }, { address: localAddress, port: localPort }))
     ) {
       return 'a lab socket may fetch pages from this server but not open the lab or the class itself';
     }
@@ -41,8 +43,8 @@ export class UpgradeGuard {
   }
 
   /** Answers 403 and returns false when refused; true when the upgrade may go on. */
-  admit(req: IncomingMessage, socket: Duplex): boolean {
-    const reason = this.refusal(req);
+  async admit(req: IncomingMessage, socket: Duplex): Promise<boolean> {
+    const reason = await this.refusal(req);
     if (reason === null) return true;
     socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nRefused: ${reason}.\n`);
     return false;

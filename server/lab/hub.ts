@@ -1,23 +1,24 @@
 /**
- * The /lab WebSocket endpoint: admits connections (per-address cap; the host and origin are checked
- * before routing, in server/front/upgrade-guard.ts), gives each a
- * session or attaches it as a read-only viewer of one (`/lab?watch=<token>`), and turns frames into
- * commands. Every frame is size-capped, parsed in try/catch and schema-checked before dispatch; bad
- * input gets an error reply with a stable code and never reaches a socket.
+ * The /lab WebSocket endpoint, on the main thread: admits connections (per-address cap; the host and
+ * origin are checked before routing, in server/front/upgrade-guard.ts), gives each a session on the
+ * least-loaded lab worker (server/lab/worker-pool.ts) or attaches it as a read-only viewer of one
+ * (`/lab?watch=<token>`), and passes frames through the connection's frame gate before they cross to
+ * the session's worker, where they are parsed and schema-checked (worker-sessions.ts). What a worker
+ * sends back is already encoded: the hub writes it, each connection's writes of one batch corked
+ * into one segment. A worker that dies takes only its own sessions: their connections get a `bye`
+ * (reason `crashed`) and close with 1011, and the page reconnects to a fresh session.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
-import * as z from 'zod/mini';
-import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
-import { WriteBatch } from '../front/ws-transport.ts';
+import { CommandIdSchema, type CommandId, type ServerMessage, type SessionEndReason, type Step } from '../protocol/index.ts';
+import { transportOf } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
-import { LabSession, type SessionDeps } from './session.ts';
-
-// zod/mini carries no error messages of its own (so the browser's bundle stays small); the server
-// answers a malformed command with the English one, as the full zod did.
-z.config(z.locales.en());
+import type { LabPolicy } from './policy.ts';
+import type { FromWorker, Output, SessionLabel } from './worker-messages.ts';
+import type { LabWorker, WorkerPool } from './worker-pool.ts';
 
 /** How long an address whose connection was closed for flooding gets no burst allowance. */
 const FLOOD_MEMORY_MS = 30_000;
@@ -28,34 +29,35 @@ export const MAX_FRAME_BYTES = 512 * 1024;
 /** A client that stops reading its events is dropped before it can pin this much memory. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/**
- * One event goes to many viewers (a presenter's class): serialize it once. A message with one
- * receiver (every reply, and the events of a session nobody watches) skips the cache: a WeakMap
- * entry per call costs more than the one stringify it would save.
- */
-const encoded = new WeakMap<object, string>();
-function encode(msg: ServerMessage, shared: boolean): string {
-  if (!shared) return JSON.stringify(msg);
-  let text = encoded.get(msg);
-  if (text === undefined) {
-    text = JSON.stringify(msg);
-    encoded.set(msg, text);
-  }
-  return text;
+const CRASH_MESSAGE = 'The lab worker running this session stopped unexpectedly. Reconnecting starts a fresh session; its sockets were closed.';
+
+export interface HubOptions {
+  pool: WorkerPool;
+  policy: LabPolicy;
+  sessionsPerAddress: number;
+  heartbeatSeconds: number;
+  /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
+  onSessionOpen?: (session: SessionHandle, url: URL) => void;
 }
 
-export interface HubOptions extends SessionDeps {
-  engineComposite: Record<string, string>;
-  /** Where the kernel view is read, told to the page in hello. */
-  kernelView: 'netlink' | 'proc';
-  /** Whether sessions can have a sandbox network (the hello says it). */
-  networkSupport?: NetworkSupport;
-  sessionsPerAddress: number;
-  idleSeconds: number;
-  heartbeatSeconds: number;
-  log?: (line: string) => void;
-  /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
-  onSessionOpen?: (session: LabSession, url: URL) => void;
+/**
+ * A session as the main thread knows it: where it lives, and class hosting's tag. The session
+ * itself (its sockets, its network) is on `worker`.
+ */
+export interface SessionHandle {
+  label: SessionLabel;
+  /** Called with every finished step (class hosting feeds the instructor's dashboard). */
+  onStep: ((step: Step) => void) | null;
+}
+
+interface SessionRef extends SessionHandle {
+  /** Also the owner connection's number. */
+  readonly key: number;
+  readonly worker: LabWorker;
+  id?: string;
+  watchToken?: string;
+  readonly viewers: Set<number>;
+  gone: boolean;
 }
 
 interface Client {
@@ -70,18 +72,25 @@ export class LabHub {
    * dispatched in one long synchronous run.
    */
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, allowSynchronousEvents: false });
-  private readonly sessions = new Map<string, LabSession>();
-  private readonly byWatchToken = new Map<string, LabSession>();
+  private readonly sessions = new Map<number, SessionRef>();
+  private readonly byWatchToken = new Map<string, SessionRef>();
+  /** Every connection by number: a session's owner (its key) or a viewer. */
+  private readonly conns = new Map<number, WebSocket>();
+  private nextConn = 1;
   private readonly perAddress = new Map<string, number>();
   /** When a connection from each address was last closed for flooding (see gateFor). */
   private readonly floodedAt = new Map<string, number>();
   private readonly clients = new Set<Client>();
   private readonly timers: NodeJS.Timeout[];
+  /** Frames waiting for this turn's one postMessage to their worker. */
+  private readonly pending = new Map<LabWorker, Array<[number, string]>>();
+  private flushScheduled = false;
 
   constructor(private readonly opts: HubOptions) {
+    opts.pool.listen({ message: (w, msg) => this.fromWorker(w, msg), lost: (w) => this.lost(w) });
     this.timers = [
       setInterval(() => this.heartbeat(), opts.heartbeatSeconds * 1000),
-      setInterval(() => this.endIdleSessions(), Math.min(15_000, (opts.idleSeconds * 1000) / 4)),
+      setInterval(() => this.forgetFloods(), 15_000),
     ];
     for (const t of this.timers) t.unref();
   }
@@ -90,14 +99,35 @@ export class LabHub {
     return this.sessions.size;
   }
 
+  get workerCount(): number {
+    return this.opts.pool.size;
+  }
+
   /** Looks a session up by its watch token (class hosting: the presenter's session). */
-  sessionByWatchToken(token: string): LabSession | undefined {
+  sessionByWatchToken(token: string): SessionHandle | undefined {
     return this.byWatchToken.get(token);
   }
 
+  /** Which worker holds the session of this id (tests and the bench; -1 when none). */
+  workerOf(sessionId: string): number {
+    for (const ref of this.sessions.values()) if (ref.id === sessionId) return ref.worker.index;
+    return -1;
+  }
+
   /** Ends every session the predicate picks (class hosting: ending the class). */
-  endSessions(pick: (s: LabSession) => boolean, message: string): void {
-    for (const s of this.sessions.values()) if (pick(s)) s.end('ended', message);
+  endSessions(pick: (s: SessionHandle) => boolean, message: string): void {
+    this.endWhere(pick, 'ended', message);
+  }
+
+  private endWhere(pick: (s: SessionRef) => boolean, reason: SessionEndReason, message: string): void {
+    const byWorker = new Map<LabWorker, number[]>();
+    for (const ref of this.sessions.values()) {
+      if (!pick(ref)) continue;
+      const keys = byWorker.get(ref.worker) ?? [];
+      keys.push(ref.key);
+      byWorker.set(ref.worker, keys);
+    }
+    for (const [worker, keys] of byWorker) worker.post({ t: 'end', keys, reason, message });
   }
 
   /** The upgrade was admitted already (server/front/upgrade-guard.ts: host, origin, not a lab socket). */
@@ -123,29 +153,17 @@ export class LabHub {
     return client;
   }
 
-  /** `shared`: the same message goes to other connections too (an event of a watched session). */
-  private send(ws: WebSocket, msg: ServerMessage, shared = false): void {
+  private sendText(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.terminate();
       return;
     }
-    ws.send(encode(msg, shared));
+    ws.send(text);
   }
 
-  private hello(session: LabSession, role: 'owner' | 'viewer') {
-    return {
-      event: 'hello' as const,
-      protocol: PROTOCOL,
-      session: session.id,
-      engine: this.opts.engine.name,
-      policy: this.opts.policy.describe(),
-      role,
-      ...(role === 'owner' ? { watchToken: session.watchToken } : {}),
-      composite: this.opts.engineComposite,
-      kernelView: this.opts.kernelView,
-      ...(this.opts.networkSupport ? { network: this.opts.networkSupport } : {}),
-    };
+  private send(ws: WebSocket, msg: ServerMessage): void {
+    this.sendText(ws, JSON.stringify(msg));
   }
 
   /** Counts a connection against its address's quota (sessions and viewers alike), or refuses it. */
@@ -170,48 +188,57 @@ export class LabHub {
   private openSession(ws: WebSocket, address: string, url: URL): void {
     this.track(ws);
     if (!this.claim(ws, address)) return;
-    const session = new LabSession(this.opts);
-    this.opts.onSessionOpen?.(session, url);
-    this.sessions.set(session.id, session);
-    this.byWatchToken.set(session.watchToken, session);
-    session.attach((event) => {
-      this.send(ws, event, session.viewerCount > 1);
-      if (event.event === 'bye') ws.close(1000, event.reason);
-    });
-    this.send(ws, this.hello(session, 'owner'));
+    const key = this.nextConn++;
+    const worker = this.opts.pool.leastLoaded();
+    const ref: SessionRef = { key, worker, label: {}, onStep: null, viewers: new Set(), gone: false };
+    this.opts.onSessionOpen?.(ref, url);
+    worker.load++;
+    this.sessions.set(key, ref);
+    this.conns.set(key, ws);
+    worker.post({ t: 'open', key, label: ref.label, reportSteps: ref.onStep !== null });
 
     const gate = this.gateFor(address);
     ws.on('message', (data, isBinary) => {
       if (!this.passGate(ws, gate, data as Buffer, address)) return;
-      void this.onFrame(ws, session, data as Buffer, isBinary);
+      if (isBinary) {
+        this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
+        return;
+      }
+      if (ref.gone) return;
+      this.queue(ref.worker, key, (data as Buffer).toString('utf8'));
     });
     ws.on('close', () => {
-      session.end('closed', 'The connection to the lab closed.');
-      this.forget(session);
+      this.conns.delete(key);
+      if (ref.gone) return;
+      ref.worker.post({ t: 'close', key });
+      this.forget(ref);
     });
   }
 
   private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
     if (!this.claim(ws, address)) return;
-    const session = this.byWatchToken.get(token);
-    if (!session || session.ended) {
+    const ref = this.byWatchToken.get(token);
+    if (!ref || ref.gone) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
       ws.close(1008, 'E_NO_SOCKET');
       return;
     }
-    const detach = session.attach((event) => {
-      this.send(ws, event, session.viewerCount > 1);
-      if (event.event === 'bye') ws.close(1000, 'session ended');
-    }, 'viewer');
-    this.send(ws, this.hello(session, 'viewer'));
+    const conn = this.nextConn++;
+    this.conns.set(conn, ws);
+    ref.viewers.add(conn);
+    ref.worker.post({ t: 'watch', key: ref.key, conn });
     const gate = this.gateFor(address);
     ws.on('message', (data) => {
       if (!this.passGate(ws, gate, data as Buffer, address)) return;
       const id = idOf(data as Buffer);
       this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
     });
-    ws.on('close', detach);
+    ws.on('close', () => {
+      this.conns.delete(conn);
+      ref.viewers.delete(conn);
+      if (!ref.gone) ref.worker.post({ t: 'unwatch', key: ref.key, conn });
+    });
   }
 
   /** A connection's frame gate; smaller at first for an address just closed for flooding. */
@@ -236,36 +263,86 @@ export class LabHub {
     return false;
   }
 
-  private async onFrame(ws: WebSocket, session: LabSession, data: Buffer, isBinary: boolean): Promise<void> {
-    if (isBinary) {
-      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'Send commands as JSON text frames.' } });
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(data.toString('utf8'));
-    } catch {
-      this.send(ws, { id: null, ok: false, error: { code: 'E_BAD_REQUEST', message: 'The frame is not valid JSON.' } });
-      return;
-    }
-    const parsed = CommandSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      this.send(ws, { id: idFromJson(json), ok: false, error: { code: 'E_BAD_REQUEST', message: `${where}${issue?.message ?? 'malformed command'}` } });
-      return;
-    }
-    // The finished step and the reply go out in one write: hold the socket's writes from the
-    // step's broadcast until the reply is queued (all within this turn of the event loop).
-    const batch = new WriteBatch(ws);
-    const result = await session.execute(parsed.data, { beforeFinish: () => batch.hold() });
-    this.send(ws, result);
-    batch.release();
+  // ------------------------------------------------------------------ to and from the workers
+
+  /** Frames of one turn cross to each worker in one postMessage. */
+  private queue(worker: LabWorker, key: number, text: string): void {
+    let items = this.pending.get(worker);
+    if (!items) this.pending.set(worker, (items = []));
+    items.push([key, text]);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushFrames());
   }
 
-  private forget(session: LabSession): void {
-    this.sessions.delete(session.id);
-    this.byWatchToken.delete(session.watchToken);
+  private flushFrames(): void {
+    this.flushScheduled = false;
+    for (const [worker, items] of this.pending) worker.post({ t: 'frames', items });
+    this.pending.clear();
+  }
+
+  private fromWorker(worker: LabWorker, msg: FromWorker): void {
+    switch (msg.t) {
+      case 'out':
+        return this.write(msg.items);
+      case 'opened': {
+        const ref = this.sessions.get(msg.key);
+        if (!ref || ref.worker !== worker) return;
+        ref.id = msg.id;
+        ref.watchToken = msg.watchToken;
+        this.byWatchToken.set(msg.watchToken, ref);
+        return;
+      }
+      case 'ended': {
+        const ref = this.sessions.get(msg.key);
+        if (ref && ref.worker === worker) this.forget(ref);
+        return;
+      }
+      case 'steps':
+        for (const [key, step] of msg.items) this.sessions.get(key)?.onStep?.(step);
+        return;
+    }
+  }
+
+  /** One batch from a worker: each connection's writes corked, so a step and its reply leave in one segment. */
+  private write(items: Output[]): void {
+    const corked: Socket[] = [];
+    for (const [conn, text, code, reason] of items) {
+      const ws = this.conns.get(conn);
+      if (!ws) continue;
+      const transport = transportOf(ws);
+      if (transport && !transport.writableCorked) {
+        transport.cork();
+        corked.push(transport);
+      }
+      this.sendText(ws, text);
+      if (code !== undefined) ws.close(code, reason);
+    }
+    for (const t of corked) t.uncork();
+  }
+
+  /** A worker died: its sessions are gone with their sockets; tell their connections and close them. */
+  private lost(worker: LabWorker): void {
+    const bye = JSON.stringify({ event: 'bye', reason: 'crashed', message: CRASH_MESSAGE } satisfies ServerMessage);
+    this.pending.delete(worker);
+    for (const ref of [...this.sessions.values()]) {
+      if (ref.worker !== worker) continue;
+      this.forget(ref);
+      for (const conn of [ref.key, ...ref.viewers]) {
+        const ws = this.conns.get(conn);
+        if (!ws) continue;
+        this.sendText(ws, bye);
+        ws.close(1011, 'crashed');
+      }
+    }
+  }
+
+  private forget(ref: SessionRef): void {
+    if (ref.gone) return;
+    ref.gone = true;
+    ref.worker.load--;
+    this.sessions.delete(ref.key);
+    if (ref.watchToken) this.byWatchToken.delete(ref.watchToken);
   }
 
   /** Drops clients that did not answer the previous ping (a closed laptop, a dead network). */
@@ -280,18 +357,15 @@ export class LabHub {
     }
   }
 
-  private endIdleSessions(): void {
+  private forgetFloods(): void {
     for (const [address, at] of this.floodedAt) if (Date.now() - at >= FLOOD_MEMORY_MS) this.floodedAt.delete(address);
-    const limit = Date.now() - this.opts.idleSeconds * 1000;
-    for (const s of this.sessions.values()) {
-      if (s.lastActivity < limit) s.end('idle', `No lab call for ${Math.round(this.opts.idleSeconds / 60)} minutes; the session was closed and its sockets released.`);
-    }
   }
 
-  /** Ends every session (process shutdown). */
-  close(): void {
+  /** Ends every session (process shutdown): their byes go out, then the workers stop. */
+  async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    for (const s of this.sessions.values()) s.end('shutdown', 'The lab server is shutting down.');
+    this.flushFrames();
+    await this.opts.pool.close();
     for (const c of this.clients) c.ws.close(1001, 'server shutting down');
     this.wss.close();
   }

@@ -558,8 +558,8 @@ export const KernelTableSchema = z.object({
 });
 export type KernelTable = z.infer<typeof KernelTableSchema>;
 
-/** Why a session ended, as its last event says. */
-export const SESSION_END_REASONS = ['idle', 'closed', 'shutdown', 'replaced', 'ended'] as const;
+/** Why a session ended, as its last event says (`crashed`: the lab worker holding it died). */
+export const SESSION_END_REASONS = ['idle', 'closed', 'shutdown', 'replaced', 'ended', 'crashed'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export const ByeSchema = z.object({

@@ -1,6 +1,9 @@
 /**
  * The lab as the server runs it: the engine (native, or the fallback), the kernel view's reader,
  * the policy every call is checked against, and the /lab hub that gives each browser a session.
+ * `createLabParts` builds what one thread runs sessions on; every lab worker builds its own
+ * (server/lab/worker-main.ts), and the main thread one without a sandbox, for the class chat's
+ * session and the upgrade guard. `createLab` adds the hub and its workers (server/lab/worker-pool.ts).
  */
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.ts';
@@ -9,6 +12,7 @@ import type { Engine } from '../engines/types.ts';
 import { chooseKernelReader, type KernelViewSource } from '../kernel/index.ts';
 import { labFdBudget, type FdBudget } from '../lab/fd-budget.ts';
 import { LabHub, type HubOptions } from '../lab/hub.ts';
+import { WorkerPool, type PoolSandbox } from '../lab/worker-pool.ts';
 import { LabPolicy } from '../lab/policy.ts';
 import { PortPicker } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
@@ -30,8 +34,10 @@ export interface Lab {
   /** What every lab session runs on (the class chat's session too). */
   sessionDeps: SessionDeps;
   hub: LabHub;
-  /** The sandbox networks' one helper, or null when the host switched them off. */
-  sandbox: Sandbox | null;
+  /** The workers' sandbox networks (one helper per worker), or null when the host switched them off. */
+  sandbox: PoolSandbox | null;
+  /** The threads sessions run on. */
+  pool: WorkerPool;
   /** Whether sessions can have a sandbox network here, and why not (the start line says it). */
   sandboxSupport: SandboxSupport;
 }
@@ -66,11 +72,24 @@ function labShells(config: Config): { shells: boolean; shellRefusal: string } {
   return { shells, shellRefusal: `Lab shells are off on this server: ${why}. The host can allow them with --lab-shell on (docs/hosting.md).` };
 }
 
-/** `lan`: the class's LAN address, which lab sockets may use too. */
-export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
-  const fdBudget = labFdBudget(config.labFdBudget);
-  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
-  installBenchProbe(engine);
+/** What one thread runs lab sessions on. */
+export interface LabParts {
+  engine: Engine;
+  fallbackReason?: string;
+  kernelView: { source: KernelViewSource; fallbackReason?: string };
+  policy: LabPolicy;
+  sessionDeps: SessionDeps;
+  networkSupport: NetworkSupport;
+  sandbox: Sandbox | null;
+  sandboxSupport: SandboxSupport;
+}
+
+/**
+ * `lan`: the class's LAN address, which lab sockets may use too; `fdShare`: this thread's part of
+ * the process's lab sockets (every thread's sockets are fds of the one process).
+ */
+export async function createLabParts(config: Config, lan: string | null, fdShare: number): Promise<LabParts> {
+  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdShare });
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
   const shell = sandbox && sandboxSupport.supported ? sandbox.shellSupport() : null;
@@ -97,7 +116,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
     readTcpInfo: kernel.reader.tcpInfo,
     programs: labPrograms(config),
-    fdBudget: fdBudget.sockets,
+    fdBudget: fdShare,
     // Where the sandbox is off, `network` says why, as the start line does.
     sandbox:
       sandbox && sandboxSupport.supported
@@ -106,25 +125,50 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
             create: () => Promise.reject(new SandboxUnsupportedError(sandboxSupport.supported ? '' : sandboxSupport.reason, sandboxSupport.supported ? '' : sandboxSupport.remedy)),
           },
   };
-  const hub = new LabHub({
-    ...sessionDeps,
-    engineComposite: engine.composite,
-    kernelView: kernel.reader.source,
-    networkSupport,
-    onSessionOpen,
-    sessionsPerAddress: config.sessionsPerAddress,
-    idleSeconds: config.idleSeconds,
-    heartbeatSeconds: config.heartbeatSeconds,
-  });
   return {
     engine,
     fallbackReason,
     kernelView: { source: kernel.reader.source, fallbackReason: kernel.fallbackReason },
     policy,
-    fdBudget,
     sessionDeps,
-    hub,
+    networkSupport,
     sandbox,
     sandboxSupport,
+  };
+}
+
+/**
+ * The lab's sockets are split evenly between the workers and the main thread (the class chat's
+ * session lives there): no thread's sessions can take the whole process to EMFILE.
+ */
+export function fdShares(total: number, workers: number): number {
+  return Math.max(1, Math.floor(total / (workers + 1)));
+}
+
+/** The main thread's parts (no sandbox: sessions that have one live on workers), the workers, the hub. */
+export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
+  const fdBudget = labFdBudget(config.labFdBudget);
+  const share = fdShares(fdBudget.sockets, config.workers);
+  const pool = await WorkerPool.start({ config, lan, fdShare: share });
+  const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, share);
+  installBenchProbe(() => pool.syscallClock());
+  const hub = new LabHub({
+    pool,
+    policy: parts.policy,
+    onSessionOpen,
+    sessionsPerAddress: config.sessionsPerAddress,
+    heartbeatSeconds: config.heartbeatSeconds,
+  });
+  return {
+    engine: parts.engine,
+    fallbackReason: parts.fallbackReason,
+    kernelView: parts.kernelView,
+    policy: parts.policy,
+    fdBudget,
+    sessionDeps: parts.sessionDeps,
+    hub,
+    pool,
+    sandbox: pool.sandbox,
+    sandboxSupport: pool.sandboxSupport,
   };
 }

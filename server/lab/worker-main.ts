@@ -1,0 +1,95 @@
+/**
+ * A lab worker thread: builds its own lab (the addon's per-thread instance, a kernel reader, a
+ * sandbox helper, a policy) with server/start/lab.ts, holds the sessions the front gives it
+ * (worker-sessions.ts) and answers the front's questions. It starts listening to the front only
+ * once its lab is built; the port keeps what arrives before.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import { createLabParts } from '../start/lab.ts';
+import type { FromWorker, Question, ToWorker } from './worker-messages.ts';
+import { WorkerSessions } from './worker-sessions.ts';
+
+export interface WorkerData {
+  entry: string;
+  config: Config;
+  lan: string | null;
+  fdShare: number;
+}
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+const parts = await createLabParts(data.config, data.lan, data.fdShare);
+const sessions = new WorkerSessions({
+  deps: parts.sessionDeps,
+  engineComposite: parts.engine.composite,
+  kernelView: parts.kernelView.source,
+  networkSupport: parts.networkSupport,
+  idleSeconds: data.config.idleSeconds,
+  post,
+});
+
+async function answer(q: Question): Promise<unknown> {
+  switch (q.q) {
+    case 'is-connection':
+      return parts.engine.isConnection(q.from, q.to);
+    case 'syscall-clock':
+      return parts.engine.syscallClock?.() ?? { ns: 0, calls: 0 };
+    case 'sandbox-stats':
+      return parts.sandbox ? await parts.sandbox.stats() : null;
+    case 'open-fds':
+      return parts.engine.openFds?.() ?? 0;
+  }
+}
+
+async function shutdown(): Promise<void> {
+  sessions.endAll('shutdown', 'The lab server is shutting down.');
+  sessions.flush();
+  parts.engine.closeAll();
+  await parts.sandbox?.close();
+  post({ t: 'closed' });
+  port.close();
+}
+
+function onMessage(m: ToWorker): void {
+  switch (m.t) {
+    case 'frames':
+      for (const [key, text] of m.items) void sessions.frame(key, text);
+      return;
+    case 'open':
+      return sessions.open(m.key, m.label, m.reportSteps);
+    case 'close':
+      return sessions.close(m.key);
+    case 'watch':
+      return sessions.watch(m.key, m.conn);
+    case 'unwatch':
+      return sessions.unwatch(m.key, m.conn);
+    case 'end':
+      return sessions.end(m.keys, m.reason, m.message);
+    case 'site-port':
+      parts.policy.sitePort = m.port;
+      return;
+    case 'ask':
+      void answer(m.q).then(
+        (value) => post({ t: 'answer', id: m.id, value }),
+        () => post({ t: 'answer', id: m.id, value: null }),
+      );
+      return;
+    case 'shutdown':
+      void shutdown();
+      return;
+    case 'crash':
+      // A test's stand-in for a bug: an exception nobody catches ends the thread.
+      if (process.env.SOCKETLAB_TEST_HOOKS === '1') {
+        setImmediate(() => {
+          throw new Error('lab worker crashed on purpose (SOCKETLAB_TEST_HOOKS)');
+        });
+      }
+      return;
+  }
+}
+
+port.on('message', onMessage);
+post({ t: 'ready', kernelView: parts.kernelView.source, sandboxSupport: parts.sandboxSupport });

@@ -1,0 +1,228 @@
+/**
+ * The lab's worker threads, seen from the main thread: starting them, picking the least-loaded one
+ * for a new session, asking them questions, replacing one that dies. A worker that exits without
+ * being asked to (an uncaught exception, a crash in its code) takes only its own sessions: the hub
+ * is told which (`onLost`), a fresh worker takes its place, and the addon's per-thread teardown has
+ * closed its sockets; its sandbox helper dies with the thread (PR_SET_PDEATHSIG follows the thread).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config.ts';
+import type { SandboxSupport } from '../sandbox/index.ts';
+import type { FromWorker, HelperStats, Question, SyscallClock, ToWorker } from './worker-messages.ts';
+import type { WorkerData } from './worker-main.ts';
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+const ENTRY = new URL('./worker-main.ts', import.meta.url).href;
+/** A question a worker does not answer in this time is answered null (a worker busy dying). */
+const ASK_MS = 5000;
+const SHUTDOWN_MS = 5000;
+
+export interface PoolOptions {
+  config: Config;
+  lan: string | null;
+  /** Lab sockets each worker may hold. */
+  fdShare: number;
+}
+
+/** What the front hears from a worker's sessions. */
+export interface PoolListener {
+  message(worker: LabWorker, msg: FromWorker): void;
+  /** The worker died; `sessions` were its own. */
+  lost(worker: LabWorker): void;
+}
+
+/** The part of the workers' sandboxes tests and the start line see. */
+export interface PoolSandbox {
+  stats(): Promise<HelperStats>;
+}
+
+export class LabWorker {
+  /** Sessions the front has placed here and not yet seen end. */
+  load = 0;
+  private nextAsk = 1;
+  private readonly asks = new Map<number, (value: unknown) => void>();
+  stopping = false;
+  ready: Promise<Extract<FromWorker, { t: 'ready' }>>;
+  private closed: Promise<void>;
+  private closedResolve!: () => void;
+
+  constructor(
+    readonly index: number,
+    readonly thread: Worker,
+    listener: PoolListener,
+  ) {
+    let readyResolve!: (m: Extract<FromWorker, { t: 'ready' }>) => void;
+    let readyReject!: (e: Error) => void;
+    this.ready = new Promise((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
+    this.closed = new Promise((resolve) => (this.closedResolve = resolve));
+    thread.on('message', (msg: FromWorker) => {
+      switch (msg.t) {
+        case 'ready':
+          return readyResolve(msg);
+        case 'answer': {
+          const done = this.asks.get(msg.id);
+          this.asks.delete(msg.id);
+          return done?.(msg.value);
+        }
+        case 'closed':
+          return this.closedResolve();
+        default:
+          listener.message(this, msg);
+      }
+    });
+    thread.on('error', (e) => {
+      readyReject(e);
+      if (!this.stopping) process.stderr.write(`lab worker ${index} failed: ${e.stack ?? e.message}\n`);
+    });
+    thread.on('exit', () => {
+      this.closedResolve();
+      for (const done of this.asks.values()) done(null);
+      this.asks.clear();
+      if (!this.stopping) listener.lost(this);
+    });
+  }
+
+  post(msg: ToWorker): void {
+    this.thread.postMessage(msg);
+  }
+
+  ask<T>(q: Question): Promise<T | null> {
+    const id = this.nextAsk++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asks.delete(id);
+        resolve(null);
+      }, ASK_MS);
+      this.asks.set(id, (v) => {
+        clearTimeout(timer);
+        resolve(v as T | null);
+      });
+      this.post({ t: 'ask', id, q });
+    });
+  }
+
+  /** Ends its sessions (their byes go out first), closes its sockets and sandbox, then the thread. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.post({ t: 'shutdown' });
+    const timer = setTimeout(() => this.closedResolve(), SHUTDOWN_MS);
+    await this.closed;
+    clearTimeout(timer);
+    await this.thread.terminate();
+  }
+}
+
+export class WorkerPool {
+  readonly workers: LabWorker[] = [];
+  sandboxSupport!: SandboxSupport;
+  kernelView!: 'netlink' | 'proc';
+  private listener: PoolListener | null = null;
+  private sitePort: number | null = null;
+  private closing = false;
+
+  private constructor(private readonly opts: PoolOptions) {}
+
+  /** Starts `config.workers` workers and waits until each has built its lab. */
+  static async start(opts: PoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(opts);
+    const starting = Array.from({ length: opts.config.workers }, (_, i) => pool.spawn(i));
+    try {
+      const first = await Promise.all(starting.map((w) => w.ready));
+      pool.sandboxSupport = first[0]!.sandboxSupport;
+      pool.kernelView = first[0]!.kernelView;
+    } catch (e) {
+      await Promise.all(starting.map((w) => w.thread.terminate()));
+      throw e;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Where the workers' news goes (the hub, once it exists). */
+  listen(listener: PoolListener): void {
+    this.listener = listener;
+  }
+
+  private spawn(index: number): LabWorker {
+    const { config } = this.opts;
+    const data: WorkerData = {
+      entry: ENTRY,
+      // Each worker's sandbox helper holds its share of the networks.
+      config: { ...config, sandboxNetworks: config.sandboxNetworks === 0 ? 0 : Math.ceil(config.sandboxNetworks / config.workers) },
+      lan: this.opts.lan,
+      fdShare: this.opts.fdShare,
+    };
+    const worker = new LabWorker(index, new Worker(BOOT, { workerData: data, name: `lab-worker-${index}` }), {
+      message: (w, msg) => this.listener?.message(w, msg),
+      lost: (w) => this.replace(w),
+    });
+    this.workers[index] = worker;
+    if (this.sitePort !== null) worker.post({ t: 'site-port', port: this.sitePort });
+    return worker;
+  }
+
+  private replace(dead: LabWorker): void {
+    if (this.closing) return;
+    const fresh = this.spawn(dead.index);
+    fresh.ready.catch(() => {});
+    this.listener?.lost(dead);
+  }
+
+  /** The worker with the fewest sessions (the first of equals). */
+  leastLoaded(): LabWorker {
+    let best = this.workers[0]!;
+    for (const w of this.workers) if (w.load < best.load) best = w;
+    return best;
+  }
+
+  setSitePort(port: number): void {
+    this.sitePort = port;
+    for (const w of this.workers) w.post({ t: 'site-port', port });
+  }
+
+  private async askAll<T>(q: Question): Promise<T[]> {
+    const answers = await Promise.all(this.workers.map((w) => w.ask<T>(q)));
+    return answers.filter((a): a is Awaited<T> => a !== null) as T[];
+  }
+
+  /** Whether `from` → `to` is a connection of any worker's lab sockets (the upgrade guard). */
+  async isConnection(from: { address: string; port: number }, to: { address: string; port: number }): Promise<boolean> {
+    return (await this.askAll<boolean>({ q: 'is-connection', from, to })).some(Boolean);
+  }
+
+  async syscallClock(): Promise<SyscallClock> {
+    const clocks = await this.askAll<SyscallClock>({ q: 'syscall-clock' });
+    return clocks.reduce((a, c) => ({ ns: a.ns + c.ns, calls: a.calls + c.calls }), { ns: 0, calls: 0 });
+  }
+
+  /** Lab sockets the workers hold now. */
+  async openFds(): Promise<number> {
+    return (await this.askAll<number>({ q: 'open-fds' })).reduce((a, n) => a + n, 0);
+  }
+
+  /** The workers' sandboxes as one: their helpers' figures summed. */
+  get sandbox(): PoolSandbox | null {
+    if (this.opts.config.sandboxNetworks === 0) return null;
+    return {
+      stats: async () => {
+        const all = await this.askAll<HelperStats>({ q: 'sandbox-stats' });
+        const sum = {} as Record<string, number>;
+        for (const s of all) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') sum[k] = (sum[k] ?? 0) + v;
+        return sum as HelperStats;
+      },
+    };
+  }
+
+  /** Test-only (SOCKETLAB_TEST_HOOKS=1 in the worker's environment, else ignored): the worker throws. */
+  crashForTest(index: number): void {
+    this.workers[index]?.post({ t: 'crash' });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
