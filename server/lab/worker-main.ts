@@ -39,6 +39,10 @@ async function answer(q: Question): Promise<unknown> {
       return parts.engine.syscallClock?.() ?? { ns: 0, calls: 0 };
     case 'sandbox-stats':
       return parts.sandbox ? await parts.sandbox.stats() : null;
+    case 'sandbox-helper':
+      return parts.sandbox ? await parts.sandbox.helperPid() : null;
+    case 'open-shells':
+      return parts.sandbox?.openShells ?? 0;
     case 'open-fds':
       return parts.engine.openFds?.() ?? 0;
   }

@@ -38,6 +38,8 @@ export type Question =
   | { q: 'is-connection'; from: Endpoint; to: Endpoint }
   | { q: 'syscall-clock' }
   | { q: 'sandbox-stats' }
+  | { q: 'sandbox-helper' }
+  | { q: 'open-shells' }
   | { q: 'open-fds' };
 
 /**

@@ -34,6 +34,9 @@ export interface PoolListener {
 /** The part of the workers' sandboxes tests and the start line see. */
 export interface PoolSandbox {
   stats(): Promise<HelperStats>;
+  /** The first worker's helper (tests that follow one helper run with one worker). */
+  helperPid(): Promise<number | null>;
+  openShells(): Promise<number>;
 }
 
 export class LabWorker {
@@ -213,6 +216,8 @@ export class WorkerPool {
         for (const s of all) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') sum[k] = (sum[k] ?? 0) + v;
         return sum as HelperStats;
       },
+      helperPid: () => this.workers[0]!.ask<number>({ q: 'sandbox-helper' }),
+      openShells: async () => (await this.askAll<number>({ q: 'open-shells' })).reduce((a, n) => a + n, 0),
     };
   }
 

@@ -15,6 +15,7 @@
  * (destroyed, session over, server stopped or killed) the connection closes and the script ends
  * the shell, so no shell outlives the network it was opened on.
  */
+import { threadId } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -83,7 +84,8 @@ export class ShellDoor {
 
   constructor(options: ShellDoorOptions) {
     this.#options = { dir: doorDir(), tokensPerNetwork: 8, ...options };
-    this.#name = `${process.pid}-${++doorsOpened}`;
+    // Each lab worker has doors of its own: its thread's number keeps their names apart.
+    this.#name = `${process.pid}-${(threadId % 90) * 10_000 + (++doorsOpened % 10_000)}`;
   }
 
   get path(): string {

@@ -68,7 +68,8 @@ describe('sandbox networks end with what owns them (over the lab)', { skip }, ()
   let server: RunningServer;
   let base: Baseline;
   before(async () => {
-    server = await startLab({ sessionsPerAddress: 200, maxSockets: 8 });
+    // One worker: one sandbox helper, whose pid and fds the baseline follows.
+    server = await startLab({ sessionsPerAddress: 200, maxSockets: 8, workers: 1 });
     // Warm up: the helper and its own fds live as long as the server, whatever sessions do.
     const first = await connect(server);
     await ok(first.client.call('network', { action: 'create', topology: 'home' }));

@@ -201,7 +201,7 @@ describe('lab shells: a terminal inside the learner\'s own sandbox host', { skip
       run.child.kill('SIGKILL');
       await exited;
       await waitUntil(() => sleepers(marker).length === 0, 10_000, 'the shell to die with its script');
-      await waitUntil(() => server.sandbox!.openShells === 0, 10_000, 'the door to see the script go');
+      await waitUntil(async () => (await server.sandbox!.openShells()) === 0, 10_000, 'the door to see the script go');
     } finally {
       for (const pid of sleepers(marker)) process.kill(pid, 'SIGKILL'); // only when the test failed
       await run.done;
@@ -211,12 +211,12 @@ describe('lab shells: a terminal inside the learner\'s own sandbox host', { skip
   it('when the network ends, a running shell is closed and its tokens stop working', async () => {
     const unused = await ticket(a, 'router');
     const run = labShell('laptop', (await ticket(a, 'laptop')).token, ['sleep', '30']);
-    await waitUntil(() => server.sandbox!.openShells === 1, 10_000, 'the shell to connect');
+    await waitUntil(async () => (await server.sandbox!.openShells()) === 1, 10_000, 'the shell to connect');
     await ok(a.client.call('network', { action: 'destroy' }));
     const code = await run.done;
     assert.notEqual(code, 0);
     assert.match(run.stderr(), /your sandbox network ended/);
-    assert.equal(server.sandbox!.openShells, 0);
+    assert.equal(await server.sandbox!.openShells(), 0);
     const late = await runToEnd('router', unused.token, ['true']);
     assert.notEqual(late.code, 0);
     assert.match(late.stderr, /E_POLICY/);
