@@ -19,7 +19,7 @@ import type { FdBudget } from './lab/fd-budget.ts';
 import type { LabHub } from './lab/hub.ts';
 import type { LabPolicy } from './lab/policy.ts';
 import type { SandboxSupport } from './sandbox/index.ts';
-import type { PoolSandbox } from './lab/worker-pool.ts';
+import type { PoolSandbox, WorkerPool } from './lab/worker-pool.ts';
 import { classAddress } from './start/addresses.ts';
 import { createClassroom, openClassStore, type Classroom } from './start/classroom.ts';
 import { createLab, type Lab } from './start/lab.ts';
@@ -38,6 +38,8 @@ export interface RunningServer {
   hub: LabHub;
   /** Lab worker threads sessions run on (--workers). */
   workers: number;
+  /** The workers themselves (tests: where a session lives, a worker's crash). */
+  pool: WorkerPool;
   /** Class hosting, when started with --class. */
   classroom?: Classroom;
   policy: LabPolicy;
@@ -85,6 +87,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     kernelView: lab.kernelView,
     hub: lab.hub,
     workers: lab.pool.size,
+    pool: lab.pool,
     classroom,
     policy,
     sandbox: lab.sandbox,

@@ -1,0 +1,114 @@
+/**
+ * Lab sessions on worker threads (--workers), against the real server on port 0 with real sockets:
+ * sessions spread over the workers, a viewer reaches a session on another thread through the front,
+ * and a worker's crash takes only its own sessions: their owners and viewers get a `bye` (reason
+ * `crashed`) and a 1011 close, the other worker's session keeps answering real calls, a fresh worker
+ * takes the dead one's place, and the process's fds come back to where they were.
+ * The crash is the worker's own uncaught exception, which it throws only with SOCKETLAB_TEST_HOOKS=1.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RunningServer } from '../../server/app.ts';
+import type { ClientEvent } from '../../server/protocol/client.ts';
+import { connect, fdCount, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+
+const T = { timeout: 60_000 };
+
+/** A session holding real sockets: a listener and a connected pair. */
+async function busySession(c: Connected): Promise<void> {
+  await ok(c.client.call('socket', { type: 'tcp' }));
+  await ok(c.client.call('bind', { sock: 's1', address: '127.0.0.1', port: 0 }));
+  await ok(c.client.call('listen', { sock: 's1', backlog: 4 }));
+  const local = await ok(c.client.call('getsockname', { sock: 's1' }));
+  await ok(c.client.call('socket', { type: 'tcp' }));
+  await ok(c.client.call('connect', { sock: 's2', address: '127.0.0.1', port: local.port }));
+  await ok(c.client.call('accept', { sock: 's1' }));
+}
+
+const isBye = (e: ClientEvent) => e.event === 'bye';
+const isClosed = (e: ClientEvent) => e.event === 'closed';
+
+describe('lab sessions on worker threads', T, () => {
+  let server: RunningServer;
+  let baseline: number;
+  const hooks = process.env.SOCKETLAB_TEST_HOOKS;
+  before(async () => {
+    process.env.SOCKETLAB_TEST_HOOKS = '1'; // read by each worker when it starts
+    server = await startLab({ workers: 2, sessionsPerAddress: 50 });
+    baseline = fdCount();
+  });
+  after(async () => {
+    await server.close();
+    if (hooks === undefined) delete process.env.SOCKETLAB_TEST_HOOKS;
+    else process.env.SOCKETLAB_TEST_HOOKS = hooks;
+  });
+
+  it('runs two workers and places new sessions on the least-loaded one', async () => {
+    assert.equal(server.workers, 2);
+    const cs = await Promise.all([connect(server), connect(server), connect(server), connect(server)]);
+    const places = cs.map((c) => server.hub.workerOf(c.hello.session));
+    assert.deepEqual([...places].sort(), [0, 0, 1, 1], `placement ${places}`);
+    for (const c of cs) await ok(c.client.call('socket', { type: 'udp' }));
+    for (const c of cs) c.client.close();
+    await waitUntil(() => server.hub.sessionCount === 0, 5000, 'the sessions to end');
+  });
+
+  it('a worker crash closes only its own sessions; the rest carry on, the worker is replaced, no fd leaks', async () => {
+    const cs = await Promise.all([connect(server), connect(server), connect(server), connect(server)]);
+    for (const c of cs) await busySession(c);
+    const victim = server.hub.workerOf(cs[0]!.hello.session);
+    const doomed = cs.filter((c) => server.hub.workerOf(c.hello.session) === victim);
+    const spared = cs.filter((c) => server.hub.workerOf(c.hello.session) !== victim);
+    assert.equal(doomed.length, 2);
+    assert.equal(spared.length, 2);
+    // A viewer of a doomed session, and one of a spared session: the front routes both.
+    const watchDoomed = await connect(server, { watch: doomed[0]!.hello.watchToken! });
+    const watchSpared = await connect(server, { watch: spared[0]!.hello.watchToken! });
+    assert.equal(watchDoomed.hello.role, 'viewer');
+    const sparedRows = await ok(spared[0]!.client.call('kernel', {}));
+    assert.ok(sparedRows.rows.length >= 3, 'the spared session has its sockets');
+    const oldThread = server.pool.workers[victim]!.thread.threadId;
+
+    server.pool.crashForTest(victim);
+
+    for (const c of [...doomed, watchDoomed]) {
+      const bye = await c.waitEvent(isBye, 10_000);
+      assert.equal(bye.event === 'bye' && bye.reason, 'crashed');
+      const closed = await c.waitEvent(isClosed, 10_000);
+      assert.equal(closed.event === 'closed' && closed.code, 1011);
+    }
+    // The other worker's sessions still answer real system calls, and their viewer still sees them.
+    for (const c of spared) {
+      assert.ok(!c.events.some(isBye), 'a spared session got no bye');
+      await ok(c.client.call('socket', { type: 'udp' }));
+      await ok(c.client.call('bind', { sock: 's4', address: '127.0.0.1', port: 0 }));
+    }
+    await watchSpared.waitEvent((e) => e.event === 'step' && e.op === 'bind' && e.args.sock === 's4', 5000);
+    assert.equal(server.hub.sessionCount, 2);
+
+    // A fresh worker has the dead one's place and takes the next sessions.
+    await waitUntil(() => server.pool.workers[victim]!.thread.threadId !== oldThread, 5000, 'a new worker');
+    await server.pool.workers[victim]!.ready;
+    const fresh = await connect(server);
+    assert.equal(server.hub.workerOf(fresh.hello.session), victim);
+    await busySession(fresh);
+
+    for (const c of [...spared, watchSpared, fresh]) c.client.close();
+    await waitUntil(() => server.hub.sessionCount === 0, 5000, 'every session to end');
+    assert.equal(await server.pool.openFds(), 0, 'no lab socket left on any worker');
+    await waitUntil(() => fdCount() === baseline, 10_000, () => `the server's fds back to ${baseline} (now ${fdCount()})`);
+  });
+
+  it('ends a session on another thread from the front (class hosting ending the class)', async () => {
+    const a = await connect(server);
+    const b = await connect(server);
+    await ok(a.client.call('socket', { type: 'tcp' }));
+    server.hub.endSessions(() => true, 'The class has ended.');
+    for (const c of [a, b]) {
+      const bye = await c.waitEvent(isBye, 5000);
+      assert.equal(bye.event === 'bye' && bye.reason, 'ended');
+      await c.waitEvent(isClosed, 5000);
+    }
+    await waitUntil(() => server.hub.sessionCount === 0, 5000, 'the sessions to end');
+  });
+});
