@@ -9,9 +9,14 @@
  * The many-sessions run also prints what a call costs: the server's CPU per call (read from
  * /proc/<pid>/stat of the server child), the lab system calls' own time per call measured inside
  * the addon in the same run, and the load generator's own CPU (on 2 cores it competes with the server).
+ * --workers N runs the server with N lab workers; --workers-compare runs the many-sessions part
+ * twice in the same run, with --workers 1 and with the default (one per core), and prints the
+ * ratio of their calls/s and the front's (main thread's) share of the CPU.
  * Loopback only; bounded in time.
- *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR]
+ *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR] [--workers N | --workers-compare]
  */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
@@ -28,6 +33,8 @@ const { values } = parseArgs({
     'kernel-view': { type: 'string', default: 'auto' },
     // A directory: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
     'cpu-prof': { type: 'string' },
+    workers: { type: 'string' },
+    'workers-compare': { type: 'boolean', default: false },
   },
 });
 const SESSIONS = Number(values.sessions);
@@ -50,68 +57,112 @@ async function syscallClock(srv: BenchServer): Promise<{ ns: number; calls: numb
   return { ns: Number(last[1]), calls: Number(last[2]) };
 }
 
+/** CPU seconds of the server's main thread alone (the front: HTTP, WebSocket frames, routing). */
+function mainThreadCpu(srv: BenchServer): number {
+  const fields = readFileSync(`/proc/${srv.proc.pid}/task/${srv.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const open = (port: number) => LeanClient.open(`ws://127.0.0.1:${port}/lab`);
 
-const population = await makeTimeWait(Number(values['time-wait']), SECONDS + 120);
-const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view'])], {
-  SOCKETLAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
-  SOCKETLAB_COMMANDS_PER_SECOND: '10000',
-  SOCKETLAB_BENCH_PROBE: '1',
-}, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []);
+interface Figures {
+  workers: number;
+  callsPerSecond: number;
+  serverUs: number;
+  serverCpu: number;
+  mainCpu: number;
+  generatorCpu: number;
+  p99: number;
+  errors: number;
+}
+
+/** Parts 1 and 2 against one server process started with `workers` lab workers (undefined: the default). */
+async function run(workers: string | undefined): Promise<Figures> {
+  const server = await startBenchServer(['--lab-only', '--quiet', '--kernel-view', String(values['kernel-view']), ...(workers ? ['--workers', workers] : [])], {
+    SOCKETLAB_SESSIONS_PER_ADDRESS: String(SESSIONS + 10),
+    SOCKETLAB_COMMANDS_PER_SECOND: '10000',
+    SOCKETLAB_BENCH_PROBE: '1',
+  }, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []);
+  try {
+    const nWorkers = Number(/lab workers: (\d+)/.exec(server.stdout)?.[1] ?? NaN);
+    console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}, lab workers ${nWorkers}, ${/kernel view: ([^(\n]+)/.exec(server.stdout)?.[1]?.trim()}`);
+    console.log(`TCP entries on the machine: ${population.tcpEntries()}; ${KERNEL ? 'each step followed by a kernel view' : 'steps only (--kernel adds the view the page asks for)'}\n`);
+
+    // 1. One session.
+    const one: LoopStats = { latencies: [], errors: [], loops: 0 };
+    const c = await open(server.port);
+    await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }, 0, loopOptions); // warm up
+    await helloLoop(c, Date.now() + 5000, one, 0, loopOptions);
+    c.close();
+    const s1 = summary(one.latencies);
+    console.log(`one session: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
+    console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})`);
+    if (KERNEL) {
+      const v1 = summary(one.views ?? []);
+      console.log(`  kernel view round trip: p50 ${v1.p50.toFixed(2)} ms, p99 ${v1.p99.toFixed(2)} ms, max ${v1.max.toFixed(1)} ms`);
+    }
+    console.log('');
+
+    // 2. Many sessions at once.
+    const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
+    const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
+    const clock0 = await syscallClock(server);
+    const cpu0 = server.cpuSeconds();
+    const main0 = mainThreadCpu(server);
+    const ownCpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
+    await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats, 0, loopOptions)));
+    clearInterval(sampler);
+    const wall = (Date.now() - t0) / 1000;
+    const cpu = server.cpuSeconds() - cpu0;
+    const mainCpu = mainThreadCpu(server) - main0;
+    const ownCpu = process.cpuUsage(ownCpu0);
+    const clock1 = await syscallClock(server);
+    peakRss = Math.max(peakRss, server.rssMiB());
+    for (const cl of clients) cl.close();
+    const s = summary(stats.latencies);
+    const errs = new Map<string, number>();
+    for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
+    console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
+    console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
+    if (KERNEL) {
+      const v = summary(stats.views ?? []);
+      console.log(`  kernel view round trip: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms, max ${v.max.toFixed(0)} ms (${v.n} views)`);
+    }
+    console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
+    console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core, of which the main thread (the front) ${(mainCpu / wall * 100).toFixed(0)}%`);
+    // Every lab call the server answered in the window, the kernel views included (each is a call too).
+    const answered = s.n + (stats.views?.length ?? 0);
+    const serverUs = (cpu * 1e6) / answered;
+    const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
+    console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}), the front ${((mainCpu * 1e6) / answered).toFixed(1)} µs of it; its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
+    const generatorCpu = (ownCpu.user + ownCpu.system) / 1e6 / wall;
+    console.log(`  load generator CPU ${(generatorCpu * 100).toFixed(0)}% of one core`);
+    console.log(`  ${machineLine()}\n`);
+    return { workers: nWorkers, callsPerSecond: answered / wall, serverUs, serverCpu: cpu / wall, mainCpu: mainCpu / wall, generatorCpu, p99: s.p99, errors: stats.errors.length };
+  } finally {
+    await server.stop();
+  }
+}
+
+const population = await makeTimeWait(Number(values['time-wait']), (values['workers-compare'] ? 2 : 1) * (SECONDS + 60) + 60);
 try {
-  console.log(`server pid ${server.proc.pid}, engine ${/engine: (\w+)/.exec(server.stdout)?.[1]}, ${/kernel view: ([^(\n]+)/.exec(server.stdout)?.[1]?.trim()}`);
-  console.log(`TCP entries on the machine: ${population.tcpEntries()}; ${KERNEL ? 'each step followed by a kernel view' : 'steps only (--kernel adds the view the page asks for)'}\n`);
-
-  // 1. One session.
-  const one: LoopStats = { latencies: [], errors: [], loops: 0 };
-  const c = await open(server.port);
-  await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }, 0, loopOptions); // warm up
-  await helloLoop(c, Date.now() + 5000, one, 0, loopOptions);
-  c.close();
-  const s1 = summary(one.latencies);
-  console.log(`one session: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
-  console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})`);
-  if (KERNEL) {
-    const v1 = summary(one.views ?? []);
-    console.log(`  kernel view round trip: p50 ${v1.p50.toFixed(2)} ms, p99 ${v1.p99.toFixed(2)} ms, max ${v1.max.toFixed(1)} ms`);
+  if (!values['workers-compare']) {
+    await run(values.workers);
+  } else {
+    console.log(`--workers-compare: --workers 1, then the default (one per core: ${availableParallelism()}), in this one run\n`);
+    const single = await run('1');
+    const many = await run(undefined);
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    console.log('workers  calls/s   server CPU  of which front  µs/call  generator CPU  p99 ms  errors');
+    for (const f of [single, many]) {
+      console.log(`${String(f.workers).padStart(7)}  ${f.callsPerSecond.toFixed(0).padStart(7)}  ${pct(f.serverCpu).padStart(10)}  ${pct(f.mainCpu).padStart(14)}  ${f.serverUs.toFixed(1).padStart(7)}  ${pct(f.generatorCpu).padStart(13)}  ${f.p99.toFixed(1).padStart(6)}  ${String(f.errors).padStart(6)}`);
+    }
+    const ratio = many.callsPerSecond / single.callsPerSecond;
+    console.log(`\ncapacity with ${many.workers} workers: ${ratio.toFixed(2)}× --workers 1 (target >= 1.3× on 2 cores: ${verdict(ratio >= 1.3)}); the load generator shares these cores`);
   }
-  console.log('');
-
-  // 2. Many sessions at once.
-  const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
-  const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
-  const clock0 = await syscallClock(server);
-  const cpu0 = server.cpuSeconds();
-  const ownCpu0 = process.cpuUsage();
-  const t0 = Date.now();
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
-  await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats, 0, loopOptions)));
-  clearInterval(sampler);
-  const wall = (Date.now() - t0) / 1000;
-  const cpu = server.cpuSeconds() - cpu0;
-  const ownCpu = process.cpuUsage(ownCpu0);
-  const clock1 = await syscallClock(server);
-  peakRss = Math.max(peakRss, server.rssMiB());
-  for (const cl of clients) cl.close();
-  const s = summary(stats.latencies);
-  const errs = new Map<string, number>();
-  for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
-  console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
-  console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
-  if (KERNEL) {
-    const v = summary(stats.views ?? []);
-    console.log(`  kernel view round trip: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms, max ${v.max.toFixed(0)} ms (${v.n} views)`);
-  }
-  console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
-  console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
-  // Every lab call the server answered in the window, the kernel views included (each is a call too).
-  const answered = s.n + (stats.views?.length ?? 0);
-  const serverUs = (cpu * 1e6) / answered;
-  const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
-  console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}); its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
-  console.log(`  load generator CPU ${(((ownCpu.user + ownCpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core`);
-  console.log(`  ${machineLine()}`);
 } finally {
-  await Promise.all([server.stop(), population.stop()]);
+  await population.stop();
 }
