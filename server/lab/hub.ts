@@ -188,8 +188,13 @@ export class LabHub {
   private openSession(ws: WebSocket, address: string, url: URL): void {
     this.track(ws);
     if (!this.claim(ws, address)) return;
-    const key = this.nextConn++;
     const worker = this.opts.pool.leastLoaded();
+    if (worker.dead) {
+      // Every worker is down and being replaced (a second or so): the page reconnects on a close.
+      ws.close(1013, 'lab restarting');
+      return;
+    }
+    const key = this.nextConn++;
     const ref: SessionRef = { key, worker, label: {}, onStep: null, viewers: new Set(), gone: false };
     this.opts.onSessionOpen?.(ref, url);
     worker.load++;

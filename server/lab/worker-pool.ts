@@ -16,6 +16,9 @@ const ENTRY = new URL('./worker-main.ts', import.meta.url).href;
 /** A question a worker does not answer in this time is answered null (a worker busy dying). */
 const ASK_MS = 5000;
 const SHUTDOWN_MS = 5000;
+/** A worker that dies this soon after it started is restarted only after RESTART_DELAY_MS. */
+const RESTART_QUICK_MS = 5000;
+const RESTART_DELAY_MS = 1000;
 
 export interface PoolOptions {
   config: Config;
@@ -45,6 +48,9 @@ export class LabWorker {
   private nextAsk = 1;
   private readonly asks = new Map<number, (value: unknown) => void>();
   stopping = false;
+  /** The thread has exited. */
+  dead = false;
+  readonly startedAt = Date.now();
   ready: Promise<Extract<FromWorker, { t: 'ready' }>>;
   private closed: Promise<void>;
   private closedResolve!: () => void;
@@ -78,6 +84,7 @@ export class LabWorker {
       if (!this.stopping) process.stderr.write(`lab worker ${index} failed: ${e.stack ?? e.message}\n`);
     });
     thread.on('exit', () => {
+      this.dead = true;
       this.closedResolve();
       for (const done of this.asks.values()) done(null);
       this.asks.clear();
@@ -169,16 +176,21 @@ export class WorkerPool {
 
   private replace(dead: LabWorker): void {
     if (this.closing) return;
-    const fresh = this.spawn(dead.index);
-    fresh.ready.catch(() => {});
     this.listener?.lost(dead);
+    // A worker that dies as it starts (a broken build, say) is not restarted in a tight loop.
+    const delay = Date.now() - dead.startedAt < RESTART_QUICK_MS ? RESTART_DELAY_MS : 0;
+    const timer = setTimeout(() => {
+      if (this.closing) return;
+      this.spawn(dead.index).ready.catch(() => {});
+    }, delay);
+    timer.unref();
   }
 
-  /** The worker with the fewest sessions (the first of equals). */
+  /** The live worker with the fewest sessions (the first of equals). */
   leastLoaded(): LabWorker {
-    let best = this.workers[0]!;
-    for (const w of this.workers) if (w.load < best.load) best = w;
-    return best;
+    let best: LabWorker | null = null;
+    for (const w of this.workers) if (!w.dead && (best === null || w.load < best.load)) best = w;
+    return best ?? this.workers[0]!;
   }
 
   setSitePort(port: number): void {
@@ -228,6 +240,6 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.workers.map((w) => w.stop()));
+    await Promise.all(this.workers.filter((w) => !w.dead).map((w) => w.stop()));
   }
 }
