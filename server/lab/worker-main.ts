@@ -15,6 +15,8 @@ export interface WorkerData {
   config: Config;
   lan: string | null;
   fdShare: number;
+  /** --sandbox-networks for the whole server (config.sandboxNetworks is this worker's share). */
+  totalNetworks: number;
 }
 
 const port = parentPort!;
@@ -26,7 +28,8 @@ const sessions = new WorkerSessions({
   deps: parts.sessionDeps,
   engineComposite: parts.engine.composite,
   kernelView: parts.kernelView.source,
-  networkSupport: parts.networkSupport,
+  // The hello tells the server's limit, as the host set it; this worker's helper holds its share.
+  networkSupport: { ...parts.networkSupport, maxNetworks: data.totalNetworks },
   idleSeconds: data.config.idleSeconds,
   post,
 });

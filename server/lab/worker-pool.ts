@@ -164,6 +164,7 @@ export class WorkerPool {
       config: { ...config, sandboxNetworks: config.sandboxNetworks === 0 ? 0 : Math.ceil(config.sandboxNetworks / config.workers) },
       lan: this.opts.lan,
       fdShare: this.opts.fdShare,
+      totalNetworks: config.sandboxNetworks,
     };
     const worker = new LabWorker(index, new Worker(BOOT, { workerData: data, name: `lab-worker-${index}` }), {
       message: (w, msg) => this.listener?.message(w, msg),
