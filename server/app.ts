@@ -104,6 +104,7 @@ async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefi
   // Each worker ends its sessions, closes their sockets and networks and stops its sandbox helper.
   await lab.hub.close();
   lab.engine.closeAll();
+  lab.fdCount.close();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

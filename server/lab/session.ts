@@ -29,6 +29,8 @@ export interface SessionDeps extends OpDeps {
   programs: ProgramRegistry;
   /** Lab sockets the whole server may hold (server/lab/fd-budget.ts): no mix of sessions reaches EMFILE. */
   fdBudget: number;
+  /** The count checked against fdBudget, when it is not this engine's alone (lab workers: server/lab/fd-count.ts). */
+  fdCount?: () => number;
   /** Where `network` builds the session's sandbox network; absent: E_UNSUPPORTED. */
   sandbox?: Pick<Sandbox, 'create'>;
 }
@@ -87,7 +89,7 @@ export class LabSession implements OpContext {
     this.commands = new TokenBucket(rate, rate * 2);
     // The kernel view is refreshed after every step, so it gets its own, separate allowance.
     this.kernelReads = new TokenBucket(Math.max(10, rate), Math.max(20, rate * 2));
-    this.sockets = new SocketTable({ sockets: deps.policy.limits.sockets, fdBudget: deps.fdBudget, engine: deps.engine }, (handle, change) => {
+    this.sockets = new SocketTable({ sockets: deps.policy.limits.sockets, fdBudget: deps.fdBudget, engine: deps.fdCount ? { openFds: deps.fdCount } : deps.engine }, (handle, change) => {
       if (!this.ended) this.broadcast({ event: 'kernel', sock: handle, ...change, at: Date.now() });
     });
   }

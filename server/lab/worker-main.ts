@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import { createLabParts } from '../start/lab.ts';
+import { createLabParts, type FdShare } from '../start/lab.ts';
 import type { FromWorker, Question, ToWorker } from './worker-messages.ts';
 import { WorkerSessions } from './worker-sessions.ts';
 
@@ -14,7 +14,7 @@ export interface WorkerData {
   entry: string;
   config: Config;
   lan: string | null;
-  fdShare: number;
+  fd: FdShare;
   /** --sandbox-networks for the whole server (config.sandboxNetworks is this worker's share). */
   totalNetworks: number;
 }
@@ -23,7 +23,7 @@ const port = parentPort!;
 const data = workerData as WorkerData;
 const post = (msg: FromWorker) => port.postMessage(msg);
 
-const parts = await createLabParts(data.config, data.lan, data.fdShare);
+const parts = await createLabParts(data.config, data.lan, data.fd);
 const sessions = new WorkerSessions({
   deps: parts.sessionDeps,
   engineComposite: parts.engine.composite,
@@ -32,6 +32,7 @@ const sessions = new WorkerSessions({
   networkSupport: { ...parts.networkSupport, maxNetworks: data.totalNetworks },
   idleSeconds: data.config.idleSeconds,
   post,
+  afterCommand: () => parts.fdCount.sync(),
 });
 
 async function answer(q: Question): Promise<unknown> {
@@ -55,6 +56,7 @@ async function shutdown(): Promise<void> {
   sessions.endAll('shutdown', 'The lab server is shutting down.');
   sessions.flush();
   parts.engine.closeAll();
+  parts.fdCount.close();
   await parts.sandbox?.close();
   post({ t: 'closed' });
   port.close();

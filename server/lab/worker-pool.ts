@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { SandboxSupport } from '../sandbox/index.ts';
+import { SharedFdCount } from './fd-count.ts';
 import type { FromWorker, HelperStats, Question, SyscallClock, ToWorker } from './worker-messages.ts';
 import type { WorkerData } from './worker-main.ts';
 
@@ -23,8 +24,9 @@ const RESTART_DELAY_MS = 1000;
 export interface PoolOptions {
   config: Config;
   lan: string | null;
-  /** Lab sockets each worker may hold. */
-  fdShare: number;
+  /** Lab sockets the whole process may hold, and their count shared by every thread (fd-count.ts). */
+  fdBudget: number;
+  fdBuffer: SharedArrayBuffer;
 }
 
 /** What the front hears from a worker's sessions. */
@@ -163,12 +165,16 @@ export class WorkerPool {
       // Each worker's sandbox helper holds its share of the networks.
       config: { ...config, sandboxNetworks: config.sandboxNetworks === 0 ? 0 : Math.ceil(config.sandboxNetworks / config.workers) },
       lan: this.opts.lan,
-      fdShare: this.opts.fdShare,
+      fd: { budget: this.opts.fdBudget, buffer: this.opts.fdBuffer, slot: index + 2 },
       totalNetworks: config.sandboxNetworks,
     };
     const worker = new LabWorker(index, new Worker(BOOT, { workerData: data, name: `lab-worker-${index}` }), {
       message: (w, msg) => this.listener?.message(w, msg),
-      lost: (w) => this.replace(w),
+      lost: (w) => {
+        // Its sockets were closed with it (the addon's teardown): its part of the count goes too.
+        SharedFdCount.forget(this.opts.fdBuffer, w.index + 2);
+        this.replace(w);
+      },
     });
     this.workers[index] = worker;
     if (this.sitePort !== null) worker.post({ t: 'site-port', port: this.sitePort });

@@ -38,6 +38,8 @@ export interface WorkerSessionsOptions {
   networkSupport?: NetworkSupport;
   idleSeconds: number;
   post: (msg: FromWorker) => void;
+  /** After each command and each session's end: the shared count of lab sockets catches up (fd-count.ts). */
+  afterCommand?: () => void;
 }
 
 interface Held {
@@ -174,6 +176,7 @@ export class WorkerSessions {
 
   private forget(key: number): void {
     if (!this.sessions.delete(key)) return;
+    this.opts.afterCommand?.();
     this.opts.post({ t: 'ended', key });
   }
 
@@ -206,6 +209,7 @@ export class WorkerSessions {
     // The finished step and the reply leave in the same batch, so the front writes them at once.
     const result = await held.session.execute(parsed.data);
     this.send(key, result);
+    this.opts.afterCommand?.();
   }
 }
 

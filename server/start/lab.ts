@@ -11,6 +11,7 @@ import { selectEngine } from '../engines/select.ts';
 import type { Engine } from '../engines/types.ts';
 import { chooseKernelReader, type KernelViewSource } from '../kernel/index.ts';
 import { labFdBudget, type FdBudget } from '../lab/fd-budget.ts';
+import { SharedFdCount } from '../lab/fd-count.ts';
 import { LabHub, type HubOptions } from '../lab/hub.ts';
 import { WorkerPool, type PoolSandbox } from '../lab/worker-pool.ts';
 import { LabPolicy } from '../lab/policy.ts';
@@ -38,6 +39,8 @@ export interface Lab {
   sandbox: PoolSandbox | null;
   /** The threads sessions run on. */
   pool: WorkerPool;
+  /** The main thread's part of the process-wide count of lab sockets. */
+  fdCount: SharedFdCount;
   /** Whether sessions can have a sandbox network here, and why not (the start line says it). */
   sandboxSupport: SandboxSupport;
 }
@@ -74,6 +77,8 @@ function labShells(config: Config): { shells: boolean; shellRefusal: string } {
 
 /** What one thread runs lab sessions on. */
 export interface LabParts {
+  /** This thread's part of the process-wide count of lab sockets. */
+  fdCount: SharedFdCount;
   engine: Engine;
   fallbackReason?: string;
   kernelView: { source: KernelViewSource; fallbackReason?: string };
@@ -84,12 +89,17 @@ export interface LabParts {
   sandboxSupport: SandboxSupport;
 }
 
-/**
- * `lan`: the class's LAN address, which lab sockets may use too; `fdShare`: this thread's part of
- * the process's lab sockets (every thread's sockets are fds of the one process).
- */
-export async function createLabParts(config: Config, lan: string | null, fdShare: number): Promise<LabParts> {
-  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdShare });
+/** The process's lab socket budget, counted across threads (server/lab/fd-count.ts); `slot`: this thread's. */
+export interface FdShare {
+  budget: number;
+  buffer: SharedArrayBuffer;
+  slot: number;
+}
+
+/** `lan`: the class's LAN address, which lab sockets may use too. */
+export async function createLabParts(config: Config, lan: string | null, fd: FdShare): Promise<LabParts> {
+  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fd.budget });
+  const fdCount = new SharedFdCount(fd.buffer, fd.slot, () => engine.openFds());
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
   const shell = sandbox && sandboxSupport.supported ? sandbox.shellSupport() : null;
@@ -116,7 +126,8 @@ export async function createLabParts(config: Config, lan: string | null, fdShare
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
     readTcpInfo: kernel.reader.tcpInfo,
     programs: labPrograms(config),
-    fdBudget: fdShare,
+    fdBudget: fd.budget,
+    fdCount: () => fdCount.reserve(fd.budget),
     // Where the sandbox is off, `network` says why, as the start line does.
     sandbox:
       sandbox && sandboxSupport.supported
@@ -126,6 +137,7 @@ export async function createLabParts(config: Config, lan: string | null, fdShare
           },
   };
   return {
+    fdCount,
     engine,
     fallbackReason,
     kernelView: { source: kernel.reader.source, fallbackReason: kernel.fallbackReason },
@@ -137,20 +149,12 @@ export async function createLabParts(config: Config, lan: string | null, fdShare
   };
 }
 
-/**
- * The lab's sockets are split evenly between the workers and the main thread (the class chat's
- * session lives there): no thread's sessions can take the whole process to EMFILE.
- */
-export function fdShares(total: number, workers: number): number {
-  return Math.max(1, Math.floor(total / (workers + 1)));
-}
-
 /** The main thread's parts (no sandbox: sessions that have one live on workers), the workers, the hub. */
 export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
-  const share = fdShares(fdBudget.sockets, config.workers);
-  const pool = await WorkerPool.start({ config, lan, fdShare: share });
-  const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, share);
+  const buffer = SharedFdCount.buffer(config.workers);
+  const pool = await WorkerPool.start({ config, lan, fdBudget: fdBudget.sockets, fdBuffer: buffer });
+  const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, { budget: fdBudget.sockets, buffer, slot: 1 });
   installBenchProbe(() => pool.syscallClock());
   const hub = new LabHub({
     pool,
@@ -168,6 +172,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     sessionDeps: parts.sessionDeps,
     hub,
     pool,
+    fdCount: parts.fdCount,
     sandbox: pool.sandbox,
     sandboxSupport: pool.sandboxSupport,
   };
