@@ -27,6 +27,8 @@ export interface PoolOptions {
   /** Lab sockets the whole process may hold, and their count shared by every thread (fd-count.ts). */
   fdBudget: number;
   fdBuffer: SharedArrayBuffer;
+  /** The port picker's cursor, shared with the main thread's picker. */
+  portCursor: SharedArrayBuffer;
 }
 
 /** What the front hears from a worker's sessions. */
@@ -165,7 +167,7 @@ export class WorkerPool {
       // Each worker's sandbox helper holds its share of the networks.
       config: { ...config, sandboxNetworks: config.sandboxNetworks === 0 ? 0 : Math.ceil(config.sandboxNetworks / config.workers) },
       lan: this.opts.lan,
-      fd: { budget: this.opts.fdBudget, buffer: this.opts.fdBuffer, slot: index + 2 },
+      fd: { budget: this.opts.fdBudget, buffer: this.opts.fdBuffer, slot: index + 2, portCursor: this.opts.portCursor },
       totalNetworks: config.sandboxNetworks,
     };
     const worker = new LabWorker(index, new Worker(BOOT, { workerData: data, name: `lab-worker-${index}` }), {

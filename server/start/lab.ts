@@ -94,6 +94,8 @@ export interface FdShare {
   budget: number;
   buffer: SharedArrayBuffer;
   slot: number;
+  /** The port picker's cursor, shared by every thread's picker. */
+  portCursor: SharedArrayBuffer;
 }
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
@@ -120,7 +122,7 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
   const sessionDeps: SessionDeps = {
     engine,
     policy,
-    ports: new PortPicker(config.labPorts),
+    ports: new PortPicker(config.labPorts, fd.portCursor),
     // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
     // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,
@@ -153,8 +155,9 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
 export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const buffer = SharedFdCount.buffer(config.workers);
-  const pool = await WorkerPool.start({ config, lan, fdBudget: fdBudget.sockets, fdBuffer: buffer });
-  const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, { budget: fdBudget.sockets, buffer, slot: 1 });
+  const portCursor = PortPicker.sharedCursor();
+  const pool = await WorkerPool.start({ config, lan, fdBudget: fdBudget.sockets, fdBuffer: buffer, portCursor });
+  const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, { budget: fdBudget.sockets, buffer, slot: 1, portCursor });
   installBenchProbe(() => pool.syscallClock());
   const hub = new LabHub({
     pool,
