@@ -5,6 +5,7 @@
 import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, OptionValue, ResultOf, SocketOption } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
+import { check } from './challenges/index.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import { firewall, forward, network, ping } from './network-ops.ts';
 import { poll } from './poll-op.ts';
@@ -263,4 +264,5 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   setsockopt,
   getsockopt,
   poll,
+  check,
 };

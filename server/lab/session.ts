@@ -402,6 +402,7 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   setsockopt: (s) => s,
   getsockopt: (s) => s,
   poll: (s) => s,
+  check: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {

@@ -27,9 +27,11 @@ import {
   PingResultSchema,
   type EchoEvent,
 } from './network.ts';
+import { CheckArgsSchema, CheckResultSchema } from './challenges.ts';
 
 export { ErrorCodeSchema, ErrorSchema, LAB_ERROR_CODES, type ErrorCode, type LabError, type LabErrorCode } from './errors.ts';
 export * from './network.ts';
+export * from './challenges.ts';
 
 export const PROTOCOL = 'socketlab/1' as const;
 
@@ -179,6 +181,7 @@ export const OPS = [
   'setsockopt',
   'getsockopt',
   'poll',
+  'check',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -286,6 +289,7 @@ export const OpArgs = {
       ),
     timeout: z.int().check(z.gte(-1), z.lte(POLL_MAX_TIMEOUT_MS)),
   }),
+  check: CheckArgsSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -344,6 +348,7 @@ export const OpResultSchemas = {
     ready: z.int().check(z.gte(0)),
     socks: z.array(z.object({ sock: SockHandleSchema, revents: z.array(z.enum(POLL_REVENTS)) })),
   }),
+  check: CheckResultSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -389,6 +394,7 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('setsockopt'),
   commandSchema('getsockopt'),
   commandSchema('poll'),
+  commandSchema('check'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -506,6 +512,7 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('setsockopt'),
   stepSchema('getsockopt'),
   stepSchema('poll'),
+  stepSchema('check'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */
