@@ -7,6 +7,7 @@ import { lastStepBySock } from '@/app/_lib/lab/state';
 import { provisionalBySock } from '@/app/_lib/lab/provisional';
 import { addEcho, NO_ECHOES } from '@/app/_lib/network-lab/echoes';
 import { hostAddresses, hostOfSockets, networkAddresses } from '@/app/_lib/network-lab/hosts';
+import { publishPageNetwork } from '@/app/_lib/network-lab/page-network';
 import type { CallRequest } from '../../lab/CallForm';
 import { LabStatus } from '../../lab/LabStatus';
 import { FirewallForm } from './FirewallForm';
@@ -94,6 +95,9 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
   useEffect(() => {
     if (lastDone !== null && haveNetwork) void refresh();
   }, [lastDone, haveNetwork, refresh]);
+
+  // The page's challenges check this network, on this session (app/_lib/network-lab/page-network.ts).
+  useEffect(() => (haveNetwork ? publishPageNetwork((args) => call('check', args)) : undefined), [haveNetwork, call]);
 
   const support = state.hello?.network;
   const reason = unsupported ?? (support && !support.available ? (support.reason ?? 'the server did not say why.') : null);
