@@ -15,7 +15,14 @@ import { summaryCsv } from './summary-csv.ts';
 type Lessons = Record<string, LessonProgressReport>;
 
 function sameReport(a: LessonProgressReport | undefined, b: LessonProgressReport): boolean {
-  return !!a && a.read === b.read && a.quiz?.score === b.quiz?.score && a.quiz?.total === b.quiz?.total && a.quiz?.passed === b.quiz?.passed;
+  return (
+    !!a &&
+    a.read === b.read &&
+    a.quiz?.score === b.quiz?.score &&
+    a.quiz?.total === b.quiz?.total &&
+    a.quiz?.passed === b.quiz?.passed &&
+    (a.challenges ?? []).join() === (b.challenges ?? []).join()
+  );
 }
 
 export class ClassRoster {

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { ChallengeIdSchema, type ChallengeId } from '../protocol/challenges.ts';
 import type { LessonProgressReport } from '../protocol/class.ts';
 import { nicknameKeys, type NicknameKeys } from './nickname.ts';
 import { loadSqlite, type DatabaseConstructor } from './sqlite.ts';
@@ -87,7 +88,12 @@ function migrateToNicknameKeys(db: Database.Database): void {
            CREATE UNIQUE INDEX students_nickname_look ON students (nickname_look);`);
 }
 
-const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
+/** Version 2: the challenges passed in each lesson (issue 18), as a JSON array of ids; NULL for none. */
+function addChallenges(db: Database.Database): void {
+  db.exec('ALTER TABLE progress ADD COLUMN challenges TEXT');
+}
+
+const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys, addChallenges];
 
 type StoredRow = Record<string, number | string>;
 interface ProgressRow {
@@ -97,6 +103,7 @@ interface ProgressRow {
   quiz_score: number | null;
   quiz_total: number | null;
   quiz_passed: number | null;
+  challenges: string | null;
 }
 
 /** Every statement the store runs, prepared once when the file is opened (and migrated). */
@@ -110,11 +117,12 @@ function prepareStatements(db: Database.Database) {
     studentByToken: db.prepare<[string], StoredRow>('SELECT * FROM students WHERE token = ?'),
     students: db.prepare<[], StoredRow>('SELECT * FROM students ORDER BY id'),
     addLabCounts: db.prepare<[number, number, number]>('UPDATE students SET lab_calls = lab_calls + ?, lab_errors = lab_errors + ? WHERE id = ?'),
-    upsertProgress: db.prepare<[number, string, number, number | null, number | null, number | null, number]>(
-      `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+    upsertProgress: db.prepare<[number, string, number, number | null, number | null, number | null, string | null, number]>(
+      `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, challenges, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(student_id, slug) DO UPDATE SET read = excluded.read, quiz_score = excluded.quiz_score,
-         quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, updated_at = excluded.updated_at`,
+         quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, challenges = excluded.challenges,
+         updated_at = excluded.updated_at`,
     ),
     touch: db.prepare<[number, number]>('UPDATE students SET last_seen = max(last_seen, ?) WHERE id = ?'),
     progress: db.prepare<[], ProgressRow>('SELECT * FROM progress'),
@@ -235,7 +243,8 @@ export class ClassStore {
     this.db.transaction(() => {
       for (const [studentId, { lessons, at }] of batch.progress) {
         for (const [slug, p] of Object.entries(lessons)) {
-          upsert.run(studentId, slug, p.read ? 1 : 0, p.quiz?.score ?? null, p.quiz?.total ?? null, p.quiz ? (p.quiz.passed ? 1 : 0) : null, at);
+          const challenges = p.challenges?.length ? JSON.stringify(p.challenges) : null;
+          upsert.run(studentId, slug, p.read ? 1 : 0, p.quiz?.score ?? null, p.quiz?.total ?? null, p.quiz ? (p.quiz.passed ? 1 : 0) : null, challenges, at);
         }
       }
       for (const [id, at] of batch.touches) touch.run(at, id);
@@ -251,9 +260,22 @@ export class ClassStore {
         read: r.read === 1,
         quiz: r.quiz_total ? { score: r.quiz_score ?? 0, total: r.quiz_total, passed: r.quiz_passed === 1 } : null,
       };
+      const challenges = storedChallenges(r.challenges);
+      if (challenges.length) lessons[r.slug]!.challenges = challenges;
       out.set(r.student_id, lessons);
     }
     return out;
+  }
+}
+
+/** The stored JSON array of challenge ids; anything not an id of this version is left out. */
+function storedChallenges(text: string | null): ChallengeId[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((id): id is ChallengeId => ChallengeIdSchema.safeParse(id).success) : [];
+  } catch {
+    return [];
   }
 }
 
