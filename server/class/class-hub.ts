@@ -51,7 +51,9 @@ export interface ClassHubOptions {
 function callText(step: Step): string {
   const a: Record<string, unknown> = step.args;
   const where = a.address !== undefined ? `${a.address}:${a.port}` : '';
-  return `${step.op}(${[a.sock, where].filter(Boolean).join(', ')})`;
+  // A challenge check names its challenge: the instructor sees who is trying which one.
+  const challenge = step.op === 'check' ? step.args.challenge : undefined;
+  return `${step.op}(${[a.sock, where, challenge].filter(Boolean).join(', ')})`;
 }
 
 export class ClassHub {

@@ -1,7 +1,8 @@
 /**
  * Challenges on the instructor's dashboard (issue 18): a student's progress report carries the
  * challenges passed per lesson, the dashboard shows them, the class file keeps them across a
- * restart, and a report naming an unknown challenge is refused as a whole.
+ * restart, a report naming an unknown challenge is refused as a whole, and a check from the
+ * student's lab session shows in the instructor's feed with the challenge it tried.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../server/app.ts';
-import { startLab } from '../helpers/lab.ts';
+import { connect, ok, startLab } from '../helpers/lab.ts';
 import { keyOf, openPeer } from './class.shared.ts';
 
 describe('challenges in class progress', { timeout: 60_000 }, () => {
@@ -29,7 +30,7 @@ describe('challenges in class progress', { timeout: 60_000 }, () => {
     const hub = server.classroom!.hub;
     const student = await openPeer(server.port);
     student.send({ type: 'join', code: hub.info.code, nickname: 'Gus' });
-    await student.next('joined');
+    const { token } = await student.next('joined');
     student.send({
       type: 'progress',
       lessons: { firewalls: { read: true, quiz: null, challenges: ['block-phone'] }, 'server-side': { read: false, quiz: null } },
@@ -47,6 +48,14 @@ describe('challenges in class progress', { timeout: 60_000 }, () => {
     const gus = d.students.find((s) => s.nickname === 'Gus')!;
     assert.deepEqual(gus.lessons.firewalls, { read: true, quiz: null, challenges: ['block-phone'] });
     assert.equal(gus.lessons['server-side']?.read, false);
+
+    // A check from the student's own lab session shows in the feed, naming the challenge.
+    const lab = await connect(server, { student: token });
+    const result = await ok(lab.client.call('check', { challenge: 'echo-41234' }));
+    assert.equal(result.passed, false, 'nothing listens on 41234 here');
+    const delta = await teacher.next('dashboard-delta', (m) => (m.feed ?? []).some((f) => f.call.startsWith('check')));
+    assert.deepEqual(delta.feed?.filter((f) => f.call.startsWith('check')).map((f) => [f.student, f.call, f.outcome]), [['Gus', 'check(echo-41234)', 'ok']]);
+    lab.client.close();
     student.close();
     teacher.close();
     await server.close();
