@@ -17,12 +17,12 @@ export type ChallengeId = z.infer<typeof ChallengeIdSchema>;
  * Where a challenge's checks run: in the session's sandbox network (the page's network lab must
  * have built it), or on this machine's loopback, under the lab's policy.
  */
-export const CHALLENGE_PLACES: Record<ChallengeId, 'network' | 'loopback'> = {
+export const CHALLENGE_PLACES = {
   'public-address-listener': 'network',
   'forward-to-laptop': 'network',
   'block-phone': 'network',
   'echo-41234': 'loopback',
-};
+} as const satisfies Record<ChallengeId, 'network' | 'loopback'>;
 
 export const CheckArgsSchema = z.strictObject({ challenge: ChallengeIdSchema });
 

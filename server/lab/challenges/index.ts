@@ -4,7 +4,7 @@
  * passes only when all of them did. One check at a time per session (E_BUSY otherwise): a check
  * opens probe sockets and waits on the network for a few seconds.
  */
-import { CHALLENGE_PLACES, type ArgsOf, type ChallengeId, type ResultOf } from '../../protocol/index.ts';
+import type { ArgsOf, CHALLENGE_PLACES, ChallengeCheck, ChallengeId, ResultOf } from '../../protocol/index.ts';
 import { LabFailure } from '../../protocol/errors.ts';
 import type { CallInfo, OpContext } from '../op-context.ts';
 import { sandboxCall } from '../sandbox-call.ts';
@@ -14,12 +14,15 @@ import { echo41234 } from './echo-41234.ts';
 import { forwardToLaptop } from './forward-to-laptop.ts';
 import { publicAddressListener } from './public-address-listener.ts';
 
-const NETWORK_CHECKERS: Record<Exclude<ChallengeId, 'echo-41234'>, NetworkChecker> = {
-  'public-address-listener': publicAddressListener,
-  'forward-to-laptop': forwardToLaptop,
-  'block-phone': blockPhone,
+type Checker = { place: 'network'; run: NetworkChecker } | { place: 'loopback'; run: LoopbackChecker };
+
+/** Each challenge's checker, in the place the protocol says it runs (the browser picks its session by it). */
+const CHECKERS: { [I in ChallengeId]: Extract<Checker, { place: (typeof CHALLENGE_PLACES)[I] }> } = {
+  'public-address-listener': { place: 'network', run: publicAddressListener },
+  'forward-to-laptop': { place: 'network', run: forwardToLaptop },
+  'block-phone': { place: 'network', run: blockPhone },
+  'echo-41234': { place: 'loopback', run: echo41234 },
 };
-const LOOPBACK_CHECKERS: Record<'echo-41234', LoopbackChecker> = { 'echo-41234': echo41234 };
 
 const checking = new WeakSet<OpContext>();
 
@@ -37,11 +40,11 @@ export async function check(session: OpContext, args: ArgsOf<'check'>, { onBlock
   }
 }
 
-function run(session: OpContext, challenge: ChallengeId) {
-  if (CHALLENGE_PLACES[challenge] === 'loopback') {
-    const checker = LOOPBACK_CHECKERS[challenge as keyof typeof LOOPBACK_CHECKERS];
+function run(session: OpContext, challenge: ChallengeId): Promise<ChallengeCheck[]> {
+  const checker: Checker = CHECKERS[challenge];
+  if (checker.place === 'loopback') {
     const { engine, policy } = session.deps;
-    return checker({
+    return checker.run({
       engine,
       policy,
       socket: () => {
@@ -50,7 +53,6 @@ function run(session: OpContext, challenge: ChallengeId) {
       },
     });
   }
-  const checker = NETWORK_CHECKERS[challenge as keyof typeof NETWORK_CHECKERS];
   const network = session.network();
-  return sandboxCall(() => checker({ network }));
+  return sandboxCall(() => checker.run({ network }));
 }
