@@ -2,7 +2,8 @@
  * Challenges on their lesson pages in real Chromium (issue 18). The server-side lesson's echo
  * challenge at phone width: the learner clicks Check with nothing listening (not yet, ECONNREFUSED
  * in a live region), starts a real echo server on 127.0.0.1:41234 (the test's stand-in for their
- * terminal), checks again by keyboard and passes; the pass is kept in the browser's progress.
+ * terminal), checks again by keyboard and passes; the pass is kept in the browser's progress and
+ * shows on the course map.
  * The firewalls lesson's challenge checks the page's own sandbox network: before the network
  * exists it says so, and it passes only once a drop rule on the router tells phone from laptop.
  * axe (every impact) on the challenge, light and dark.
@@ -112,9 +113,11 @@ describeInBrowser('challenges on their lesson pages', () => {
 
       assert.deepEqual(await bothThemes(page, '[data-testid="challenge-echo-41234"]'), {});
 
-      // Reloaded, the block still says it was passed (progress, not the session).
+      // Reloaded, the block still says it was passed (progress, not the session); so does the course map.
       await page.reload();
       await page.getByTestId('challenge-echo-41234').getByTestId('challenge-passed').waitFor();
+      await page.goto(`${server.url}/`);
+      assert.equal(((await page.getByTestId('challenges-server-side').textContent()) ?? '').trim(), '★ 1 challenge passed');
       assert.deepEqual(problems, { console: [], failed: [] });
     } finally {
       if (echo) await new Promise((r) => echo!.close(r));
