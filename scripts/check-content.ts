@@ -24,6 +24,8 @@ import { INTERACTIVE_TAGS, REQUIRED_SECTIONS, WORDS_RANGE } from '../content/ske
 import { isScenarioName } from '../content/scenarios/index.ts';
 import { LESSON_TAGS } from '../app/_components/mdx/tags.ts';
 import { checkAllScenarios } from './check-scenarios.ts';
+import { isNetworkScenarioName } from '../content/network-scenarios/index.ts';
+import { checkAllNetworkScenarios } from './check-network-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -53,6 +55,11 @@ function checkingComponents(problems: string[]) {
     SocketLab: (p) => {
       if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isScenarioName(p.scenario))) {
         problems.push(`<SocketLab scenario="${String(p.scenario)}">: no such scenario in content/scenarios/index.ts`);
+      }
+    },
+    NetworkLab: (p) => {
+      if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isNetworkScenarioName(p.scenario))) {
+        problems.push(`<NetworkLab scenario="${String(p.scenario)}">: no such scenario in content/network-scenarios/index.ts`);
       }
     },
     Program: (p) => {
@@ -165,7 +172,7 @@ export async function checkAllContent(): Promise<LessonReport[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const reports = await checkAllContent();
-  const scenarios = await checkAllScenarios();
+  const scenarios = [...(await checkAllScenarios()), ...(await checkAllNetworkScenarios())];
   let failed = 0;
   for (const r of [...reports, ...scenarios.map((x) => ({ ...x, warnings: [] }))]) {
     for (const w of r.warnings) console.warn(`warning: ${r.file}: ${w}`);
