@@ -38,7 +38,7 @@ export interface NetworkScenario {
 const LookSchema = z.union([
   z.strictObject({ view: z.enum(HOST_LOOKS), host: z.enum(HOST_NAMES) }),
   z.strictObject({ view: z.literal('forwards') }),
-]);
+], { error: `a look is { view, host } with a view of ${HOST_LOOKS.join(', ')} and a host of ${HOST_NAMES.join(', ')}; or { view: 'forwards' }` });
 
 const NetworkPartsSchema = z.object({
   steps: z.array(z.object({ look: z.array(LookSchema).max(4).optional(), teaches: z.string().min(3).max(400) })).min(1),
@@ -55,7 +55,11 @@ const isDestroy = (step: { op?: unknown; args?: unknown }) => step.op === 'netwo
 export function networkScenarioProblems(input: unknown): string[] {
   const parts = NetworkPartsSchema.safeParse(input);
   if (!parts.success) {
-    return parts.error.issues.map((i) => `${i.path.length ? i.path.map((p) => (typeof p === 'number' ? `step ${p + 1}` : String(p))).join('.') : '(scenario)'}: ${i.message}`);
+    return parts.error.issues.map((i) => {
+      const [top, n, ...rest] = i.path;
+      const where = top === 'steps' && typeof n === 'number' ? `step ${n + 1}` : '(scenario)';
+      return `${where}: ${rest.length ? `${rest.join('.')}: ` : ''}${i.message}`;
+    });
   }
   const scenario = input as { steps: Array<Record<string, unknown>> };
   const problems: string[] = [];
