@@ -98,7 +98,16 @@ export function NetworkScenarioBar({ scenario, client, hello, generation, steps,
             · {scenarioCounter(index, total, upcoming?.op)}
           </span>
         </p>
-        <button type="button" className={`${BUTTON} ml-auto`} onClick={() => void next()} disabled={!ready || busy || done || madeElsewhere} data-testid="network-scenario-next">
+        <button
+          type="button"
+          className={`${BUTTON} ml-auto`}
+          onClick={() => void next()}
+          // Busy is aria-disabled, not disabled: a disabled button drops the keyboard focus, and a
+          // learner pressing Enter step after step would have to find the button again each time.
+          disabled={!ready || done || madeElsewhere}
+          aria-disabled={busy}
+          data-testid="network-scenario-next"
+        >
           {busy ? 'Asking the kernel…' : index === 0 ? 'Start: create my network' : 'Next step'}
         </button>
       </div>
