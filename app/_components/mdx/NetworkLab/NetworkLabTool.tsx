@@ -18,7 +18,7 @@ import { HostSockets } from './HostSockets';
 import { HostTerminal, type ShellAnswer } from './HostTerminal';
 import { NETWORK_SCENARIOS, type NetworkScenarioName } from '@/content/network-scenarios';
 import { NetworkDiagram } from './NetworkDiagram';
-import { NetworkScenarioBar } from './NetworkScenarioBar';
+import { GUIDE_ID_PREFIX, NetworkScenarioBar } from './NetworkScenarioBar';
 import { NetworkUnavailable } from './NetworkUnavailable';
 import { OpError } from './OpError';
 import { PingForm } from './PingForm';
@@ -93,7 +93,9 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
   // After every finished call on the network (a connect fills the neighbour and conntrack tables, a
   // ping moves rule counters), the drawing is read again, so it always shows the kernel's state.
   const last = state.steps[state.steps.length - 1];
-  const lastDone = last && last.status !== 'blocked' && last.op !== 'network' && last.op !== 'kernel' ? last.seq : null;
+  // A guided step's call is followed by the guide's own read (it shows the step's tables once that is done).
+  const guided = typeof last?.id === 'string' && last.id.startsWith(GUIDE_ID_PREFIX);
+  const lastDone = last && !guided && last.status !== 'blocked' && last.op !== 'network' && last.op !== 'kernel' ? last.seq : null;
   const haveNetwork = view !== null;
   useEffect(() => {
     if (lastDone !== null && haveNetwork) void refresh();

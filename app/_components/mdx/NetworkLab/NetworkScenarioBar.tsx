@@ -23,6 +23,9 @@ interface Props {
   reread: () => Promise<void>;
 }
 
+/** The command ids of the guide's calls start with this: the widget leaves reading the network after them to the guide. */
+export const GUIDE_ID_PREFIX = 'guide-';
+
 function siteAddress(hello: Hello): string {
   const h = location.hostname.replace(/^\[|\]$/g, '');
   return hello.policy.addresses.includes(h) ? h : '127.0.0.1';
@@ -49,7 +52,12 @@ export function NetworkScenarioBar({ scenario, client, hello, generation, steps,
   useEffect(() => {
     runner.current =
       client && hello
-        ? new ScenarioRunner(scenario, client, { siteAddress: siteAddress(hello), sitePort: hello.policy.sitePort ?? Number(location.port || 80), host: location.host })
+        ? new ScenarioRunner(
+            scenario,
+            client,
+            { siteAddress: siteAddress(hello), sitePort: hello.policy.sitePort ?? Number(location.port || 80), host: location.host },
+            `${GUIDE_ID_PREFIX}${Date.now().toString(36)}-`,
+          )
         : null;
     setReady(runner.current !== null);
     setIndex(0);
