@@ -104,13 +104,13 @@ const LESSONS: Lesson[] = [
     keyboard: false,
     checks: () => ({
       [stepOf('one-send-layers', op('send'))]: async (page) => {
-        const tcp = look(page, 'look-rules-server').locator('li[data-rule]').first();
+        const tcp = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: /tcp/ });
         assert.ok(Number(await tcp.getAttribute('data-packets')) >= 3, 'the handshake and the data, counted');
         assert.ok(Number(await tcp.getAttribute('data-bytes')) > 9 + 3 * 40, 'mostly headers');
       },
       [stepOf('one-send-layers', op('recv'))]: async (page) => assert.match(await text(answer(page)), /9 bytes "hi server"/),
       [stepOf('one-send-layers', op('sendto'))]: async (page) => {
-        const udp = look(page, 'look-rules-server').locator('li[data-rule]').nth(1);
+        const udp = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: /udp/ });
         assert.equal(await udp.getAttribute('data-packets'), '1');
         assert.equal(await udp.getAttribute('data-bytes'), '37', '20 of IP, 8 of UDP, 9 of data');
       },
@@ -174,15 +174,15 @@ const LESSONS: Lesson[] = [
     checks: () => ({
       [stepOf('drop-reject-stateful', op('connect', 'ETIMEDOUT'))]: async (page) => {
         assert.match(await text(answer(page)), /ETIMEDOUT/);
-        const drop = look(page, 'look-rules-server').locator('li', { hasText: 'drop' });
+        const drop = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: 'drop' });
         assert.ok(Number(await drop.getAttribute('data-packets')) >= 2, 'the SYN and its retransmits');
       },
       [stepOf('drop-reject-stateful', op('connect', 'ECONNREFUSED'))]: async (page) => {
-        const reject = look(page, 'look-rules-server').locator('li', { hasText: 'reject' });
+        const reject = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: 'reject' });
         assert.equal(await reject.getAttribute('data-packets'), '1', 'one SYN, answered at once');
       },
       [stepOf('drop-reject-stateful', op('connect'), 1)]: async (page) => {
-        const replies = look(page, 'look-rules-server').locator('li', { hasText: /established/ });
+        const replies = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: /established/ });
         assert.ok(Number(await replies.getAttribute('data-packets')) >= 1, 'the reply matched the stateful rule');
       },
       [stepOf('drop-reject-stateful', op('connect', 'ETIMEDOUT'), 2)]: async (page) => assert.match(await text(answer(page)), /ETIMEDOUT/),
