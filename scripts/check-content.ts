@@ -26,6 +26,8 @@ import { CHALLENGES } from '../content/challenges.ts';
 import { checkChallengeList } from '../content/challenge-schema.ts';
 import { LESSON_TAGS } from '../app/_components/mdx/tags.ts';
 import { checkAllScenarios } from './check-scenarios.ts';
+import { isNetworkScenarioName } from '../content/network-scenarios/index.ts';
+import { checkAllNetworkScenarios } from './check-network-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -64,6 +66,11 @@ function checkingComponents(problems: string[], lesson: string | undefined, chal
       if (!found) problems.push(`<Challenge id="${String(p.id)}">: no such challenge in content/challenges.ts`);
       else if (found.lesson !== lesson) problems.push(`<Challenge id="${found.id}">: content/challenges.ts puts it in the lesson ${found.lesson}, not here`);
       else challenges.push(found.id);
+    },
+    NetworkLab: (p) => {
+      if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isNetworkScenarioName(p.scenario))) {
+        problems.push(`<NetworkLab scenario="${String(p.scenario)}">: no such scenario in content/network-scenarios/index.ts`);
+      }
     },
     Program: (p) => {
       if (typeof p.src !== 'string' || !existsSync(path.join(ROOT, 'public', 'programs', p.src))) {
@@ -193,7 +200,7 @@ export function challengePlacement(reports: readonly LessonReport[]): { file: st
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const reports = await checkAllContent();
-  const scenarios = await checkAllScenarios();
+  const scenarios = [...(await checkAllScenarios()), ...(await checkAllNetworkScenarios())];
   let failed = 0;
   for (const r of [...reports, ...scenarios.map((x) => ({ ...x, warnings: [] }))]) {
     for (const w of r.warnings) console.warn(`warning: ${r.file}: ${w}`);
