@@ -118,7 +118,10 @@ const accept: Handler<'accept'> = (session, args, { onBlocked, internal }) =>
     // A connection accepted on a sandbox host lives on that host, as its listener does.
     if (entry.host !== undefined) child.host = entry.host;
     // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
-    session.sockets.rememberTuple(child);
+    // accept() has just read both ends (the peer from accept4, the local end with getsockname): asking
+    // the kernel again would be two more system calls for the same answer.
+    if (got.local.port !== 0 && got.peer.port !== 0) child.tuple = { tcp: child.type === 'tcp', local: got.local, remote: got.peer };
+    else session.sockets.rememberTuple(child);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 
