@@ -10,7 +10,7 @@ import { firewall, forward, network, ping } from './network-ops.ts';
 import { poll } from './poll-op.ts';
 import type { CallInfo, OpContext } from './op-context.ts';
 import { sandboxCall } from './sandbox-call.ts';
-import type { SocketEntry } from './socket-table.ts';
+import { safe, type SocketEntry } from './socket-table.ts';
 
 export type OpHandler<O extends Op> = (session: OpContext, args: ArgsOf<O>, call: CallInfo) => Promise<ResultOf<O>>;
 type Handler<O extends Op> = OpHandler<O>;
@@ -129,7 +129,10 @@ const connect: Handler<'connect'> = (session, args, { onBlocked }) => {
   if (policed(session, args.sock)) session.deps.policy.checkDestination(args.address, args.port);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
-    session.sockets.rememberTuple(entry);
+    // connect() has just read the local end (getsockname): only the peer is left to ask.
+    const remote = value.local.port !== 0 ? safe(() => entry.sock.remoteAddress()) : null;
+    if (remote && remote.port !== 0) entry.tuple = { tcp: entry.type === 'tcp', local: value.local, remote };
+    else session.sockets.rememberTuple(entry);
     return implicitBind ? { ...value, implicitBind } : value;
   });
 };
