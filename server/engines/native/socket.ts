@@ -426,18 +426,8 @@ export class NativeSocket implements EngineSocket {
     if (change) this.#emit(change);
   }
 
-  /**
-   * Looks without consuming. Data waiting is the usual case and FIONREAD alone tells it (with its
-   * size); only when nothing is queued does a MSG_PEEK of one byte tell end of stream from a wake-up
-   * with nothing to say (and surface a pending error). Queued data is read before a pending error,
-   * so looking at the queue first never hides one.
-   */
+  /** Looks without consuming: MSG_PEEK of one byte tells data from end of stream. */
   #peekStream(fd: number): SocketChange | null {
-    const queued = this.#queuedBytes(fd);
-    if (queued > 0) {
-      this.#readsQuiet = true;
-      return { change: 'data-waiting', bytes: queued };
-    }
     let peeked: Buffer;
     try {
       peeked = this.#addon.recv(fd, 1, true);
@@ -453,15 +443,6 @@ export class NativeSocket implements EngineSocket {
     }
     this.#on('reads-ended');
     return { change: 'peer-closed' };
-  }
-
-  /** FIONREAD, or 0 when the kernel will not say (the peek then decides). */
-  #queuedBytes(fd: number): number {
-    try {
-      return this.#addon.readable(fd);
-    } catch {
-      return 0;
-    }
   }
 
   #emit(change: SocketChange): void {
