@@ -5,7 +5,9 @@
  * the protocol's schema, LabSession.execute (policy, socket table, the native engine's real calls,
  * readiness), and JSON.stringify of the step event and the reply. Prints the process's CPU per call
  * beside the lab system calls' own time measured inside the addon, over several rounds (median).
- *   node --import tsx bench/lab-call-cost.ts [--sessions 50] [--seconds 3] [--rounds 5]
+ *   node --import tsx bench/lab-call-cost.ts [--sessions 50] [--seconds 3] [--rounds 5] [--calls N]
+ * --calls N ends each round after N calls instead of after --seconds: the same work every run, so
+ * two trees can be compared by the whole process's CPU time, run after run.
  * Loopback only; bounded in time.
  */
 import { parseArgs } from 'node:util';
@@ -23,11 +25,13 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '5' },
+    calls: { type: 'string' },
   },
 });
 const SESSIONS = Number(values.sessions);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
+const CALLS = values.calls === undefined ? Infinity : Number(values.calls);
 const PORTS: [number, number] = [41000, 41999];
 
 const engine = createNativeEngine();
@@ -66,7 +70,7 @@ async function round(): Promise<{ calls: number; cpuUs: number; syscallUs: numbe
   await Promise.all(
     drivers.map(async ({ caller }) => {
       const hello = new HelloConversation(caller, stats);
-      while (Date.now() < end) await hello.next();
+      while (CALLS === Infinity ? Date.now() < end : stats.latencies.length < CALLS) await hello.next();
     }),
   );
   const cpu = process.cpuUsage(cpu0);
