@@ -12,6 +12,7 @@
  * and a guesser gets at most 5 codes a second checked.
  */
 import ipaddr from 'ipaddr.js';
+import type { WrongCodeLimit } from './class-store.ts';
 
 /** Tokens refill continuously up to the capacity; each `take` spends one. */
 export class TokenBucket {
@@ -164,4 +165,12 @@ export class AddressLimits {
   private forgetIfIdle(key: string, s: AddressState, now = Date.now()): void {
     if (s.open === 0 && s.joins === 0 && s.wrong.full(now) && s.penalties.every((t) => t <= now)) this.byKey.delete(key);
   }
+}
+
+/** The wrong-code limit of one instance, kept in its AddressLimits (the default without a shared one). */
+export function localWrongCodeLimit(limits: AddressLimits): WrongCodeLimit {
+  return {
+    mustWait: async (key, now) => limits.mustWait(key, now),
+    wrongCode: async (key, now) => limits.wrongCode(key, now),
+  };
 }
