@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { LESSON_SLUGS } from '../../content/lessons.ts';
 import type { RunningServer } from '../../server/app.ts';
 import { StoreStartError } from '../../server/class/class-store.ts';
+import { PENALTY_PLACES, WRONG_CODES_BURST, WRONG_CODES_PER_CONNECTION } from '../../server/class/limits.ts';
 import { openStore } from '../../server/class/store/open-store.ts';
 import { CLASS_LOCK_KEY, PG_MIGRATIONS, PostgresClassStore } from '../../server/class/store/postgres-store.ts';
 import { connect, ok, startLab, waitUntil } from '../helpers/lab.ts';
@@ -204,6 +205,32 @@ describe('the class in PostgreSQL', { skip, timeout: 400_000 }, () => {
         await check.close();
       }
       peer.close();
+    });
+  });
+
+  describe('wrong codes racing a store that answers later', { timeout: 120_000 }, () => {
+    it('guesses sent at once from one address are held to the limit, not all checked', async () => {
+      const server = await startLab({ class: true, classData: await database(), classChatPort: 41985 });
+      try {
+        const code = server.classroom!.hub.info.code;
+        const wrong = code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA';
+        const peers = await Promise.all(Array.from({ length: 8 }, () => openPeer(server.port)));
+        // 8 connections x 5 guesses, all sent before any answer: 40 codes race each store read.
+        for (const p of peers) for (let i = 0; i < WRONG_CODES_PER_CONNECTION; i++) p.send({ type: 'join', code: wrong, nickname: 'Guess' });
+        const errors = await Promise.all(
+          peers.map(async (p) => {
+            await waitUntil(() => p.messages.filter((m) => m.type === 'error' && (m.code === 'E_BAD_CODE' || m.code === 'E_LIMIT')).length >= WRONG_CODES_PER_CONNECTION, 20_000, 'an answer to every guess');
+            return p.messages.filter((m): m is Extract<typeof m, { type: 'error' }> => m.type === 'error').map((m) => m.code);
+          }),
+        );
+        const checked = errors.flat().filter((c) => c === 'E_BAD_CODE').length;
+        // The allowance, then one guess per penalty place; the rest are refused before any check.
+        assert.ok(checked <= WRONG_CODES_BURST + PENALTY_PLACES + 1, `${checked} of 40 racing guesses were checked`);
+        assert.ok(checked >= WRONG_CODES_BURST, `${checked}: the allowance itself is honoured`);
+        for (const p of peers) p.close();
+      } finally {
+        await server.close();
+      }
     });
   });
 
