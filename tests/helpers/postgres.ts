@@ -14,7 +14,6 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 
 export const PG_USER = 'socketlab';
 export const PG_PASSWORD = 'lab-test-password';
@@ -97,6 +96,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
     port,
     url: (db, o = {}) => `postgres://${PG_USER}:${encodeURIComponent(o.password ?? PG_PASSWORD)}@127.0.0.1:${port}/${db}`,
     async createDatabase(name) {
+      // Imported here, not at the top: tools.ts imports this file for findPostgresBin in every test file.
+      const { default: pg } = await import('pg');
       const c = new pg.Client({ connectionString: cluster.url('postgres') });
       await c.connect();
       try {
