@@ -23,7 +23,7 @@ import { connect, ok, startLab, waitUntil } from '../helpers/lab.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { needs } from '../helpers/tools.ts';
 import { classStoreSuite } from './class-store.shared.ts';
-import { openPeer, type ClassPeer } from './class.shared.ts';
+import { instructor, keyOf, openPeer, type ClassPeer } from './class.shared.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const skip = needs('postgres');
@@ -139,7 +139,7 @@ describe('the class in PostgreSQL', { skip, timeout: 400_000 }, () => {
       peer.close();
     });
 
-    it('two servers on one database serve one class: one code, a token resumes on either, one nickname', async () => {
+    it('two servers on one database serve one class: one code, a token resumes on either, one nickname, one open lesson', async () => {
       second = await startLab({ class: true, classData: url, classChatPort: 41975 });
       assert.equal(second.classroom!.resumed, true);
       assert.equal(second.classroom!.hub.info.code, code);
@@ -153,7 +153,15 @@ describe('the class in PostgreSQL', { skip, timeout: 400_000 }, () => {
       twin.send({ type: 'join', code, nickname: 'NOOR' });
       const t = await twin.reply(10_000);
       assert.equal(t.type === 'error' && t.code, 'E_NICK_TAKEN');
-      for (const p of [peer, elsewhere, twin]) p.close();
+      // The lesson the instructor opens through one server is the one a join through the other hears.
+      const teacher = await instructor(server.port, keyOf(server));
+      teacher.send({ type: 'open-lesson', slug: lessonB });
+      await peer.next('open-lesson');
+      const late = await openPeer(second.port);
+      late.send({ type: 'join', code, nickname: 'Lina' });
+      const l = await late.reply(10_000);
+      assert.equal(l.type === 'joined' && l.lesson, lessonB);
+      for (const p of [peer, elsewhere, twin, teacher, late]) p.close();
     });
 
     it('the database away: joins and progress hear E_STORE_UNAVAILABLE, the lab works, acknowledged reports are all there after', { timeout: 180_000 }, async () => {
