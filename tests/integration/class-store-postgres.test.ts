@@ -3,7 +3,8 @@
  * shared class-store suite; start errors with their codes (a bad URL, refused credentials, nobody
  * listening); a server whose database goes away mid-class (joins and progress hear
  * E_STORE_UNAVAILABLE, the lab keeps working, every acknowledged report is there after it returns);
- * two servers on one database serving one class; and "ready means ready" while the class is held up.
+ * two servers on one database serving one class; a `kill -9` losing no acknowledged report; racing
+ * wrong codes held to the limit; and "ready means ready" while the class is held up.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,7 +24,7 @@ import { connect, ok, startLab, waitUntil } from '../helpers/lab.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 import { needs } from '../helpers/tools.ts';
 import { classStoreSuite } from './class-store.shared.ts';
-import { instructor, keyOf, openPeer, type ClassPeer } from './class.shared.ts';
+import { bootClassServer, instructor, keyOf, openPeer, type ClassPeer } from './class.shared.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const skip = needs('postgres');
@@ -213,6 +214,42 @@ describe('the class in PostgreSQL', { skip, timeout: 400_000 }, () => {
         await check.close();
       }
       peer.close();
+    });
+  });
+
+  describe('a kill -9 of a server on PostgreSQL', { timeout: 120_000 }, () => {
+    it('loses no acknowledged progress report, even mid-flood', async () => {
+      const url = await database();
+      const one = await bootClassServer(url, 41992);
+      let stored: Awaited<ReturnType<PostgresClassStore['progressOf']>>;
+      let acked = 0;
+      try {
+        const p = await openPeer(one.port);
+        p.send({ type: 'join', code: one.code, nickname: 'Gil' });
+        await p.next('joined', () => true, 15_000);
+        // Each report is the whole state: report n has every lesson at score n.
+        const report = (n: number) => Object.fromEntries(LESSON_SLUGS.map((slug) => [slug, { read: true, quiz: { score: n, total: 100, passed: n >= 50 } }]));
+        p.ws.on('message', (d) => {
+          const m = JSON.parse(String(d));
+          if (m.type === 'progress-saved') acked = Math.max(acked, m.seq);
+        });
+        for (let n = 1; n <= 15; n++) p.send({ type: 'progress', lessons: report(n), seq: n });
+        await waitUntil(() => acked > 0, 15_000, 'an acknowledgement');
+      } finally {
+        one.proc.kill('SIGKILL');
+        await one.exited;
+      }
+      const check = await PostgresClassStore.open(url);
+      try {
+        const gil = (await check.students()).find((s) => s.nickname === 'Gil')!;
+        stored = await check.progressOf(gil.id);
+      } finally {
+        await check.close();
+      }
+      for (const slug of LESSON_SLUGS) {
+        const score = stored[slug]?.quiz?.score ?? 0;
+        assert.ok(score >= acked, `${slug}: stored report ${score}, but report ${acked} was acknowledged`);
+      }
     });
   });
 
