@@ -39,8 +39,10 @@ try {
   await page.getByRole('button', { name: 'socket()' }).click();
   const card = page.locator('article[data-sock="s1"]');
   await page.locator('[data-op="socket"][data-status="ok"]').waitFor();
-  await card.locator('label[data-op="setblocking"]').click();
-  const button = card.getByRole('button', { name: 'setblocking()' });
+  // The card preselects the advised next call after each one, so the call form's submit button
+  // changes its name; the growing timeline clicks getsockname() ("Ask the kernel:"), a button of its
+  // own that stays put and changes nothing.
+  const button = card.locator('button[data-query="getsockname"]');
 
   // Long tasks, from the page's own PerformanceObserver.
   await page.evaluate(() => {

@@ -22,8 +22,12 @@ import { FrontmatterSchema, formatFrontmatterError } from '../content/schema.ts'
 import { QuizQuestionsSchema } from '../content/quiz-schema.ts';
 import { INTERACTIVE_TAGS, REQUIRED_SECTIONS, WORDS_RANGE } from '../content/skeleton.ts';
 import { isScenarioName } from '../content/scenarios/index.ts';
+import { CHALLENGES } from '../content/challenges.ts';
+import { checkChallengeList } from '../content/challenge-schema.ts';
 import { LESSON_TAGS } from '../app/_components/mdx/tags.ts';
 import { checkAllScenarios } from './check-scenarios.ts';
+import { isNetworkScenarioName } from '../content/network-scenarios/index.ts';
+import { checkAllNetworkScenarios } from './check-network-scenarios.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -32,12 +36,14 @@ export interface LessonReport {
   errors: string[];
   warnings: string[];
   words: number;
+  /** The ids of the <Challenge> blocks on the page. */
+  challenges?: string[];
 }
 
 type Props = Record<string, unknown> & { children?: ReactNode };
 
 /** Stand-ins that check props the way the real components need them. */
-function checkingComponents(problems: string[]) {
+function checkingComponents(problems: string[], lesson: string | undefined, challenges: string[]) {
   const pass = ({ children }: Props) => createElement(Fragment, null, children);
   const checks: Record<string, (p: Props) => void> = {
     Quiz: (p) => {
@@ -53,6 +59,17 @@ function checkingComponents(problems: string[]) {
     SocketLab: (p) => {
       if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isScenarioName(p.scenario))) {
         problems.push(`<SocketLab scenario="${String(p.scenario)}">: no such scenario in content/scenarios/index.ts`);
+      }
+    },
+    Challenge: (p) => {
+      const found = CHALLENGES.find((c) => c.id === p.id);
+      if (!found) problems.push(`<Challenge id="${String(p.id)}">: no such challenge in content/challenges.ts`);
+      else if (found.lesson !== lesson) problems.push(`<Challenge id="${found.id}">: content/challenges.ts puts it in the lesson ${found.lesson}, not here`);
+      else challenges.push(found.id);
+    },
+    NetworkLab: (p) => {
+      if (p.scenario !== undefined && !(typeof p.scenario === 'string' && isNetworkScenarioName(p.scenario))) {
+        problems.push(`<NetworkLab scenario="${String(p.scenario)}">: no such scenario in content/network-scenarios/index.ts`);
       }
     },
     Program: (p) => {
@@ -140,7 +157,9 @@ export async function checkLessonFile(file: string, expectedOrder: number): Prom
 
   const problems: string[] = [];
   try {
-    renderToStaticMarkup(createElement(mod.default, { components: checkingComponents(problems) }));
+    const challenges: string[] = [];
+    renderToStaticMarkup(createElement(mod.default, { components: checkingComponents(problems, LESSON_SLUGS[expectedOrder - 1], challenges) }));
+    report.challenges = challenges;
   } catch (e) {
     problems.push(`rendering failed: ${(e as Error).message}`);
   }
@@ -160,12 +179,28 @@ export async function checkAllContent(): Promise<LessonReport[]> {
       reports.push({ file: `content/${f}`, errors: ['not listed in content/lessons.ts (add its slug there, in order)'], warnings: [], words: 0 });
     }
   }
+  const listProblems = checkChallengeList(CHALLENGES);
+  if (listProblems.length) reports.push({ file: 'content/challenges.ts', errors: listProblems, warnings: [], words: 0 });
+  for (const problem of challengePlacement(reports)) {
+    reports.find((r) => r.file === problem.file)?.errors.push(problem.error);
+  }
   return reports;
+}
+
+/** Each challenge on its own lesson's page exactly once (a challenge no page shows is never met). */
+export function challengePlacement(reports: readonly LessonReport[]): { file: string; error: string }[] {
+  const problems: { file: string; error: string }[] = [];
+  for (const c of CHALLENGES) {
+    const file = `content/${c.lesson}.mdx`;
+    const times = reports.find((r) => r.file === file)?.challenges?.filter((id) => id === c.id).length ?? 0;
+    if (times !== 1) problems.push({ file, error: `<Challenge id="${c.id}"> appears ${times} time(s); content/challenges.ts puts it on this page once` });
+  }
+  return problems;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const reports = await checkAllContent();
-  const scenarios = await checkAllScenarios();
+  const scenarios = [...(await checkAllScenarios()), ...(await checkAllNetworkScenarios())];
   let failed = 0;
   for (const r of [...reports, ...scenarios.map((x) => ({ ...x, warnings: [] }))]) {
     for (const w of r.warnings) console.warn(`warning: ${r.file}: ${w}`);

@@ -12,12 +12,14 @@ import type { Config } from './config.ts';
 import type { Engine } from './engines/types.ts';
 import type { KernelViewSource } from './kernel/index.ts';
 import { OriginCheck } from './front/origin.ts';
+import { Readiness } from './front/readiness.ts';
 import { createFrontServer } from './front/routes.ts';
 import { createSite } from './front/site.ts';
 import { UpgradeGuard } from './front/upgrade-guard.ts';
 import type { FdBudget } from './lab/fd-budget.ts';
 import type { LabHub } from './lab/hub.ts';
 import type { LabPolicy } from './lab/policy.ts';
+import type { CaptureSupport } from './lab/session-capture.ts';
 import type { SandboxSupport } from './sandbox/index.ts';
 import type { PoolSandbox, WorkerPool } from './lab/worker-pool.ts';
 import { classAddress } from './start/addresses.ts';
@@ -48,14 +50,20 @@ export interface RunningServer {
   sandboxSupport: SandboxSupport;
   /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
   fdBudget: FdBudget;
+  /** Packet capture: the main thread's shared loopback capture (null where it cannot run; each worker has its own) and the per-session cap. */
+  capture?: CaptureSupport;
   server: http.Server;
+  /** Whether every endpoint is up (GET /readyz says the same). */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const lan = classAddress(config);
-  // Opened before anything listens: without better-sqlite3 a class cannot start (SqliteUnavailableError).
+  // Opened before anything listens: without better-sqlite3, or with a PostgreSQL that cannot be
+  // reached or refuses the credentials, a class cannot start (SqliteUnavailableError, StoreStartError).
   const classStore = await openClassStore(config, ROOT);
+  const readiness = new Readiness(classStore ? ['site', 'lab', 'class'] : ['site', 'lab']);
   let classroom: Classroom | undefined;
   const lab = await createLab(config, lan, (session, url) => classroom?.hub.labelLabSession(session, url));
   const site = await createSite(config, ROOT);
@@ -66,16 +74,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
     (from, to) => engine.isConnection(from, to) || lab.pool.isConnection(from, to),
     (address) => policy.allows(address),
   );
-  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev });
+  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev, readiness });
+  readiness.up('site');
+  readiness.up('lab');
 
   const port = await listen(server, config.port, config.host);
   policy.sitePort = port;
   lab.pool.setSitePort(port);
   const url = siteUrl(config.host, port, lan);
   if (classStore) {
-    // Routed to as soon as it exists, while its chat server starts.
-    classroom = createClassroom(classStore, config, { root: ROOT, url, lan, lab });
-    await classroom.hub.start();
+    try {
+      classroom = await createClassroom(classStore, config, { root: ROOT, url, lan, lab });
+      await classroom.hub.start();
+    } catch (e) {
+      await stop(server, lab, classroom, readiness);
+      await classStore.close().catch(() => {});
+      throw e;
+    }
+    readiness.up('class');
   }
 
   return {
@@ -93,15 +109,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sandbox: lab.sandbox,
     sandboxSupport: lab.sandboxSupport,
     fdBudget: lab.fdBudget,
+    capture: lab.capture,
     server,
-    close: () => stop(server, lab, classroom),
+    readiness,
+    close: () => stop(server, lab, classroom, readiness),
   };
 }
 
 /** Shutdown: the class first (it saves what is pending), then the lab's workers and sockets, then HTTP. */
-async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefined): Promise<void> {
-  classroom?.hub.close();
-  // Each worker ends its sessions, closes their sockets and networks and stops its sandbox helper.
+async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefined, readiness: Readiness): Promise<void> {
+  readiness.stop();
+  await classroom?.hub.close();
+  // Each worker ends its sessions, closes their sockets, captures and networks and stops its sandbox helper.
   await lab.hub.close();
   lab.engine.closeAll();
   lab.fdCount.close();

@@ -58,6 +58,11 @@ export function CourseMap({ lessons }: { lessons: CourseEntry[] }) {
                         {p.quiz.passed ? ' passed' : ''}
                       </span>
                     ) : null}
+                    {p?.challenges ? (
+                      <span className="rounded bg-violet-100 px-1.5 py-0.5 text-violet-900 dark:bg-violet-900/50 dark:text-violet-100" data-testid={`challenges-${l.slug}`}>
+                        ★ {count(Object.keys(p.challenges).length, NOUNS.challenge)} passed
+                      </span>
+                    ) : null}
                   </span>
                 </span>
               </Link>

@@ -23,6 +23,7 @@ export function count(n: number, forms: Forms): string {
 export const NOUNS = {
   lesson: { one: 'lesson', other: 'lessons' },
   quiz: { one: 'quiz', other: 'quizzes' },
+  challenge: { one: 'challenge', other: 'challenges' },
   step: { one: 'step', other: 'steps' },
   call: { one: 'call', other: 'calls' },
   socket: { one: 'socket', other: 'sockets' },

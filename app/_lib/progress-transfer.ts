@@ -21,7 +21,7 @@ export type Imported = { ok: true; progress: Progress } | { ok: false; message: 
 /** Keeps only this course's lessons. */
 function courseOnly(p: Progress): Progress {
   const out: Progress = {};
-  for (const slug of LESSON_SLUGS) if (p[slug] && (p[slug].read || p[slug].quiz)) out[slug] = p[slug];
+  for (const slug of LESSON_SLUGS) if (p[slug] && (p[slug].read || p[slug].quiz || p[slug].challenges)) out[slug] = p[slug];
   return out;
 }
 
@@ -168,6 +168,15 @@ export function mergeProgress(mine: Progress, incoming: Progress): Progress {
       const b = theirs.quiz;
       const better = !a || (b.passed && !a.passed) || (b.passed === a.passed && b.score / b.total > a.score / a.total);
       merged.quiz = better ? b : a;
+    }
+    if (theirs.challenges) {
+      // A challenge passed in either browser stays passed, from the earlier time.
+      const challenges = { ...ours.challenges };
+      for (const [id, at] of Object.entries(theirs.challenges) as [keyof typeof challenges, number][]) {
+        const mineAt = challenges[id];
+        challenges[id] = mineAt === undefined ? at : Math.min(mineAt, at);
+      }
+      merged.challenges = challenges;
     }
     out[slug] = merged;
   }

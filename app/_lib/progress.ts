@@ -1,9 +1,10 @@
 /**
- * The learner's progress, kept in this browser only (localStorage): which lessons were read and how
- * each quiz went. A tiny external store so every component sees the same value, across tabs too.
+ * The learner's progress, kept in this browser only (localStorage): which lessons were read, how
+ * each quiz went, and which challenges the lab found met. A tiny external store so every component sees the same value, across tabs too.
  */
 import { useSyncExternalStore } from 'react';
 import * as z from 'zod/mini';
+import { ChallengeIdSchema, type ChallengeId } from '@/server/protocol/challenges';
 
 const KEY = 'socketlab:progress:v1';
 
@@ -12,11 +13,15 @@ const ReadSchema = z.number();
 const QuizResultSchema = z.object({ score: z.number(), total: z.number().check(z.positive()), passed: z.boolean(), at: z.number() });
 /** A plain object (not an array, not null): the stored progress itself, and each lesson's entry. */
 const EntriesSchema = z.record(z.string(), z.unknown());
+/** When each challenge of the lesson was first passed (ms since the epoch). */
+const PassedAtSchema = z.number();
 
 export type QuizResult = z.infer<typeof QuizResultSchema>;
 export interface LessonProgress {
   read?: number;
   quiz?: QuizResult;
+  /** Challenges passed: id → when the lab first found it met. */
+  challenges?: Partial<Record<ChallengeId, number>>;
 }
 export type Progress = Record<string, LessonProgress>;
 
@@ -37,9 +42,24 @@ export function sanitizeProgress(value: unknown): Progress {
     const lp: LessonProgress = {};
     if (read.success) lp.read = read.data;
     if (quiz.success) lp.quiz = quiz.data;
+    const challenges = sanitizeChallenges(fields.data.challenges);
+    if (challenges) lp.challenges = challenges;
     out[slug] = lp;
   }
   return out;
+}
+
+/** Known challenge ids with a time; anything else is dropped. Undefined when none is left. */
+function sanitizeChallenges(value: unknown): LessonProgress['challenges'] {
+  const stored = EntriesSchema.safeParse(value);
+  if (!stored.success) return undefined;
+  const out: Partial<Record<ChallengeId, number>> = {};
+  for (const [id, at] of Object.entries(stored.data)) {
+    const known = ChallengeIdSchema.safeParse(id);
+    const when = PassedAtSchema.safeParse(at);
+    if (known.success && when.success) out[known.data] = when.data;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 const EMPTY: Progress = Object.freeze({}) as Progress;
@@ -100,6 +120,13 @@ export function markRead(slug: string): void {
 export function saveQuizResult(slug: string, result: QuizResult): void {
   const cur = read();
   write({ ...cur, [slug]: { ...cur[slug], quiz: result } });
+}
+
+/** The lab found a challenge met: kept with its lesson (the first time counts; passing again changes nothing). */
+export function saveChallengePassed(slug: string, id: ChallengeId, at = Date.now()): void {
+  const cur = read();
+  if (cur[slug]?.challenges?.[id]) return;
+  write({ ...cur, [slug]: { ...cur[slug], challenges: { ...cur[slug]?.challenges, [id]: at } } });
 }
 
 export function resetProgress(): void {

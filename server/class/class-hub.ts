@@ -7,6 +7,11 @@
  * server (class-chat.ts).
  * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
  * go to the instructor only, after the key. docs/protocol.md lists what is enforced.
+ *
+ * The store is the state of record (class-store.ts): a join reads the code, the end and the open
+ * lesson from it, a resume looks the token up in it, the instructor's key is checked against it.
+ * Messages of one connection are handled one at a time, in order, even though each may wait for
+ * the store. When the store is away, what needs it is answered E_STORE_UNAVAILABLE; the lab goes on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -22,8 +27,8 @@ import { ClassDashboards } from './class-dashboard.ts';
 import { ClassFeed } from './class-feed.ts';
 import { ClassRoster } from './class-roster.ts';
 import { ClassSockets, type ClassConn } from './class-socket.ts';
-import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
-import { AddressLimits, WRONG_CODES_PER_CONNECTION } from './limits.ts';
+import { StoreUnavailableError, type ClassSettings, type ClassStore, type StudentRow, type WrongCodeLimit } from './class-store.ts';
+import { AddressLimits, WRONG_CODES_PER_CONNECTION, localWrongCodeLimit } from './limits.ts';
 import { serveSummary } from './summary-http.ts';
 
 const DASHBOARD_MS = 1000;
@@ -34,6 +39,8 @@ const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
 
 export interface ClassHubOptions {
   store: ClassStore;
+  /** The wrong-code limit; shared between instances when they share one (else this instance's own). */
+  wrongCodes?: WrongCodeLimit;
   lab: LabHub;
   sessionDeps: SessionDeps;
   studentUrl: string;
@@ -51,13 +58,20 @@ export interface ClassHubOptions {
 function callText(step: Step): string {
   const a: Record<string, unknown> = step.args;
   const where = a.address !== undefined ? `${a.address}:${a.port}` : '';
-  return `${step.op}(${[a.sock, where].filter(Boolean).join(', ')})`;
+  // A challenge check names its challenge: the instructor sees who is trying which one.
+  const challenge = step.op === 'check' ? step.args.challenge : undefined;
+  return `${step.op}(${[a.sock, where, challenge].filter(Boolean).join(', ')})`;
 }
 
 export class ClassHub {
-  private readonly feed = new ClassFeed();
+  private readonly feed: ClassFeed;
   private readonly roster: ClassRoster;
   private readonly limits: AddressLimits;
+  private readonly wrongCodes: WrongCodeLimit;
+  /** Each connection's messages, handled one after another. */
+  private readonly queues = new WeakMap<ClassConn, Promise<void>>();
+  /** The join-code check running for each address (checkCode). */
+  private readonly codeChecks = new Map<string, Promise<ClassSettings | null>>();
   private readonly sockets: ClassSockets;
   private readonly dashboards: ClassDashboards;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -70,13 +84,26 @@ export class ClassHub {
   private closed = false;
   chat: { address: string; port: number } | null = null;
 
-  constructor(private readonly opts: ClassHubOptions) {
-    this.settings = opts.store.settings()!;
-    this.roster = new ClassRoster(opts.store, this.feed);
+  /** The class as the store holds it; rejects when none was started there (open-class.ts does that). */
+  static async create(opts: ClassHubOptions): Promise<ClassHub> {
+    const settings = await opts.store.settings();
+    if (!settings) throw new Error('no class in the store: openClass() first');
+    return new ClassHub(opts, settings, await ClassRoster.load(opts.store, new ClassFeed()));
+  }
+
+  private constructor(
+    private readonly opts: ClassHubOptions,
+    settings: ClassSettings,
+    roster: ClassRoster,
+  ) {
+    this.settings = settings;
+    this.roster = roster;
+    this.feed = roster.feed;
     this.limits = new AddressLimits(opts.studentsPerAddress);
+    this.wrongCodes = opts.wrongCodes ?? localWrongCodeLimit(this.limits);
     this.sockets = new ClassSockets(this.limits, {
       publicInfo: () => this.publicInfo,
-      onMessage: (conn, msg) => this.onMessage(conn, msg),
+      onMessage: (conn, msg) => this.queue(conn, msg),
       onClose: (conn) => {
         if (conn.role === 'student') this.roster.seen(conn.studentId!);
       },
@@ -92,10 +119,18 @@ export class ClassHub {
     });
     this.timers.push(
       setInterval(() => this.dashboards.push(), DASHBOARD_MS),
-      setInterval(() => this.roster.flushLabCounts(), FLUSH_MS),
+      setInterval(() => void this.roster.flushLabCounts().catch(() => {}), FLUSH_MS),
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Reloads the settings and the roster from the store: for an event bus between instances, when
+   * another instance changed the class (a join, progress, the open lesson, the end).
+   */
+  async refresh(): Promise<void> {
+    await Promise.all([this.freshSettings(), this.roster.refresh()]);
   }
 
   /** Prepares what start-up needs: the QR code and, unless the class has ended, the class chat server. */
@@ -142,8 +177,22 @@ export class ClassHub {
   /** Tags a lab session opened as `/lab?student=<token>` so its calls reach the instructor's feed. */
   labelLabSession(session: SessionHandle, url: URL): void {
     const token = url.searchParams.get('student');
-    const student = token ? this.roster.byTokenOf(token) : undefined;
-    if (!student) return;
+    if (!token) return;
+    const cached = this.roster.cachedByToken(token);
+    if (cached) return this.label(session, cached);
+    // A student this instance has not seen yet (they joined through another): asked of the store,
+    // and the session's worker told once the answer is in.
+    void this.roster.byTokenOf(token).then(
+      (student) => {
+        if (!student) return;
+        this.label(session, student);
+        session.changed();
+      },
+      () => {},
+    );
+  }
+
+  private label(session: SessionHandle, student: StudentRow): void {
     const id = student.id;
     session.label = { studentId: id, nickname: student.nickname };
     session.onStep = (step) => {
@@ -154,7 +203,20 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ messages
 
-  private onMessage(conn: ClassConn, msg: ClassClientMessage): void {
+  /** Runs the message after the connection's earlier ones; a store that is away is answered, not thrown. */
+  private queue(conn: ClassConn, msg: ClassClientMessage): void {
+    const run = (this.queues.get(conn) ?? Promise.resolve())
+      .then(() => this.onMessage(conn, msg))
+      .catch((e: unknown) => {
+        if (e instanceof StoreUnavailableError) return this.sockets.fail(conn, e.code, 'The class database is not reachable just now; try again in a moment (the lab keeps working).');
+        console.error(`class: ${msg.type} failed: ${(e as Error).stack ?? String(e)}`);
+        this.sockets.fail(conn, 'E_INTERNAL', 'Something went wrong on the server; try again.');
+      });
+    this.queues.set(conn, run);
+  }
+
+  private async onMessage(conn: ClassConn, msg: ClassClientMessage): Promise<void> {
+    if (this.closed) return;
     switch (msg.type) {
       case 'join':
         return this.join(conn, msg.code, msg.nickname);
@@ -179,11 +241,12 @@ export class ClassHub {
     switch (msg.type) {
       case 'open-lesson':
         if (msg.slug !== null && !KNOWN_SLUGS.has(msg.slug)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
+        await this.opts.store.setLesson(msg.slug);
         this.settings.lesson = msg.slug;
-        this.opts.store.setLesson(msg.slug);
         return this.sockets.toStudents({ type: 'open-lesson', slug: msg.slug });
       case 'present':
         if (msg.watchToken !== null && !this.opts.lab.sessionByWatchToken(msg.watchToken)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
+        await this.opts.store.setPresenting(msg.watchToken);
         this.presenting = msg.watchToken;
         return this.sockets.toStudents({ type: 'presenting', watchToken: msg.watchToken });
       case 'end-class':
@@ -226,42 +289,88 @@ export class ClassHub {
     return true;
   }
 
-  private instructor(conn: ClassConn, key: string): void {
+  /**
+   * The settings as the store holds them now (another instance may have changed them), kept as
+   * the cache; the cached ones when the store is away and `orCached`.
+   */
+  private async freshSettings(orCached = false): Promise<ClassSettings> {
+    try {
+      const s = await this.opts.store.settings();
+      if (s) this.settings = { ...s, presenting: this.settings.presenting };
+    } catch (e) {
+      if (!(orCached && e instanceof StoreUnavailableError)) throw e;
+    }
+    return this.settings;
+  }
+
+  private async instructor(conn: ClassConn, key: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    if (!sameSecret(key, this.settings.instructorKey)) return this.sockets.refuse(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
+    // The instructor's dashboard works from this instance's cache while the store is away.
+    const settings = await this.freshSettings(true);
+    if (!sameSecret(key, settings.instructorKey)) return this.sockets.refuse(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
     this.sockets.identify(conn, 'instructor');
     this.dashboards.welcome(conn);
   }
 
-  private join(conn: ClassConn, code: string, nickname: string): void {
+  private async join(conn: ClassConn, code: string, nickname: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
-    // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
-    if (this.limits.mustWait(conn.address)) {
-      return this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
-    }
-    if (!sameSecret(code, this.settings.code)) {
-      this.limits.wrongCode(conn.address);
-      conn.wrongCodes++;
-      this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
-      if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
-      return;
-    }
-    if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    const settings = await this.checkCode(conn, code);
+    if (!settings) return;
+    if (settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
     if (!this.limits.mayJoin(conn.address)) {
       return this.sockets.fail(conn, 'E_LIMIT', `${this.limits.joinsPerAddress} students have already joined from this network address; ask the instructor to raise --class-students-per-address.`);
     }
-    const row = this.roster.add(nickname, Date.now());
-    if (!row) return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
+    // Counted before the store is asked, so racing joins from one address cannot pass the limit together.
     this.limits.joined(conn.address);
+    let row: StudentRow | null;
+    try {
+      row = await this.roster.add(nickname, Date.now());
+    } catch (e) {
+      this.limits.unjoined(conn.address);
+      throw e;
+    }
+    if (!row) {
+      this.limits.unjoined(conn.address);
+      return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
+    }
     this.enter(conn, row, false);
   }
 
-  private resume(conn: ClassConn, token: string): void {
+  /**
+   * The join code against the store's, with the wrong-code limit; the settings when it is right,
+   * else null (answered). One check at a time per address: with the store's answer awaited in
+   * between, racing guesses from one address would otherwise all pass the limit before any counted.
+   */
+  private checkCode(conn: ClassConn, code: string): Promise<ClassSettings | null> {
+    const run = (this.codeChecks.get(conn.address) ?? Promise.resolve()).catch(() => {}).then(async () => {
+      // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
+      // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
+      if (await this.wrongCodes.mustWait(conn.address)) {
+        this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
+        return null;
+      }
+      const settings = await this.freshSettings();
+      if (sameSecret(code, settings.code)) return settings;
+      await this.wrongCodes.wrongCode(conn.address);
+      conn.wrongCodes++;
+      this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
+      if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
+      return null;
+    });
+    this.codeChecks.set(conn.address, run);
+    const forget = () => {
+      if (this.codeChecks.get(conn.address) === run) this.codeChecks.delete(conn.address);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async resume(conn: ClassConn, token: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    const student = this.roster.byTokenOf(token);
+    const student = await this.roster.byTokenOf(token);
     if (!student) return this.sockets.fail(conn, 'E_UNKNOWN_STUDENT', 'This browser\'s class membership is not known here; join again with the code.');
-    if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    const settings = await this.freshSettings(true);
+    if (settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
     this.enter(conn, student, true);
   }
 
@@ -282,19 +391,27 @@ export class ClassHub {
   private saveProgress(conn: ClassConn, lessons: Record<string, LessonProgressReport>, seq: number | undefined): void {
     if (conn.role !== 'student') return this.sockets.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
     if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    const unknown = Object.keys(lessons).filter((slug) => !KNOWN_SLUGS.has(slug));
+    if (unknown.length) {
+      // Not dropped in silence: the rest of the report is still saved (and acknowledged).
+      this.sockets.fail(conn, 'E_UNKNOWN_LESSON', `No lesson here is called ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; progress for it was not saved.`);
+    }
+    const known = Object.fromEntries(Object.entries(lessons).filter(([slug]) => KNOWN_SLUGS.has(slug)));
     // The acknowledgement goes out only once the batch holding this report is committed.
     const ack = seq === undefined ? undefined : () => this.sockets.send(conn, { type: 'progress-saved', seq });
-    this.roster.saveProgress(conn.studentId!, lessons, KNOWN_SLUGS, ack);
+    const failed = () =>
+      this.sockets.fail(conn, 'E_STORE_UNAVAILABLE', 'Your progress is not saved yet: the class database is not reachable just now. It is kept and saved when the database is back.');
+    this.roster.saveProgress(conn.studentId!, known, ack, failed);
   }
 
   // ------------------------------------------------------------------ the end
 
-  private endClass(): void {
+  private async endClass(): Promise<void> {
     if (this.settings.endedAt !== null) return;
     const at = Date.now();
-    this.roster.flush();
+    await this.roster.flush();
+    await this.opts.store.endClass(at);
     this.settings.endedAt = at;
-    this.opts.store.endClass(at);
     this.presenting = null;
     this.sockets.toStudents({ type: 'class-ended', message: 'Your instructor ended the class. Thank you for taking part!' });
     this.sockets.closeStudents(1000, 'the class has ended');
@@ -305,13 +422,13 @@ export class ClassHub {
     this.dashboards.push();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    this.roster.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();
-    this.closed = true;
-    this.opts.store.close();
+    await this.roster.close();
+    await this.opts.store.close();
   }
 }

@@ -12,6 +12,7 @@
  * and a guesser gets at most 5 codes a second checked.
  */
 import ipaddr from 'ipaddr.js';
+import type { WrongCodeLimit } from './class-store.ts';
 
 /** Tokens refill continuously up to the capacity; each `take` spends one. */
 export class TokenBucket {
@@ -139,6 +140,13 @@ export class AddressLimits {
     this.state(key).joins++;
   }
 
+  /** A join counted by `joined` did not happen after all (the nickname was taken, the store failed). */
+  unjoined(key: string): void {
+    const s = this.state(key);
+    s.joins = Math.max(0, s.joins - 1);
+    this.forgetIfIdle(key, s);
+  }
+
   /** A wrong code from the address: it spends the allowance, or (slowed) holds a penalty place. */
   wrongCode(key: string, now = Date.now()): void {
     const s = this.state(key, now);
@@ -164,4 +172,12 @@ export class AddressLimits {
   private forgetIfIdle(key: string, s: AddressState, now = Date.now()): void {
     if (s.open === 0 && s.joins === 0 && s.wrong.full(now) && s.penalties.every((t) => t <= now)) this.byKey.delete(key);
   }
+}
+
+/** The wrong-code limit of one instance, kept in its AddressLimits (the default without a shared one). */
+export function localWrongCodeLimit(limits: AddressLimits): WrongCodeLimit {
+  return {
+    mustWait: async (key, now) => limits.mustWait(key, now),
+    wrongCode: async (key, now) => limits.wrongCode(key, now),
+  };
 }

@@ -48,6 +48,11 @@ export interface SessionHandle {
   label: SessionLabel;
   /** Called with every finished step (class hosting feeds the instructor's dashboard). */
   onStep: ((step: Step) => void) | null;
+  /**
+   * Tells the session's worker the label and whether to report steps, when they were set after the
+   * session opened (a student the class store had to be asked about).
+   */
+  changed(): void;
 }
 
 interface SessionRef extends SessionHandle {
@@ -195,7 +200,17 @@ export class LabHub {
       return;
     }
     const key = this.nextConn++;
-    const ref: SessionRef = { key, worker, label: {}, onStep: null, viewers: new Set(), gone: false };
+    const ref: SessionRef = {
+      key,
+      worker,
+      label: {},
+      onStep: null,
+      viewers: new Set(),
+      gone: false,
+      changed: () => {
+        if (!ref.gone) ref.worker.post({ t: 'label', key, label: ref.label, reportSteps: ref.onStep !== null });
+      },
+    };
     this.opts.onSessionOpen?.(ref, url);
     worker.load++;
     this.sessions.set(key, ref);

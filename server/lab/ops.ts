@@ -5,12 +5,13 @@
 import type { WaitOptions } from '../engines/types.ts';
 import type { ArgsOf, Op, OptionValue, ResultOf, SocketOption } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
+import { check } from './challenges/index.ts';
 import { checkListenAddress, withBoundUdp } from './implicit-bind.ts';
 import { firewall, forward, network, ping } from './network-ops.ts';
 import { poll } from './poll-op.ts';
 import type { CallInfo, OpContext } from './op-context.ts';
 import { sandboxCall } from './sandbox-call.ts';
-import type { SocketEntry } from './socket-table.ts';
+import { safe, type SocketEntry } from './socket-table.ts';
 
 export type OpHandler<O extends Op> = (session: OpContext, args: ArgsOf<O>, call: CallInfo) => Promise<ResultOf<O>>;
 type Handler<O extends Op> = OpHandler<O>;
@@ -118,7 +119,10 @@ const accept: Handler<'accept'> = (session, args, { onBlocked, internal }) =>
     // A connection accepted on a sandbox host lives on that host, as its listener does.
     if (entry.host !== undefined) child.host = entry.host;
     // Only connect and accept give a socket its peer: remember the pair while the kernel knows it.
-    session.sockets.rememberTuple(child);
+    // accept() has just read both ends (the peer from accept4, the local end with getsockname): asking
+    // the kernel again would be two more system calls for the same answer.
+    if (got.local.port !== 0 && got.peer.port !== 0) child.tuple = { tcp: child.type === 'tcp', local: got.local, remote: got.peer };
+    else session.sockets.rememberTuple(child);
     return { sock: child.handle, fd: got.socket.fd, peer: got.peer, local: got.local };
   });
 
@@ -126,7 +130,10 @@ const connect: Handler<'connect'> = (session, args, { onBlocked }) => {
   if (policed(session, args.sock)) session.deps.policy.checkDestination(args.address, args.port);
   return waiting(session, args.sock, 'write', onBlocked, async (entry, wait) => {
     const { value, implicitBind } = await withBoundUdp(session, entry, args.address, () => entry.sock.connect(args.address, args.port, wait));
-    session.sockets.rememberTuple(entry);
+    // connect() has just read the local end (getsockname): only the peer is left to ask.
+    const remote = value.local.port !== 0 ? safe(() => entry.sock.remoteAddress()) : null;
+    if (remote && remote.port !== 0) entry.tuple = { tcp: entry.type === 'tcp', local: value.local, remote };
+    else session.sockets.rememberTuple(entry);
     return implicitBind ? { ...value, implicitBind } : value;
   });
 };
@@ -238,6 +245,11 @@ const getsockopt: Handler<'getsockopt'> = async (session, args) => {
   return { option: args.option, value };
 };
 
+/** Packets (issue 17): off until the page asks; the session says whether it can run here. */
+const capture: Handler<'capture'> = async (session, args) => ({ capture: await session.captureAction(args.action) });
+
+const pcap: Handler<'pcap'> = async (session) => session.pcapFile();
+
 export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   socket,
   bind,
@@ -263,4 +275,7 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   setsockopt,
   getsockopt,
   poll,
+  check,
+  capture,
+  pcap,
 };

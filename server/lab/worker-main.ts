@@ -49,6 +49,10 @@ async function answer(q: Question): Promise<unknown> {
       return parts.sandbox?.openShells ?? 0;
     case 'open-fds':
       return parts.engine.openFds?.() ?? 0;
+    case 'loopback-capture': {
+      const loopback = parts.sessionDeps.capture?.loopback;
+      return loopback ? { subscribers: loopback.subscribers, opened: loopback.opened, open: loopback.open } : null;
+    }
   }
 }
 
@@ -56,6 +60,8 @@ async function shutdown(): Promise<void> {
   sessions.endAll('shutdown', 'The lab server is shutting down.');
   sessions.flush();
   parts.engine.closeAll();
+  // The sessions unsubscribed as they ended; this closes the packet socket should any be left.
+  parts.sessionDeps.capture?.loopback?.close();
   parts.fdCount.close();
   await parts.sandbox?.close();
   post({ t: 'closed' });
@@ -69,6 +75,8 @@ function onMessage(m: ToWorker): void {
       return;
     case 'open':
       return sessions.open(m.key, m.label, m.reportSteps);
+    case 'label':
+      return sessions.relabel(m.key, m.label, m.reportSteps);
     case 'close':
       return sessions.close(m.key);
     case 'watch':

@@ -21,6 +21,8 @@ export interface SessionLabel {
 /** Front → worker. `key`: the session's number on the front; `conn`: a connection's number. */
 export type ToWorker =
   | { t: 'open'; key: number; label: SessionLabel; reportSteps: boolean }
+  /** The session's label and step reports, set after it opened (the class store answered later). */
+  | { t: 'label'; key: number; label: SessionLabel; reportSteps: boolean }
   | { t: 'frames'; items: Array<[key: number, text: string]> }
   /** The owner's connection closed: the session ends. */
   | { t: 'close'; key: number }
@@ -40,7 +42,9 @@ export type Question =
   | { q: 'sandbox-stats' }
   | { q: 'sandbox-helper' }
   | { q: 'open-shells' }
-  | { q: 'open-fds' };
+  | { q: 'open-fds' }
+  /** This worker's shared loopback capture: sessions subscribed, sockets opened over its life (null: none here). */
+  | { q: 'loopback-capture' };
 
 /**
  * One piece of output for one connection: the encoded message, and, for the last one it gets, the
@@ -61,4 +65,5 @@ export type FromWorker =
   | { t: 'closed' };
 
 export type SyscallClock = { ns: number; calls: number };
+export type LoopbackCaptureStats = { subscribers: number; opened: number; open: boolean };
 export type { HelperStats };

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { SandboxSupport } from '../sandbox/index.ts';
 import { SharedFdCount } from './fd-count.ts';
-import type { FromWorker, HelperStats, Question, SyscallClock, ToWorker } from './worker-messages.ts';
+import type { FromWorker, HelperStats, LoopbackCaptureStats, Question, SyscallClock, ToWorker } from './worker-messages.ts';
 import type { WorkerData } from './worker-main.ts';
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
@@ -225,6 +225,11 @@ export class WorkerPool {
   /** Lab sockets the workers hold now. */
   async openFds(): Promise<number> {
     return (await this.askAll<number>({ q: 'open-fds' })).reduce((a, n) => a + n, 0);
+  }
+
+  /** Each worker's own shared loopback capture (docs/architecture.md, Threads): null where it has none. */
+  loopbackCaptures(): Promise<Array<LoopbackCaptureStats | null>> {
+    return Promise.all(this.workers.map((w) => w.ask<LoopbackCaptureStats>({ q: 'loopback-capture' })));
   }
 
   /** The workers' sandboxes as one: their helpers' figures summed. */

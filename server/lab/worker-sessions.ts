@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
+import { SessionCapture } from './session-capture.ts';
 import { LabSession, type SessionDeps } from './session.ts';
 import type { Step } from '../protocol/index.ts';
 import type { FromWorker, Output, SessionLabel } from './worker-messages.ts';
@@ -107,6 +108,7 @@ export class WorkerSessions {
       composite: this.opts.engineComposite,
       kernelView: this.opts.kernelView,
       ...(this.opts.networkSupport ? { network: this.opts.networkSupport } : {}),
+      ...(this.opts.deps.capture ? { capture: session.capture?.status() ?? SessionCapture.describe(this.opts.deps.capture) } : {}),
     };
   }
 
@@ -115,14 +117,8 @@ export class WorkerSessions {
   /** A new session for the connection numbered `key` (its owner). */
   open(key: number, label: SessionLabel, reportSteps: boolean): void {
     const session = new LabSession(this.opts.deps);
-    session.label = label;
-    if (reportSteps) {
-      session.onStep = (step) => {
-        this.steps.push([key, step]);
-        this.scheduleFlush();
-      };
-    }
     this.sessions.set(key, { session, viewers: new Map() });
+    this.relabel(key, label, reportSteps);
     session.attach((event) => {
       const text = encode(event, session.viewerCount > 1);
       if (event.event === 'bye') {
@@ -133,6 +129,19 @@ export class WorkerSessions {
     // Before the hello: the front learns the watch token before the owner can hand it to a viewer.
     this.opts.post({ t: 'opened', key, id: session.id, watchToken: session.watchToken });
     this.send(key, this.hello(session, 'owner'));
+  }
+
+  /** Sets the session's label, and whether its finished steps go to the front (class hosting's feed). */
+  relabel(key: number, label: SessionLabel, reportSteps: boolean): void {
+    const session = this.sessions.get(key)?.session;
+    if (!session) return;
+    session.label = label;
+    session.onStep = reportSteps
+      ? (step) => {
+          this.steps.push([key, step]);
+          this.scheduleFlush();
+        }
+      : null;
   }
 
   /** Attaches the connection `conn` as a read-only viewer; the front checked the token. */

@@ -14,6 +14,7 @@
  * as it always is in the server (the lab protocol); every message the browser shows is written here.
  */
 import * as z from 'zod/mini';
+import { CHALLENGE_IDS, ChallengeIdSchema } from './challenges.ts';
 
 export const CLASS_PROTOCOL = 'socketlab-class/2' as const;
 
@@ -54,6 +55,8 @@ export const TokenSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{16,64}$/));
 export const SlugSchema = z.string().check(z.regex(/^[a-z0-9-]{1,60}$/));
 
 const count = (min: number) => z.int().check(z.gte(min), z.lte(100));
+/** The lesson's challenges the lab found met (issue 18); absent from browsers that predate them. */
+const PassedChallengesSchema = z.array(ChallengeIdSchema).check(z.maxLength(CHALLENGE_IDS.length));
 export const LessonProgressReportSchema = z.strictObject({
   read: z.boolean(),
   quiz: z.nullable(
@@ -61,6 +64,7 @@ export const LessonProgressReportSchema = z.strictObject({
       .strictObject({ score: count(0), total: count(1), passed: z.boolean() })
       .check(z.refine((q) => q.score <= q.total, 'a quiz score cannot exceed its total')),
   ),
+  challenges: z.optional(PassedChallengesSchema),
 });
 export type LessonProgressReport = z.infer<typeof LessonProgressReportSchema>;
 

@@ -27,9 +27,13 @@ import {
   PingResultSchema,
   type EchoEvent,
 } from './network.ts';
+import { CheckArgsSchema, CheckResultSchema } from './challenges.ts';
+import { CaptureArgsSchema, CaptureEventSchema, CaptureResultSchema, CaptureStateSchema, PacketEventSchema, PcapArgsSchema, PcapResultSchema, type CaptureEvent, type PacketEvent } from './packets.ts';
 
 export { ErrorCodeSchema, ErrorSchema, LAB_ERROR_CODES, type ErrorCode, type LabError, type LabErrorCode } from './errors.ts';
 export * from './network.ts';
+export * from './challenges.ts';
+export * from './packets.ts';
 
 export const PROTOCOL = 'socketlab/1' as const;
 
@@ -179,6 +183,9 @@ export const OPS = [
   'setsockopt',
   'getsockopt',
   'poll',
+  'check',
+  'capture',
+  'pcap',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -286,6 +293,9 @@ export const OpArgs = {
       ),
     timeout: z.int().check(z.gte(-1), z.lte(POLL_MAX_TIMEOUT_MS)),
   }),
+  check: CheckArgsSchema,
+  capture: CaptureArgsSchema,
+  pcap: PcapArgsSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ArgsOf<O extends Op> = z.output<(typeof OpArgs)[O]>;
@@ -344,6 +354,9 @@ export const OpResultSchemas = {
     ready: z.int().check(z.gte(0)),
     socks: z.array(z.object({ sock: SockHandleSchema, revents: z.array(z.enum(POLL_REVENTS)) })),
   }),
+  check: CheckResultSchema,
+  capture: CaptureResultSchema,
+  pcap: PcapResultSchema,
 } satisfies { [O in Op]: z.ZodMiniType };
 
 export type ResultOf<O extends Op> = z.output<(typeof OpResultSchemas)[O]>;
@@ -389,6 +402,9 @@ export const CommandSchema = z.discriminatedUnion('op', [
   commandSchema('setsockopt'),
   commandSchema('getsockopt'),
   commandSchema('poll'),
+  commandSchema('check'),
+  commandSchema('capture'),
+  commandSchema('pcap'),
 ]);
 
 // ---------------------------------------------------------------------------------------
@@ -424,6 +440,8 @@ export const HelloSchema = z.object({
   kernelView: z.optional(z.enum(['netlink', 'proc'])),
   /** Whether `network` can build a sandbox network here, and why not. */
   network: z.optional(NetworkSupportSchema),
+  /** Whether this session's packets can be captured here (state 'off' until the page asks), and why not. */
+  capture: z.optional(CaptureStateSchema),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -506,6 +524,9 @@ export const StepSchema = z.discriminatedUnion('op', [
   stepSchema('setsockopt'),
   stepSchema('getsockopt'),
   stepSchema('poll'),
+  stepSchema('check'),
+  stepSchema('capture'),
+  stepSchema('pcap'),
 ]);
 
 /** What the kernel did on its own (the engines' SocketChange, server/engines/types.ts). */
@@ -569,8 +590,8 @@ export const ByeSchema = z.object({
 });
 export type Bye = z.infer<typeof ByeSchema>;
 
-export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema, EchoEventSchema]);
-export type ServerEvent = Hello | Step | KernelEvent | ProgramEvent | KernelTable | Bye | EchoEvent;
+export const ServerEventSchema = z.discriminatedUnion('event', [HelloSchema, StepSchema, KernelEventSchema, ProgramEventSchema, KernelTableSchema, ByeSchema, EchoEventSchema, PacketEventSchema, CaptureEventSchema]);
+export type ServerEvent = Hello | Step | KernelEvent | ProgramEvent | KernelTable | Bye | EchoEvent | PacketEvent | CaptureEvent;
 
 /** Anything the server sends: an event, or a reply to a command. */
 export const ServerMessageSchema = z.union([ServerEventSchema, ReplySchema]);

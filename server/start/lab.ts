@@ -21,6 +21,8 @@ import { sharedProcRead } from '../lab/shared-read.ts';
 import { labPrograms } from '../programs.ts';
 import type { NetworkSupport } from '../protocol/index.ts';
 import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
+import { DEFAULT_SNAPLEN, LoopbackCapture, probeCapture } from '../capture/index.ts';
+import type { CaptureSupport } from '../lab/session-capture.ts';
 import { ownAddress } from './addresses.ts';
 import { installBenchProbe } from './bench-probe.ts';
 
@@ -43,6 +45,11 @@ export interface Lab {
   fdCount: SharedFdCount;
   /** Whether sessions can have a sandbox network here, and why not (the start line says it). */
   sandboxSupport: SandboxSupport;
+  /**
+   * Packet capture as the sessions get it: its `loopback` is the main thread's (the class chat's
+   * session); each worker holds its own shared `lo` capture for its sessions (pool.loopbackCaptures()).
+   */
+  capture?: CaptureSupport;
 }
 
 const SWITCHED_OFF: SandboxSupport = {
@@ -98,6 +105,27 @@ export interface FdShare {
   portCursor: SharedArrayBuffer;
 }
 
+/** The bytes of a session's kept packets (beside --capture-packets frames); then it counts only. */
+const CAPTURE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Packet capture (issue 17), probed once at start by each thread: the thread's one shared `lo`
+ * capture (opened when its first session starts capturing) where this process may open packet
+ * sockets (root or CAP_NET_RAW), and the sandbox links wherever sandbox networks run (no privilege
+ * needed inside them). Each lab worker has its own: its sessions' claims are in that thread.
+ */
+function captureSupport(config: Config, sandbox: boolean): CaptureSupport | undefined {
+  if (config.capturePackets === 0) return undefined;
+  const unavailable = probeCapture('lo');
+  return {
+    loopback: unavailable ? null : new LoopbackCapture({ ports: config.labPorts, snaplen: DEFAULT_SNAPLEN }),
+    loopbackUnavailable: unavailable,
+    sandbox,
+    cap: { frames: config.capturePackets, bytes: CAPTURE_BYTES },
+    snaplen: DEFAULT_SNAPLEN,
+  };
+}
+
 /** `lan`: the class's LAN address, which lab sockets may use too. */
 export async function createLabParts(config: Config, lan: string | null, fd: FdShare): Promise<LabParts> {
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fd.budget });
@@ -119,6 +147,7 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
       idleSeconds: config.idleSeconds,
     },
   });
+  const capture = captureSupport(config, sandboxSupport.supported);
   const sessionDeps: SessionDeps = {
     engine,
     policy,
@@ -137,6 +166,7 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
         : {
             create: () => Promise.reject(new SandboxUnsupportedError(sandboxSupport.supported ? '' : sandboxSupport.reason, sandboxSupport.supported ? '' : sandboxSupport.remedy)),
           },
+    capture,
   };
   return {
     fdCount,
@@ -178,5 +208,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     fdCount: parts.fdCount,
     sandbox: pool.sandbox,
     sandboxSupport: pool.sandboxSupport,
+    // The main thread has no sandbox; the workers' sessions capture on their links where they have one.
+    capture: parts.sessionDeps.capture && { ...parts.sessionDeps.capture, sandbox: pool.sandboxSupport.supported },
   };
 }

@@ -3,7 +3,7 @@ import type { StudentSummary } from '@/server/protocol/class';
 import type { LessonEntry } from '@/app/_lib/class/format';
 import { ProgressRow } from './ProgressRow';
 
-/** Students × lessons: ✓ for read, the quiz score when there is one. */
+/** Students × lessons: ✓ for read, the quiz score when there is one, ★ and a count for challenges passed. */
 export function ProgressMatrix({ students, lessons }: { students: StudentSummary[]; lessons: LessonEntry[] }) {
   if (students.length === 0) return null;
   return (
@@ -13,7 +13,8 @@ export function ProgressMatrix({ students, lessons }: { students: StudentSummary
       </h2>
       <p className="m-0 text-sm text-gray-700 dark:text-gray-300">
         ✓ lesson read · <span className="rounded bg-emerald-100 px-1 text-emerald-900 dark:bg-emerald-900/50 dark:text-emerald-100">4/5</span> quiz passed ·{' '}
-        <span className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">2/5</span> quiz not passed yet · – not started.
+        <span className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">2/5</span> quiz not passed yet · ★1 challenges
+        the lab found met · – not started.
         Hover a column number for the lesson&apos;s title.
       </p>
       <div className="relative max-h-[32rem] overflow-auto rounded-lg border border-gray-300 dark:border-gray-700" tabIndex={0} role="region" aria-label="Progress matrix (scrolls)">

@@ -7,6 +7,7 @@
 import type { MDXComponents } from 'mdx/types';
 import { ByteView } from './ByteView';
 import { Callout } from './Callout';
+import { Challenge } from './Challenge';
 import { ChatLab } from './ChatLab';
 import { CodeBlock } from './CodeBlock';
 import { Diagram } from './Diagram';
@@ -24,6 +25,7 @@ export const lessonComponents = {
   pre: CodeBlock,
   ByteView,
   Callout,
+  Challenge,
   ChatLab,
   Diagram,
   FirewallEvaluator,

@@ -16,6 +16,7 @@ export const LESSON_TAGS: string[] = [
   'Program',
   'NatTable',
   // live lab (real sockets through /lab)
+  'Challenge',
   'ChatLab',
   'NetworkLab',
   'SocketLab',

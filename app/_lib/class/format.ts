@@ -57,6 +57,18 @@ export interface MatrixCell {
 }
 
 export function matrixCell(l: LessonProgressReport | undefined): MatrixCell {
+  const cell = quizCell(l);
+  const challenges = l?.challenges?.length ?? 0;
+  if (!challenges) return cell;
+  const said = `${challenges} challenge${challenges === 1 ? '' : 's'} passed`;
+  return {
+    text: `${cell.tone === 'none' ? '' : `${cell.text} `}★${challenges}`,
+    label: cell.tone === 'none' ? said : `${cell.label}, ${said}`,
+    tone: cell.tone === 'none' ? 'read' : cell.tone,
+  };
+}
+
+function quizCell(l: LessonProgressReport | undefined): MatrixCell {
   if (l?.quiz) {
     const { score, total, passed } = l.quiz;
     const read = l.read ? 'read, ' : '';

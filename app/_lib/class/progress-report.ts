@@ -1,6 +1,6 @@
 /**
  * The learner's progress (app/_lib/progress.ts) as the class protocol wants it: every lesson of the
- * course, read or not, with its quiz result or null. Storage is user-editable, so anything that the
+ * course, read or not, with its quiz result or null, and the challenges passed in it. Storage is user-editable, so anything that the
  * server's schema would refuse is left out rather than sent.
  */
 import { LESSON_SLUGS } from '@/content/lessons';
@@ -15,8 +15,11 @@ export function toProgressReport(progress: Progress): ProgressReport {
     const p = progress[slug];
     const read = Boolean(p?.read);
     const quiz = p?.quiz ? { score: p.quiz.score, total: p.quiz.total, passed: p.quiz.passed } : null;
-    const withQuiz = LessonProgressReportSchema.safeParse({ read, quiz });
-    out[slug] = withQuiz.success ? withQuiz.data : { read, quiz: null };
+    const passed = Object.keys(p?.challenges ?? {}).sort();
+    const challenges = passed.length ? { challenges: passed } : {};
+    const withQuiz = LessonProgressReportSchema.safeParse({ read, quiz, ...challenges });
+    const withoutQuiz = LessonProgressReportSchema.safeParse({ read, quiz: null, ...challenges });
+    out[slug] = withQuiz.success ? withQuiz.data : withoutQuiz.success ? withoutQuiz.data : { read, quiz: null };
   }
   return out;
 }

@@ -22,6 +22,8 @@ export interface StepOutcome {
   /** 'ok', 'blocked' (still waiting), 'eof', or the error code. */
   actual: string;
   matches: boolean;
+  /** The command's id: the lab's step events for this call carry it. */
+  id: string;
 }
 
 interface Deferred {
@@ -134,7 +136,7 @@ export class ScenarioRunner {
     });
     if (!step.background) {
       const actual = outcomeOf(await reply);
-      return { step, args, actual, matches: actual === step.expect };
+      return { step, args, actual, matches: actual === step.expect, id };
     }
     const blocked = new Promise<'blocked'>((resolve) => {
       const off = this.client.on((e) => {
@@ -146,6 +148,6 @@ export class ScenarioRunner {
       void reply.then(off);
     });
     const actual = await Promise.race([blocked, reply.then(outcomeOf)]);
-    return { step, args, actual, matches: actual === step.expect };
+    return { step, args, actual, matches: actual === step.expect, id };
   }
 }

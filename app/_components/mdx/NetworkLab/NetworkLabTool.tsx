@@ -7,6 +7,7 @@ import { lastStepBySock } from '@/app/_lib/lab/state';
 import { provisionalBySock } from '@/app/_lib/lab/provisional';
 import { addEcho, NO_ECHOES } from '@/app/_lib/network-lab/echoes';
 import { hostAddresses, hostOfSockets, networkAddresses } from '@/app/_lib/network-lab/hosts';
+import { publishPageNetwork } from '@/app/_lib/network-lab/page-network';
 import type { CallRequest } from '../../lab/CallForm';
 import { LabStatus } from '../../lab/LabStatus';
 import { FirewallForm } from './FirewallForm';
@@ -16,7 +17,9 @@ import { HostPicker } from './HostPicker';
 import { HostSocketForm } from './HostSocketForm';
 import { HostSockets } from './HostSockets';
 import { HostTerminal, type ShellAnswer } from './HostTerminal';
+import { NETWORK_SCENARIOS, type NetworkScenarioName } from '@/content/network-scenarios';
 import { NetworkDiagram } from './NetworkDiagram';
+import { GUIDE_ID_PREFIX, NetworkScenarioBar } from './NetworkScenarioBar';
 import { NetworkUnavailable } from './NetworkUnavailable';
 import { OpError } from './OpError';
 import { PingForm } from './PingForm';
@@ -30,6 +33,8 @@ export interface NetworkLabProps {
   fallback?: string;
   /** The host the forms start on. */
   host?: HostName;
+  /** A guided walk from content/network-scenarios/: its steps create the network and lead the lesson's demo. */
+  scenario?: NetworkScenarioName;
 }
 
 type Failure = { what: string; error: LabError };
@@ -39,7 +44,7 @@ type Failure = { what: string; error: LabError };
  * drawn as the kernel reports them, with sockets, ping, firewall rules and port forwards on them,
  * one real call per click on the page's own /lab session.
  */
-export function NetworkLabTool({ title = 'your own hosts, router and firewall', fallback = "the lesson's other widgets", host: firstHost }: NetworkLabProps) {
+export function NetworkLabTool({ title = 'your own hosts, router and firewall', fallback = "the lesson's other widgets", host: firstHost, scenario }: NetworkLabProps) {
   const titleId = useId();
   const lab = useLabSession();
   const { state, status, call, client, generation } = lab;
@@ -89,14 +94,27 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
   // After every finished call on the network (a connect fills the neighbour and conntrack tables, a
   // ping moves rule counters), the drawing is read again, so it always shows the kernel's state.
   const last = state.steps[state.steps.length - 1];
-  const lastDone = last && last.status !== 'blocked' && last.op !== 'network' && last.op !== 'kernel' ? last.seq : null;
+  // A guided step's call is followed by the guide's own read (it shows the step's tables once that is done).
+  const guided = typeof last?.id === 'string' && last.id.startsWith(GUIDE_ID_PREFIX);
+  const lastDone = last && !guided && last.status !== 'blocked' && last.op !== 'network' && last.op !== 'kernel' ? last.seq : null;
   const haveNetwork = view !== null;
   useEffect(() => {
     if (lastDone !== null && haveNetwork) void refresh();
   }, [lastDone, haveNetwork, refresh]);
 
+  // The page's challenges check this network, on this session (app/_lib/network-lab/page-network.ts).
+  useEffect(() => (haveNetwork ? publishPageNetwork((args) => call('check', args)) : undefined), [haveNetwork, call]);
+
   const support = state.hello?.network;
   const reason = unsupported ?? (support && !support.available ? (support.reason ?? 'the server did not say why.') : null);
+
+  /** One fresh read of the network, awaited: a scenario step shows its tables only once this is done. */
+  const reread = useCallback(async () => {
+    const r = await call('network', { action: 'show' });
+    if (r.ok) setView(r.result.network);
+    else if (r.error.code === 'E_NO_NETWORK') setView(null);
+  }, [call]);
+  const guide = scenario ? NETWORK_SCENARIOS[scenario] : undefined;
 
   async function create() {
     setCreating(true);
@@ -217,16 +235,21 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
       ) : null}
       {reason ? (
         <NetworkUnavailable reason={reason} fallback={fallback} />
-      ) : !view ? (
-        <div className="flex flex-wrap items-center gap-3">
-          <button type="button" className={BUTTON} disabled={!connected || creating} onClick={() => void create()} data-testid="network-create">
-            {creating ? 'Creating…' : 'Create my network'}
-          </button>
-          <p className="m-0 max-w-prose text-sm text-gray-700 dark:text-gray-300">
-            Four hosts of your own (laptop and phone at home, a router, a server on the internet), built from the Linux kernel&apos;s network namespaces. Nobody else sees them; they go when you leave the page.
-          </p>
-        </div>
-      ) : null}
+      ) : (
+        <>
+          {guide ? <NetworkScenarioBar scenario={guide} client={client} hello={state.hello} generation={generation} steps={state.steps} view={view} reread={reread} /> : null}
+          {!view ? (
+            <div className="flex flex-wrap items-center gap-3">
+              <button type="button" className={guide ? TOOL : BUTTON} disabled={!connected || creating} onClick={() => void create()} data-testid="network-create">
+                {creating ? 'Creating…' : guide ? 'Create it without the guide' : 'Create my network'}
+              </button>
+              <p className="m-0 max-w-prose text-sm text-gray-700 dark:text-gray-300">
+                Four hosts of your own (laptop and phone at home, a router, a server on the internet), built from the Linux kernel&apos;s network namespaces. Nobody else sees them; they go when you leave the page.
+              </p>
+            </div>
+          ) : null}
+        </>
+      )}
       {failure ? <OpError what={failure.what} error={failure.error} onDismiss={() => setFailure(null)} /> : null}
       {view ? (
         <>

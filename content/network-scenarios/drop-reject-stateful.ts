@@ -1,0 +1,96 @@
+import type { NetworkScenario } from '../network-scenario-schema';
+
+const rule = { chain: 'input', protocol: 'tcp', destinationPort: 41006 } as const;
+
+const scenario: NetworkScenario = {
+  name: 'drop-reject-stateful',
+  title: 'Drop, reject, and a stateful rule, with counters',
+  summary: 'A listener on server and rules in front of it: a drop leaves laptop waiting until ETIMEDOUT, a reject answers ECONNREFUSED at once, and a stateful rule lets replies in but no new connections.',
+  steps: [
+    {
+      op: 'network',
+      args: { action: 'create', topology: 'home' },
+      expect: 'ok',
+      explain: 'Builds your network. No host has a firewall rule yet.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'No rules: everything is accepted.',
+    },
+    { op: 'socket', args: { type: 'tcp', actor: 'server', host: 'server' }, save: { srv: 'sock' }, expect: 'ok', explain: 'A TCP socket on server.', teaches: 'The service the rules will guard.' },
+    { op: 'bind', args: { sock: '$srv', address: '203.0.113.80', port: 41006 }, expect: 'ok', explain: 'server binds port 41006.', teaches: 'Its public address.' },
+    { op: 'listen', args: { sock: '$srv', backlog: 5 }, expect: 'ok', explain: 'It listens.', teaches: 'Without a firewall, anyone can connect.' },
+    {
+      op: 'firewall',
+      args: { host: 'server', action: 'add', rule: { ...rule, verdict: 'drop' } },
+      expect: 'ok',
+      explain: 'On server: drop TCP to port 41006. A drop throws the packet away and says nothing.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'The rule is in the kernel, with its counter at 0.',
+    },
+    { op: 'socket', args: { type: 'tcp', actor: 'laptop', host: 'laptop' }, save: { a: 'sock' }, expect: 'ok', explain: 'A TCP socket on laptop.', teaches: 'A client.' },
+    {
+      op: 'connect',
+      args: { sock: '$a', address: '203.0.113.80', port: 41006 },
+      expect: 'ETIMEDOUT',
+      explain: 'laptop connects. Its SYN is dropped; laptop\'s kernel sends it again, and again, then gives up (about 7 s here, two minutes by default).',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'ETIMEDOUT, and the drop rule counted 3 packets: the SYN and its two retransmits. A drop looks like a host that is not there.',
+    },
+    { op: 'firewall', args: { host: 'server', action: 'delete', rule: { ...rule, verdict: 'drop' } }, expect: 'ok', explain: 'Remove the drop rule.', teaches: 'server is open again.' },
+    {
+      op: 'firewall',
+      args: { host: 'server', action: 'add', rule: { ...rule, verdict: 'reject', rejectWith: 'tcp-reset' } },
+      expect: 'ok',
+      explain: 'On server: reject TCP to port 41006, answering each SYN with a RST.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'A reject rule, counter at 0.',
+    },
+    { op: 'socket', args: { type: 'tcp', actor: 'laptop', host: 'laptop' }, save: { b: 'sock' }, expect: 'ok', explain: 'Another socket on laptop.', teaches: 'Same connect, other rule.' },
+    {
+      op: 'connect',
+      args: { sock: '$b', address: '203.0.113.80', port: 41006 },
+      expect: 'ECONNREFUSED',
+      explain: 'laptop connects again.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'ECONNREFUSED at once: the RST came back, just as if nobody listened. One packet counted: no retransmits, the client knows immediately.',
+    },
+    { op: 'firewall', args: { host: 'server', action: 'delete', rule: { ...rule, verdict: 'reject', rejectWith: 'tcp-reset' } }, expect: 'ok', explain: 'Remove the reject rule.', teaches: 'server is open again.' },
+    {
+      op: 'firewall',
+      args: { host: 'server', action: 'add', rule: { chain: 'input', state: ['established', 'related'], verdict: 'accept' } },
+      expect: 'ok',
+      explain: 'Now a stateful policy on server. First: accept packets that belong to a connection the kernel already tracks (replies).',
+      teaches: 'The kernel\'s connection tracking knows which packets are replies to something this host started.',
+    },
+    {
+      op: 'firewall',
+      args: { host: 'server', action: 'add', rule: { chain: 'input', protocol: 'tcp', verdict: 'drop' }, position: 'last' },
+      expect: 'ok',
+      explain: 'Then: drop every other TCP packet, so nobody can open a new connection to server.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'The rules are checked in order, first match wins: replies are accepted before the drop sees them.',
+    },
+    { op: 'socket', args: { type: 'tcp', actor: 'router', host: 'router' }, save: { rsrv: 'sock' }, expect: 'ok', explain: 'A listener on the router\'s public side, for server to call.', teaches: 'Something server can connect out to.' },
+    { op: 'bind', args: { sock: '$rsrv', address: '203.0.113.1', port: 41060 }, expect: 'ok', explain: 'It binds 203.0.113.1, port 41060.', teaches: 'On the router.' },
+    { op: 'listen', args: { sock: '$rsrv', backlog: 5 }, expect: 'ok', explain: 'It listens.', teaches: 'Ready.' },
+    { op: 'socket', args: { type: 'tcp', actor: 'server', host: 'server' }, save: { out: 'sock' }, expect: 'ok', explain: 'A client socket on server.', teaches: 'server calls out.' },
+    {
+      op: 'connect',
+      args: { sock: '$out', address: '203.0.113.1', port: 41060 },
+      expect: 'ok',
+      explain: 'server connects out. The SYN-ACK coming back is a reply to server\'s own SYN.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'Connected: the reply matched the established rule (its counter moved), so the drop never saw it.',
+    },
+    { op: 'socket', args: { type: 'tcp', actor: 'laptop', host: 'laptop' }, save: { c: 'sock' }, expect: 'ok', explain: 'One more socket on laptop.', teaches: 'A new connection in, this time.' },
+    {
+      op: 'connect',
+      args: { sock: '$c', address: '203.0.113.80', port: 41006 },
+      expect: 'ETIMEDOUT',
+      explain: 'laptop tries to connect to server\'s listener again.',
+      look: [{ view: 'rules', host: 'server' }],
+      teaches: 'ETIMEDOUT: a SYN from outside starts a new connection, so it is no reply and the last rule drops it. Stateful rules let a host call out without letting anyone call in.',
+    },
+  ],
+};
+
+export default scenario;
