@@ -5,19 +5,9 @@
  * once its lab is built; the port keeps what arrives before.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../config.ts';
-import { createLabParts, type FdShare } from '../start/lab.ts';
-import type { FromWorker, Question, ToWorker } from './worker-messages.ts';
+import { createLabParts } from '../start/lab.ts';
+import type { FromWorker, Question, ToWorker, WorkerData } from './worker-messages.ts';
 import { WorkerSessions } from './worker-sessions.ts';
-
-export interface WorkerData {
-  entry: string;
-  config: Config;
-  lan: string | null;
-  fd: FdShare;
-  /** --sandbox-networks for the whole server (config.sandboxNetworks is this worker's share). */
-  totalNetworks: number;
-}
 
 const port = parentPort!;
 const data = workerData as WorkerData;

@@ -9,7 +9,27 @@
  * output of that turn): under load one postMessage costs more than the frames it carries.
  */
 import type { Endpoint, SessionEndReason, Step } from '../protocol/index.ts';
+import type { Config } from '../config.ts';
 import type { HelperStats, SandboxSupport } from '../sandbox/index.ts';
+
+/** What a lab worker starts with (its workerData). */
+export interface WorkerData {
+  entry: string;
+  config: Config;
+  lan: string | null;
+  fd: FdShare;
+  /** --sandbox-networks for the whole server (config.sandboxNetworks is this worker's share). */
+  totalNetworks: number;
+}
+
+/** The process's lab socket budget, counted across threads (server/lab/fd-count.ts); `slot`: this thread's. */
+export interface FdShare {
+  budget: number;
+  buffer: SharedArrayBuffer;
+  slot: number;
+  /** The port picker's cursor, shared by every thread's picker. */
+  portCursor: SharedArrayBuffer;
+}
 
 /** A session's tag from class hosting (who it belongs to), set on the front when it opens. */
 export interface SessionLabel {

@@ -9,8 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.ts';
 import type { SandboxSupport } from '../sandbox/index.ts';
 import { SharedFdCount } from './fd-count.ts';
-import type { FromWorker, HelperStats, LoopbackCaptureStats, Question, SyscallClock, ToWorker } from './worker-messages.ts';
-import type { WorkerData } from './worker-main.ts';
+import type { FromWorker, HelperStats, LoopbackCaptureStats, Question, SyscallClock, ToWorker, WorkerData } from './worker-messages.ts';
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./worker-main.ts', import.meta.url).href;

@@ -14,6 +14,7 @@ import { labFdBudget, type FdBudget } from '../lab/fd-budget.ts';
 import { SharedFdCount } from '../lab/fd-count.ts';
 import { LabHub, type HubOptions } from '../lab/hub.ts';
 import { WorkerPool, type PoolSandbox } from '../lab/worker-pool.ts';
+import type { FdShare } from '../lab/worker-messages.ts';
 import { LabPolicy } from '../lab/policy.ts';
 import { PortPicker } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
@@ -94,15 +95,6 @@ export interface LabParts {
   networkSupport: NetworkSupport;
   sandbox: Sandbox | null;
   sandboxSupport: SandboxSupport;
-}
-
-/** The process's lab socket budget, counted across threads (server/lab/fd-count.ts); `slot`: this thread's. */
-export interface FdShare {
-  budget: number;
-  buffer: SharedArrayBuffer;
-  slot: number;
-  /** The port picker's cursor, shared by every thread's picker. */
-  portCursor: SharedArrayBuffer;
 }
 
 /** The bytes of a session's kept packets (beside --capture-packets frames); then it counts only. */

@@ -96,7 +96,8 @@ describe('lab sessions on worker threads', T, () => {
     for (const c of [...spared, watchSpared, fresh]) c.client.close();
     await waitUntil(() => server.hub.sessionCount === 0, 5000, 'every session to end');
     assert.equal(await server.pool.openFds(), 0, 'no lab socket left on any worker');
-    await waitUntil(() => fdCount() === baseline, 10_000, () => `the server's fds back to ${baseline} (now ${fdCount()})`);
+    // At most the baseline: the fresh worker may not yet hold every fd its predecessor had at start (a leak shows as more).
+    await waitUntil(() => fdCount() <= baseline, 10_000, () => `the server's fds back to ${baseline} (now ${fdCount()})`);
   });
 
   it('ends a session on another thread from the front (class hosting ending the class)', async () => {
