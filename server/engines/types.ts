@@ -63,6 +63,13 @@ export interface PollWait {
   signal: CancelSignal;
   /** Called at most once, when nothing is ready and the poll has to wait. */
   onBlocked: () => void;
+  /**
+   * Where a waiting poll leaves its "ask poll(2) again now" for the caller to run before its next
+   * call (returns the removal): a poll already answered by the kernel then completes before a later
+   * call (a recv taking the data that woke it) runs, whatever order its watch and that call's
+   * command reached the thread's loop in.
+   */
+  recheck?: (again: () => void) => () => void;
 }
 
 /**

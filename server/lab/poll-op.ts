@@ -29,7 +29,11 @@ export const poll: OpHandler<'poll'> = async (session, args, { onBlocked }) => {
   const { signal, done } = session.sockets.beginPoll(entries);
   let revents: PollRevent[][];
   try {
-    revents = await poller.poll(targets, args.timeout, { signal, onBlocked });
+    const recheck = (again: () => void) => {
+      session.sockets.pollRechecks.add(again);
+      return () => session.sockets.pollRechecks.delete(again);
+    };
+    revents = await poller.poll(targets, args.timeout, { signal, onBlocked, recheck });
   } finally {
     done();
   }

@@ -258,6 +258,10 @@ export class LabSession implements OpContext {
   async execute<O extends Op>(cmd: CommandFor<O>, opts: ExecuteOptions = {}): Promise<Reply<O>> {
     if (this.ended) return fail(cmd.id, new LabFailure('E_CANCELLED', 'This session has ended.'));
     if (!opts.internal) this.lastActivity = Date.now();
+    // A waiting poll the kernel would already answer completes first, as a blocked poll(2) wakes the
+    // moment data arrives: its watch's wake-up may still be queued behind this command (a worker
+    // reads both in one turn), and this call could take the data that woke it.
+    for (const again of [...this.sockets.pollRechecks]) again();
 
     // The kernel view is no step: it has its own allowance, and viewers get the rows (kernelView()).
     if (cmd.op === 'kernel') {

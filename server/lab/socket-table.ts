@@ -52,6 +52,8 @@ export class SocketTable {
   private programSockets = 0;
   /** How many clients the running program may accept: its allowance while it runs, else 0. */
   programAllowance = 0;
+  /** Each waiting poll's "ask poll(2) again now", run before the session's next call (PollWait.recheck). */
+  readonly pollRechecks = new Set<() => void>();
 
   constructor(
     private readonly limits: SocketTableLimits,

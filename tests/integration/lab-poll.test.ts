@@ -148,6 +148,25 @@ describe('poll (engine: native)', { skip: nativeSkip }, () => {
     }
   });
 
+  it('a waiting poll answers before a later call can take the data that woke it (send and recv sent back to back)', async () => {
+    const srv = await listener();
+    const { sock: cli } = await ok(c.client.call('socket', { type: 'tcp', actor: 'client' }));
+    await ok(c.client.call('connect', { sock: cli, address: '127.0.0.1', port: srv.port }));
+    const { sock: conn } = await ok(c.client.call('accept', { sock: srv.sock }));
+    try {
+      const { reply, id } = startPoll({ socks: [{ sock: conn, events: ['in'] }], timeout: -1 });
+      await pollStep(await id(), 'blocked');
+      // Not awaited one by one: both frames reach the session's thread together, the recv before
+      // the poll's watch has woken; the poll still sees the data first, as a blocked poll(2) would.
+      const [sent, got] = await Promise.all([c.client.call('send', { sock: cli, data: 'wake' }), c.client.call('recv', { sock: conn })]);
+      assert.ok(sent.ok && got.ok);
+      const result = await Promise.race([reply.then((r) => (r.ok ? r.result : r.error.code)), new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+      assert.deepEqual(result, { ready: 1, socks: [{ sock: conn, revents: ['in'] }] }, 'the poll woke for the data the recv then took');
+    } finally {
+      await closeAll(cli, conn, srv.sock);
+    }
+  });
+
   it('timeout 0 only looks: it returns at once with nothing ready and never blocks', async () => {
     const srv = await listener();
     try {

@@ -84,6 +84,7 @@ class NativePoller implements Poller {
       let done = false;
       let timer: NodeJS.Timeout | undefined;
       const removals: Array<() => void> = [];
+      if (wait.recheck) removals.push(wait.recheck(() => again(false)));
       const settle = (): boolean => {
         if (done) return false;
         done = true;
