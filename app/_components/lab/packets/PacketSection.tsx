@@ -1,0 +1,49 @@
+'use client';
+import dynamic from 'next/dynamic';
+import { useEffect, useRef } from 'react';
+import type { LabSessionApi } from '@/app/_lib/lab/use-lab-session';
+import { captureLine } from '@/app/_lib/lab/packets/store';
+import type { PacketPanelProps } from './PacketPanel';
+
+// The decoder, the field tree and the diagrams load only when the packet view is opened.
+const PacketPanel = dynamic<PacketPanelProps>(() => import('./PacketPanel'), { ssr: false, loading: () => <p className="m-0 text-xs">Loading the packet view…</p> });
+
+interface Props extends Omit<PacketPanelProps, 'packets' | 'call' | 'owner'> {
+  lab: Pick<LabSessionApi, 'packets' | 'call' | 'generation' | 'status' | 'state'>;
+  open: boolean;
+  onOpen: (open: boolean) => void;
+}
+
+/**
+ * "Packets on the wire": a disclosure under the timeline. Opening it asks the server to capture
+ * this session's packets (capture is off until then, so a learner who never looks costs nothing);
+ * it stays on for the session, and starts again in a fresh session while the view is open.
+ */
+export function PacketSection({ lab, open, onOpen, ...panel }: Props) {
+  const { packets, call, generation, status, state } = lab;
+  const owner = state.hello?.role === 'owner';
+  const capture = packets.capture;
+  const unavailable = open || capture?.state === 'unavailable' ? captureLine(capture) : null;
+  const started = useRef(-1);
+  useEffect(() => {
+    if (!open || !owner || status !== 'open' || started.current === generation) return;
+    if (!capture || capture.state === 'unavailable') return;
+    started.current = generation;
+    if (capture.state === 'off') void call('capture', { action: 'start' });
+  }, [open, owner, status, generation, capture, call]);
+  return (
+    <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" open={open} onToggle={(e) => onOpen(e.currentTarget.open)} data-testid="packet-section">
+      <summary className="cursor-pointer text-sm font-bold">
+        Packets on the wire{capture?.state === 'on' ? ` (${packets.list.length} captured)` : ''}: every call&apos;s real packets, byte by byte
+      </summary>
+      <div className="mt-2 space-y-2">
+        {unavailable ? (
+          <p className="m-0 text-xs text-amber-900 dark:text-amber-100" data-testid="capture-unavailable">
+            {unavailable}
+          </p>
+        ) : null}
+        {open && capture && capture.state !== 'unavailable' ? <PacketPanel packets={packets} call={call} owner={owner} {...panel} /> : null}
+      </div>
+    </details>
+  );
+}
