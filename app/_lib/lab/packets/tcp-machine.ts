@@ -93,6 +93,31 @@ const seqGe = (a: number, b: number) => ((a - b + U32) % U32) < U32 / 2;
 
 const edge = (from: MachineState, to: MachineState) => TRANSITIONS.some((t) => t.from === from && t.to === to);
 
+/**
+ * The shortest way through the machine from one state to another (first found in TRANSITIONS
+ * order), or null: the kernel's table is read between calls, so it can skip states a packet
+ * exchange passed through quickly (ESTABLISHED, then TIME_WAIT after a close()).
+ */
+export function shortestWay(from: MachineState, to: MachineState): MachineState[] | null {
+  const back = new Map<MachineState, MachineState>();
+  const queue: MachineState[] = [from];
+  while (queue.length) {
+    const at = queue.shift()!;
+    if (at === to) {
+      const way: MachineState[] = [];
+      for (let s: MachineState = to; s !== from; s = back.get(s)!) way.unshift(s);
+      return way;
+    }
+    for (const t of TRANSITIONS) {
+      if (t.from === at && t.to !== from && !back.has(t.to)) {
+        back.set(t.to, at);
+        queue.push(t.to);
+      }
+    }
+  }
+  return null;
+}
+
 function flagWords(flags: number): string {
   const names = [flags & SYN && 'SYN', flags & ACK && 'ACK', flags & FIN && 'FIN', flags & RST && 'RST'].filter(Boolean);
   return names.join('+') || 'data';
@@ -122,7 +147,9 @@ export function tcpPath(inputs: readonly MachineInput[]): PathStep[] {
     }
     if (input.kind === 'kernel') {
       const to = KERNEL_TO_MACHINE[input.state];
-      if (to) go(to, `the kernel's table: ${input.state}`);
+      if (!to || to === state) continue;
+      const way = shortestWay(state, to) ?? [];
+      for (const s of way) go(s, s === to ? `the kernel's table: ${input.state}` : `passed through between two looks at the kernel's table (it showed ${input.state} next)`);
       continue;
     }
     const { out, flags } = input;
