@@ -60,7 +60,7 @@ export default function PacketPanel({ packets, steps, sockets, lanes, kernelLog,
         ) : null}
       </div>
       {packets.list.length ? (
-        <PacketTable packets={packets.list} steps={steps} sockets={sockets} lanes={lanes} selected={selected} onSelect={onSelect} />
+        <PacketTable packets={packets.list} steps={steps} sockets={sockets} lanes={lanes} selected={selected} onSelect={onSelect} crossings={crossings} />
       ) : (
         <p className="m-0 text-xs">No packets yet: make a call that talks to another socket (connect, send, sendto, close) and its packets appear here and under the call in the timeline.</p>
       )}

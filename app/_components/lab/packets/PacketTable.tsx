@@ -2,6 +2,7 @@
 import type { PacketView } from '@/app/_lib/lab/packets/store';
 import type { SockView, StepView } from '@/app/_lib/lab/state';
 import { packetLanes } from '@/app/_lib/lab/packets/lanes';
+import { REWRITE_WORDS, type Crossing } from '@/app/_lib/lab/packets/crossings';
 
 interface Props {
   packets: readonly PacketView[];
@@ -10,6 +11,8 @@ interface Props {
   lanes: readonly string[];
   selected: number | null;
   onSelect: (n: number) => void;
+  /** Packets seen on both sides of the router, with what it rewrote. */
+  crossings: ReadonlyMap<PacketView, Crossing>;
 }
 
 /** The step a packet was caused by (or followed), as its number, for the table. */
@@ -26,7 +29,7 @@ function stepOf(p: PacketView, steps: readonly StepView[]): string {
  * The packet list as a table: the same packets as the timeline's arrows, for screen readers and
  * for reading across (time, link, who to whom, what, which call).
  */
-export function PacketTable({ packets, steps, sockets, lanes, selected, onSelect }: Props) {
+export function PacketTable({ packets, steps, sockets, lanes, selected, onSelect, crossings }: Props) {
   const t0 = packets[0]?.time ?? 0;
   const laneList = [...lanes];
   return (
@@ -46,6 +49,7 @@ export function PacketTable({ packets, steps, sockets, lanes, selected, onSelect
         <tbody>
           {packets.map((p) => {
             const ends = packetLanes(p, sockets, laneList);
+            const crossing = crossings.get(p);
             return (
               <tr key={p.n} data-packet={p.n} aria-selected={selected === p.n} className={selected === p.n ? 'bg-blue-50 dark:bg-blue-950' : ''}>
                 <td className="px-1">
@@ -59,7 +63,14 @@ export function PacketTable({ packets, steps, sockets, lanes, selected, onSelect
                   {p.host ? ` (${p.host})` : ''}
                 </td>
                 <td className="px-1">{ends.from && ends.to ? `${ends.from} → ${ends.to}` : '—'}</td>
-                <td className="px-1 font-mono [overflow-wrap:anywhere]">{p.summary}</td>
+                <td className="px-1 font-mono [overflow-wrap:anywhere]">
+                  {p.summary}
+                  {crossing ? (
+                    <span className="ml-1 rounded bg-orange-200 px-1 font-sans text-gray-900 dark:bg-orange-800 dark:text-white" data-testid="crossing-mark">
+                      {crossing.rewritten.length ? `rewritten: ${crossing.rewritten.map((r) => REWRITE_WORDS[r]).join(', ')}` : 'passed the router unchanged'} (packet {crossing.twin.n} on {crossing.twin.link})
+                    </span>
+                  ) : null}
+                </td>
                 <td className="px-1">{stepOf(p, steps)}</td>
               </tr>
             );
