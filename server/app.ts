@@ -18,6 +18,7 @@ import { UpgradeGuard } from './front/upgrade-guard.ts';
 import type { FdBudget } from './lab/fd-budget.ts';
 import type { LabHub } from './lab/hub.ts';
 import type { LabPolicy } from './lab/policy.ts';
+import type { CaptureSupport } from './lab/session-capture.ts';
 import type { Sandbox, SandboxSupport } from './sandbox/index.ts';
 import { classAddress } from './start/addresses.ts';
 import { createClassroom, openClassStore, type Classroom } from './start/classroom.ts';
@@ -43,6 +44,8 @@ export interface RunningServer {
   sandboxSupport: SandboxSupport;
   /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
   fdBudget: FdBudget;
+  /** Packet capture: the shared loopback capture (null where it cannot run) and the per-session cap. */
+  capture?: CaptureSupport;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -84,6 +87,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sandbox: lab.sandbox,
     sandboxSupport: lab.sandboxSupport,
     fdBudget: lab.fdBudget,
+    capture: lab.sessionDeps.capture,
     server,
     close: () => stop(server, lab, classroom),
   };

@@ -7,3 +7,4 @@ export { captureFromFd, DEFAULT_SNAPLEN, FrameBudget, openCapture, PacketCapture
 export { compileFilter, portRanges, programArray, type CaptureFilter, type Instruction } from './bpf.ts';
 export { PacketLog, type PacketEntry } from './packet-log.ts';
 export { describeUnavailable, type CaptureUnavailable } from './unavailable.ts';
+export { framePorts, LoopbackCapture, type LoopbackCaptureOptions, type LoopbackSink } from './loopback.ts';

@@ -4,7 +4,7 @@
  * whole log becomes a pcapng file on request. Holds only what the captures delivered, so its size
  * is bounded by their FrameBudget.
  */
-import { decodeFrame, PcapngWriter, summarize, TcpTracker } from '../../packets/index.ts';
+import { decodeFrame, PcapngWriter, summarize, TcpTracker, type DecodedFrame } from '../../packets/index.ts';
 import type { CapturedFrame } from './capture.ts';
 import { DEFAULT_SNAPLEN } from './capture.ts';
 
@@ -31,8 +31,9 @@ export class PacketLog {
   /** The snap length the captures were opened with (written into the file's interface blocks). */
   constructor(readonly snaplen: number = DEFAULT_SNAPLEN) {}
 
-  add(frame: CapturedFrame, cause?: { id: string | number; label?: string }): PacketEntry {
-    const decoded = decodeFrame(frame.data, 'ethernet', { detail: false, originalLength: frame.originalLength });
+  /** `decoded`: the frame already decoded without detail (the loopback capture sorts by it). */
+  add(frame: CapturedFrame, cause?: { id: string | number; label?: string }, decoded?: DecodedFrame): PacketEntry {
+    decoded ??= decodeFrame(frame.data, 'ethernet', { detail: false, originalLength: frame.originalLength });
     const entry: PacketEntry = {
       seq: this.#entries.length + 1,
       link: frame.link,

@@ -13,6 +13,7 @@ import * as z from 'zod/mini';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
 import { WriteBatch } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
+import { SessionCapture } from './session-capture.ts';
 import { LabSession, type SessionDeps } from './session.ts';
 
 // zod/mini carries no error messages of its own (so the browser's bundle stays small); the server
@@ -145,6 +146,7 @@ export class LabHub {
       composite: this.opts.engineComposite,
       kernelView: this.opts.kernelView,
       ...(this.opts.networkSupport ? { network: this.opts.networkSupport } : {}),
+      ...(this.opts.capture ? { capture: session.capture?.status() ?? SessionCapture.describe(this.opts.capture) } : {}),
     };
   }
 

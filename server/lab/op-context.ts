@@ -3,7 +3,7 @@
  * the handlers know nothing else of it, so the session and its ops do not import each other.
  */
 import type { Engine } from '../engines/types.ts';
-import type { ArgsOf, HostName, KernelRow, ProtocolEcho, ProgramName } from '../protocol/index.ts';
+import type { ArgsOf, CaptureState, HostName, KernelRow, ProtocolEcho, ProgramName, ResultOf } from '../protocol/index.ts';
 import type { SandboxNetwork } from '../sandbox/index.ts';
 import type { LabPolicy } from './policy.ts';
 import type { PortPicker } from './port-picker.ts';
@@ -32,6 +32,10 @@ export interface OpContext {
   createNetwork(topology: ArgsOf<'network'> & { action: 'create' }): Promise<SandboxNetwork>;
   /** Closes the network's sockets in the session's table, then the network. */
   destroyNetwork(): Promise<void>;
+  /** Starts, stops or reports the session's packet capture (E_UNSUPPORTED where it cannot run). */
+  captureAction(action: ArgsOf<'capture'>['action']): Promise<CaptureState>;
+  /** The session's capture as a pcapng file. */
+  pcapFile(): ResultOf<'pcap'>;
 }
 
 /** How one call was made: by the learner or by a program running in the session. */

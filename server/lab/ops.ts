@@ -238,6 +238,11 @@ const getsockopt: Handler<'getsockopt'> = async (session, args) => {
   return { option: args.option, value };
 };
 
+/** Packets (issue 17): off until the page asks; the session says whether it can run here. */
+const capture: Handler<'capture'> = async (session, args) => ({ capture: await session.captureAction(args.action) });
+
+const pcap: Handler<'pcap'> = async (session) => session.pcapFile();
+
 export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   socket,
   bind,
@@ -263,4 +268,6 @@ export const OP_HANDLERS: { [O in Op]: Handler<O> } = {
   setsockopt,
   getsockopt,
   poll,
+  capture,
+  pcap,
 };

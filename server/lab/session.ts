@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KernelReader } from '../kernel/index.ts';
-import type { ArgsOf, CommandId, HostName, KernelRow, Op, ProgramName, Reply, ServerEvent, SessionEndReason, Step } from '../protocol/index.ts';
+import type { ArgsOf, CaptureState, CommandId, HostName, KernelRow, Op, ProgramName, Reply, ResultOf, ServerEvent, SessionEndReason, Step } from '../protocol/index.ts';
 import { HOST_NAMES } from '../protocol/index.ts';
 import { LabFailure } from '../protocol/errors.ts';
 import type { Sandbox, SandboxNetwork } from '../sandbox/index.ts';
@@ -16,6 +16,7 @@ import type { CallInfo, OpContext, OpDeps } from './op-context.ts';
 import { OP_HANDLERS } from './ops.ts';
 import type { ProgramHost, ProgramRegistry, ProgramReport, RunningProgram } from './program.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { SessionCapture, type CaptureSupport } from './session-capture.ts';
 import { safe, SocketTable, type SocketEntry } from './socket-table.ts';
 
 export type { SocketEntry } from './socket-table.ts';
@@ -31,6 +32,8 @@ export interface SessionDeps extends OpDeps {
   fdBudget: number;
   /** Where `network` builds the session's sandbox network; absent: E_UNSUPPORTED. */
   sandbox?: Pick<Sandbox, 'create'>;
+  /** Packet capture (issue 17): the shared loopback capture and the per-session cap; absent: unavailable. */
+  capture?: CaptureSupport;
 }
 
 export interface ExecuteOptions {
@@ -81,6 +84,8 @@ export class LabSession implements OpContext {
   /** The session's sandbox network (one at a time), or the promise of it while it is built. */
   private sandboxNetwork: SandboxNetwork | null = null;
   private networkPending: Promise<SandboxNetwork> | null = null;
+  /** The session's packets, off until the page asks (`capture` op). */
+  readonly capture: SessionCapture | null;
 
   constructor(readonly deps: SessionDeps) {
     const rate = deps.policy.limits.commandsPerSecond;
@@ -90,6 +95,26 @@ export class LabSession implements OpContext {
     this.sockets = new SocketTable({ sockets: deps.policy.limits.sockets, fdBudget: deps.fdBudget, engine: deps.engine }, (handle, change) => {
       if (!this.ended) this.broadcast({ event: 'kernel', sock: handle, ...change, at: Date.now() });
     });
+    this.capture = deps.capture ? new SessionCapture(deps.capture, (event) => this.ended || this.broadcast(event), () => this.sockets.entries()) : null;
+  }
+
+  // ------------------------------------------------------------------ packets
+
+  async captureAction(action: ArgsOf<'capture'>['action']): Promise<CaptureState> {
+    const capture = this.capture;
+    if (!capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets.');
+    if (action === 'status') return capture.status();
+    if (action === 'stop') return capture.stop();
+    const network = this.sandboxNetwork && !this.sandboxNetwork.ended ? this.sandboxNetwork : null;
+    const state = await capture.start(network);
+    if (state.state === 'unavailable') throw new LabFailure('E_UNSUPPORTED', `${state.reason ?? 'Packet capture cannot run here.'} ${state.enable ?? ''}`.trim());
+    return state;
+  }
+
+  pcapFile(): ResultOf<'pcap'> {
+    if (!this.capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets.');
+    const { packets, file } = this.capture.pcapng();
+    return { name: `socket-lab-${this.id.slice(0, 8)}.pcapng`, packets, file: Buffer.from(file).toString('base64') };
   }
 
   get socketCount(): number {
@@ -186,6 +211,7 @@ export class LabSession implements OpContext {
         throw new LabFailure('E_CANCELLED', 'The session ended.');
       }
       this.sandboxNetwork = network;
+      if (this.capture?.on) void this.capture.networkCreated(network);
       // Its helper may end on its own (a crash): the network's sockets are gone with it, so the table drops them.
       network.onEnd(() => {
         if (this.sandboxNetwork === network) this.dropSandboxSockets();
@@ -205,6 +231,7 @@ export class LabSession implements OpContext {
 
   /** Closes the session's sockets that live on sandbox hosts. */
   private dropSandboxSockets(): void {
+    this.capture?.networkGone();
     for (const entry of this.sockets.entries()) {
       if (!entry.host) continue;
       try {
@@ -244,6 +271,8 @@ export class LabSession implements OpContext {
     }
     // A lab shell's command is no step: it is the owner's alone, and viewers never see its token.
     if (cmd.op === 'network' && isShellRequest(cmd.args)) opts = { ...opts, quiet: true };
+    // Capture and its file are no socket calls: the capture event tells the viewers; the file is the owner's.
+    if (cmd.op === 'capture' || cmd.op === 'pcap') opts = { ...opts, quiet: true };
 
     const sockHandle = handleIn(cmd.args);
     const step: Step<O> = {
@@ -257,11 +286,14 @@ export class LabSession implements OpContext {
       status: 'ok',
       start: Date.now(),
     };
+    const stepEntry = sockHandle ? this.sockets.find(sockHandle) : undefined;
+    const window = opts.quiet ? null : (this.capture?.beginStep(step, stepEntry, destinationIn(cmd.args)) ?? null);
     let blockedSent = false;
     const onBlocked = () => {
       if (blockedSent || this.ended || opts.quiet) return;
       blockedSent = true;
       this.broadcast(ANY_STEP[cmd.op]({ ...step, status: 'blocked' }));
+      this.capture?.blocked(window);
     };
     const onEcho = (host: HostName, address: string, echo: Parameters<NonNullable<CallInfo['onEcho']>>[2]) => {
       if (this.ended || opts.quiet) return;
@@ -273,19 +305,34 @@ export class LabSession implements OpContext {
       const result = await handler(this, cmd.args, { onBlocked, internal: opts.internal === true, onEcho });
       // A new socket's step is about the socket it made.
       if (cmd.op === 'socket') step.sock = handleIn(result);
+      this.noteCaptured(window, stepEntry, result);
       if (!opts.quiet) {
         opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'ok', result, end: Date.now() }));
       }
+      this.capture?.finished(window);
       return { id: cmd.id, ok: true, result };
     } catch (e) {
       const error = toLabError(e);
+      this.noteCaptured(window, stepEntry, null);
       if (!opts.quiet) {
         opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'error', error, end: Date.now() }));
       }
+      this.capture?.finished(window);
       return { id: cmd.id, ok: false, error };
     }
+  }
+
+  /** After a call: the capture learns its socket's (and an accepted socket's) ports and reads the call's packets. */
+  private noteCaptured(window: ReturnType<SessionCapture['beginStep']>, entry: SocketEntry | undefined, result: object | null): void {
+    const capture = this.capture;
+    if (!capture?.on || this.ended) return;
+    const made = result ? handleIn(result) : undefined;
+    const child = made ? this.sockets.find(made) : undefined;
+    if (child) capture.noteSocket(child);
+    if (entry && !window) capture.noteSocket(entry);
+    capture.callReturned(window, entry);
   }
 
   private finishStep(step: Step): void {
@@ -359,6 +406,7 @@ export class LabSession implements OpContext {
     if (this.ended) return;
     this.running?.program?.stop();
     this.sockets.closeAll();
+    this.capture?.close();
     // The network goes with the session; one being built is destroyed when it arrives (createNetwork).
     const network = this.sandboxNetwork;
     this.sandboxNetwork = null;
@@ -402,6 +450,8 @@ const ANY_STEP: { [O in Op]: (step: Step<O>) => Step } = {
   setsockopt: (s) => s,
   getsockopt: (s) => s,
   poll: (s) => s,
+  capture: (s) => s,
+  pcap: (s) => s,
 };
 
 function fail(id: CommandId, e: unknown): { id: CommandId; ok: false; error: ReturnType<typeof toLabError> } {
@@ -417,6 +467,11 @@ function handleIn(value: object): string | undefined {
 function firstPolled(args: object): string | undefined {
   const first: unknown = 'socks' in args && Array.isArray(args.socks) ? args.socks[0] : undefined;
   return typeof first === 'object' && first !== null ? handleIn(first) : undefined;
+}
+
+/** Where a connect or sendto goes: its port (the capture's cause rule names it before the socket has one). */
+function destinationIn(args: object): number | undefined {
+  return 'port' in args && typeof args.port === 'number' && 'address' in args ? args.port : undefined;
 }
 
 /** The actor a `socket` command names for its socket. */

@@ -150,6 +150,22 @@ export class HelperClient {
     });
   }
 
+  /** A capture request: resolves with the packet socket's fd (adopted by the addon) and the link's ifindex. */
+  requestCapture(body: RequestBody<'capture'>): Promise<{ fd: number; ifindex: number }> {
+    return this.#send('capture', body).then((got) => {
+      if (typeof got !== 'object' || got === null || !('fd' in got) || typeof got.fd !== 'number') {
+        throw new SandboxError('E_INTERNAL', 'The sandbox helper announced no capture socket.');
+      }
+      const fd = got.fd;
+      const value = ReplyValueSchemas.capture.safeParse('value' in got ? got.value : undefined);
+      if (!value.success) {
+        this.#options.addon.close(fd);
+        throw new SandboxError('E_INTERNAL', 'The sandbox helper did not say the link of its capture socket.');
+      }
+      return { fd, ifindex: value.data.ifindex };
+    });
+  }
+
   #send(op: HelperOp, body: object): Promise<unknown> {
     if (this.#exited) return Promise.reject(new SandboxError('E_NO_NETWORK', 'The sandbox helper has ended.'));
     const id = this.#nextId;
@@ -190,7 +206,8 @@ export class HelperClient {
     this.#updateRef();
     if (!reply.ok) return pending.reject(new SandboxError(reply.error.code, reply.error.message));
     if (fdError) return pending.reject(new SandboxError('E_INTERNAL', fdError.message));
-    pending.resolve(fd ?? reply.value);
+    // A capture socket's reply carries a value too (its link's ifindex).
+    pending.resolve(fd === null ? reply.value : pending.op === 'capture' ? { fd, value: reply.value } : fd);
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -43,6 +43,14 @@ export const HelperRequestSchema = z.discriminatedUnion('op', [
     family: FamilySchema,
     kind: z.enum(['tcp', 'udp', 'icmp']),
   }),
+  /** A packet socket in `host`'s namespace for capturing `interface` (issue 17), sent unbound; the reply says the link's ifindex. */
+  z.strictObject({
+    id: IdSchema,
+    op: z.literal('capture'),
+    network: NetworkIdSchema,
+    host: HostNameSchema,
+    interface: z.string().regex(/^[a-z][a-z0-9-]{0,14}$/),
+  }),
   z.strictObject({ id: IdSchema, op: z.literal('show'), network: NetworkIdSchema }),
   z.strictObject({ id: IdSchema, op: z.literal('firewall'), network: NetworkIdSchema, host: HostNameSchema, command: FirewallCommandSchema }),
   z.strictObject({ id: IdSchema, op: z.literal('forward'), network: NetworkIdSchema, command: ForwardCommandSchema }),
@@ -121,6 +129,7 @@ export const ReplyValueSchemas = {
   create: NetworkViewSchema,
   destroy: z.null(),
   socket: z.null(),
+  capture: z.object({ ifindex: z.number().int().min(1) }),
   show: NetworkViewSchema,
   firewall: FirewallResultSchema,
   forward: ForwardResultSchema,

@@ -4,7 +4,8 @@
  */
 import { loadNativeAddon, addonLoadFailure, type NativeAddon } from '../engines/native/addon.ts';
 
-export type SocketKind = 'tcp' | 'udp' | 'icmp';
+/** `packet`: an AF_PACKET capture socket, unbound (issue 17). */
+export type SocketKind = 'tcp' | 'udp' | 'icmp' | 'packet';
 
 export interface NetnsFunctions {
   /** [server end, helper end] of a SOCK_SEQPACKET pair; both close-on-exec. */

@@ -7,6 +7,7 @@
  * connect, send, recv... run unchanged on them, with the kernel's real results and errnos. The
  * network owns them: destroy() closes every one (a socket keeps its namespace alive).
  */
+import { captureFromFd, type CaptureOptions, type CaptureResult, type PacketCapture } from '../capture/capture.ts';
 import type { NativeAddon } from '../engines/native/addon.ts';
 import { NativeSocket } from '../engines/native/socket.ts';
 import type { EngineSocket, Family, SocketType } from '../engines/types.ts';
@@ -56,6 +57,7 @@ export class SandboxNetwork {
   readonly #endListeners = new Set<(reason: string) => void>();
   readonly #pacer: PingPacer;
   readonly #shellHosts = new Set<HostName>();
+  readonly #captures = new Set<PacketCapture>();
   #ended: string | null = null;
 
   constructor(id: number, view: NetworkView, context: NetworkContext) {
@@ -152,6 +154,28 @@ export class SandboxNetwork {
     }
   }
 
+  /**
+   * Captures the link `ifname` of `host` (issue 17): the helper makes a packet socket inside the
+   * host's namespace, where it needs no privilege, and passes it over; here the filter is attached
+   * and only then is it bound to the link. The capture is closed when the network ends.
+   */
+  async capture(host: HostName, ifname: string, options: CaptureOptions): Promise<CaptureResult> {
+    const h = this.#host(host);
+    const { fd, ifindex } = await this.#live(() => this.#context.client.requestCapture({ network: this.id, host: h, interface: ifname }));
+    if (this.#ended) {
+      this.#context.addon.close(fd);
+      throw this.#endedError();
+    }
+    const result = captureFromFd(fd, { ...options, ifindex });
+    if (!result.ok) {
+      this.#context.addon.close(fd);
+      return result;
+    }
+    for (const c of this.#captures) if (c.closed) this.#captures.delete(c);
+    this.#captures.add(result.capture);
+    return result;
+  }
+
   /** The host's own socket tables (/proc/net/{tcp,tcp6,udp,udp6} in its namespace). */
   async kernelTable(host: HostName): Promise<RawKernelRow[]> {
     const h = this.#host(host);
@@ -206,6 +230,8 @@ export class SandboxNetwork {
     this.#ended = reason;
     for (const socket of [...this.#sockets]) socket.close();
     for (const stop of [...this.#stops]) stop();
+    for (const capture of this.#captures) capture.close();
+    this.#captures.clear();
     const { shells } = this.#context;
     if (typeof shells !== 'function') shells.networkEnded(this, reason);
     this.#context.release(this);

@@ -16,6 +16,8 @@ import { sharedProcRead } from '../lab/shared-read.ts';
 import { labPrograms } from '../programs.ts';
 import type { NetworkSupport } from '../protocol/index.ts';
 import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
+import { DEFAULT_SNAPLEN, LoopbackCapture, probeCapture } from '../capture/index.ts';
+import type { CaptureSupport } from '../lab/session-capture.ts';
 import { ownAddress } from './addresses.ts';
 import { installBenchProbe } from './bench-probe.ts';
 
@@ -66,6 +68,25 @@ function labShells(config: Config): { shells: boolean; shellRefusal: string } {
   return { shells, shellRefusal: `Lab shells are off on this server: ${why}. The host can allow them with --lab-shell on (docs/hosting.md).` };
 }
 
+/** A session keeps (and sends) at most this many packets, and their bytes; then it counts only. */
+const CAPTURE_CAP = { frames: 5000, bytes: 8 * 1024 * 1024 };
+
+/**
+ * Packet capture (issue 17), probed once at start: the loopback lab's one shared `lo` capture where
+ * this process may open packet sockets (root or CAP_NET_RAW), and the sandbox links wherever
+ * sandbox networks run (no privilege needed inside them).
+ */
+function captureSupport(config: Config, sandbox: boolean): CaptureSupport {
+  const unavailable = probeCapture('lo');
+  return {
+    loopback: unavailable ? null : new LoopbackCapture({ ports: config.labPorts, snaplen: DEFAULT_SNAPLEN }),
+    loopbackUnavailable: unavailable,
+    sandbox,
+    cap: CAPTURE_CAP,
+    snaplen: DEFAULT_SNAPLEN,
+  };
+}
+
 /** `lan`: the class's LAN address, which lab sockets may use too. */
 export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
@@ -88,6 +109,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
       idleSeconds: config.idleSeconds,
     },
   });
+  const capture = captureSupport(config, sandboxSupport.supported);
   const sessionDeps: SessionDeps = {
     engine,
     policy,
@@ -105,6 +127,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
         : {
             create: () => Promise.reject(new SandboxUnsupportedError(sandboxSupport.supported ? '' : sandboxSupport.reason, sandboxSupport.supported ? '' : sandboxSupport.remedy)),
           },
+    capture,
   };
   const hub = new LabHub({
     ...sessionDeps,

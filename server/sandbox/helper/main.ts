@@ -92,6 +92,14 @@ async function handle(request: ParsedHelperRequest): Promise<unknown> {
       reply({ id: request.id, ok: true, value: null, fd: true });
       return undefined;
     }
+    case 'capture': {
+      // As for a socket: the fd is on the channel before the reply that announces it.
+      const net = network(request.network);
+      const ifindex = net.ifindex(request.host, request.interface);
+      addon.sendSocket(CHANNEL_FD, request.id, net.nsfd(request.host), 4, 'packet');
+      reply({ id: request.id, ok: true, value: { ifindex }, fd: true });
+      return undefined;
+    }
     case 'show': {
       const net = network(request.network);
       return net.serial(() => net.show());

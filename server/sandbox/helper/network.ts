@@ -299,6 +299,32 @@ export class HelperNetwork {
     });
   }
 
+  /**
+   * The index of `ifname` in the host's namespace, for binding a capture socket there (issue 17).
+   * Read from the namespace's /proc/net/dev_mcast (every Ethernet-like link with multicast joined,
+   * which is every link of the sandbox) and if_inet6, so no `ip` process is started for it.
+   */
+  ifindex(name: HostName, ifname: string): number {
+    const host = this.#host(name);
+    return this.#deps.addon.inNetns(host.nsfd, () => {
+      for (const file of ['dev_mcast', 'if_inet6']) {
+        let text = '';
+        try {
+          text = readFileSync(`/proc/thread-self/net/${file}`, 'utf8');
+        } catch {
+          continue;
+        }
+        for (const line of text.split('\n')) {
+          const cols = line.trim().split(/\s+/);
+          // dev_mcast: "index name users global address"; if_inet6: "address index(hex) prefix scope flags name".
+          if (file === 'dev_mcast' && cols[1] === ifname) return Number(cols[0]);
+          if (file === 'if_inet6' && cols[5] === ifname) return parseInt(cols[1] ?? '', 16);
+        }
+      }
+      throw new SandboxError('E_BAD_REQUEST', `Host ${name} has no link named ${ifname}.`);
+    });
+  }
+
   /** Where a lab shell joins the host: this process's pid, the namespace's fd and both namespaces' inodes. */
   entry(name: HostName): ShellEntry {
     const host = this.#host(name);

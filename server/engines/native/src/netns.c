@@ -277,6 +277,13 @@ static int socket_kind(const char *kind, int family, int *type, int *protocol) {
     /* An ICMP datagram ("ping") socket: the kernel fills in the identifier and checksum. */
     *type = SOCK_DGRAM;
     *protocol = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+  } else if (strcmp(kind, "packet") == 0) {
+    /*
+     * A capture socket (issue 17): protocol 0 queues nothing until the server binds it to a link,
+     * after it has attached its filter (captureFromFd), so no unfiltered frame is ever read.
+     */
+    *type = SOCK_RAW;
+    *protocol = 0;
   } else {
     return -1;
   }
@@ -284,7 +291,7 @@ static int socket_kind(const char *kind, int family, int *type, int *protocol) {
 }
 
 /*
- * sendSocket(channel, id, nsfd, family 4|6, kind 'tcp'|'udp'|'icmp'): creates the socket inside
+ * sendSocket(channel, id, nsfd, family 4|6, kind 'tcp'|'udp'|'icmp'|'packet'): creates the socket inside
  * the namespace, sends it with `id` over the channel and closes the helper's copy. Throws the
  * errno of socket() or sendmsg().
  */
@@ -303,8 +310,9 @@ static napi_value js_send_socket(napi_env env, napi_callback_info info) {
   int domain = family == 4 ? AF_INET : AF_INET6;
   int type, protocol;
   if (klen >= sizeof kind || socket_kind(kind, domain, &type, &protocol) < 0) {
-    return throw_type(env, "kind must be 'tcp', 'udp' or 'icmp'");
+    return throw_type(env, "kind must be 'tcp', 'udp', 'icmp' or 'packet'");
   }
+  if (strcmp(kind, "packet") == 0) domain = AF_PACKET;
   if (inside_netns) return throw_coded(env, "E_INTERNAL", "sendSocket() inside inNetns()", NULL);
   if (!remember_base(env)) return NULL;
   if (setns(ns, CLONE_NEWNET) < 0) return throw_errno(env, errno, "setns");

@@ -1,0 +1,210 @@
+/**
+ * The loopback lab's one capture (issue 17): a single packet socket on `lo` for the whole server
+ * process, whatever the number of sessions capturing, its kernel filter the lab's port range. One
+ * socket per session would make the kernel copy every loopback frame once per session (a previous
+ * attempt doubled step p99 at 100 sessions); here each frame is copied once and sorted in user space.
+ *
+ * Sorting is by ownership, O(1) per frame: a session claims the ports of its own sockets, a pair
+ * of ports (local, peer) for a connected socket and a single port for a listener or an unconnected
+ * UDP socket. A frame goes to the owner of its port pair and to the owner of either port as a
+ * single port (a listener's session sees the SYN that reaches it), never to anyone else. The
+ * latest claim wins, so a port reused by another session belongs to that session from its claim.
+ *
+ * A frame read before its sender's claim (a connect's SYN, read in the same turn as the call that
+ * made the ephemeral port) waits in a small ring (UNCLAIMED_FRAMES, UNCLAIMED_MS) for a claim that
+ * names it; past that it is dropped unseen. A pair claim takes its connection's waiting frames; a
+ * single-port claim only frames no session was given.
+ */
+import { decodeFrame, type DecodedFrame } from '../../packets/index.ts';
+import { DEFAULT_SNAPLEN, FrameBudget, openCapture, type CapturedFrame, type CaptureOptions, type CaptureResult, type PacketCapture } from './capture.ts';
+import type { CaptureUnavailable } from './unavailable.ts';
+
+/** A session's end of the shared capture. */
+export interface LoopbackSink {
+  deliver(frame: CapturedFrame, decoded: DecodedFrame): void;
+}
+
+export interface LoopbackCaptureOptions {
+  /** The lab's port range: every loopback lab packet has a port in it (the policy sees to that). */
+  ports: readonly [number, number];
+  snaplen?: number;
+  /** How the socket is opened (tests pass a counting wrapper). */
+  open?: (ifname: string, options: CaptureOptions) => CaptureResult;
+}
+
+const UNCLAIMED_FRAMES = 256;
+const UNCLAIMED_MS = 2000;
+
+interface Unclaimed {
+  frame: CapturedFrame;
+  decoded: DecodedFrame;
+  a: number;
+  b: number;
+  at: number;
+  /** Sinks it has reached already. */
+  reached: LoopbackSink[];
+}
+
+/** The two ports a frame names: its own (TCP, UDP) or, for an ICMP error, those of the packet it quotes. */
+export function framePorts(decoded: DecodedFrame): [number, number] | null {
+  const { tcp, udp, icmp } = decoded.facts;
+  const t = tcp ?? udp;
+  if (t) return [t.srcPort, t.dstPort];
+  const q = icmp?.quoted;
+  if (q?.srcPort !== undefined && q.dstPort !== undefined) return [q.srcPort, q.dstPort];
+  return null;
+}
+
+function pairKey(a: number, b: number): number {
+  return a < b ? a * 65536 + b : b * 65536 + a;
+}
+
+export class LoopbackCapture {
+  readonly #options: LoopbackCaptureOptions;
+  readonly #sinks = new Set<LoopbackSink>();
+  readonly #singles = new Map<number, LoopbackSink>();
+  readonly #pairs = new Map<number, LoopbackSink>();
+  readonly #claims = new Map<LoopbackSink, { singles: Set<number>; pairs: Set<number> }>();
+  #unclaimed: Unclaimed[] = [];
+  #capture: PacketCapture | null = null;
+  /** Sockets opened over this object's life (the tests check it stays one per process at a time). */
+  opened = 0;
+
+  constructor(options: LoopbackCaptureOptions) {
+    this.#options = options;
+  }
+
+  get open(): boolean {
+    return this.#capture !== null && !this.#capture.closed;
+  }
+
+  get subscribers(): number {
+    return this.#sinks.size;
+  }
+
+  /** Adds a session; opens the socket for the first. Null, or why capture cannot run. */
+  subscribe(sink: LoopbackSink): CaptureUnavailable | null {
+    if (!this.open) {
+      const [lo, hi] = this.#options.ports;
+      const ports = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+      const result = (this.#options.open ?? openCapture)('lo', {
+        filter: { match: 'ports', ports },
+        snaplen: this.#options.snaplen ?? DEFAULT_SNAPLEN,
+        // The per-session caps bound what is kept; this one only stops a runaway.
+        budget: new FrameBudget(Number.MAX_SAFE_INTEGER),
+        onFrame: (frame) => this.#sort(frame),
+        onError: (_code, fatal) => {
+          if (fatal) this.#capture = null;
+        },
+      });
+      if (!result.ok) return result.unavailable;
+      this.#capture = result.capture;
+      this.opened++;
+    }
+    this.#sinks.add(sink);
+    this.#claims.set(sink, { singles: new Set(), pairs: new Set() });
+    return null;
+  }
+
+  /** Removes a session and its claims; closes the socket after the last. */
+  unsubscribe(sink: LoopbackSink): void {
+    const claims = this.#claims.get(sink);
+    if (claims) {
+      for (const p of claims.singles) if (this.#singles.get(p) === sink) this.#singles.delete(p);
+      for (const k of claims.pairs) if (this.#pairs.get(k) === sink) this.#pairs.delete(k);
+    }
+    this.#claims.delete(sink);
+    this.#sinks.delete(sink);
+    for (const u of this.#unclaimed) u.reached = u.reached.filter((s) => s !== sink);
+    if (this.#sinks.size === 0) {
+      this.#capture?.close();
+      this.#capture = null;
+      this.#unclaimed = [];
+    }
+  }
+
+  /** A listener's or an unconnected socket's port: frames to or from it are the sink's. */
+  claimPort(sink: LoopbackSink, port: number): void {
+    const claims = this.#claims.get(sink);
+    if (!claims || port <= 0) return;
+    if (this.#singles.get(port) !== sink) {
+      this.#singles.set(port, sink);
+      claims.singles.add(port);
+    }
+    // Only frames nobody else was given: another session's frames never move to a new claimer.
+    this.#replay(sink, (u) => u.reached.length === 0 && (u.a === port || u.b === port));
+  }
+
+  /** Gives up a single-port claim (a connect's destination, claimed only while the connect runs). */
+  releasePort(sink: LoopbackSink, port: number): void {
+    if (this.#singles.get(port) === sink) this.#singles.delete(port);
+    this.#claims.get(sink)?.singles.delete(port);
+  }
+
+  /** Whether someone claims `port` on its own. */
+  claimed(port: number): boolean {
+    return this.#singles.has(port);
+  }
+
+  /** A connected socket's local and peer ports: frames between them are the sink's. */
+  claimPair(sink: LoopbackSink, local: number, peer: number): void {
+    const claims = this.#claims.get(sink);
+    if (!claims || local <= 0 || peer <= 0) return;
+    const key = pairKey(local, peer);
+    if (this.#pairs.get(key) !== sink) {
+      this.#pairs.set(key, sink);
+      claims.pairs.add(key);
+    }
+    this.#replay(sink, (u) => pairKey(u.a, u.b) === key);
+  }
+
+  /** Reads what the kernel has queued now (right after a call, so its packets are not a turn late). */
+  drainNow(): void {
+    this.#capture?.drainNow();
+  }
+
+  close(): void {
+    for (const sink of [...this.#sinks]) this.unsubscribe(sink);
+  }
+
+  #sort(frame: CapturedFrame): void {
+    const decoded = decodeFrame(frame.data, 'ethernet', { detail: false, originalLength: frame.originalLength });
+    const ports = framePorts(decoded);
+    if (!ports) return;
+    const [a, b] = ports;
+    const pair = this.#pairs.get(pairKey(a, b));
+    const first = this.#singles.get(a);
+    const second = this.#singles.get(b);
+    const reached: LoopbackSink[] = [];
+    for (const sink of [pair, first, second]) {
+      if (sink && !reached.includes(sink)) {
+        reached.push(sink);
+        sink.deliver(frame, decoded);
+      }
+    }
+    // Someone's end of it is not claimed yet: keep it a moment for that claim.
+    if (!pair && (!first || !second)) this.#keep({ frame, decoded, a, b, at: Date.now(), reached });
+  }
+
+  #keep(u: Unclaimed): void {
+    this.#unclaimed.push(u);
+    this.#expire();
+    if (this.#unclaimed.length > UNCLAIMED_FRAMES) this.#unclaimed.splice(0, this.#unclaimed.length - UNCLAIMED_FRAMES);
+  }
+
+  #expire(): void {
+    const old = Date.now() - UNCLAIMED_MS;
+    let drop = 0;
+    while (drop < this.#unclaimed.length && this.#unclaimed[drop]!.at < old) drop++;
+    if (drop) this.#unclaimed.splice(0, drop);
+  }
+
+  #replay(sink: LoopbackSink, match: (u: Unclaimed) => boolean): void {
+    this.#expire();
+    for (const u of this.#unclaimed) {
+      if (u.reached.includes(sink) || !match(u)) continue;
+      u.reached.push(sink);
+      sink.deliver(u.frame, u.decoded);
+    }
+  }
+}

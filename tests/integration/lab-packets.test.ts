@@ -1,0 +1,205 @@
+/**
+ * Packets beside the calls, on the loopback lab (issue 17): a session's capture is off until asked,
+ * then the server's one shared `lo` capture sorts each frame to the session whose sockets own its
+ * ports. The hello conversation arrives with each packet's cause; a refused connect is SYN then
+ * RST; two sessions never see each other's packets; a 1 MiB transfer does not stall the session;
+ * the pcap op's file opens in tshark; viewers get the packets too. Real sockets on 127.0.0.1,
+ * needs root (CI runs as root) for the loopback capture.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadCaptureAddon } from '../../server/capture/addon.ts';
+import type { RunningServer } from '../../server/app.ts';
+import type { ClientEvent } from '../../server/protocol/client.ts';
+import type { CaptureEvent, PacketEvent, Step } from '../../server/protocol/index.ts';
+import { connect, errCode, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+import { needs } from '../helpers/tools.ts';
+import { tsharkFields } from '../helpers/tshark.ts';
+
+const T = { timeout: 30_000 };
+const loaded = loadCaptureAddon();
+const skip = 'failure' in loaded ? loaded.failure : process.getuid?.() !== 0 ? 'capturing on loopback needs root (CI runs as root)' : false;
+const PORTS = [41700, 41799] as const;
+
+const isPacket = (e: ClientEvent): e is PacketEvent => e.event === 'packet';
+const packets = (c: Connected) => c.events.filter(isPacket);
+const flagsOf = (summary: string) => /\[([A-Z, ]+)\]/.exec(summary)?.[1] ?? '';
+
+/** A listener on `port` and a client connected to it, in session `c`; returns their handles and the steps' ids. */
+async function hello(c: Connected, port: number, tag: string) {
+  const srv = await ok(c.client.call('socket', { type: 'tcp', actor: 'server' }));
+  await ok(c.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port }));
+  await ok(c.client.call('listen', { sock: srv.sock }));
+  const cli = await ok(c.client.call('socket', { type: 'tcp', actor: 'client' }));
+  const connectId = `${tag}-connect`;
+  const connected = await c.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port }, connectId);
+  assert.ok(connected.ok);
+  const acc = await ok(c.client.call('accept', { sock: srv.sock }));
+  const sendId = `${tag}-send`;
+  assert.ok((await c.client.call('send', { sock: cli.sock, data: `hello ${tag}` }, sendId)).ok);
+  await ok(c.client.call('recv', { sock: acc.sock }));
+  const closeId = `${tag}-close`;
+  assert.ok((await c.client.call('close', { sock: cli.sock }, closeId)).ok);
+  await ok(c.client.call('close', { sock: acc.sock }));
+  return { srv, cli, acc, connectId, sendId, closeId, clientPort: connected.ok ? connected.result.local.port : 0 };
+}
+
+describe('packets on the loopback lab', { skip }, () => {
+  let server: RunningServer;
+  let a: Connected;
+  let b: Connected;
+  before(async () => {
+    server = await startLab({ labPorts: `${PORTS[0]}-${PORTS[1]}` });
+    a = await connect(server);
+    b = await connect(server);
+  });
+  after(async () => {
+    a.client.close();
+    b.client.close();
+    await server.close();
+  });
+
+  it('the hello says capture can run here and is off; no packet comes before capture starts', T, async () => {
+    assert.equal(a.hello.capture?.state, 'off');
+    assert.ok(a.hello.capture?.links.includes('lo'));
+    const s = await ok(a.client.call('socket', { type: 'udp' }));
+    await ok(a.client.call('sendto', { sock: s.sock, address: '127.0.0.1', port: 41790, data: 'nobody' }));
+    await sleep(100);
+    assert.equal(packets(a).length, 0);
+    await ok(a.client.call('close', { sock: s.sock }));
+    assert.equal((await ok(a.client.call('capture', { action: 'status' }))).capture.state, 'off');
+  });
+
+  it('hello conversation: SYN, SYN-ACK, ACK caused by the connect, data by the send, FINs by the closes; each after its step', T, async () => {
+    const started = await ok(a.client.call('capture', { action: 'start' }));
+    assert.equal(started.capture.state, 'on');
+    assert.deepEqual(started.capture.links, ['lo']);
+    await a.waitEvent((e) => e.event === 'capture' && (e as CaptureEvent).state === 'on');
+    const h = await hello(a, 41701, 'a');
+    await waitUntil(() => packets(a).filter((p) => /FIN/.test(flagsOf(p.summary))).length >= 2, 3000, 'both FINs');
+    const mine = packets(a);
+    const handshake = mine.filter((p) => p.cause === h.connectId);
+    assert.deepEqual(
+      handshake.map((p) => flagsOf(p.summary)),
+      ['SYN', 'SYN, ACK', 'ACK'],
+      `connect's packets: ${handshake.map((p) => p.summary).join(' | ')}`,
+    );
+    assert.match(handshake[0]!.summary, new RegExp(`127\\.0\\.0\\.1:${h.clientPort} → 127\\.0\\.0\\.1:41701 \\[SYN\\] seq=0`));
+    assert.ok(handshake.every((p) => p.link === 'lo' && p.host === undefined));
+    const data = mine.filter((p) => p.cause === h.sendId);
+    assert.ok(data.some((p) => /len=7/.test(p.summary) && Buffer.from(p.frame, 'base64').includes(Buffer.from('hello a'))), data.map((p) => p.summary).join(' | '));
+    assert.ok(mine.some((p) => p.cause === h.closeId && /FIN/.test(flagsOf(p.summary))), "the client's close sent a FIN");
+    // Every packet comes after the step that caused it.
+    const order = a.events.filter((e) => e.event === 'packet' || e.event === 'step');
+    for (const p of mine.filter((x) => x.cause !== undefined)) {
+      const stepAt = order.findIndex((e) => e.event === 'step' && (e as Step).id === p.cause);
+      assert.ok(stepAt >= 0 && stepAt < order.indexOf(p), `packet ${p.n} (${p.summary}) after its step`);
+    }
+    // Numbers run 1, 2, 3... with no gap.
+    assert.deepEqual(
+      mine.map((p) => p.n).sort((x, y) => x - y),
+      mine.map((_, i) => i + 1),
+    );
+  });
+
+  it('a refused connect: SYN then RST, both caused by the connect', T, async () => {
+    const s = await ok(a.client.call('socket', { type: 'tcp' }));
+    const r = await a.client.call('connect', { sock: s.sock, address: '127.0.0.1', port: 41798 }, 'refused');
+    assert.equal(r.ok ? 'ok' : r.error.code, 'ECONNREFUSED');
+    await waitUntil(() => packets(a).filter((p) => p.cause === 'refused').length >= 2, 3000, 'SYN and RST');
+    assert.deepEqual(
+      packets(a)
+        .filter((p) => p.cause === 'refused')
+        .map((p) => flagsOf(p.summary)),
+      ['SYN', 'RST, ACK'],
+    );
+    await ok(a.client.call('close', { sock: s.sock }));
+  });
+
+  it('two sessions: each sees only its own packets, and the server holds one loopback capture socket', T, async () => {
+    await ok(b.client.call('capture', { action: 'start' }));
+    const before = new Set(packets(a).map((p) => p.n));
+    const [ha, hb] = await Promise.all([hello(a, 41711, 'a2'), hello(b, 41712, 'b2')]);
+    await waitUntil(() => packets(b).filter((p) => /FIN/.test(flagsOf(p.summary))).length >= 2 && packets(a).filter((p) => p.cause === ha.closeId).length >= 1, 3000, 'both conversations');
+    await sleep(100);
+    const ports = (p: PacketEvent) => [...p.summary.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+    const aNew = packets(a).filter((p) => !before.has(p.n));
+    const bAll = packets(b);
+    assert.ok(aNew.length >= 8 && bAll.length >= 8, `a ${aNew.length}, b ${bAll.length}`);
+    for (const p of aNew) assert.ok(!ports(p).includes(41712) && !ports(p).includes(hb.clientPort), `a saw b's packet: ${p.summary}`);
+    for (const p of bAll) assert.ok(!ports(p).includes(41711) && !ports(p).includes(ha.clientPort) && !ports(p).includes(41701), `b saw a's packet: ${p.summary}`);
+    const bSteps = new Set(b.steps().map((st) => st.id));
+    for (const p of bAll) assert.ok(p.cause === undefined || bSteps.has(p.cause), `b's packet caused by a step b never made: ${String(p.cause)}`);
+    const loopback = server.capture?.loopback;
+    assert.equal(loopback?.subscribers, 2);
+    assert.equal(loopback?.opened, 1, 'one shared socket for both sessions');
+  });
+
+  it('a watcher gets the packet events too', T, async () => {
+    const w = await connect(server, { watch: a.hello.watchToken! });
+    try {
+      await hello(a, 41721, 'a3');
+      await w.waitEvent((e) => isPacket(e) && e.cause === 'a3-connect', 3000);
+    } finally {
+      w.client.close();
+    }
+  });
+
+  it('a 1 MiB transfer does not stall the session: other calls answer while it runs', T, async () => {
+    const srv = await ok(a.client.call('socket', { type: 'tcp' }));
+    await ok(a.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 41731 }));
+    await ok(a.client.call('listen', { sock: srv.sock }));
+    const cli = await ok(a.client.call('socket', { type: 'tcp' }));
+    await ok(a.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port: 41731 }));
+    const acc = await ok(a.client.call('accept', { sock: srv.sock }));
+    const chunk = Buffer.alloc(64 * 1024, 0x61).toString('base64');
+    const started = performance.now();
+    let got = 0;
+    const slowest: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      await ok(a.client.call('send', { sock: cli.sock, data: chunk, encoding: 'base64' }));
+      const t = performance.now();
+      await ok(a.client.call('getsockname', { sock: cli.sock }));
+      slowest.push(performance.now() - t);
+      while (got < (i + 1) * 65536) got += (await ok(a.client.call('recv', { sock: acc.sock, max: 65536 }))).bytes;
+    }
+    assert.equal(got, 1 << 20);
+    const status = await ok(a.client.call('capture', { action: 'status' }));
+    assert.ok(status.capture.packets > 20);
+    // Not a timing assertion: a stall would be seconds, and the test's own time limit catches it.
+    console.log(`1 MiB with capture on: ${(performance.now() - started).toFixed(0)} ms, slowest getsockname ${Math.max(...slowest).toFixed(1)} ms, ${status.capture.packets} packets`);
+    for (const s of [cli.sock, acc.sock, srv.sock]) await ok(a.client.call('close', { sock: s }));
+  });
+
+  it('pcap: a pcapng file tshark reads, one interface, with the causes as comments', T, async (t) => {
+    const tshark = needs('tshark');
+    if (tshark) return t.skip(tshark);
+    const r = await ok(a.client.call('pcap', {}));
+    assert.match(r.name, /^socket-lab-.+\.pcapng$/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-pcap-'));
+    try {
+      const file = path.join(dir, r.name);
+      writeFileSync(file, Buffer.from(r.file, 'base64'));
+      const rows = tsharkFields(file, ['frame.number', 'frame.interface_name', 'tcp.flags.str', 'frame.comment']);
+      assert.equal(rows.length, r.packets);
+      assert.ok(rows.every((row) => row[1] === 'lo'));
+      assert.ok(rows.some((row) => /a-connect/.test(row[3] ?? '')), 'the connect step is a comment');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stop: no more packets; the cap and counts are reported; bad args are refused', T, async () => {
+    const stopped = await ok(a.client.call('capture', { action: 'stop' }));
+    assert.equal(stopped.capture.state, 'off');
+    const n = packets(a).length;
+    await hello(a, 41741, 'a4');
+    await sleep(100);
+    assert.equal(packets(a).length, n);
+    assert.equal(await errCode(a.client.call('capture', { action: 'everything' } as never)), 'E_BAD_REQUEST');
+  });
+});
