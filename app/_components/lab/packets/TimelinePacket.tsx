@@ -35,20 +35,26 @@ export const TimelinePacket = memo(function TimelinePacket({ packet, lanes, from
       type="button"
       onClick={() => onSelect(packet.n)}
       aria-pressed={selected}
-      aria-label={`Packet ${packet.n} on ${packet.link}${packet.host ? ` (${packet.host})` : ''}${who}: ${packet.summary}${own ? ' (sent by the kernel on its own)' : ''}`}
       className={`relative mt-0.5 flex min-w-0 items-center gap-1 rounded px-1 py-0.5 text-left font-mono text-[0.7rem] leading-tight hover:bg-gray-100 dark:hover:bg-gray-800 ${selected ? 'ring-2 ring-blue-500' : ''}`}
       style={{ gridColumn: `${first + 2} / ${last + 3}`, gridRow: row }}
       data-testid="timeline-packet"
       data-packet={packet.n}
       data-link={packet.link}
     >
+      {/* The name is the visible text with the words the arrow says to the eye, so it reads the same as it looks. */}
+      <span className="sr-only">
+        Packet {packet.n}
+        {who}:{' '}
+      </span>
       <span aria-hidden="true" className={`shrink-0 ${color.text}`}>
         {known ? (rightward ? '──▶' : '◀──') : '•'}
       </span>
       <span className="min-w-0 [overflow-wrap:anywhere] text-gray-800 dark:text-gray-200">
         <span className="text-gray-600 dark:text-gray-400">{packet.link} </span>
         {packet.summary}
+        {packet.host ? <span className="sr-only"> ({packet.host})</span> : null}
         {own ? <span className="text-gray-600 dark:text-gray-400"> (kernel)</span> : null}
+        {own ? <span className="sr-only">: sent by the kernel on its own</span> : null}
       </span>
     </button>
   );
