@@ -9,11 +9,15 @@
  * The many-sessions run also prints what a call costs: the server's CPU per call (read from
  * /proc/<pid>/stat of the server child), the lab system calls' own time per call measured inside
  * the addon in the same run, and the load generator's own CPU (on 2 cores it competes with the server).
+ * With --capture (issue 17; the server must be able to capture on lo: root or CAP_NET_RAW): the one
+ * session alternates capture off and on in the same run (step p99 on vs off, budget +10%), the many
+ * sessions run once with capture off and once with it on, and each packet's delay after the step
+ * event that caused it is printed (budget p99 <= 20 ms).
  * Loopback only; bounded in time.
- *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR]
+ *   node --import tsx bench/lab-load.ts [--sessions 300] [--seconds 20] [--kernel] [--capture] [--time-wait 20000] [--kernel-view proc] [--cpu-prof DIR]
  */
 import { parseArgs } from 'node:util';
-import { helloLoop, type LoopStats } from './lib/hello-loop.ts';
+import { HelloConversation, helloLoop, type LoopStats } from './lib/hello-loop.ts';
 import { LeanClient } from './lib/lean-client.ts';
 import { machineLine, startBenchServer, summary, verdict, type BenchServer } from './lib/server-process.ts';
 import { BENCH_PROBE_LINE } from '../server/start/bench-probe.ts';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '20' },
     kernel: { type: 'boolean', default: false },
+    capture: { type: 'boolean', default: false },
     'time-wait': { type: 'string', default: '0' },
     'kernel-view': { type: 'string', default: 'auto' },
     // A directory: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
@@ -34,6 +39,29 @@ const SESSIONS = Number(values.sessions);
 const SECONDS = Number(values.seconds);
 const KERNEL = values.kernel;
 const loopOptions = { kernel: KERNEL };
+const CAPTURE = values.capture;
+
+/**
+ * Each packet's delay after its step: the time the packet event arrived minus the time the step
+ * event with its cause arrived, both at this client (the page's view of it).
+ */
+function watchPackets(c: LeanClient, delays: number[]): void {
+  const stepAt = new Map<unknown, number>();
+  c.onEvent = (e) => {
+    if (e.event === 'step' && e.status !== 'blocked') {
+      stepAt.set(e.id, performance.now());
+      if (stepAt.size > 64) stepAt.delete(stepAt.keys().next().value);
+    } else if (e.event === 'packet' && e.cause !== undefined) {
+      const at = stepAt.get(e.cause);
+      if (at !== undefined) delays.push(performance.now() - at);
+    }
+  };
+}
+
+async function setCapture(c: LeanClient, on: boolean): Promise<void> {
+  const r = await c.call('capture', { action: on ? 'start' : 'stop' });
+  if (!r.ok) throw new Error(`capture ${on ? 'start' : 'stop'}: ${r.error.code} ${r.error.message}`);
+}
 
 /** The server's lab system-call clock (server/start/bench-probe.ts): nanoseconds and calls so far. */
 async function syscallClock(srv: BenchServer): Promise<{ ns: number; calls: number }> {
@@ -66,10 +94,33 @@ try {
   const one: LoopStats = { latencies: [], errors: [], loops: 0 };
   const c = await open(server.port);
   await helloLoop(c, Date.now() + 1000, { latencies: [], errors: [], loops: 0 }, 0, loopOptions); // warm up
-  await helloLoop(c, Date.now() + 5000, one, 0, loopOptions);
+  if (CAPTURE) {
+    // Off and on alternate in short rounds, so both see the same machine load.
+    const on: LoopStats = { latencies: [], errors: [], loops: 0 };
+    const delays: number[] = [];
+    watchPackets(c, delays);
+    // One conversation per phase, each carried on across the rounds, so no round leaves sockets open.
+    const offConversation = new HelloConversation(c, one);
+    const onConversation = new HelloConversation(c, on);
+    for (let round = 0; round < 6; round++) {
+      await helloLoop(c, Date.now() + 1000, one, 0, { ...loopOptions, conversation: offConversation });
+      await setCapture(c, true);
+      await helloLoop(c, Date.now() + 1000, on, 0, { ...loopOptions, conversation: onConversation });
+      await setCapture(c, false);
+    }
+    const off1 = summary(one.latencies);
+    const on1 = summary(on.latencies);
+    const d = summary(delays);
+    console.log(`one session, capture off and on in alternate 1 s rounds: ${off1.n} calls off, ${on1.n} on, ${one.errors.length + on.errors.length} errors`);
+    console.log(`  capture off: p50 ${off1.p50.toFixed(2)} ms, p99 ${off1.p99.toFixed(2)} ms; capture on: p50 ${on1.p50.toFixed(2)} ms, p99 ${on1.p99.toFixed(2)} ms`);
+    console.log(`  capture costs ${((on1.p99 / off1.p99 - 1) * 100).toFixed(1)} % of step p99  (budget <= +10 %: ${verdict(on1.p99 <= off1.p99 * 1.1)})`);
+    console.log(`  packets after their step: ${d.n} packets, p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, max ${d.max.toFixed(1)} ms  (budget p99 <= 20 ms: ${verdict(d.p99 <= 20)})`);
+  } else {
+    await helloLoop(c, Date.now() + 5000, one, 0, loopOptions);
+  }
   c.close();
   const s1 = summary(one.latencies);
-  console.log(`one session: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
+  console.log(`one session${CAPTURE ? ', capture off' : ''}: ${one.loops} hello conversations, ${s1.n} calls, ${one.errors.length} errors`);
   console.log(`  per-op round trip: p50 ${s1.p50.toFixed(2)} ms, p99 ${s1.p99.toFixed(2)} ms, max ${s1.max.toFixed(1)} ms  (budget p99 <= 5 ms: ${verdict(s1.p99 <= 5)})`);
   if (KERNEL) {
     const v1 = summary(one.views ?? []);
@@ -77,8 +128,14 @@ try {
   }
   console.log('');
 
-  // 2. Many sessions at once.
+  // 2. Many sessions at once (with --capture: once with capture off, then once with it on).
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
+  for (const captureOn of CAPTURE ? [false, true] : [false]) {
+  const delays: number[] = [];
+  if (captureOn) {
+    for (const cl of clients) watchPackets(cl, delays);
+    await Promise.all(clients.map((cl) => setCapture(cl, true)));
+  }
   const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
   const clock0 = await syscallClock(server);
   const cpu0 = server.cpuSeconds();
@@ -93,10 +150,10 @@ try {
   const ownCpu = process.cpuUsage(ownCpu0);
   const clock1 = await syscallClock(server);
   peakRss = Math.max(peakRss, server.rssMiB());
-  for (const cl of clients) cl.close();
   const s = summary(stats.latencies);
   const errs = new Map<string, number>();
   for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
+  if (CAPTURE) console.log(`capture ${captureOn ? 'ON' : 'off'}:`);
   console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
   console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
   if (KERNEL) {
@@ -111,7 +168,14 @@ try {
   const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
   console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}); its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
   console.log(`  load generator CPU ${(((ownCpu.user + ownCpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core`);
+  if (captureOn) {
+    const d = summary(delays);
+    console.log(`  packets after their step: ${d.n} packets, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(0)} ms  (budget p99 <= 20 ms: ${verdict(d.p99 <= 20)})`);
+  }
   console.log(`  ${machineLine()}`);
+  console.log('');
+  }
+  for (const cl of clients) cl.close();
 } finally {
   await Promise.all([server.stop(), population.stop()]);
 }

@@ -115,8 +115,9 @@ export class HelloConversation {
   }
 }
 
-export async function helloLoop(client: Caller, until: number, stats: LoopStats, pauseMs = 0, opts: { kernel?: boolean } = {}): Promise<void> {
-  const conversation = new HelloConversation(client, stats);
+/** `opts.conversation`: go on with one a previous loop left (its sockets stay the same, none leak). */
+export async function helloLoop(client: Caller, until: number, stats: LoopStats, pauseMs = 0, opts: { kernel?: boolean; conversation?: HelloConversation } = {}): Promise<void> {
+  const conversation = opts.conversation ?? new HelloConversation(client, stats);
   while (Date.now() < until && !client.closed) {
     const ok = await conversation.next();
     if (ok && opts.kernel) await conversation.view();

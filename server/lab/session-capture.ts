@@ -42,7 +42,7 @@ const SANDBOX_LINKS: ReadonlyArray<{ link: CaptureLink; host: HostName; ifname: 
 ];
 
 /** The operations whose calls make the kernel send packets (a blocked recv's window update, too). */
-const SENDING_OPS: ReadonlySet<Op> = new Set<Op>(['connect', 'send', 'sendto', 'recv', 'recvfrom', 'shutdown', 'close', 'ping', 'accept']);
+const SENDING_OPS: ReadonlySet<Op> = new Set<Op>(['connect', 'send', 'sendto', 'recv', 'recvfrom', 'shutdown', 'close', 'ping']);
 
 export interface StepWindow {
   id: CommandId | null;
@@ -187,6 +187,10 @@ export class SessionCapture implements LoopbackSink {
   noteSocket(entry: SocketEntry): void {
     const loopback = this.support.loopback;
     if (!this.#onLoopback || !loopback || entry.host !== undefined) return;
+    if (entry.tuple) {
+      loopback.claimPair(this, entry.tuple.local.port, entry.tuple.remote.port);
+      return;
+    }
     const local = safely(() => entry.sock.localAddress());
     if (!local || local.port === 0) return;
     const remote = safely(() => entry.sock.remoteAddress());
@@ -224,7 +228,8 @@ export class SessionCapture implements LoopbackSink {
    */
   callReturned(w: StepWindow | null, entry: SocketEntry | undefined): void {
     if (!w) return;
-    if (entry) {
+    // Only a connect or a first send gives a socket ports it did not have when the step began.
+    if (entry && (w.op === 'connect' || w.op === 'sendto' || w.op === 'send')) {
       for (const p of portsOf(entry)) w.ports.add(p);
       this.noteSocket(entry);
     }
@@ -340,12 +345,13 @@ function safely<T>(f: () => T): T | null {
   }
 }
 
+/** A socket's ports: from its remembered connection when it has one (no system call), else asked of the kernel. */
 function portsOf(entry: SocketEntry): number[] {
+  if (entry.tuple) return [entry.tuple.local.port, entry.tuple.remote.port];
   const ports: number[] = [];
   const local = safely(() => entry.sock.localAddress());
   if (local?.port) ports.push(local.port);
-  const remote = safely(() => entry.sock.remoteAddress()) ?? entry.tuple?.remote;
+  const remote = safely(() => entry.sock.remoteAddress());
   if (remote?.port) ports.push(remote.port);
-  if (entry.tuple?.local.port) ports.push(entry.tuple.local.port);
   return ports;
 }

@@ -305,7 +305,7 @@ export class LabSession implements OpContext {
       const result = await handler(this, cmd.args, { onBlocked, internal: opts.internal === true, onEcho });
       // A new socket's step is about the socket it made.
       if (cmd.op === 'socket') step.sock = handleIn(result);
-      this.noteCaptured(window, stepEntry, result);
+      this.noteCaptured(cmd.op, window, stepEntry, result);
       if (!opts.quiet) {
         opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'ok', result, end: Date.now() }));
@@ -314,7 +314,7 @@ export class LabSession implements OpContext {
       return { id: cmd.id, ok: true, result };
     } catch (e) {
       const error = toLabError(e);
-      this.noteCaptured(window, stepEntry, null);
+      this.noteCaptured(cmd.op, window, stepEntry, null);
       if (!opts.quiet) {
         opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'error', error, end: Date.now() }));
@@ -325,13 +325,14 @@ export class LabSession implements OpContext {
   }
 
   /** After a call: the capture learns its socket's (and an accepted socket's) ports and reads the call's packets. */
-  private noteCaptured(window: ReturnType<SessionCapture['beginStep']>, entry: SocketEntry | undefined, result: object | null): void {
+  private noteCaptured(cmd: Op, window: ReturnType<SessionCapture['beginStep']>, entry: SocketEntry | undefined, result: object | null): void {
     const capture = this.capture;
     if (!capture?.on || this.ended) return;
     const made = result ? handleIn(result) : undefined;
     const child = made ? this.sockets.find(made) : undefined;
     if (child) capture.noteSocket(child);
-    if (entry && !window) capture.noteSocket(entry);
+    // The calls that give a socket a port or a peer (connect and sends: callReturned does it).
+    if (entry && (cmd === 'bind' || cmd === 'listen')) capture.noteSocket(entry);
     capture.callReturned(window, entry);
   }
 

@@ -16,6 +16,8 @@ import { loadCaptureAddon } from '../../server/capture/addon.ts';
 import { openCapture, type CapturedFrame } from '../../server/capture/index.ts';
 import { needs } from '../helpers/tools.ts';
 import { compareWithTshark, tsharkFields, tsharkPdml } from '../helpers/tshark.ts';
+import { connect, ok, startLab } from '../helpers/lab.ts';
+import { readPcapngFile } from '../helpers/pcapng.ts';
 
 const T = { timeout: 30_000 };
 const loaded = loadCaptureAddon();
@@ -270,9 +272,54 @@ describe('decoding against tshark, on conversations the lab engine made', { skip
     });
   }
 
-  it('NAT across the router: the rewritten source on the WAN link', { skip: 'needs the sandbox network (issue 16)' }, () => {
-    // TODO(issue 16): connect from 192.168.1.10 in the sandbox to 203.0.113.80, capture the LAN and
-    // the WAN side of `router`, and check tshark agrees that the WAN copy has source 203.0.113.1 and
-    // a rewritten port while the relative sequence numbers stay the same.
+  it('NAT across the router: the rewritten source on the WAN link', { ...T, skip: needs('unshare', 'ip', 'nft') }, async () => {
+    // The lab's own sandbox network and capture: laptop says hello to server through the router.
+    const server = await startLab();
+    const c = await connect(server);
+    let file = '';
+    try {
+      await ok(c.client.call('network', { action: 'create', topology: 'home' }));
+      await ok(c.client.call('capture', { action: 'start' }));
+      const web = await ok(c.client.call('socket', { type: 'tcp', host: 'server' }));
+      await ok(c.client.call('bind', { sock: web.sock, address: '203.0.113.80', port: 80 }));
+      await ok(c.client.call('listen', { sock: web.sock }));
+      const laptop = await ok(c.client.call('socket', { type: 'tcp', host: 'laptop' }));
+      await ok(c.client.call('connect', { sock: laptop.sock, address: '203.0.113.80', port: 80 }));
+      const acc = await ok(c.client.call('accept', { sock: web.sock }));
+      await ok(c.client.call('send', { sock: laptop.sock, data: 'GET / HTTP/1.0\r\n\r\n' }));
+      await ok(c.client.call('recv', { sock: acc.sock }));
+      await ok(c.client.call('close', { sock: laptop.sock }));
+      await ok(c.client.call('close', { sock: acc.sock }));
+      await settle();
+      const pcap = await ok(c.client.call('pcap', {}));
+      file = path.join(dir, 'nat.pcapng');
+      writeFileSync(file, Buffer.from(pcap.file, 'base64'));
+    } finally {
+      c.client.close();
+      await server.close();
+    }
+    const frames = tsharkFields(file, ['frame.interface_name', 'ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport', 'tcp.seq', 'tcp.flags.str']);
+    const theirs = tsharkPdml(file);
+    // Our decoding of the same file's frames, with our relative numbers, agrees with tshark's field by field.
+    const bytes = readPcapngFile(file);
+    assert.equal(bytes.length, theirs.length);
+    const tracker = new TcpTracker();
+    let compared = 0;
+    for (const [i, b] of bytes.entries()) {
+      const d = decodeFrame(b.data, 'ethernet', { originalLength: b.originalLength });
+      compared += compareWithTshark(`nat #${i + 1}`, d, theirs[i]!, tracker.track(d.facts)).compared;
+    }
+    assert.ok(compared >= bytes.length * 10, `${compared} fields compared`);
+    const to80 = (link: string) => frames.filter((f) => f[0] === link && f[4] === '80');
+    const lan = to80('lan');
+    const wan = to80('wan');
+    assert.ok(lan.length >= 4 && lan.length === wan.length, `lan ${lan.length}, wan ${wan.length}`);
+    assert.ok(lan.every((f) => f[1] === '192.168.1.10' && f[3] === '203.0.113.80'));
+    // tshark sees the router's rewrite: the WAN copy comes from 203.0.113.1, relative numbers unchanged.
+    assert.ok(wan.every((f) => f[1] === '203.0.113.1' && f[3] === '203.0.113.80'));
+    assert.deepEqual(
+      wan.map((f) => [f[5], f[6]]),
+      lan.map((f) => [f[5], f[6]]),
+    );
   });
 });
