@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { SCENARIOS } from '../../content/scenarios/index.ts';
@@ -22,7 +22,8 @@ import { loadNativeAddon } from '../../server/engines/native/addon.ts';
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 import { isFocused, lab, pressUntil, tabTo, timeline } from '../helpers/lab-page.ts';
-import { have } from '../helpers/tools.ts';
+import { have, needs } from '../helpers/tools.ts';
+import { cardCall, newSocket, openLesson, widget } from '../helpers/network-page.ts';
 
 const ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
 const SKIP = !ROOT ? 'loopback capture needs root or CAP_NET_RAW (CI runs tests as root)' : false;
@@ -166,3 +167,56 @@ describeInBrowser('packets under their calls in the lab', () => {
   }
 });
 
+
+describeInBrowser('packets on the sandbox network, across the router', () => {
+  describe('with the sandbox network', { skip: needs('unshare', 'ip', 'nft') }, () => {
+    let server: RunningServer;
+    let browser: Browser;
+    before(async () => {
+      server = await startLab({ labOnly: false });
+      browser = await launch();
+    });
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('a connect from laptop shows its SYN on lan from 192.168.1.10 and on wan from 203.0.113.1, the rewrite marked', { timeout: 120_000 }, async () => {
+      const page = await browser.newPage();
+      const problems = watchProblems(page);
+      await openLesson(page, server.url, 'firewalls');
+      await widget(page).getByTestId('network-create').click();
+      await widget(page).and(page.locator('[data-network="up"]')).waitFor({ timeout: 20_000 });
+      const packets = widget(page).getByTestId('packet-section');
+      await packets.locator('summary').click();
+      await packets.getByTestId('capture-state').and(page.locator('[data-state="on"]')).waitFor({ timeout: 10_000 });
+
+      const web = await newSocket(page, 'server');
+      await cardCall(page, web, 'bind', { address: '203.0.113.80', port: '80' });
+      await cardCall(page, web, 'listen');
+      const laptop = await newSocket(page, 'laptop');
+      await cardCall(page, laptop, 'connect', { address: '203.0.113.80', port: '80' });
+
+      const table = packets.getByTestId('packet-table');
+      const syn = (link: string) => table.locator('tbody tr', { hasText: /\[SYN\] seq=0/ }).filter({ hasText: new RegExp(`^\\d+[\\d.]+${link}`) });
+      await syn('lan').first().waitFor({ timeout: 10_000 });
+      await syn('wan').first().waitFor({ timeout: 10_000 });
+      assert.match((await syn('lan').first().textContent()) ?? '', /192\.168\.1\.10:\d+ → 203\.0\.113\.80:80/);
+      assert.match((await syn('wan').first().textContent()) ?? '', /203\.0\.113\.1:\d+ → 203\.0\.113\.80:80/);
+      // Both sightings are marked as one packet the router rewrote, naming what it changed.
+      assert.match((await syn('wan').first().getByTestId('crossing-mark').textContent()) ?? '', /rewritten: source address/);
+      assert.match((await syn('lan').first().getByTestId('crossing-mark').textContent()) ?? '', /rewritten: source address[^]*on wan/);
+
+      // The detail of the wan sighting marks the rewritten field.
+      await syn('wan').first().getByRole('button').click();
+      const detail = packets.getByTestId('packet-detail');
+      await detail.waitFor();
+      assert.match((await detail.locator('[data-field="ip.src"]').textContent()) ?? '', /203\.0\.113\.1[^]*rewritten by the router/);
+      assert.match((await detail.getByTestId('crossing').textContent()) ?? '', /It rewrote the source address/);
+      const violations = await seriousA11yViolations(page);
+      assert.deepEqual(violations, [], describeViolations(violations));
+      assert.deepEqual(problems, { console: [], failed: [] });
+      await page.close();
+    });
+  });
+});
