@@ -1,6 +1,6 @@
 'use client';
 import dynamic from 'next/dynamic';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LabSessionApi } from '@/app/_lib/lab/use-lab-session';
 import { captureLine } from '@/app/_lib/lab/packets/store';
 import type { PacketPanelProps } from './PacketPanel';
@@ -25,21 +25,28 @@ export function PacketSection({ lab, open, onOpen, ...panel }: Props) {
   const capture = packets.capture;
   const unavailable = open || capture?.state === 'unavailable' ? captureLine(capture) : null;
   const started = useRef(-1);
+  // Why the server refused to start (a link it could not open, say), until the next session.
+  const [refused, setRefused] = useState<{ generation: number; line: string } | null>(null);
   useEffect(() => {
     if (!open || !owner || status !== 'open' || started.current === generation) return;
     if (!capture || capture.state === 'unavailable') return;
     started.current = generation;
-    if (capture.state === 'off') void call('capture', { action: 'start' });
+    if (capture.state !== 'off') return;
+    void call('capture', { action: 'start' }).then((r) => {
+      if (!r.ok && r.error.code !== 'E_CANCELLED') setRefused({ generation, line: `Packets cannot be captured: ${r.error.message} (${r.error.code})` });
+    });
   }, [open, owner, status, generation, capture, call]);
+  const refusedLine = refused && refused.generation === generation ? refused.line : null;
   return (
     <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" open={open} onToggle={(e) => onOpen(e.currentTarget.open)} data-testid="packet-section">
       <summary className="cursor-pointer text-sm font-bold">
         Packets on the wire{capture?.state === 'on' ? ` (${packets.list.length} captured)` : ''}: every call&apos;s real packets, byte by byte
+        {!capture || capture.state === 'unavailable' ? ' (not available on this server: open for why)' : ''}
       </summary>
       <div className="mt-2 space-y-2">
-        {unavailable ? (
+        {unavailable || refusedLine ? (
           <p className="m-0 text-xs text-amber-900 dark:text-amber-100" data-testid="capture-unavailable">
-            {unavailable}
+            {unavailable ?? refusedLine}
           </p>
         ) : null}
         {open && capture && capture.state !== 'unavailable' ? <PacketPanel packets={packets} call={call} owner={owner} {...panel} /> : null}
