@@ -131,49 +131,49 @@ try {
   // 2. Many sessions at once (with --capture: once with capture off, then once with it on).
   const clients = await Promise.all(Array.from({ length: SESSIONS }, () => open(server.port)));
   for (const captureOn of CAPTURE ? [false, true] : [false]) {
-  const delays: number[] = [];
-  if (captureOn) {
-    for (const cl of clients) watchPackets(cl, delays);
-    await Promise.all(clients.map((cl) => setCapture(cl, true)));
-  }
-  const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
-  const clock0 = await syscallClock(server);
-  const cpu0 = server.cpuSeconds();
-  const ownCpu0 = process.cpuUsage();
-  const t0 = Date.now();
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
-  await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats, 0, loopOptions)));
-  clearInterval(sampler);
-  const wall = (Date.now() - t0) / 1000;
-  const cpu = server.cpuSeconds() - cpu0;
-  const ownCpu = process.cpuUsage(ownCpu0);
-  const clock1 = await syscallClock(server);
-  peakRss = Math.max(peakRss, server.rssMiB());
-  const s = summary(stats.latencies);
-  const errs = new Map<string, number>();
-  for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
-  if (CAPTURE) console.log(`capture ${captureOn ? 'ON' : 'off'}:`);
-  console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
-  console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
-  if (KERNEL) {
-    const v = summary(stats.views ?? []);
-    console.log(`  kernel view round trip: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms, max ${v.max.toFixed(0)} ms (${v.n} views)`);
-  }
-  console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
-  console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
-  // Every lab call the server answered in the window, the kernel views included (each is a call too).
-  const answered = s.n + (stats.views?.length ?? 0);
-  const serverUs = (cpu * 1e6) / answered;
-  const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
-  console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}); its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
-  console.log(`  load generator CPU ${(((ownCpu.user + ownCpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core`);
-  if (captureOn) {
-    const d = summary(delays);
-    console.log(`  packets after their step: ${d.n} packets, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(0)} ms  (budget p99 <= 20 ms: ${verdict(d.p99 <= 20)})`);
-  }
-  console.log(`  ${machineLine()}`);
-  console.log('');
+    const delays: number[] = [];
+    if (captureOn) {
+      for (const cl of clients) watchPackets(cl, delays);
+      await Promise.all(clients.map((cl) => setCapture(cl, true)));
+    }
+    const stats: LoopStats = { latencies: [], errors: [], loops: 0 };
+    const clock0 = await syscallClock(server);
+    const cpu0 = server.cpuSeconds();
+    const ownCpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB())), 250);
+    await Promise.all(clients.map((cl) => helloLoop(cl, t0 + SECONDS * 1000, stats, 0, loopOptions)));
+    clearInterval(sampler);
+    const wall = (Date.now() - t0) / 1000;
+    const cpu = server.cpuSeconds() - cpu0;
+    const ownCpu = process.cpuUsage(ownCpu0);
+    const clock1 = await syscallClock(server);
+    peakRss = Math.max(peakRss, server.rssMiB());
+    const s = summary(stats.latencies);
+    const errs = new Map<string, number>();
+    for (const e of stats.errors) errs.set(e, (errs.get(e) ?? 0) + 1);
+    if (CAPTURE) console.log(`capture ${captureOn ? 'ON' : 'off'}:`);
+    console.log(`${SESSIONS} sessions for ${wall.toFixed(1)} s: ${stats.loops} hello conversations, ${s.n} calls (${(s.n / wall).toFixed(0)} calls/s)`);
+    console.log(`  per-op round trip: p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms  (budget p99 <= 50 ms: ${verdict(s.p99 <= 50)})`);
+    if (KERNEL) {
+      const v = summary(stats.views ?? []);
+      console.log(`  kernel view round trip: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms, max ${v.max.toFixed(0)} ms (${v.n} views)`);
+    }
+    console.log(`  errors: ${stats.errors.length}${errs.size ? ` (${[...errs].map(([k, v]) => `${k} ×${v}`).join(', ')})` : ''}  (budget 0: ${verdict(stats.errors.length === 0)})`);
+    console.log(`  server RSS peak ${peakRss.toFixed(0)} MiB  (budget <= 1024 MiB: ${verdict(peakRss <= 1024)}), CPU ${(cpu / wall * 100).toFixed(0)}% of one core`);
+    // Every lab call the server answered in the window, the kernel views included (each is a call too).
+    const answered = s.n + (stats.views?.length ?? 0);
+    const serverUs = (cpu * 1e6) / answered;
+    const syscallUs = (clock1.ns - clock0.ns) / 1e3 / answered;
+    console.log(`  server CPU ${serverUs.toFixed(1)} µs per call (budget <= 40 µs: ${verdict(serverUs <= 40)}); its system calls ${syscallUs.toFixed(1)} µs per call inside the addon (${((clock1.calls - clock0.calls) / answered).toFixed(2)} syscalls per call), so a call costs ${(serverUs / syscallUs).toFixed(1)}× its system calls`);
+    console.log(`  load generator CPU ${(((ownCpu.user + ownCpu.system) / 1e6 / wall) * 100).toFixed(0)}% of one core`);
+    if (captureOn) {
+      const d = summary(delays);
+      console.log(`  packets after their step: ${d.n} packets, p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(0)} ms  (budget p99 <= 20 ms: ${verdict(d.p99 <= 20)})`);
+    }
+    console.log(`  ${machineLine()}`);
+    console.log('');
   }
   for (const cl of clients) cl.close();
 } finally {

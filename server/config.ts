@@ -108,6 +108,9 @@ export const ConfigSchema = z.object({
   sandboxRulesPerHost: z.coerce.number().int().min(1).max(1000).default(32).register(settingInfo, { help: 'firewall rules a learner may add per sandbox host' }),
   sandboxForwards: z.coerce.number().int().min(1).max(1000).default(16).register(settingInfo, { help: 'port forwards per sandbox network' }),
   sandboxPingsPerSecond: z.coerce.number().min(0.1).max(100).default(5).register(settingInfo, { help: 'ICMP echo requests per second per sandbox network (faster pings wait their turn)' }),
+  capturePackets: z.coerce.number().int().min(0).max(100_000).default(5000).register(settingInfo, {
+    help: "packets a session's capture keeps and sends (issue 17), then it counts only; 0 switches packet capture off",
+  }),
   labShell: z.enum(['auto', 'on', 'off']).default('auto').register(settingInfo, {
     help: 'terminals inside a learner\'s own sandbox network (npm run lab-shell), for users of this machine: auto = on when listening on loopback without --class',
   }),

@@ -28,9 +28,12 @@ export interface LoopbackCaptureOptions {
   /** The lab's port range: every loopback lab packet has a port in it (the policy sees to that). */
   ports: readonly [number, number];
   snaplen?: number;
-  /** How the socket is opened (tests pass a counting wrapper). */
-  open?: (ifname: string, options: CaptureOptions) => CaptureResult;
+  /** How the socket is opened: openCapture, or in unit tests a source that hands over frames it made. */
+  open?: (ifname: string, options: CaptureOptions) => { ok: true; capture: CaptureSource } | Extract<CaptureResult, { ok: false }>;
 }
+
+/** What the shared capture uses of its socket. */
+export type CaptureSource = Pick<PacketCapture, 'close' | 'drainNow' | 'closed'>;
 
 const UNCLAIMED_FRAMES = 256;
 const UNCLAIMED_MS = 2000;
@@ -66,7 +69,7 @@ export class LoopbackCapture {
   readonly #pairs = new Map<number, LoopbackSink>();
   readonly #claims = new Map<LoopbackSink, { singles: Set<number>; pairs: Set<number> }>();
   #unclaimed: Unclaimed[] = [];
-  #capture: PacketCapture | null = null;
+  #capture: CaptureSource | null = null;
   /** Sockets opened over this object's life (the tests check it stays one per process at a time). */
   opened = 0;
 

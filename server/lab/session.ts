@@ -102,7 +102,7 @@ export class LabSession implements OpContext {
 
   async captureAction(action: ArgsOf<'capture'>['action']): Promise<CaptureState> {
     const capture = this.capture;
-    if (!capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets.');
+    if (!capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets: the host switched it off (--capture-packets 0).');
     if (action === 'status') return capture.status();
     if (action === 'stop') return capture.stop();
     const network = this.sandboxNetwork && !this.sandboxNetwork.ended ? this.sandboxNetwork : null;
@@ -112,7 +112,7 @@ export class LabSession implements OpContext {
   }
 
   pcapFile(): ResultOf<'pcap'> {
-    if (!this.capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets.');
+    if (!this.capture) throw new LabFailure('E_UNSUPPORTED', 'This lab server does not capture packets: the host switched it off (--capture-packets 0).');
     const { packets, file } = this.capture.pcapng();
     return { name: `socket-lab-${this.id.slice(0, 8)}.pcapng`, packets, file: Buffer.from(file).toString('base64') };
   }

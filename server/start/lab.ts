@@ -68,21 +68,22 @@ function labShells(config: Config): { shells: boolean; shellRefusal: string } {
   return { shells, shellRefusal: `Lab shells are off on this server: ${why}. The host can allow them with --lab-shell on (docs/hosting.md).` };
 }
 
-/** A session keeps (and sends) at most this many packets, and their bytes; then it counts only. */
-const CAPTURE_CAP = { frames: 5000, bytes: 8 * 1024 * 1024 };
+/** The bytes of a session's kept packets (beside --capture-packets frames); then it counts only. */
+const CAPTURE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Packet capture (issue 17), probed once at start: the loopback lab's one shared `lo` capture where
  * this process may open packet sockets (root or CAP_NET_RAW), and the sandbox links wherever
  * sandbox networks run (no privilege needed inside them).
  */
-function captureSupport(config: Config, sandbox: boolean): CaptureSupport {
+function captureSupport(config: Config, sandbox: boolean): CaptureSupport | undefined {
+  if (config.capturePackets === 0) return undefined;
   const unavailable = probeCapture('lo');
   return {
     loopback: unavailable ? null : new LoopbackCapture({ ports: config.labPorts, snaplen: DEFAULT_SNAPLEN }),
     loopbackUnavailable: unavailable,
     sandbox,
-    cap: CAPTURE_CAP,
+    cap: { frames: config.capturePackets, bytes: CAPTURE_BYTES },
     snaplen: DEFAULT_SNAPLEN,
   };
 }

@@ -29,10 +29,13 @@ const isPacket = (e: ClientEvent): e is PacketEvent => e.event === 'packet';
 const packets = (c: Connected) => c.events.filter(isPacket);
 const flagsOf = (summary: string) => /\[([A-Z, ]+)\]/.exec(summary)?.[1] ?? '';
 
-/** A listener on `port` and a client connected to it, in session `c`; returns their handles and the steps' ids. */
-async function hello(c: Connected, port: number, tag: string) {
+/**
+ * A listener on a free port of the lab's range (others' ephemeral ports may hold any fixed one) and
+ * a client connected to it, in session `c`; returns their handles, ports and the steps' ids.
+ */
+async function hello(c: Connected, tag: string) {
   const srv = await ok(c.client.call('socket', { type: 'tcp', actor: 'server' }));
-  await ok(c.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port }));
+  const { port } = await ok(c.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 0 }));
   await ok(c.client.call('listen', { sock: srv.sock }));
   const cli = await ok(c.client.call('socket', { type: 'tcp', actor: 'client' }));
   const connectId = `${tag}-connect`;
@@ -45,13 +48,14 @@ async function hello(c: Connected, port: number, tag: string) {
   const closeId = `${tag}-close`;
   assert.ok((await c.client.call('close', { sock: cli.sock }, closeId)).ok);
   await ok(c.client.call('close', { sock: acc.sock }));
-  return { srv, cli, acc, connectId, sendId, closeId, clientPort: connected.ok ? connected.result.local.port : 0 };
+  return { srv, cli, acc, port, connectId, sendId, closeId, clientPort: connected.ok ? connected.result.local.port : 0 };
 }
 
 describe('packets on the loopback lab', { skip }, () => {
   let server: RunningServer;
   let a: Connected;
   let b: Connected;
+  let firstPort = 0;
   before(async () => {
     server = await startLab({ labPorts: `${PORTS[0]}-${PORTS[1]}` });
     a = await connect(server);
@@ -79,7 +83,8 @@ describe('packets on the loopback lab', { skip }, () => {
     assert.equal(started.capture.state, 'on');
     assert.deepEqual(started.capture.links, ['lo']);
     await a.waitEvent((e) => e.event === 'capture' && (e as CaptureEvent).state === 'on');
-    const h = await hello(a, 41701, 'a');
+    const h = await hello(a, 'a');
+    firstPort = h.port;
     await waitUntil(() => packets(a).filter((p) => /FIN/.test(flagsOf(p.summary))).length >= 2, 3000, 'both FINs');
     const mine = packets(a);
     const handshake = mine.filter((p) => p.cause === h.connectId);
@@ -88,7 +93,7 @@ describe('packets on the loopback lab', { skip }, () => {
       ['SYN', 'SYN, ACK', 'ACK'],
       `connect's packets: ${handshake.map((p) => p.summary).join(' | ')}`,
     );
-    assert.match(handshake[0]!.summary, new RegExp(`127\\.0\\.0\\.1:${h.clientPort} → 127\\.0\\.0\\.1:41701 \\[SYN\\] seq=0`));
+    assert.match(handshake[0]!.summary, new RegExp(`127\\.0\\.0\\.1:${h.clientPort} → 127\\.0\\.0\\.1:${h.port} \\[SYN\\] seq=0`));
     assert.ok(handshake.every((p) => p.link === 'lo' && p.host === undefined));
     const data = mine.filter((p) => p.cause === h.sendId);
     assert.ok(data.some((p) => /len=7/.test(p.summary) && Buffer.from(p.frame, 'base64').includes(Buffer.from('hello a'))), data.map((p) => p.summary).join(' | '));
@@ -123,15 +128,15 @@ describe('packets on the loopback lab', { skip }, () => {
   it('two sessions: each sees only its own packets, and the server holds one loopback capture socket', T, async () => {
     await ok(b.client.call('capture', { action: 'start' }));
     const before = new Set(packets(a).map((p) => p.n));
-    const [ha, hb] = await Promise.all([hello(a, 41711, 'a2'), hello(b, 41712, 'b2')]);
+    const [ha, hb] = await Promise.all([hello(a, 'a2'), hello(b, 'b2')]);
     await waitUntil(() => packets(b).filter((p) => /FIN/.test(flagsOf(p.summary))).length >= 2 && packets(a).filter((p) => p.cause === ha.closeId).length >= 1, 3000, 'both conversations');
     await sleep(100);
     const ports = (p: PacketEvent) => [...p.summary.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     const aNew = packets(a).filter((p) => !before.has(p.n));
     const bAll = packets(b);
     assert.ok(aNew.length >= 8 && bAll.length >= 8, `a ${aNew.length}, b ${bAll.length}`);
-    for (const p of aNew) assert.ok(!ports(p).includes(41712) && !ports(p).includes(hb.clientPort), `a saw b's packet: ${p.summary}`);
-    for (const p of bAll) assert.ok(!ports(p).includes(41711) && !ports(p).includes(ha.clientPort) && !ports(p).includes(41701), `b saw a's packet: ${p.summary}`);
+    for (const p of aNew) assert.ok(!ports(p).includes(hb.port) && !ports(p).includes(hb.clientPort), `a saw b's packet: ${p.summary}`);
+    for (const p of bAll) assert.ok(!ports(p).includes(ha.port) && !ports(p).includes(ha.clientPort) && !ports(p).includes(firstPort), `b saw a's packet: ${p.summary}`);
     const bSteps = new Set(b.steps().map((st) => st.id));
     for (const p of bAll) assert.ok(p.cause === undefined || bSteps.has(p.cause), `b's packet caused by a step b never made: ${String(p.cause)}`);
     const loopback = server.capture?.loopback;
@@ -142,7 +147,7 @@ describe('packets on the loopback lab', { skip }, () => {
   it('a watcher gets the packet events too', T, async () => {
     const w = await connect(server, { watch: a.hello.watchToken! });
     try {
-      await hello(a, 41721, 'a3');
+      await hello(a, 'a3');
       await w.waitEvent((e) => isPacket(e) && e.cause === 'a3-connect', 3000);
     } finally {
       w.client.close();
@@ -151,10 +156,10 @@ describe('packets on the loopback lab', { skip }, () => {
 
   it('a 1 MiB transfer does not stall the session: other calls answer while it runs', T, async () => {
     const srv = await ok(a.client.call('socket', { type: 'tcp' }));
-    await ok(a.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 41731 }));
+    const { port } = await ok(a.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 0 }));
     await ok(a.client.call('listen', { sock: srv.sock }));
     const cli = await ok(a.client.call('socket', { type: 'tcp' }));
-    await ok(a.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port: 41731 }));
+    await ok(a.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port }));
     const acc = await ok(a.client.call('accept', { sock: srv.sock }));
     const chunk = Buffer.alloc(64 * 1024, 0x61).toString('base64');
     const started = performance.now();
@@ -197,9 +202,44 @@ describe('packets on the loopback lab', { skip }, () => {
     const stopped = await ok(a.client.call('capture', { action: 'stop' }));
     assert.equal(stopped.capture.state, 'off');
     const n = packets(a).length;
-    await hello(a, 41741, 'a4');
+    await hello(a, 'a4');
     await sleep(100);
     assert.equal(packets(a).length, n);
     assert.equal(await errCode(a.client.call('capture', { action: 'everything' } as never)), 'E_BAD_REQUEST');
+  });
+});
+
+describe('the per-session cap, and capture switched off', { skip }, () => {
+  it('past --capture-packets frames are counted only, and the capture event says capped', T, async () => {
+    const server = await startLab({ capturePackets: 5, labPorts: '41800-41849' });
+    const c = await connect(server);
+    try {
+      assert.equal(c.hello.capture?.cap, 5);
+      await ok(c.client.call('capture', { action: 'start' }));
+      await hello(c, 'cap');
+      await c.waitEvent((e) => e.event === 'capture' && (e as CaptureEvent).state === 'capped', 3000);
+      await waitUntil(async () => (await ok(c.client.call('capture', { action: 'status' }))).capture.countedOnly >= 3, 3000, 'frames counted past the cap');
+      const { capture } = await ok(c.client.call('capture', { action: 'status' }));
+      assert.equal(capture.state, 'capped');
+      assert.equal(capture.packets, 5);
+      assert.equal(packets(c).length, 5);
+      assert.equal((await ok(c.client.call('pcap', {}))).packets, 5);
+    } finally {
+      c.client.close();
+      await server.close();
+    }
+  });
+
+  it('--capture-packets 0: no capture in the hello, and the op says why (E_UNSUPPORTED)', T, async () => {
+    const server = await startLab({ capturePackets: 0 });
+    const c = await connect(server);
+    try {
+      assert.equal(c.hello.capture, undefined);
+      assert.equal(await errCode(c.client.call('capture', { action: 'start' })), 'E_UNSUPPORTED');
+      assert.equal(await errCode(c.client.call('pcap', {})), 'E_UNSUPPORTED');
+    } finally {
+      c.client.close();
+      await server.close();
+    }
   });
 });
