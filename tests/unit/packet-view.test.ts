@@ -90,6 +90,11 @@ describe('the packet store', () => {
     assert.equal(line.split('\n').length, 1);
     assert.equal(captureLine({ state: 'on', links: ['lo'], packets: 3, countedOnly: 0, cap: 2000 }), null);
     assert.match(captureLine({ state: 'capped', links: ['lo'], packets: 2000, countedOnly: 12, cap: 2000 })!, /12 more were counted/);
+    // Loopback refused but the sandbox links work: the lab page says why; the network view runs.
+    const sandboxOnly = { state: 'off' as const, links: ['lan' as const, 'wan' as const], packets: 0, countedOnly: 0, cap: 5000, code: 'EPERM', reason: 'Capturing packets on lo needs root.', enable: 'Run the server as root.' };
+    assert.match(captureLine(sandboxOnly, 'lo')!, /^Packets cannot be captured here: Capturing packets on lo needs root\. To enable it: Run the server as root\.$/);
+    assert.equal(captureLine(sandboxOnly, 'sandbox'), null);
+    assert.match(captureLine(null)!, /--capture-packets 0/);
   });
 
   it('a new session (hello) starts empty with its capture state', () => {

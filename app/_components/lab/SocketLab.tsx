@@ -227,7 +227,7 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
         selectedPacket={packetN}
         onSelectPacket={openPacket}
       />
-      <PacketSection lab={lab} open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={lanes} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
+      <PacketSection lab={lab} need="lo" open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={lanes} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
         {/* Generated only while open: it is rebuilt from every step on each change. */}

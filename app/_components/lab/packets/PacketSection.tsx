@@ -2,7 +2,7 @@
 import dynamic from 'next/dynamic';
 import { useEffect, useRef, useState } from 'react';
 import type { LabSessionApi } from '@/app/_lib/lab/use-lab-session';
-import { captureLine } from '@/app/_lib/lab/packets/store';
+import { canCapture, captureLine, type CaptureNeed } from '@/app/_lib/lab/packets/store';
 import type { PacketPanelProps } from './PacketPanel';
 
 // The decoder, the field tree and the diagrams load only when the packet view is opened.
@@ -12,6 +12,8 @@ interface Props extends Omit<PacketPanelProps, 'packets' | 'call' | 'owner'> {
   lab: Pick<LabSessionApi, 'packets' | 'call' | 'generation' | 'status' | 'state'>;
   open: boolean;
   onOpen: (open: boolean) => void;
+  /** The links this view's packets cross: the loopback lab's or the sandbox network's. */
+  need: CaptureNeed;
 }
 
 /**
@@ -19,29 +21,30 @@ interface Props extends Omit<PacketPanelProps, 'packets' | 'call' | 'owner'> {
  * this session's packets (capture is off until then, so a learner who never looks costs nothing);
  * it stays on for the session, and starts again in a fresh session while the view is open.
  */
-export function PacketSection({ lab, open, onOpen, ...panel }: Props) {
+export function PacketSection({ lab, open, onOpen, need, ...panel }: Props) {
   const { packets, call, generation, status, state } = lab;
   const owner = state.hello?.role === 'owner';
   const capture = packets.capture;
-  const unavailable = open || capture?.state === 'unavailable' ? captureLine(capture) : null;
+  const able = canCapture(capture, need);
+  const unavailable = captureLine(capture, need);
   const started = useRef(-1);
   // Why the server refused to start (a link it could not open, say), until the next session.
   const [refused, setRefused] = useState<{ generation: number; line: string } | null>(null);
   useEffect(() => {
     if (!open || !owner || status !== 'open' || started.current === generation) return;
-    if (!capture || capture.state === 'unavailable') return;
+    if (!capture || !able) return;
     started.current = generation;
     if (capture.state !== 'off') return;
     void call('capture', { action: 'start' }).then((r) => {
       if (!r.ok && r.error.code !== 'E_CANCELLED') setRefused({ generation, line: `Packets cannot be captured: ${r.error.message} (${r.error.code})` });
     });
-  }, [open, owner, status, generation, capture, call]);
+  }, [open, owner, status, generation, capture, able, call]);
   const refusedLine = refused && refused.generation === generation ? refused.line : null;
   return (
     <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" open={open} onToggle={(e) => onOpen(e.currentTarget.open)} data-testid="packet-section">
       <summary className="cursor-pointer text-sm font-bold">
         Packets on the wire{capture?.state === 'on' ? ` (${packets.list.length} captured)` : ''}: every call&apos;s real packets, byte by byte
-        {!capture || capture.state === 'unavailable' ? ' (not available on this server: open for why)' : ''}
+        {!able ? ' (not available on this server: open for why)' : ''}
       </summary>
       <div className="mt-2 space-y-2">
         {unavailable || refusedLine ? (
@@ -49,7 +52,7 @@ export function PacketSection({ lab, open, onOpen, ...panel }: Props) {
             {unavailable ?? refusedLine}
           </p>
         ) : null}
-        {open && capture && capture.state !== 'unavailable' ? <PacketPanel packets={packets} call={call} owner={owner} {...panel} /> : null}
+        {open && capture && able ? <PacketPanel packets={packets} call={call} owner={owner} {...panel} /> : null}
       </div>
     </details>
   );

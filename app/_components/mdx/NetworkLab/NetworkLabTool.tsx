@@ -292,7 +292,7 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
               ))}
             </section>
           ) : null}
-          <PacketSection lab={lab} open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={HOST_NAMES} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
+          <PacketSection lab={lab} need="sandbox" open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={HOST_NAMES} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
         </>
       ) : null}
     </section>

@@ -108,10 +108,25 @@ export function packetsOfStep(state: PacketsState, step: { id: number | string |
 
 const NONE: PacketView[] = [];
 
-/** One line for a capture that is not running: why, and what would enable it (from the server). */
-export function captureLine(capture: CaptureState | null): string | null {
-  if (!capture) return 'This server does not capture packets (it predates packet capture).';
-  if (capture.state === 'unavailable') return [`Packets cannot be captured here: ${capture.reason ?? capture.code ?? 'the server gave no reason'}.`, capture.enable ? `To enable it: ${capture.enable}` : ''].filter(Boolean).join(' ').replace(/\.\./g, '.');
+/** Which links a view shows: the loopback lab's, or a sandbox network's. */
+export type CaptureNeed = 'lo' | 'sandbox';
+
+/** Whether the capture can run for a view: the link it needs is one the server can capture. */
+export function canCapture(capture: CaptureState | null, need: CaptureNeed): boolean {
+  if (!capture || capture.state === 'unavailable') return false;
+  return need === 'lo' ? capture.links.includes('lo') : capture.links.includes('lan') || capture.links.includes('wan');
+}
+
+/**
+ * One line for a capture that cannot run (or is capped) for this view: why, and what would enable
+ * it, in the server's words; null when it runs.
+ */
+export function captureLine(capture: CaptureState | null, need: CaptureNeed = 'lo'): string | null {
+  if (!capture) return 'This server does not capture packets: its host switched capture off (--capture-packets 0), or it predates packet capture.';
+  if (!canCapture(capture, need)) {
+    const why = capture.reason ?? capture.code ?? `this server cannot capture on ${need === 'lo' ? 'loopback' : 'the sandbox links'}`;
+    return [`Packets cannot be captured here: ${why.replace(/\.$/, '')}.`, capture.enable ? `To enable it: ${capture.enable}` : ''].filter(Boolean).join(' ');
+  }
   if (capture.state === 'capped') return `The capture reached its cap of ${capture.cap} packets: ${capture.countedOnly} more were counted, not kept. Reset the lab for a fresh capture.`;
   return null;
 }
