@@ -47,7 +47,8 @@ async function connectWithClicks(page: Page) {
   for (let i = 0; i < through; i++) {
     const before = Number(await bar.getAttribute('data-index'));
     await page.getByTestId('scenario-next').and(page.locator(':enabled')).click();
-    await page.waitForFunction((b) => Number(document.querySelector('[data-testid="scenario-bar"]')?.getAttribute('data-index')) > b, before, { timeout: 10_000 });
+    // 20 s: the first call after a fresh build and server start can be slow on a loaded machine.
+    await page.waitForFunction((b) => Number(document.querySelector('[data-testid="scenario-bar"]')?.getAttribute('data-index')) > b, before, { timeout: 20_000 });
   }
 }
 
