@@ -192,10 +192,12 @@ export class SessionCapture implements LoopbackSink {
       return;
     }
     const local = safely(() => entry.sock.localAddress());
-    if (!local || local.port === 0) return;
-    const remote = safely(() => entry.sock.remoteAddress());
-    if (remote && remote.port !== 0) loopback.claimPair(this, local.port, remote.port);
-    else loopback.claimPort(this, local.port);
+    if (local && local.port !== 0) loopback.claimPort(this, local.port);
+  }
+
+  /** A loopback socket was bound to `port` (the bind's result: no need to ask the kernel). */
+  notePort(entry: SocketEntry, port: number): void {
+    if (this.#onLoopback && entry.host === undefined) this.support.loopback?.claimPort(this, port);
   }
 
   /** A step begins: its window opens. `ports`: its socket's ports known now (and a connect's or sendto's destination). */
@@ -345,13 +347,12 @@ function safely<T>(f: () => T): T | null {
   }
 }
 
-/** A socket's ports: from its remembered connection when it has one (no system call), else asked of the kernel. */
+/**
+ * A socket's ports: from its remembered connection when it has one (no system call; `connect` and
+ * `accept` remember it for TCP and UDP alike), else only its local port: without a connection it has no peer.
+ */
 function portsOf(entry: SocketEntry): number[] {
   if (entry.tuple) return [entry.tuple.local.port, entry.tuple.remote.port];
-  const ports: number[] = [];
   const local = safely(() => entry.sock.localAddress());
-  if (local?.port) ports.push(local.port);
-  const remote = safely(() => entry.sock.remoteAddress());
-  if (remote?.port) ports.push(remote.port);
-  return ports;
+  return local?.port ? [local.port] : [];
 }

@@ -331,8 +331,8 @@ export class LabSession implements OpContext {
     const made = result ? handleIn(result) : undefined;
     const child = made ? this.sockets.find(made) : undefined;
     if (child) capture.noteSocket(child);
-    // The calls that give a socket a port or a peer (connect and sends: callReturned does it).
-    if (entry && (cmd === 'bind' || cmd === 'listen')) capture.noteSocket(entry);
+    // A bind gives a socket its port (connect and sends: callReturned claims theirs).
+    if (entry && cmd === 'bind' && result && 'port' in result && typeof result.port === 'number') capture.notePort(entry, result.port);
     capture.callReturned(window, entry);
   }
 

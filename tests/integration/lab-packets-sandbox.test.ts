@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '../../server/app.ts';
 import type { ClientEvent } from '../../server/protocol/client.ts';
 import type { PacketEvent } from '../../server/protocol/index.ts';
-import { connect, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
+import { connect, fdCount, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
 import { needs } from '../helpers/tools.ts';
 import { tsharkFields } from '../helpers/tshark.ts';
 
@@ -118,5 +118,15 @@ describe('packets on the sandbox network', { skip }, () => {
     await ok(c.client.call('network', { action: 'destroy' }));
     const { capture } = await ok(c.client.call('capture', { action: 'status' }));
     assert.ok(!capture.links.includes('lan') && !capture.links.includes('wan'), capture.links.join(','));
+  });
+
+  it('with capture on, networks built and destroyed again and again leave no capture socket behind', { timeout: 90_000 }, async () => {
+    const base = fdCount();
+    for (let i = 0; i < 4; i++) {
+      await ok(c.client.call('network', { action: 'create', topology: 'home' }));
+      await waitUntil(async () => (await ok(c.client.call('capture', { action: 'status' }))).capture.links.includes('wan'), 10_000, 'the link captures');
+      await ok(c.client.call('network', { action: 'destroy' }));
+    }
+    await waitUntil(() => fdCount() <= base, 10_000, () => `fds back to ${base} (now ${fdCount()})`);
   });
 });
