@@ -52,7 +52,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Opened before anything listens: without better-sqlite3 a class cannot start (SqliteUnavailableError).
   const classStore = await openClassStore(config, ROOT);
   let classroom: Classroom | undefined;
-  const lab = await createLab(config, lan, (session, url) => classroom?.hub.labelLabSession(session, url));
+  const lab = await createLab(
+    config,
+    lan,
+    (session, url) => classroom?.hub.labelLabSession(session, url),
+    (token) => classroom?.hub.remoteSession(token),
+  );
   const site = await createSite(config, ROOT);
   const { policy, engine } = lab;
   const guard = new UpgradeGuard(

@@ -4,7 +4,8 @@
  * student tag on lab sessions, and the end of the class. The parts with a job of their own are
  * beside it: the roster and progress (class-roster.ts), the WebSocket (class-socket.ts), the
  * dashboards (class-dashboard.ts), the CSV summary over HTTP (summary-http.ts) and the class chat
- * server (class-chat.ts).
+ * server (class-chat.ts). Other instances serving the same class hear of every change over the
+ * event bus (class-bus.ts, class-events.ts) and apply it to their own dashboards and students.
  * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
  * go to the instructor only, after the key. docs/protocol.md lists what is enforced.
  */
@@ -16,6 +17,9 @@ import type { ClassClientMessage, ClassInfo, LessonProgressReport, PublicClassIn
 import type { Step } from '../protocol/index.ts';
 import type { LabHub } from '../lab/hub.ts';
 import type { LabSession, SessionDeps } from '../lab/session.ts';
+import { classBusId, LocalBus, type ClassBus } from './class-bus.ts';
+import type { ClassEvent } from './class-events.ts';
+import { RemoteSession } from './remote-session.ts';
 import { sameSecret } from './class-codes.ts';
 import { startClassChat } from './class-chat.ts';
 import { ClassDashboards } from './class-dashboard.ts';
@@ -23,12 +27,14 @@ import { ClassFeed } from './class-feed.ts';
 import { ClassRoster } from './class-roster.ts';
 import { ClassSockets, type ClassConn } from './class-socket.ts';
 import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
-import { AddressLimits, WRONG_CODES_PER_CONNECTION } from './limits.ts';
+import { AddressLimits, SHARED_WRONG_CODES_PER_WINDOW, WRONG_CODES_PER_CONNECTION } from './limits.ts';
 import { serveSummary } from './summary-http.ts';
 
 const DASHBOARD_MS = 1000;
 const FLUSH_MS = 3000;
 const SWEEP_MS = 60_000;
+/** Another instance not heard from for this long is taken to be gone, with its students' presence. */
+const PRESENCE_EXPIRES_MS = 3.5 * DASHBOARD_MS;
 
 const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
 
@@ -45,6 +51,8 @@ export interface ClassHubOptions {
   allowedOrigins: string[];
   /** Students who may join from one client address (a classroom behind one NAT is one address). */
   studentsPerAddress: number;
+  /** Where the other instances serving this class are told what changed (default: none). */
+  bus?: ClassBus;
 }
 
 /** A short text for one lab call, for the instructor's feed. */
@@ -68,11 +76,24 @@ export class ClassHub {
   private qrSvg = '';
   private chatSession: LabSession | null = null;
   private closed = false;
+  private readonly bus: ClassBus;
+  /** Who is online on each other instance, and when it last said so. */
+  private readonly remoteOnline = new Map<string, { ids: number[]; at: number }>();
+  /** The presenter's session when it lives on another instance, watchable here. */
+  private remotePresented: RemoteSession | null = null;
+  /** Stops publishing the presented session's events (it is presented from this instance). */
+  private stopPublishing: (() => void) | null = null;
+  /** Connections whose join waits for the shared wrong-code count. */
+  private readonly joining = new WeakSet<ClassConn>();
   chat: { address: string; port: number } | null = null;
 
   constructor(private readonly opts: ClassHubOptions) {
     this.settings = opts.store.settings()!;
-    this.roster = new ClassRoster(opts.store, this.feed);
+    this.bus = opts.bus ?? new LocalBus();
+    this.roster = new ClassRoster(opts.store, this.feed, {
+      progressCommitted: (studentId, lessons) => this.bus.publish({ type: 'progress', studentId, lessons }),
+      seen: (studentId, at) => this.bus.publish({ type: 'seen', studentId, at }),
+    });
     this.limits = new AddressLimits(opts.studentsPerAddress);
     this.sockets = new ClassSockets(this.limits, {
       publicInfo: () => this.publicInfo,
@@ -89,9 +110,14 @@ export class ClassHub {
       presenting: () => this.presenting,
       sharedLab: (id) => this.sharedLab(id),
       qrSvg: () => this.qrSvg,
+      online: () => this.onlineIds(),
+      partial: () => this.bus.shared && !this.bus.up,
     });
     this.timers.push(
-      setInterval(() => this.dashboards.push(), DASHBOARD_MS),
+      setInterval(() => {
+        this.announcePresence();
+        this.dashboards.push();
+      }, DASHBOARD_MS),
       setInterval(() => this.roster.flushLabCounts(), FLUSH_MS),
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
@@ -101,6 +127,10 @@ export class ClassHub {
   /** Prepares what start-up needs: the QR code and, unless the class has ended, the class chat server. */
   async start(): Promise<void> {
     this.qrSvg = qrSvg(this.opts.studentUrl);
+    await this.bus.start(classBusId(this.settings.code, this.settings.startedAt), {
+      event: (e, from) => this.onBusEvent(e, from),
+      status: (up) => this.onBusStatus(up),
+    });
     if (this.settings.endedAt !== null) return;
     const chat = await startClassChat(this.opts.sessionDeps, this.opts.chatAddress, this.opts.chatPort);
     if (chat) {
@@ -133,7 +163,7 @@ export class ClassHub {
     return serveSummary(req, res, {
       instructorKey: this.settings.instructorKey,
       startedAt: this.settings.startedAt,
-      csv: () => this.roster.summaryCsv(LESSON_SLUGS, this.sockets.onlineIds()),
+      csv: () => this.roster.summaryCsv(LESSON_SLUGS, this.onlineIds()),
     });
   }
 
@@ -148,8 +178,98 @@ export class ClassHub {
     session.label = { studentId: id, nickname: student.nickname };
     session.onStep = (step) => {
       if (step.status === 'blocked') return;
-      this.feed.record({ at: step.end ?? Date.now(), studentId: id, student: student.nickname, call: callText(step), outcome: step.status === 'ok' ? 'ok' : (step.error?.code ?? 'error') });
+      const call = { at: step.end ?? Date.now(), studentId: id, student: student.nickname, call: callText(step), outcome: step.status === 'ok' ? 'ok' : (step.error?.code ?? 'error') };
+      this.feed.record(call);
+      this.bus.publish({ type: 'call', ...call });
     };
+  }
+
+  /** The presenter's session when it lives on another instance: its viewers here watch it (lab hub). */
+  remoteSession(watchToken: string): RemoteSession | undefined {
+    return this.remotePresented?.watchToken === watchToken ? this.remotePresented : undefined;
+  }
+
+  // ------------------------------------------------------------------ the other instances
+
+  /** Students online here, and on every other instance heard from lately. */
+  private onlineIds(): Set<number> {
+    const ids = this.sockets.onlineIds();
+    const now = Date.now();
+    for (const [instance, p] of this.remoteOnline) {
+      if (now - p.at > PRESENCE_EXPIRES_MS) this.remoteOnline.delete(instance);
+      else for (const id of p.ids) ids.add(id);
+    }
+    return ids;
+  }
+
+  private announcePresence(): void {
+    if (this.bus.shared) this.bus.publish({ type: 'presence', online: [...this.sockets.onlineIds()] });
+  }
+
+  private onBusEvent(e: ClassEvent, from: string): void {
+    if (this.closed) return;
+    switch (e.type) {
+      case 'joined':
+        return this.roster.adopt(e.student);
+      case 'progress':
+        return this.roster.applyProgress(e.studentId, e.lessons);
+      case 'seen':
+        return this.roster.seenElsewhere(e.studentId, e.at);
+      case 'call':
+        this.feed.record(e, false);
+        return this.roster.callElsewhere(e.studentId, e.outcome === 'ok');
+      case 'presence':
+        this.remoteOnline.set(from, { ids: e.online, at: Date.now() });
+        return;
+      case 'presenting':
+        return this.presentedElsewhere(e.watchToken, e.session);
+      case 'lab-event':
+        // Checked as an object with an `event` name on arrival; the page checks the rest, as it does for local events.
+        return this.remotePresented?.watchToken === e.watchToken ? this.remotePresented.deliver(e.event as never) : undefined;
+      case 'open-lesson':
+        this.settings.lesson = e.slug;
+        return this.sockets.toStudents({ type: 'open-lesson', slug: e.slug });
+      case 'end-class':
+        return this.endClass(e.at);
+    }
+  }
+
+  /**
+   * The bus went down: the dashboard says the view is partial (the others' presence runs out by
+   * itself). It came back: whatever was missed is in the store, so the roster reloads from it, and
+   * this instance tells the others who is here and what it presents.
+   */
+  private onBusStatus(up: boolean): void {
+    if (this.closed) return;
+    if (up) {
+      this.roster.reload();
+      this.announcePresence();
+      if (this.stopPublishing) this.bus.publish({ type: 'presenting', watchToken: this.presenting, session: this.opts.lab.sessionByWatchToken(this.presenting ?? '')?.id ?? null });
+    }
+    this.dashboards.push();
+  }
+
+  private presentedElsewhere(watchToken: string | null, session: string | null): void {
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end();
+    this.remotePresented = watchToken && session ? new RemoteSession(session, watchToken) : null;
+    this.presenting = watchToken;
+    this.sockets.toStudents({ type: 'presenting', watchToken });
+  }
+
+  /** The instructor here presents a session of this instance (or stops): its events go to the other instances too. */
+  private presentHere(watchToken: string | null, session: LabSession | undefined): void {
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end();
+    this.remotePresented = null;
+    this.presenting = watchToken;
+    if (session && this.bus.shared) {
+      this.stopPublishing = session.attach((event) => this.bus.publish({ type: 'lab-event', watchToken: session.watchToken, event }), 'viewer');
+    }
+    this.bus.publish({ type: 'presenting', watchToken, session: session?.id ?? null });
+    this.sockets.toStudents({ type: 'presenting', watchToken });
   }
 
   // ------------------------------------------------------------------ messages
@@ -181,13 +301,15 @@ export class ClassHub {
         if (msg.slug !== null && !KNOWN_SLUGS.has(msg.slug)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
         this.settings.lesson = msg.slug;
         this.opts.store.setLesson(msg.slug);
+        this.bus.publish({ type: 'open-lesson', slug: msg.slug });
         return this.sockets.toStudents({ type: 'open-lesson', slug: msg.slug });
-      case 'present':
-        if (msg.watchToken !== null && !this.opts.lab.sessionByWatchToken(msg.watchToken)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
-        this.presenting = msg.watchToken;
-        return this.sockets.toStudents({ type: 'presenting', watchToken: msg.watchToken });
+      case 'present': {
+        const session = msg.watchToken === null ? undefined : this.opts.lab.sessionByWatchToken(msg.watchToken);
+        if (msg.watchToken !== null && !session) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
+        return this.presentHere(msg.watchToken, session);
+      }
       case 'end-class':
-        return this.endClass();
+        return this.endClass(null);
     }
   }
 
@@ -235,6 +357,23 @@ export class ClassHub {
 
   private join(conn: ClassConn, code: string, nickname: string): void {
     if (this.alreadyIdentified(conn)) return;
+    if (!this.bus.shared) return this.checkJoin(conn, code, nickname);
+    // Several instances: the wrong codes from an address are also counted in Redis, so N instances
+    // do not give a guesser N allowances. One connection asks one question at a time.
+    if (this.joining.has(conn)) return this.sockets.fail(conn, 'E_BUSY', 'The previous join on this connection is still being checked.');
+    this.joining.add(conn);
+    void this.bus.wrongCodes(conn.address).then((n) => {
+      this.joining.delete(conn);
+      if (this.closed || conn.ws.readyState !== conn.ws.OPEN || this.alreadyIdentified(conn)) return;
+      // Redis unreachable (null): this instance's own limit still holds.
+      if (n !== null && n >= SHARED_WRONG_CODES_PER_WINDOW) {
+        return this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a minute.');
+      }
+      this.checkJoin(conn, code, nickname);
+    });
+  }
+
+  private checkJoin(conn: ClassConn, code: string, nickname: string): void {
     // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
     // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
     if (this.limits.mustWait(conn.address)) {
@@ -242,6 +381,7 @@ export class ClassHub {
     }
     if (!sameSecret(code, this.settings.code)) {
       this.limits.wrongCode(conn.address);
+      void this.bus.wrongCode(conn.address);
       conn.wrongCodes++;
       this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
       if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
@@ -254,6 +394,7 @@ export class ClassHub {
     const row = this.roster.add(nickname, Date.now());
     if (!row) return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
     this.limits.joined(conn.address);
+    this.bus.publish({ type: 'joined', student: row });
     this.enter(conn, row, false);
   }
 
@@ -289,13 +430,21 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ the end
 
-  private endClass(): void {
+  /** The instructor ends the class here (`endedAt` null), or another instance says it ended. */
+  private endClass(endedAt: number | null): void {
     if (this.settings.endedAt !== null) return;
-    const at = Date.now();
+    const at = endedAt ?? Date.now();
     this.roster.flush();
     this.settings.endedAt = at;
-    this.opts.store.endClass(at);
+    if (endedAt === null) {
+      this.opts.store.endClass(at);
+      this.bus.publish({ type: 'end-class', at });
+    }
     this.presenting = null;
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end('The class has ended.');
+    this.remotePresented = null;
     this.sockets.toStudents({ type: 'class-ended', message: 'Your instructor ended the class. Thank you for taking part!' });
     this.sockets.closeStudents(1000, 'the class has ended');
     this.opts.lab.endSessions((s) => s.label.studentId !== undefined, 'The class has ended.');
@@ -308,6 +457,9 @@ export class ClassHub {
   close(): void {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
+    this.stopPublishing?.();
+    this.remotePresented?.end('The server is stopping.');
+    void this.bus.close();
     this.roster.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();

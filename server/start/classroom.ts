@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { newJoinCode } from '../class/class-codes.ts';
+import { createClassBus } from '../class/class-bus.ts';
 import { ClassHub } from '../class/class-hub.ts';
 import { ClassStore } from '../class/class-store.ts';
 import { openClass } from '../class/open-class.ts';
@@ -43,6 +44,7 @@ export function createClassroom(store: ClassStore, config: Config, o: { root: st
     chatPort: config.classChatPort ?? config.labPorts[0],
     allowedOrigins: config.allowedOrigins,
     studentsPerAddress: config.classStudentsPerAddress,
+    bus: createClassBus(config.redis),
   });
   return { hub, resumed, instructorUrl: `${o.url}/class/instructor#key=${settings.instructorKey}`, studentUrl, dataFile };
 }

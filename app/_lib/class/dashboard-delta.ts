@@ -30,5 +30,6 @@ export function applyDashboardDelta(d: Dashboard, delta: DashboardDelta): Dashbo
     feed: fresh.length ? [...d.feed, ...fresh].slice(-FEED_LENGTH) : d.feed,
     errors: delta.errors ?? d.errors,
     presenting: delta.presenting === undefined ? d.presenting : delta.presenting,
+    partial: delta.partial ?? d.partial,
   };
 }
