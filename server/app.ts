@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { Engine } from './engines/types.ts';
 import type { KernelViewSource } from './kernel/index.ts';
 import { OriginCheck } from './front/origin.ts';
+import { Readiness } from './front/readiness.ts';
 import { createFrontServer } from './front/routes.ts';
 import { createSite } from './front/site.ts';
 import { UpgradeGuard } from './front/upgrade-guard.ts';
@@ -44,13 +45,17 @@ export interface RunningServer {
   /** Lab sockets the whole server may hold, and the open-file limit it comes from. */
   fdBudget: FdBudget;
   server: http.Server;
+  /** Whether every endpoint is up (GET /readyz says the same). */
+  readiness: Readiness;
   close(): Promise<void>;
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const lan = classAddress(config);
-  // Opened before anything listens: without better-sqlite3 a class cannot start (SqliteUnavailableError).
+  // Opened before anything listens: without better-sqlite3, or with a PostgreSQL that cannot be
+  // reached or refuses the credentials, a class cannot start (SqliteUnavailableError, StoreStartError).
   const classStore = await openClassStore(config, ROOT);
+  const readiness = new Readiness(classStore ? ['site', 'lab', 'class'] : ['site', 'lab']);
   let classroom: Classroom | undefined;
   const lab = await createLab(
     config,
@@ -65,15 +70,23 @@ export async function startServer(config: Config): Promise<RunningServer> {
     engine,
     (address) => policy.allows(address),
   );
-  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev });
+  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev, readiness });
+  readiness.up('site');
+  readiness.up('lab');
 
   const port = await listen(server, config.port, config.host);
   policy.sitePort = port;
   const url = siteUrl(config.host, port, lan);
   if (classStore) {
-    // Routed to as soon as it exists, while its chat server starts.
-    classroom = createClassroom(classStore, config, { root: ROOT, url, lan, lab });
-    await classroom.hub.start();
+    try {
+      classroom = await createClassroom(classStore, config, { root: ROOT, url, lan, lab });
+      await classroom.hub.start();
+    } catch (e) {
+      await stop(server, lab, classroom, readiness);
+      await classStore.close().catch(() => {});
+      throw e;
+    }
+    readiness.up('class');
   }
 
   return {
@@ -90,13 +103,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     sandboxSupport: lab.sandboxSupport,
     fdBudget: lab.fdBudget,
     server,
-    close: () => stop(server, lab, classroom),
+    readiness,
+    close: () => stop(server, lab, classroom, readiness),
   };
 }
 
 /** Shutdown: the class first (it saves what is pending), then the lab's sessions and sockets, then HTTP. */
-async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefined): Promise<void> {
-  classroom?.hub.close();
+async function stop(server: http.Server, lab: Lab, classroom: Classroom | undefined, readiness: Readiness): Promise<void> {
+  readiness.stop();
+  await classroom?.hub.close();
   lab.hub.close();
   lab.engine.closeAll();
   // After the sessions: their networks are destroyed with them; this stops the helper.

@@ -119,7 +119,7 @@ export const ConfigSchema = z.object({
     .optional()
     .register(settingInfo, { help: 'the instructor key', defaultText: 'generated, and printed', oldEnv: 'INSTRUCTOR_KEY' }),
   classData: z.string().min(1).default('.data/class.sqlite').register(settingInfo, {
-    help: 'SQLite file for the class: roster, progress and quiz results survive restarts',
+    help: 'where the class is kept (roster, progress, quiz results survive restarts): a SQLite file path, or a postgres:// URL for PostgreSQL (several instances, docs/hosting.md)',
     oldEnv: 'CLASS_DATA',
   }),
   newClass: onOff({ help: 'start a new class even if the data file holds one', oldEnv: 'NEW_CLASS' }),

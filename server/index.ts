@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     else if (err.code === 'EADDRNOTAVAIL') console.error(`${config.host} is not an address of this machine. Use one of its own addresses with --host.`);
     else if (err.code === 'EACCES') console.error(`Not allowed to listen on port ${config.port}. Ports below 1024 need extra privileges; use 3000 or above.`);
     else if (err.code === 'E_NO_SQLITE') console.error(err.message);
+    // A class store that cannot be opened (docs/hosting.md lists the codes): one line, code last.
+    else if (err.code?.startsWith('E_CLASS_DATA_')) console.error(`${err.message} [${err.code}]`);
     else console.error(err.stack ?? String(err));
     process.exit(1);
   }

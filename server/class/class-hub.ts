@@ -4,10 +4,17 @@
  * student tag on lab sessions, and the end of the class. The parts with a job of their own are
  * beside it: the roster and progress (class-roster.ts), the WebSocket (class-socket.ts), the
  * dashboards (class-dashboard.ts), the CSV summary over HTTP (summary-http.ts) and the class chat
- * server (class-chat.ts). Other instances serving the same class hear of every change over the
- * event bus (class-bus.ts, class-events.ts) and apply it to their own dashboards and students.
+ * server (class-chat.ts).
  * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
  * go to the instructor only, after the key. docs/protocol.md lists what is enforced.
+ *
+ * The store is the state of record (class-store.ts): a join reads the code, the end and the open
+ * lesson from it, a resume looks the token up in it, the instructor's key is checked against it.
+ * Messages of one connection are handled one at a time, in order, even though each may wait for
+ * the store. When the store is away, what needs it is answered E_STORE_UNAVAILABLE; the lab goes on.
+ *
+ * Other instances serving the same class hear of every change over the event bus (class-bus.ts,
+ * class-events.ts) and apply it to their own dashboards and students; the store stays the record.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,8 +33,8 @@ import { ClassDashboards } from './class-dashboard.ts';
 import { ClassFeed } from './class-feed.ts';
 import { ClassRoster } from './class-roster.ts';
 import { ClassSockets, type ClassConn } from './class-socket.ts';
-import type { ClassSettings, ClassStore, StudentRow } from './class-store.ts';
-import { AddressLimits, SHARED_WRONG_CODES_PER_WINDOW, WRONG_CODES_PER_CONNECTION } from './limits.ts';
+import { StoreUnavailableError, type ClassSettings, type ClassStore, type StudentRow, type WrongCodeLimit } from './class-store.ts';
+import { AddressLimits, WRONG_CODES_PER_CONNECTION, localWrongCodeLimit, sharedWrongCodeLimit } from './limits.ts';
 import { serveSummary } from './summary-http.ts';
 
 const DASHBOARD_MS = 1000;
@@ -40,6 +47,8 @@ const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
 
 export interface ClassHubOptions {
   store: ClassStore;
+  /** The wrong-code limit; shared between instances when they share one (else this instance's own). */
+  wrongCodes?: WrongCodeLimit;
   lab: LabHub;
   sessionDeps: SessionDeps;
   studentUrl: string;
@@ -63,9 +72,12 @@ function callText(step: Step): string {
 }
 
 export class ClassHub {
-  private readonly feed = new ClassFeed();
+  private readonly feed: ClassFeed;
   private readonly roster: ClassRoster;
   private readonly limits: AddressLimits;
+  private readonly wrongCodes: WrongCodeLimit;
+  /** Each connection's messages, handled one after another. */
+  private readonly queues = new WeakMap<ClassConn, Promise<void>>();
   private readonly sockets: ClassSockets;
   private readonly dashboards: ClassDashboards;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -83,21 +95,35 @@ export class ClassHub {
   private remotePresented: RemoteSession | null = null;
   /** Stops publishing the presented session's events (it is presented from this instance). */
   private stopPublishing: (() => void) | null = null;
-  /** Connections whose join waits for the shared wrong-code count. */
-  private readonly joining = new WeakSet<ClassConn>();
   chat: { address: string; port: number } | null = null;
 
-  constructor(private readonly opts: ClassHubOptions) {
-    this.settings = opts.store.settings()!;
+  /** The class as the store holds it; rejects when none was started there (open-class.ts does that). */
+  static async create(opts: ClassHubOptions): Promise<ClassHub> {
+    const settings = await opts.store.settings();
+    if (!settings) throw new Error('no class in the store: openClass() first');
+    return new ClassHub(opts, settings, await ClassRoster.load(opts.store, new ClassFeed()));
+  }
+
+  private constructor(
+    private readonly opts: ClassHubOptions,
+    settings: ClassSettings,
+    roster: ClassRoster,
+  ) {
+    this.settings = settings;
+    this.roster = roster;
+    this.feed = roster.feed;
     this.bus = opts.bus ?? new LocalBus();
-    this.roster = new ClassRoster(opts.store, this.feed, {
+    this.roster.events = {
       progressCommitted: (studentId, lessons) => this.bus.publish({ type: 'progress', studentId, lessons }),
       seen: (studentId, at) => this.bus.publish({ type: 'seen', studentId, at }),
-    });
+    };
     this.limits = new AddressLimits(opts.studentsPerAddress);
+    // Several instances: wrong codes are also counted in Redis, so N instances do not give a guesser N allowances.
+    const local = localWrongCodeLimit(this.limits);
+    this.wrongCodes = opts.wrongCodes ?? (this.bus.shared ? sharedWrongCodeLimit(local, this.bus) : local);
     this.sockets = new ClassSockets(this.limits, {
       publicInfo: () => this.publicInfo,
-      onMessage: (conn, msg) => this.onMessage(conn, msg),
+      onMessage: (conn, msg) => this.queue(conn, msg),
       onClose: (conn) => {
         if (conn.role === 'student') this.roster.seen(conn.studentId!);
       },
@@ -118,7 +144,7 @@ export class ClassHub {
         this.announcePresence();
         this.dashboards.push();
       }, DASHBOARD_MS),
-      setInterval(() => this.roster.flushLabCounts(), FLUSH_MS),
+      setInterval(() => void this.roster.flushLabCounts().catch(() => {}), FLUSH_MS),
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
     for (const t of this.timers) t.unref();
@@ -172,8 +198,17 @@ export class ClassHub {
   /** Tags a lab session opened as `/lab?student=<token>` so its calls reach the instructor's feed. */
   labelLabSession(session: LabSession, url: URL): void {
     const token = url.searchParams.get('student');
-    const student = token ? this.roster.byTokenOf(token) : undefined;
-    if (!student) return;
+    if (!token) return;
+    const cached = this.roster.cachedByToken(token);
+    if (cached) return this.label(session, cached);
+    // A student this instance has not seen yet (they joined through another): asked of the store.
+    void this.roster.byTokenOf(token).then(
+      (student) => student && this.label(session, student),
+      () => {},
+    );
+  }
+
+  private label(session: LabSession, student: StudentRow): void {
     const id = student.id;
     session.label = { studentId: id, nickname: student.nickname };
     session.onStep = (step) => {
@@ -230,7 +265,7 @@ export class ClassHub {
         this.settings.lesson = e.slug;
         return this.sockets.toStudents({ type: 'open-lesson', slug: e.slug });
       case 'end-class':
-        return this.endClass(e.at);
+        return void this.endClass(e.at).catch((err: unknown) => console.error(`class: ending the class here failed: ${(err as Error).message}`));
     }
   }
 
@@ -242,7 +277,10 @@ export class ClassHub {
   private onBusStatus(up: boolean): void {
     if (this.closed) return;
     if (up) {
-      this.roster.reload();
+      void this.roster.refresh().then(
+        () => this.dashboards.push(),
+        () => {}, // the store is away too: the next event or reconnect brings it
+      );
       this.announcePresence();
       if (this.stopPublishing) this.bus.publish({ type: 'presenting', watchToken: this.presenting, session: this.opts.lab.sessionByWatchToken(this.presenting ?? '')?.id ?? null });
     }
@@ -274,7 +312,20 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ messages
 
-  private onMessage(conn: ClassConn, msg: ClassClientMessage): void {
+  /** Runs the message after the connection's earlier ones; a store that is away is answered, not thrown. */
+  private queue(conn: ClassConn, msg: ClassClientMessage): void {
+    const run = (this.queues.get(conn) ?? Promise.resolve())
+      .then(() => this.onMessage(conn, msg))
+      .catch((e: unknown) => {
+        if (e instanceof StoreUnavailableError) return this.sockets.fail(conn, e.code, 'The class database is not reachable just now; try again in a moment (the lab keeps working).');
+        console.error(`class: ${msg.type} failed: ${(e as Error).stack ?? String(e)}`);
+        this.sockets.fail(conn, 'E_INTERNAL', 'Something went wrong on the server; try again.');
+      });
+    this.queues.set(conn, run);
+  }
+
+  private async onMessage(conn: ClassConn, msg: ClassClientMessage): Promise<void> {
+    if (this.closed) return;
     switch (msg.type) {
       case 'join':
         return this.join(conn, msg.code, msg.nickname);
@@ -299,13 +350,14 @@ export class ClassHub {
     switch (msg.type) {
       case 'open-lesson':
         if (msg.slug !== null && !KNOWN_SLUGS.has(msg.slug)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
+        await this.opts.store.setLesson(msg.slug);
         this.settings.lesson = msg.slug;
-        this.opts.store.setLesson(msg.slug);
         this.bus.publish({ type: 'open-lesson', slug: msg.slug });
         return this.sockets.toStudents({ type: 'open-lesson', slug: msg.slug });
       case 'present': {
         const session = msg.watchToken === null ? undefined : this.opts.lab.sessionByWatchToken(msg.watchToken);
         if (msg.watchToken !== null && !session) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
+        await this.opts.store.setPresenting(msg.watchToken);
         return this.presentHere(msg.watchToken, session);
       }
       case 'end-class':
@@ -348,61 +400,61 @@ export class ClassHub {
     return true;
   }
 
-  private instructor(conn: ClassConn, key: string): void {
+  /**
+   * The settings as the store holds them now (another instance may have changed them), kept as
+   * the cache; the cached ones when the store is away and `orCached`.
+   */
+  private async freshSettings(orCached = false): Promise<ClassSettings> {
+    try {
+      const s = await this.opts.store.settings();
+      if (s) this.settings = { ...s, presenting: this.settings.presenting };
+    } catch (e) {
+      if (!(orCached && e instanceof StoreUnavailableError)) throw e;
+    }
+    return this.settings;
+  }
+
+  private async instructor(conn: ClassConn, key: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    if (!sameSecret(key, this.settings.instructorKey)) return this.sockets.refuse(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
+    // The instructor's dashboard works from this instance's cache while the store is away.
+    const settings = await this.freshSettings(true);
+    if (!sameSecret(key, settings.instructorKey)) return this.sockets.refuse(conn, 'E_FORBIDDEN', 'That is not the instructor key.');
     this.sockets.identify(conn, 'instructor');
     this.dashboards.welcome(conn);
   }
 
-  private join(conn: ClassConn, code: string, nickname: string): void {
+  private async join(conn: ClassConn, code: string, nickname: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    if (!this.bus.shared) return this.checkJoin(conn, code, nickname);
-    // Several instances: the wrong codes from an address are also counted in Redis, so N instances
-    // do not give a guesser N allowances. One connection asks one question at a time.
-    if (this.joining.has(conn)) return this.sockets.fail(conn, 'E_BUSY', 'The previous join on this connection is still being checked.');
-    this.joining.add(conn);
-    void this.bus.wrongCodes(conn.address).then((n) => {
-      this.joining.delete(conn);
-      if (this.closed || conn.ws.readyState !== conn.ws.OPEN || this.alreadyIdentified(conn)) return;
-      // Redis unreachable (null): this instance's own limit still holds.
-      if (n !== null && n >= SHARED_WRONG_CODES_PER_WINDOW) {
-        return this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a minute.');
-      }
-      this.checkJoin(conn, code, nickname);
-    });
-  }
-
-  private checkJoin(conn: ClassConn, code: string, nickname: string): void {
     // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
     // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
-    if (this.limits.mustWait(conn.address)) {
+    if (await this.wrongCodes.mustWait(conn.address)) {
       return this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
     }
-    if (!sameSecret(code, this.settings.code)) {
-      this.limits.wrongCode(conn.address);
-      void this.bus.wrongCode(conn.address);
+    const settings = await this.freshSettings();
+    if (!sameSecret(code, settings.code)) {
+      await this.wrongCodes.wrongCode(conn.address);
       conn.wrongCodes++;
       this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
       if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
       return;
     }
-    if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    if (settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
     if (!this.limits.mayJoin(conn.address)) {
       return this.sockets.fail(conn, 'E_LIMIT', `${this.limits.joinsPerAddress} students have already joined from this network address; ask the instructor to raise --class-students-per-address.`);
     }
-    const row = this.roster.add(nickname, Date.now());
+    const row = await this.roster.add(nickname, Date.now());
     if (!row) return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
     this.limits.joined(conn.address);
     this.bus.publish({ type: 'joined', student: row });
     this.enter(conn, row, false);
   }
 
-  private resume(conn: ClassConn, token: string): void {
+  private async resume(conn: ClassConn, token: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    const student = this.roster.byTokenOf(token);
+    const student = await this.roster.byTokenOf(token);
     if (!student) return this.sockets.fail(conn, 'E_UNKNOWN_STUDENT', 'This browser\'s class membership is not known here; join again with the code.');
-    if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    const settings = await this.freshSettings(true);
+    if (settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
     this.enter(conn, student, true);
   }
 
@@ -423,23 +475,31 @@ export class ClassHub {
   private saveProgress(conn: ClassConn, lessons: Record<string, LessonProgressReport>, seq: number | undefined): void {
     if (conn.role !== 'student') return this.sockets.fail(conn, 'E_FORBIDDEN', 'Join the class first.');
     if (this.settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
+    const unknown = Object.keys(lessons).filter((slug) => !KNOWN_SLUGS.has(slug));
+    if (unknown.length) {
+      // Not dropped in silence: the rest of the report is still saved (and acknowledged).
+      this.sockets.fail(conn, 'E_UNKNOWN_LESSON', `No lesson here is called ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; progress for it was not saved.`);
+    }
+    const known = Object.fromEntries(Object.entries(lessons).filter(([slug]) => KNOWN_SLUGS.has(slug)));
     // The acknowledgement goes out only once the batch holding this report is committed.
     const ack = seq === undefined ? undefined : () => this.sockets.send(conn, { type: 'progress-saved', seq });
-    this.roster.saveProgress(conn.studentId!, lessons, KNOWN_SLUGS, ack);
+    const failed = () =>
+      this.sockets.fail(conn, 'E_STORE_UNAVAILABLE', 'Your progress is not saved yet: the class database is not reachable just now. It is kept and saved when the database is back.');
+    this.roster.saveProgress(conn.studentId!, known, ack, failed);
   }
 
   // ------------------------------------------------------------------ the end
 
-  /** The instructor ends the class here (`endedAt` null), or another instance says it ended. */
-  private endClass(endedAt: number | null): void {
+  /** The instructor ends the class here (`endedAt` null), or another instance says it ended (and stored it). */
+  private async endClass(endedAt: number | null): Promise<void> {
     if (this.settings.endedAt !== null) return;
     const at = endedAt ?? Date.now();
-    this.roster.flush();
-    this.settings.endedAt = at;
+    await this.roster.flush();
     if (endedAt === null) {
-      this.opts.store.endClass(at);
+      await this.opts.store.endClass(at);
       this.bus.publish({ type: 'end-class', at });
     }
+    this.settings.endedAt = at;
     this.presenting = null;
     this.stopPublishing?.();
     this.stopPublishing = null;
@@ -454,16 +514,16 @@ export class ClassHub {
     this.dashboards.push();
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.stopPublishing?.();
     this.remotePresented?.end('The server is stopping.');
-    void this.bus.close();
-    this.roster.close();
+    await this.bus.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();
-    this.closed = true;
-    this.opts.store.close();
+    await this.roster.close();
+    await this.opts.store.close();
   }
 }

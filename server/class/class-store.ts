@@ -1,16 +1,16 @@
 /**
- * Class state on disk (SQLite through better-sqlite3, loaded only for a class): settings, the
- * roster, each student's lesson progress and quiz results, and lab-call counts. A join is committed
- * before the student hears "joined"; progress and last-seen times are committed in batches
- * (ProgressBatch), and a report is acknowledged only once its batch is; lab-call counts are flushed
- * every few seconds. What was committed survives a crash or a `kill -9`.
+ * The class's state of record: one async interface, two engines. SQLite (store/sqlite-store.ts)
+ * is the embedded default, a file beside the server; PostgreSQL (store/postgres-store.ts) is for a
+ * class served by several instances, which must all read the same roster, tokens, progress, join
+ * code, open lesson and presenter. `--class-data` picks the engine (store/open-store.ts): a
+ * `postgres://` URL, else a file path.
+ *
+ * Every method either did its work durably or rejects; an engine that cannot reach its database
+ * rejects with StoreUnavailableError (E_STORE_UNAVAILABLE), which the hub turns into an answer
+ * for the client and the progress batch into a retry.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type Database from 'better-sqlite3';
 import type { LessonProgressReport } from '../protocol/class.ts';
-import { nicknameKeys, type NicknameKeys } from './nickname.ts';
-import { loadSqlite, type DatabaseConstructor } from './sqlite.ts';
+import type { NicknameKeys } from './nickname.ts';
 
 export interface StudentRow {
   id: number;
@@ -29,242 +29,105 @@ export interface ClassSettings {
   startedAt: number;
   endedAt: number | null;
   lesson: string | null;
+  /** The watch token of the lab session the instructor presents, or null. */
+  presenting: string | null;
 }
+
+export type Lessons = Record<string, LessonProgressReport>;
 
 /** One batch of writes: the newest progress per student and lesson, and last-seen times. */
 export interface StoreBatch {
-  progress: Map<number, { lessons: Record<string, LessonProgressReport>; at: number }>;
+  progress: Map<number, { lessons: Lessons; at: number }>;
   touches: Map<number, number>;
 }
 
-/** The first schema; MIGRATIONS take any file, new or from an older version, to the current one. */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS students (
-  id INTEGER PRIMARY KEY,
-  token TEXT NOT NULL UNIQUE,
-  nickname TEXT NOT NULL,
-  joined_at INTEGER NOT NULL,
-  last_seen INTEGER NOT NULL,
-  lab_calls INTEGER NOT NULL DEFAULT 0,
-  lab_errors INTEGER NOT NULL DEFAULT 0
-);
-CREATE UNIQUE INDEX IF NOT EXISTS students_nickname ON students (nickname COLLATE NOCASE);
-CREATE TABLE IF NOT EXISTS progress (
-  student_id INTEGER NOT NULL REFERENCES students (id),
-  slug TEXT NOT NULL,
-  read INTEGER NOT NULL,
-  quiz_score INTEGER,
-  quiz_total INTEGER,
-  quiz_passed INTEGER,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (student_id, slug)
-);
-`;
+export type StoreEngine = 'sqlite' | 'postgres';
+
+export interface ClassStore {
+  readonly engine: StoreEngine;
+  /** Where the class lives, for the start banner: a file path, or the URL without its password. */
+  readonly location: string;
+
+  // settings
+  /** The class's settings, or null when no class was ever started in this store. */
+  settings(): Promise<ClassSettings | null>;
+  /** Starts a new class: forgets the previous roster, progress and settings, in one transaction. */
+  startClass(s: Pick<ClassSettings, 'code' | 'instructorKey' | 'title' | 'startedAt'>): Promise<void>;
+  /**
+   * Stores a class only if none is stored yet (several instances starting at once make one class,
+   * not one each). True when this call made it.
+   */
+  startClassIfNone(s: Pick<ClassSettings, 'code' | 'instructorKey' | 'title' | 'startedAt'>): Promise<boolean>;
+  setInstructorKey(key: string): Promise<void>;
+  setLesson(slug: string | null): Promise<void>;
+  setPresenting(watchToken: string | null): Promise<void>;
+  endClass(at: number): Promise<void>;
+
+  // roster
+  /** Adds a student; null when the nickname is taken (either key: server/class/nickname.ts). */
+  addStudent(token: string, nickname: string, at: number, keys?: NicknameKeys): Promise<StudentRow | null>;
+  studentByToken(token: string): Promise<StudentRow | null>;
+  students(): Promise<StudentRow[]>;
+  /** Adds lab-call counts gathered since the last flush (increments, so instances can share a row). */
+  addLabCounts(counts: Map<number, { calls: number; errors: number }>): Promise<void>;
+
+  // progress
+  /** Writes a batch in one transaction: all of it is stored when this resolves, or none of it. */
+  commitBatch(batch: StoreBatch): Promise<void>;
+  /** Every student's stored progress, by student id. */
+  progress(): Promise<Map<number, Lessons>>;
+  /** One student's stored progress (empty when none). */
+  progressOf(studentId: number): Promise<Lessons>;
+
+  close(): Promise<void>;
+}
 
 /**
- * Version 1: nicknames are unique by two keys (server/class/nickname.ts) instead of SQLite's
- * ASCII-only NOCASE. Students already in an older file keep their nicknames even where the new keys
- * make two of them one name: the later one's keys get its id appended, and only new joins are
- * held to the new rule.
+ * The wrong-join-code limit (limits.ts) as the hub asks it: per address key, shared by every
+ * instance when they share one (the redis helper backs it with Redis); in memory otherwise.
  */
-function migrateToNicknameKeys(db: Database.Database): void {
-  db.exec(`ALTER TABLE students ADD COLUMN nickname_key TEXT NOT NULL DEFAULT '';
-           ALTER TABLE students ADD COLUMN nickname_look TEXT NOT NULL DEFAULT '';
-           DROP INDEX IF EXISTS students_nickname;`);
-  const rows = db.prepare('SELECT id, nickname FROM students ORDER BY id').all() as { id: number; nickname: string }[];
-  const update = db.prepare('UPDATE students SET nickname_key = ?, nickname_look = ? WHERE id = ?');
-  const seen = new Set<string>();
-  for (const r of rows) {
-    const k = nicknameKeys(r.nickname);
-    const clash = seen.has(`f:${k.folded}`) || seen.has(`l:${k.look}`);
-    const folded = clash ? `${k.folded}#${r.id}` : k.folded;
-    const look = clash ? `${k.look}#${r.id}` : k.look;
-    seen.add(`f:${folded}`).add(`l:${look}`);
-    update.run(folded, look, r.id);
+export interface WrongCodeLimit {
+  /** True when the address may not have a code checked now (asked before the code is compared). */
+  mustWait(key: string, now?: number): Promise<boolean>;
+  /** A wrong code from the address. */
+  wrongCode(key: string, now?: number): Promise<void>;
+}
+
+/** The store's database cannot be reached (or refused the work) just now: try again later. */
+export class StoreUnavailableError extends Error {
+  readonly code = 'E_STORE_UNAVAILABLE';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`The class database is not reachable just now (${reason}).`, options);
+    this.name = 'StoreUnavailableError';
   }
-  db.exec(`CREATE UNIQUE INDEX students_nickname_key ON students (nickname_key);
-           CREATE UNIQUE INDEX students_nickname_look ON students (nickname_look);`);
 }
 
-const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
+/** Why a class store could not be opened at start; the code says which (docs/hosting.md). */
+export type StoreStartCode = 'E_CLASS_DATA_URL' | 'E_CLASS_DATA_AUTH' | 'E_CLASS_DATA_UNREACHABLE' | 'E_CLASS_DATA_SCHEMA';
 
-type StoredRow = Record<string, number | string>;
-interface ProgressRow {
-  student_id: number;
-  slug: string;
-  read: number;
-  quiz_score: number | null;
-  quiz_total: number | null;
-  quiz_passed: number | null;
+export class StoreStartError extends Error {
+  constructor(
+    readonly code: StoreStartCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreStartError';
+  }
 }
 
-/** Every statement the store runs, prepared once when the file is opened (and migrated). */
-function prepareStatements(db: Database.Database) {
+/** Reads a stored progress row back into the protocol's shape (both engines store the same columns). */
+export interface ProgressColumns {
+  read: unknown;
+  quiz_score: unknown;
+  quiz_total: unknown;
+  quiz_passed: unknown;
+}
+
+export function lessonFromRow(r: ProgressColumns): LessonProgressReport {
+  const total = r.quiz_total === null ? 0 : Number(r.quiz_total);
   return {
-    settings: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings'),
-    setSetting: db.prepare<[string, string]>('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-    addStudent: db.prepare<[string, string, string, string, number, number]>(
-      'INSERT INTO students (token, nickname, nickname_key, nickname_look, joined_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    studentByToken: db.prepare<[string], StoredRow>('SELECT * FROM students WHERE token = ?'),
-    students: db.prepare<[], StoredRow>('SELECT * FROM students ORDER BY id'),
-    addLabCounts: db.prepare<[number, number, number]>('UPDATE students SET lab_calls = lab_calls + ?, lab_errors = lab_errors + ? WHERE id = ?'),
-    upsertProgress: db.prepare<[number, string, number, number | null, number | null, number | null, number]>(
-      `INSERT INTO progress (student_id, slug, read, quiz_score, quiz_total, quiz_passed, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(student_id, slug) DO UPDATE SET read = excluded.read, quiz_score = excluded.quiz_score,
-         quiz_total = excluded.quiz_total, quiz_passed = excluded.quiz_passed, updated_at = excluded.updated_at`,
-    ),
-    touch: db.prepare<[number, number]>('UPDATE students SET last_seen = max(last_seen, ?) WHERE id = ?'),
-    progress: db.prepare<[], ProgressRow>('SELECT * FROM progress'),
-  };
-}
-
-export class ClassStore {
-  private readonly db: Database.Database;
-  private readonly sql: ReturnType<typeof prepareStatements>;
-
-  /** Opens (or creates) the class file; fails with SqliteUnavailableError when better-sqlite3 is missing. */
-  static async open(file: string): Promise<ClassStore> {
-    return new ClassStore(await loadSqlite(), file);
-  }
-
-  constructor(Sqlite: DatabaseConstructor, file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Sqlite(file);
-    this.db.pragma('journal_mode = WAL');
-    // Durable on power loss too: writes come in batches, so the cost of each sync is shared.
-    this.db.pragma('synchronous = FULL');
-    this.migrate();
-    this.sql = prepareStatements(this.db);
-  }
-
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) this.db.exec(SCHEMA);
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        MIGRATIONS[v](this.db);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
-  }
-
-  close(): void {
-    this.db.close();
-  }
-
-  // ------------------------------------------------------------------ settings
-
-  settings(): ClassSettings | null {
-    const rows = this.sql.settings.all();
-    const m = new Map(rows.map((r) => [r.key, r.value]));
-    if (!m.has('code') || !m.has('instructorKey')) return null;
-    return {
-      code: m.get('code')!,
-      instructorKey: m.get('instructorKey')!,
-      title: m.get('title') ?? 'Socket Lab class',
-      startedAt: Number(m.get('startedAt')),
-      endedAt: m.get('endedAt') ? Number(m.get('endedAt')) : null,
-      lesson: m.get('lesson') || null,
-    };
-  }
-
-  private setSetting(key: string, value: string): void {
-    this.sql.setSetting.run(key, value);
-  }
-
-  /** Starts a new class: forgets the previous roster and progress. */
-  startClass(s: Omit<ClassSettings, 'endedAt' | 'lesson'>): void {
-    this.db.transaction(() => {
-      this.db.exec('DELETE FROM progress; DELETE FROM students; DELETE FROM settings;');
-      this.setSetting('code', s.code);
-      this.setSetting('instructorKey', s.instructorKey);
-      this.setSetting('title', s.title);
-      this.setSetting('startedAt', String(s.startedAt));
-    })();
-  }
-
-  setInstructorKey(key: string): void {
-    this.setSetting('instructorKey', key);
-  }
-
-  setLesson(slug: string | null): void {
-    this.setSetting('lesson', slug ?? '');
-  }
-
-  endClass(at: number): void {
-    this.setSetting('endedAt', String(at));
-  }
-
-  // ------------------------------------------------------------------ roster
-
-  /** Adds a student; null when the nickname is taken (either key: server/class/nickname.ts). */
-  addStudent(token: string, nickname: string, at: number, keys: NicknameKeys = nicknameKeys(nickname)): StudentRow | null {
-    try {
-      const info = this.sql.addStudent.run(token, nickname, keys.folded, keys.look, at, at);
-      return { id: Number(info.lastInsertRowid), token, nickname, joinedAt: at, lastSeen: at, labCalls: 0, labErrors: 0 };
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return null; // nickname taken
-      throw e;
-    }
-  }
-
-  studentByToken(token: string): StudentRow | null {
-    const r = this.sql.studentByToken.get(token);
-    return r ? toStudent(r) : null;
-  }
-
-  students(): StudentRow[] {
-    return this.sql.students.all().map(toStudent);
-  }
-
-  /** Adds lab-call counts gathered since the last flush. */
-  addLabCounts(counts: Map<number, { calls: number; errors: number }>): void {
-    this.db.transaction(() => {
-      for (const [id, c] of counts) this.sql.addLabCounts.run(c.calls, c.errors, id);
-    })();
-  }
-
-  // ------------------------------------------------------------------ progress
-
-  /** Writes a batch in one transaction: all of it is on disk when this returns, or none of it. */
-  commitBatch(batch: StoreBatch): void {
-    const { upsertProgress: upsert, touch } = this.sql;
-    this.db.transaction(() => {
-      for (const [studentId, { lessons, at }] of batch.progress) {
-        for (const [slug, p] of Object.entries(lessons)) {
-          upsert.run(studentId, slug, p.read ? 1 : 0, p.quiz?.score ?? null, p.quiz?.total ?? null, p.quiz ? (p.quiz.passed ? 1 : 0) : null, at);
-        }
-      }
-      for (const [id, at] of batch.touches) touch.run(at, id);
-    })();
-  }
-
-  progress(): Map<number, Record<string, LessonProgressReport>> {
-    const rows = this.sql.progress.all();
-    const out = new Map<number, Record<string, LessonProgressReport>>();
-    for (const r of rows) {
-      const lessons = out.get(r.student_id) ?? {};
-      lessons[r.slug] = {
-        read: r.read === 1,
-        quiz: r.quiz_total ? { score: r.quiz_score ?? 0, total: r.quiz_total, passed: r.quiz_passed === 1 } : null,
-      };
-      out.set(r.student_id, lessons);
-    }
-    return out;
-  }
-}
-
-function toStudent(r: StoredRow): StudentRow {
-  return {
-    id: Number(r.id),
-    token: String(r.token),
-    nickname: String(r.nickname),
-    joinedAt: Number(r.joined_at),
-    lastSeen: Number(r.last_seen),
-    labCalls: Number(r.lab_calls),
-    labErrors: Number(r.lab_errors),
+    read: r.read === true || Number(r.read) === 1,
+    quiz: total ? { score: Number(r.quiz_score ?? 0), total, passed: r.quiz_passed === true || Number(r.quiz_passed) === 1 } : null,
   };
 }

@@ -12,6 +12,8 @@
  * and a guesser gets at most 5 codes a second checked.
  */
 import ipaddr from 'ipaddr.js';
+import type { ClassBus } from './class-bus.ts';
+import type { WrongCodeLimit } from './class-store.ts';
 
 /** Tokens refill continuously up to the capacity; each `take` spends one. */
 export class TokenBucket {
@@ -169,4 +171,30 @@ export class AddressLimits {
   private forgetIfIdle(key: string, s: AddressState, now = Date.now()): void {
     if (s.open === 0 && s.joins === 0 && s.wrong.full(now) && s.penalties.every((t) => t <= now)) this.byKey.delete(key);
   }
+}
+
+/**
+ * The wrong-code limit of several instances (class-bus.ts): this instance's own, and the count of
+ * wrong codes from the address in Redis across all of them. Redis unreachable: the own limit still holds.
+ */
+export function sharedWrongCodeLimit(local: WrongCodeLimit, shared: Pick<ClassBus, 'wrongCode' | 'wrongCodes'>): WrongCodeLimit {
+  return {
+    mustWait: async (key, now) => {
+      if (await local.mustWait(key, now)) return true;
+      const n = await shared.wrongCodes(key);
+      return n !== null && n >= SHARED_WRONG_CODES_PER_WINDOW;
+    },
+    wrongCode: async (key, now) => {
+      await local.wrongCode(key, now);
+      await shared.wrongCode(key);
+    },
+  };
+}
+
+/** The wrong-code limit of one instance, kept in its AddressLimits (the default without a shared one). */
+export function localWrongCodeLimit(limits: AddressLimits): WrongCodeLimit {
+  return {
+    mustWait: async (key, now) => limits.mustWait(key, now),
+    wrongCode: async (key, now) => limits.wrongCode(key, now),
+  };
 }

@@ -4,7 +4,10 @@
  * synced transactions. Reports are coalesced per student and lesson (the newest wins; a report is
  * the browser's whole state, so nothing is lost by skipping an older one). An acknowledgement runs
  * only after the batch that holds its report is committed: what was acknowledged survives a
- * `kill -9`. A batch that fails to commit stays pending and is tried again on the next tick.
+ * `kill -9`. A batch that fails to commit stays pending and is tried again on the next tick; each
+ * report's `failed` callback runs once, on the first failed commit that held it (the store is away:
+ * the client hears so, and still gets its acknowledgement once a retry commits). One commit runs at
+ * a time: what arrives meanwhile waits for the next.
  */
 import type { LessonProgressReport } from '../protocol/class.ts';
 import type { StoreBatch } from './class-store.ts';
@@ -17,21 +20,25 @@ export class ProgressBatch {
   private progress = new Map<number, { lessons: Lessons; at: number }>();
   private touches = new Map<number, number>();
   private acks: (() => void)[] = [];
+  private fails: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private failing = false;
+  private running: Promise<boolean> | null = null;
+  private closed = false;
 
   constructor(
-    /** Writes the batch durably, or throws. */
-    private readonly commit: (batch: StoreBatch) => void,
+    /** Writes the batch durably, or throws (or rejects). */
+    private readonly commit: (batch: StoreBatch) => void | Promise<void>,
     /** Runs after a commit, before the acknowledgements: the in-memory view catches up. */
     private readonly committed: (batch: StoreBatch) => void,
     private readonly tickMs = BATCH_TICK_MS,
   ) {}
 
-  addProgress(studentId: number, lessons: Lessons, at: number, ack?: () => void): void {
+  addProgress(studentId: number, lessons: Lessons, at: number, ack?: () => void, failed?: () => void): void {
     const pending = this.progress.get(studentId);
     if (pending || Object.keys(lessons).length) this.progress.set(studentId, { lessons: { ...pending?.lessons, ...lessons }, at });
     if (ack) this.acks.push(ack);
+    if (failed) this.fails.push(failed);
     this.schedule();
   }
 
@@ -49,23 +56,36 @@ export class ProgressBatch {
     return this.progress.size > 0 || this.touches.size > 0 || this.acks.length > 0;
   }
 
-  /** Commits what is pending now. False when the commit failed (it stays pending). */
-  flush(): boolean {
+  /** Commits what is pending now (after a commit already running). False when the commit failed (it stays pending). */
+  async flush(): Promise<boolean> {
+    while (this.running) await this.running;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.pending) return true;
+    this.running = this.commitPending();
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async commitPending(): Promise<boolean> {
     const batch: StoreBatch = { progress: this.progress, touches: this.touches };
     const acks = this.acks;
+    const fails = this.fails;
     this.progress = new Map();
     this.touches = new Map();
     this.acks = [];
+    this.fails = [];
     try {
-      this.commit(batch);
+      await this.commit(batch);
     } catch (e) {
       this.restore(batch, acks);
       if (!this.failing) console.error(`class: could not save progress (will retry): ${(e as Error).message}`);
       this.failing = true;
-      this.schedule();
+      for (const f of fails) f();
+      if (!this.closed) this.schedule();
       return false;
     }
     this.failing = false;
@@ -76,14 +96,15 @@ export class ProgressBatch {
 
   /** Stops the tick; what is pending is dropped unless `flush` ran first. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
   private schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     // Not unref'd: a pending batch is work to finish (close() flushes and stops it at shutdown).
-    this.timer = setTimeout(() => this.flush(), this.tickMs);
+    this.timer = setTimeout(() => void this.flush(), this.tickMs);
   }
 
   /** Puts a failed batch back under what arrived since: newer reports and times win. */

@@ -11,7 +11,7 @@ export interface SummarySource {
   instructorKey: string;
   startedAt: number;
   /** The CSV, made only once the request is known to be the instructor's. */
-  csv(): string;
+  csv(): Promise<string>;
 }
 
 /** Serves the summary; returns false for every other path (the request is someone else's). */
@@ -24,12 +24,22 @@ export function serveSummary(req: IncomingMessage, res: ServerResponse, source: 
     res.writeHead(req.method !== 'GET' ? 405 : 403, { 'content-type': 'text/plain' }).end('Instructor key required.\n');
     return true;
   }
-  const csv = source.csv();
+  void source.csv().then(
+    (csv) => sendCsv(res, source.startedAt, csv),
+    (e: Error & { code?: string }) => {
+      // The store is away (E_STORE_UNAVAILABLE): try again in a moment; anything else is a bug, logged.
+      if (e.code !== 'E_STORE_UNAVAILABLE') console.error(`class: summary failed: ${e.stack ?? e.message}`);
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`${e.code ?? 'E_INTERNAL'}: the summary cannot be made just now; try again in a moment.\n`);
+    },
+  );
+  return true;
+}
+
+function sendCsv(res: ServerResponse, startedAt: number, csv: string): void {
   res.writeHead(200, {
     'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="socket-lab-class-${new Date(source.startedAt).toISOString().slice(0, 10)}.csv"`,
+    'content-disposition': `attachment; filename="socket-lab-class-${new Date(startedAt).toISOString().slice(0, 10)}.csv"`,
     'cache-control': 'no-store',
   });
   res.end(csv);
-  return true;
 }

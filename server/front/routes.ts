@@ -1,10 +1,11 @@
 /**
- * Which part of the server answers each request on the one port: the class's CSV summary, else the
- * site; upgrades to /lab and /class go through the admission check (upgrade-guard.ts) to their
+ * Which part of the server answers each request on the one port: /readyz, and 503 for everything
+ * until every endpoint is up (readiness.ts); then the class's CSV summary, else the site; upgrades to /lab and /class go through the admission check (upgrade-guard.ts) to their
  * hubs, and any other upgrade to Next in dev mode (hot reload) or nowhere.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Readiness } from './readiness.ts';
 import type { Site } from './site.ts';
 import type { UpgradeGuard } from './upgrade-guard.ts';
 
@@ -21,14 +22,17 @@ export interface Routes {
   classroom: () => (UpgradeTarget & { handleHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean }) | null;
   /** Dev mode: Next's hot reload gets the upgrades that are not ours. */
   dev: boolean;
+  readiness: Readiness;
 }
 
 export function createFrontServer(routes: Routes): http.Server {
   const server = http.createServer((req, res) => {
+    if (routes.readiness.handleRequest(req, res)) return;
     if (routes.classroom()?.handleHttp(req, res)) return;
     routes.site.handle(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
+    if (routes.readiness.refuseUpgrade(socket)) return;
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const classroom = routes.classroom();
     // One admission check for /lab and /class: this server's own hosts and origins, not a lab socket.

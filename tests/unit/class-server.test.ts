@@ -17,7 +17,7 @@ import { applyDashboardDelta } from '../../app/_lib/class/dashboard-delta.ts';
 const quiz = (score: number): LessonProgressReport => ({ read: true, quiz: { score, total: 10, passed: score >= 5 } });
 
 describe('ProgressBatch', () => {
-  test('coalesces per student and lesson, commits once, acknowledges only after the commit', () => {
+  test('coalesces per student and lesson, commits once, acknowledges only after the commit', async () => {
     const commits: StoreBatch[] = [];
     const order: string[] = [];
     const batch = new ProgressBatch(
@@ -34,7 +34,7 @@ describe('ProgressBatch', () => {
     batch.touch(1, 20);
     batch.touch(1, 15);
     assert.deepEqual(order, [], 'nothing is acknowledged before a commit');
-    assert.equal(batch.flush(), true);
+    assert.equal(await batch.flush(), true);
     assert.equal(commits.length, 1);
     assert.deepEqual([...commits[0].progress], [
       [1, { lessons: { a: quiz(2), b: quiz(1) }, at: 11 }],
@@ -45,12 +45,13 @@ describe('ProgressBatch', () => {
     batch.close();
   });
 
-  test('a failed commit keeps the batch (under anything newer) and its acknowledgements wait', () => {
+  test('a failed commit keeps the batch (under anything newer) and its acknowledgements wait', async () => {
     let fail = true;
     const commits: StoreBatch[] = [];
     const acks: number[] = [];
+    const failures: number[] = [];
     const batch = new ProgressBatch(
-      (b) => {
+      async (b) => {
         if (fail) throw new Error('disk full');
         commits.push(b);
       },
@@ -61,13 +62,14 @@ describe('ProgressBatch', () => {
     const consoleError = console.error;
     console.error = (...a: unknown[]) => errors.push(a);
     try {
-      batch.addProgress(1, { a: quiz(1), b: quiz(1) }, 10, () => acks.push(1));
-      assert.equal(batch.flush(), false);
-      batch.addProgress(1, { a: quiz(3) }, 11, () => acks.push(2));
-      assert.equal(batch.flush(), false);
+      batch.addProgress(1, { a: quiz(1), b: quiz(1) }, 10, () => acks.push(1), () => failures.push(1));
+      assert.equal(await batch.flush(), false);
+      batch.addProgress(1, { a: quiz(3) }, 11, () => acks.push(2), () => failures.push(2));
+      assert.equal(await batch.flush(), false);
       assert.deepEqual(acks, []);
+      assert.deepEqual(failures, [1, 2], 'each report hears of the failure once');
       fail = false;
-      assert.equal(batch.flush(), true);
+      assert.equal(await batch.flush(), true);
     } finally {
       console.error = consoleError;
       batch.close();
@@ -75,11 +77,36 @@ describe('ProgressBatch', () => {
     assert.equal(errors.length, 1, 'said once, not on every retry');
     assert.deepEqual(commits[0].progress.get(1), { lessons: { a: quiz(3), b: quiz(1) }, at: 11 });
     assert.deepEqual(acks, [1, 2]);
+    assert.deepEqual(failures, [1, 2], 'and not again on the retry');
+  });
+
+  test('one commit at a time: a flush during a slow commit waits for it, then commits what came meanwhile', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const batch = new ProgressBatch(
+      (b) => {
+        order.push(`commit ${[...b.progress.keys()].join(',')}`);
+        if (order.length === 1) return new Promise<void>((r) => (release = r));
+      },
+      () => {},
+      60_000,
+    );
+    batch.addProgress(1, { a: quiz(1) }, 1);
+    const first = batch.flush();
+    batch.addProgress(2, { a: quiz(2) }, 2);
+    const second = batch.flush();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['commit 1'], 'the second waits');
+    release();
+    assert.equal(await first, true);
+    assert.equal(await second, true);
+    assert.deepEqual(order, ['commit 1', 'commit 2']);
+    batch.close();
   });
 
   test('an acknowledgement with nothing to write still waits for the next tick and then runs', async () => {
     let commits = 0;
-    const batch = new ProgressBatch(() => commits++, () => {}, 5);
+    const batch = new ProgressBatch(() => void commits++, () => {}, 5);
     const acked = new Promise<void>((resolve) => batch.addProgress(1, {}, 1, resolve));
     await acked;
     assert.equal(commits, 1);
