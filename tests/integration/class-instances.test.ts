@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import type { Step } from '../../server/protocol/index.ts';
 import { LESSON_SLUGS } from '../../content/lessons.ts';
 import { connect, ok, waitUntil, type Connected } from '../helpers/lab.ts';
@@ -99,6 +100,41 @@ describe('a class on two instances behind nginx, events over Redis', { skip: nee
     await nginx?.stop();
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts wrong join codes across instances: two instances give a guesser one allowance, not two', async () => {
+    // Straight to each instance from an address of its own (not the proxy's, which Ada uses below).
+    const guess = async (port: number, codes: number): Promise<string[]> => {
+      const got: string[] = [];
+      for (let sent = 0; sent < codes; ) {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/class`, { localAddress: '127.0.0.9' });
+        const replies: { type: string; code?: string }[] = [];
+        ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+        await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+        // Four a connection: the fifth would close it (WRONG_CODES_PER_CONNECTION).
+        for (let k = 0; k < 4 && sent < codes; k++, sent++) {
+          const before = replies.filter((m) => m.type === 'error').length;
+          ws.send(JSON.stringify({ type: 'join', code: wrongCode, nickname: `Guess ${sent}` }));
+          await waitUntil(() => replies.filter((m) => m.type === 'error').length > before, 5000, 'an answer to a guess');
+        }
+        got.push(...replies.filter((m) => m.type === 'error').map((m) => m.code!));
+        ws.close();
+      }
+      return got;
+    };
+    const wrongCode = a.code === '222222' ? '333333' : '222222';
+    // 15 on each: each instance alone would still check every one (its own burst is 20).
+    const first = [...(await guess(a.port, 15)), ...(await guess(b.port, 15))];
+    assert.deepEqual([...new Set(first)], ['E_BAD_CODE']);
+    // The 31st, even with the right code, waits: the address spent the one shared allowance.
+    const ws = new WebSocket(`ws://127.0.0.1:${b.port}/class`, { localAddress: '127.0.0.9' });
+    const replies: { type: string; code?: string }[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    ws.send(JSON.stringify({ type: 'join', code: a.code, nickname: 'Right Code' }));
+    await waitUntil(() => replies.some((m) => m.type === 'error' || m.type === 'joined'), 5000, 'an answer');
+    assert.equal(replies.find((m) => m.type === 'error' || m.type === 'joined')?.code, 'E_LIMIT');
+    ws.close();
   });
 
   it('serves one class across both instances, survives a Redis restart and an instance killed with kill -9', async () => {
