@@ -157,6 +157,7 @@ export class ClassHub {
       event: (e, from) => this.onBusEvent(e, from),
       status: (up) => this.onBusStatus(up),
     });
+    this.bus.publish({ type: 'hello' });
     if (this.settings.endedAt !== null) return;
     const chat = await startClassChat(this.opts.sessionDeps, this.opts.chatAddress, this.opts.chatPort);
     if (chat) {
@@ -261,6 +262,8 @@ export class ClassHub {
       case 'lab-event':
         // Checked as an object with an `event` name on arrival; the page checks the rest, as it does for local events.
         return this.remotePresented?.watchToken === e.watchToken ? this.remotePresented.deliver(e.event as never) : undefined;
+      case 'hello':
+        return this.announcePresenting();
       case 'open-lesson':
         this.settings.lesson = e.slug;
         return this.sockets.toStudents({ type: 'open-lesson', slug: e.slug });
@@ -282,12 +285,21 @@ export class ClassHub {
         () => {}, // the store is away too: the next event or reconnect brings it
       );
       this.announcePresence();
-      if (this.stopPublishing) this.bus.publish({ type: 'presenting', watchToken: this.presenting, session: this.opts.lab.sessionByWatchToken(this.presenting ?? '')?.id ?? null });
+      this.announcePresenting();
+      this.bus.publish({ type: 'hello' });
     }
     this.dashboards.push();
   }
 
+  /** Tells the others what this instance presents, if it presents (a new or returning instance missed it). */
+  private announcePresenting(): void {
+    const session = this.stopPublishing && this.presenting ? this.opts.lab.sessionByWatchToken(this.presenting) : undefined;
+    if (session) this.bus.publish({ type: 'presenting', watchToken: session.watchToken, session: session.id });
+  }
+
   private presentedElsewhere(watchToken: string | null, session: string | null): void {
+    // Said again (an instance started or reconnected): its viewers here stay attached.
+    if (watchToken !== null && this.remotePresented?.watchToken === watchToken && !this.remotePresented.ended) return;
     this.stopPublishing?.();
     this.stopPublishing = null;
     this.remotePresented?.end();

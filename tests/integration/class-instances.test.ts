@@ -183,6 +183,10 @@ describe('a class on two instances behind nginx, events over Redis', { skip: nee
     ada.send({ type: 'progress', lessons: { [LESSON_3]: lesson(true) }, seq: 3 });
     await ada.next('progress-saved', (m) => m.seq === 3);
     await teacher.waitDashboard((x) => x.students.find((s) => s.id === id)?.lessons[LESSON_3]?.read === true, 8000);
+    // The follower on A stayed attached through it (the presenter said so again, it was not re-made) and gets steps again.
+    await ok(stage.client.call('socket', { type: 'tcp' }));
+    await waitUntil(() => follower.steps().filter((x) => x.op === 'socket').length >= 2, 8000, 'the presenter\'s next step on A after Redis came back');
+    assert.equal(follower.ws.readyState, follower.ws.OPEN);
 
     // A dies. Ada's browser reconnects through the proxy (same cookie), lands on B, resumes with her token.
     const adaClosed = ada.closed;
