@@ -78,6 +78,8 @@ export class ClassHub {
   private readonly wrongCodes: WrongCodeLimit;
   /** Each connection's messages, handled one after another. */
   private readonly queues = new WeakMap<ClassConn, Promise<void>>();
+  /** The join-code check running for each address (checkCode). */
+  private readonly codeChecks = new Map<string, Promise<ClassSettings | null>>();
   private readonly sockets: ClassSockets;
   private readonly dashboards: ClassDashboards;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -148,6 +150,14 @@ export class ClassHub {
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Reloads the settings and the roster from the store: for an event bus between instances, when
+   * another instance changed the class (a join, progress, the open lesson, the end).
+   */
+  async refresh(): Promise<void> {
+    await Promise.all([this.freshSettings(), this.roster.refresh()]);
   }
 
   /** Prepares what start-up needs: the QR code and, unless the class has ended, the class chat server. */
@@ -437,28 +447,56 @@ export class ClassHub {
 
   private async join(conn: ClassConn, code: string, nickname: string): Promise<void> {
     if (this.alreadyIdentified(conn)) return;
-    // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
-    // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
-    if (await this.wrongCodes.mustWait(conn.address)) {
-      return this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
-    }
-    const settings = await this.freshSettings();
-    if (!sameSecret(code, settings.code)) {
-      await this.wrongCodes.wrongCode(conn.address);
-      conn.wrongCodes++;
-      this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
-      if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
-      return;
-    }
+    const settings = await this.checkCode(conn, code);
+    if (!settings) return;
     if (settings.endedAt !== null) return this.sockets.fail(conn, 'E_ENDED', 'This class has ended.');
     if (!this.limits.mayJoin(conn.address)) {
       return this.sockets.fail(conn, 'E_LIMIT', `${this.limits.joinsPerAddress} students have already joined from this network address; ask the instructor to raise --class-students-per-address.`);
     }
-    const row = await this.roster.add(nickname, Date.now());
-    if (!row) return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
+    // Counted before the store is asked, so racing joins from one address cannot pass the limit together.
     this.limits.joined(conn.address);
+    let row: StudentRow | null;
+    try {
+      row = await this.roster.add(nickname, Date.now());
+    } catch (e) {
+      this.limits.unjoined(conn.address);
+      throw e;
+    }
+    if (!row) {
+      this.limits.unjoined(conn.address);
+      return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
+    }
     this.bus.publish({ type: 'joined', student: row });
     this.enter(conn, row, false);
+  }
+
+  /**
+   * The join code against the store's, with the wrong-code limit; the settings when it is right,
+   * else null (answered). One check at a time per address: with the store's answer awaited in
+   * between, racing guesses from one address would otherwise all pass the limit before any counted.
+   */
+  private checkCode(conn: ClassConn, code: string): Promise<ClassSettings | null> {
+    const run = (this.codeChecks.get(conn.address) ?? Promise.resolve()).catch(() => {}).then(async () => {
+      // Someone behind this address is sending wrong codes faster than they are forgiven: for a moment
+      // no code from it is checked (right or wrong), so guessing stays slow; the room is only delayed.
+      if (await this.wrongCodes.mustWait(conn.address)) {
+        this.sockets.fail(conn, 'E_LIMIT', 'Too many wrong codes from this network address just now: try again in a few seconds.');
+        return null;
+      }
+      const settings = await this.freshSettings();
+      if (sameSecret(code, settings.code)) return settings;
+      await this.wrongCodes.wrongCode(conn.address);
+      conn.wrongCodes++;
+      this.sockets.fail(conn, 'E_BAD_CODE', 'That join code is not right. Check it on the instructor\'s screen.');
+      if (conn.wrongCodes >= WRONG_CODES_PER_CONNECTION) this.sockets.refuse(conn, 'E_LIMIT', 'Too many wrong codes on this connection.');
+      return null;
+    });
+    this.codeChecks.set(conn.address, run);
+    const forget = () => {
+      if (this.codeChecks.get(conn.address) === run) this.codeChecks.delete(conn.address);
+    };
+    run.then(forget, forget);
+    return run;
   }
 
   private async resume(conn: ClassConn, token: string): Promise<void> {

@@ -79,6 +79,9 @@ export interface ClassStore {
   /** One student's stored progress (empty when none). */
   progressOf(studentId: number): Promise<Lessons>;
 
+  /** The schema version the store's migrations brought it to (each engine counts its own). */
+  schemaVersion(): Promise<number>;
+
   close(): Promise<void>;
 }
 

@@ -146,6 +146,13 @@ export class AddressLimits {
     this.state(key).joins++;
   }
 
+  /** A join counted by `joined` did not happen after all (the nickname was taken, the store failed). */
+  unjoined(key: string): void {
+    const s = this.state(key);
+    s.joins = Math.max(0, s.joins - 1);
+    this.forgetIfIdle(key, s);
+  }
+
   /** A wrong code from the address: it spends the allowance, or (slowed) holds a penalty place. */
   wrongCode(key: string, now = Date.now()): void {
     const s = this.state(key, now);

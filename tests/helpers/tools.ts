@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
 import { findChromium, CHROMIUM_HINT } from '../../scripts/find-chromium.mjs';
+import { findPostgresBin } from './postgres.ts';
 
 export const IN_CI = process.env.CI === 'true';
 
@@ -42,7 +43,8 @@ export const TOOLS = {
   nsenter: { probe: () => runs('nsenter', ['--version']), hint: APT('util-linux') },
   /** Unprivileged user + network namespaces (the sandbox network). */
   unshare: { probe: () => runs('unshare', ['-Urn', 'true']), hint: 'user namespaces are unavailable here; see docs/hosting.md (sandbox network)' },
-  postgres: { probe: () => runs('pg_isready', ['-h', '127.0.0.1']), hint: `${APT('postgresql')} and start it (see .ci/run)` },
+  /** The server binaries only: tests start a cluster of their own (tests/helpers/postgres.ts). */
+  postgres: { probe: () => findPostgresBin() !== null, hint: `${APT('postgresql')} (the tests start a throwaway cluster of their own)` },
   redis: { probe: () => runs('redis-cli', ['-h', '127.0.0.1', 'ping']), hint: `${APT('redis-server')} and start it (see .ci/run)` },
   nginx: { probe: () => onPath('nginx') || runs('/usr/sbin/nginx', ['-v']), hint: APT('nginx') },
   /** The redis-server binary, for tests that start their own Redis (tests/helpers/redis.ts). */

@@ -27,8 +27,9 @@ interface Queryable {
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
-/** A fixed key for pg_advisory_xact_lock: migrations and "start a class if none" run one at a time. */
-const LOCK_KEY = 0x50c6e7;
+/** Keys for pg_advisory_xact_lock: migrations run one at a time, and so do "start a class (if none)". */
+const MIGRATE_LOCK_KEY = 0x50c6e7;
+export const CLASS_LOCK_KEY = 0x50c6e8;
 
 /** Each entry takes the schema from the version before it to its own number (index + 1). */
 export const PG_MIGRATIONS: readonly string[] = [
@@ -129,7 +130,7 @@ export class PostgresClassStore implements ClassStore {
       const reason = (e as Error).message.split('\n')[0];
       if (code === '28P01' || code === '28000') throw new StoreStartError('E_CLASS_DATA_AUTH', `--class-data: PostgreSQL at ${location} refused the credentials (${reason}).`, { cause: e });
       if (code === '3D000') throw new StoreStartError('E_CLASS_DATA_UNREACHABLE', `--class-data: ${reason}; create it first (docs/hosting.md, "The class in PostgreSQL").`, { cause: e });
-      if (isUnreachable(e)) throw new StoreStartError('E_CLASS_DATA_UNREACHABLE', `--class-data: cannot reach PostgreSQL at ${location} (${reason}).`, { cause: e });
+      if (e instanceof StoreUnavailableError || isUnreachable(e)) throw new StoreStartError('E_CLASS_DATA_UNREACHABLE', `--class-data: cannot reach PostgreSQL at ${location} (${reason}).`, { cause: e });
       throw new StoreStartError('E_CLASS_DATA_SCHEMA', `--class-data: could not prepare the class tables in ${location} (${reason}).`, { cause: e });
     }
     return store;
@@ -138,7 +139,7 @@ export class PostgresClassStore implements ClassStore {
   /** Applies the migrations this database has not had yet, each in its own transaction. */
   private async migrate(): Promise<void> {
     await this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK_KEY]);
       await c.query('CREATE TABLE IF NOT EXISTS class_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM class_schema_migrations');
       for (let v = rows[0].v ?? 0; v < PG_MIGRATIONS.length; v++) {
@@ -209,14 +210,14 @@ export class PostgresClassStore implements ClassStore {
 
   async startClass(s: NewClass): Promise<void> {
     await this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await c.query('SELECT pg_advisory_xact_lock($1)', [CLASS_LOCK_KEY]);
       await this.writeClass(c, s);
     });
   }
 
   async startClassIfNone(s: NewClass): Promise<boolean> {
     return this.tx(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await c.query('SELECT pg_advisory_xact_lock($1)', [CLASS_LOCK_KEY]);
       if (await settingsFrom(c)) return false;
       await this.writeClass(c, s);
       return true;

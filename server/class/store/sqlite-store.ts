@@ -62,7 +62,7 @@ function migrateToNicknameKeys(db: Database.Database): void {
            CREATE UNIQUE INDEX students_nickname_look ON students (nickname_look);`);
 }
 
-const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
+export const MIGRATIONS: ((db: Database.Database) => void)[] = [migrateToNicknameKeys];
 
 type StoredRow = Record<string, number | string>;
 interface ProgressRow {
@@ -132,6 +132,10 @@ export class SqliteClassStore implements ClassStore {
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
+  }
+
+  async schemaVersion(): Promise<number> {
+    return this.db.pragma('user_version', { simple: true }) as number;
   }
 
   async close(): Promise<void> {
