@@ -109,7 +109,6 @@ export class RedisBus implements ClassBus {
   async start(classId: string, handlers: BusHandlers): Promise<void> {
     this.channel = `socketlab:class:${classId}`;
     this.prefix = `socketlab:class:${classId}:`;
-    this.handlers = handlers;
     this.sub.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       let env;
@@ -133,7 +132,9 @@ export class RedisBus implements ClassBus {
       this.sub.disconnect();
       throw new Error(`class: cannot reach Redis (--redis): ${(e as Error).message}`);
     }
+    // Told of changes only from here on: the first connection is not a "came back".
     this.wasUp = this.up;
+    this.handlers = handlers;
   }
 
   publish(e: ClassEvent): void {
