@@ -29,11 +29,12 @@ export interface ClassBus {
   /** Tells every other instance; dropped while the bus is down. */
   publish(e: ClassEvent): void;
   /**
-   * The wrong join codes from one address in the current window, counted across instances and
-   * including this one; null when there is no shared count (in-process, or Redis is down).
+   * Adds one wrong join code from the address to the current window's count, kept in Redis across
+   * instances; returns that window's count, or null when there is no shared count (in-process, or
+   * Redis is down).
    */
   wrongCode(address: string): Promise<number | null>;
-  /** The count so far in the current window, without adding one. */
+  /** The count in the current window and the one before, without adding one. */
   wrongCodes(address: string): Promise<number | null>;
   close(): Promise<void>;
 }
@@ -142,8 +143,8 @@ export class RedisBus implements ClassBus {
     this.pub.publish(this.channel, JSON.stringify({ from: this.instance, event: e })).catch(() => {});
   }
 
-  private windowKey(address: string): string {
-    return `${this.prefix}wrong:${address}:${Math.floor(Date.now() / WRONG_CODE_WINDOW_MS)}`;
+  private windowKey(address: string, windowsAgo = 0): string {
+    return `${this.prefix}wrong:${address}:${Math.floor(Date.now() / WRONG_CODE_WINDOW_MS) - windowsAgo}`;
   }
 
   async wrongCode(address: string): Promise<number | null> {
@@ -160,7 +161,9 @@ export class RedisBus implements ClassBus {
   async wrongCodes(address: string): Promise<number | null> {
     if (this.pub.status !== 'ready') return null;
     try {
-      return Number((await this.pub.get(this.windowKey(address))) ?? 0);
+      // This window and the one before: a guesser gains nothing by straddling a window's edge.
+      const counts = await this.pub.mget(this.windowKey(address), this.windowKey(address, 1));
+      return counts.reduce((n, c) => n + Number(c ?? 0), 0);
     } catch {
       return null;
     }

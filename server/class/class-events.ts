@@ -36,7 +36,10 @@ export const ClassEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('presenting'), watchToken: z.nullable(z.string()), session: z.nullable(z.string()) }),
   /** One event of the presented session, for its viewers on other instances. */
   z.object({ type: z.literal('lab-event'), watchToken: z.string(), event: z.looseObject({ event: z.string() }) }),
-  /** The sender just started or reconnected: whoever presents says so again, for it. */
+  /**
+   * The sender just started or reconnected: the others reload the class from the store (its events
+   * while it was away were dropped), and whoever presents says so again, for it.
+   */
   z.object({ type: z.literal('hello') }),
   z.object({ type: z.literal('open-lesson'), slug: z.nullable(SlugSchema) }),
   z.object({ type: z.literal('end-class'), at: time }),

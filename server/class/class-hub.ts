@@ -273,6 +273,8 @@ export class ClassHub {
         // Checked as an object with an `event` name on arrival; the page checks the rest, as it does for local events.
         return this.remotePresented?.watchToken === e.watchToken ? this.remotePresented.deliver(e.event as never) : undefined;
       case 'hello':
+        // The sender was away (or is new): what it wrote meanwhile is in the store, its events are not.
+        this.refreshFromStore();
         return this.announcePresenting();
       case 'open-lesson':
         this.settings.lesson = e.slug;
@@ -290,15 +292,20 @@ export class ClassHub {
   private onBusStatus(up: boolean): void {
     if (this.closed) return;
     if (up) {
-      void this.roster.refresh().then(
-        () => this.dashboards.push(),
-        () => {}, // the store is away too: the next event or reconnect brings it
-      );
+      this.refreshFromStore();
       this.announcePresence();
       this.announcePresenting();
       this.bus.publish({ type: 'hello' });
     }
     this.dashboards.push();
+  }
+
+  /** Reloads the roster from the store, where every acknowledged write is, after events may have been missed. */
+  private refreshFromStore(): void {
+    void this.roster.refresh().then(
+      () => this.dashboards.push(),
+      () => {}, // the store is away too: the next reconnect or hello brings it
+    );
   }
 
   /** Tells the others what this instance presents, if it presents (a new or returning instance missed it). */

@@ -74,8 +74,9 @@ export const PENALTY_MS = 2000;
 /** ...and this many places per address: at most 5 wrong codes a second are checked. */
 export const PENALTY_PLACES = 10;
 /**
- * With several instances (class-bus.ts), the wrong codes from one address a minute, counted in
- * Redis across all of them: one instance's allowance (burst and refill), not one per instance.
+ * With several instances (class-bus.ts), the wrong codes from one address in the current and the
+ * previous one-minute window, counted in Redis across all of them: about one instance's allowance
+ * (burst and refill), not one per instance.
  */
 export const SHARED_WRONG_CODES_PER_WINDOW = WRONG_CODES_BURST + Math.round(60 * WRONG_CODES_PER_SECOND);
 /** Wrong codes one connection may send; then it is closed. */
