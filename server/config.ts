@@ -135,6 +135,11 @@ export const ConfigSchema = z.object({
     help: 'students who may join from one client address (a classroom behind one NAT is one address)',
     oldEnv: 'CLASS_STUDENTS_PER_ADDRESS',
   }),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional()
+    .register(settingInfo, { help: 'with --class: Redis for live class events between instances serving one class (docs/hosting.md, "Many instances")' }),
   labOnly: onOff({ help: 'serve only /lab, without the Next.js site (tests and benchmarks)' }),
   quiet: onOff({ help: 'print only errors (and warnings about old variable names)' }),
 });

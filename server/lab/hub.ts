@@ -57,7 +57,12 @@ export interface HubOptions extends SessionDeps {
   log?: (line: string) => void;
   /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
   onSessionOpen?: (session: LabSession, url: URL) => void;
+  /** A session on another instance that may be watched here (class hosting over Redis: the presenter's). */
+  remoteSession?: (watchToken: string) => WatchableSession | undefined;
 }
+
+/** What a read-only viewer needs of a session, local or mirrored from another instance. */
+export type WatchableSession = Pick<LabSession, 'id' | 'watchToken' | 'ended' | 'attach' | 'viewerCount'>;
 
 interface Client {
   ws: WebSocket;
@@ -134,7 +139,7 @@ export class LabHub {
     ws.send(encode(msg, shared));
   }
 
-  private hello(session: LabSession, role: 'owner' | 'viewer') {
+  private hello(session: WatchableSession, role: 'owner' | 'viewer') {
     return {
       event: 'hello' as const,
       protocol: PROTOCOL,
@@ -196,7 +201,7 @@ export class LabHub {
   private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
     if (!this.claim(ws, address)) return;
-    const session = this.byWatchToken.get(token);
+    const session: WatchableSession | undefined = this.byWatchToken.get(token) ?? this.opts.remoteSession?.(token);
     if (!session || session.ended) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
       ws.close(1008, 'E_NO_SOCKET');

@@ -89,7 +89,7 @@ function captureSupport(config: Config, sandbox: boolean): CaptureSupport | unde
 }
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
-export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
+export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen'], remoteSession?: HubOptions['remoteSession']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fdBudget.sockets });
   installBenchProbe(engine);
@@ -136,6 +136,7 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     kernelView: kernel.reader.source,
     networkSupport,
     onSessionOpen,
+    remoteSession,
     sessionsPerAddress: config.sessionsPerAddress,
     idleSeconds: config.idleSeconds,
     heartbeatSeconds: config.heartbeatSeconds,
