@@ -62,7 +62,7 @@ export interface HubOptions extends SessionDeps {
 }
 
 /** What a read-only viewer needs of a session, local or mirrored from another instance. */
-export type WatchableSession = Pick<LabSession, 'id' | 'watchToken' | 'ended' | 'attach' | 'viewerCount'>;
+export type WatchableSession = Pick<LabSession, 'id' | 'watchToken' | 'ended' | 'attach' | 'viewerCount'> & Partial<Pick<LabSession, 'capture'>>;
 
 interface Client {
   ws: WebSocket;
