@@ -48,7 +48,15 @@ export function buildIfNeeded() {
 
 export function ensureAddon() {
   if (process.env.SOCKETLAB_ENGINE === 'node') return;
-  if (!existsSync(path.join(ROOT, 'server/engines/native/build/Release/socketlab.node'))) {
+  const built = path.join(ROOT, 'server/engines/native/build/Release/socketlab.node');
+  // Also after a `git pull` that changed the C sources: an old addon would lack what the new server asks of it.
+  if (!existsSync(built) || addonSourcesNewerThan(statSync(built).mtimeMs)) {
     run(process.execPath, ['scripts/build-addon.mjs']);
   }
+}
+
+function addonSourcesNewerThan(mtimeMs) {
+  const native = path.join(ROOT, 'server/engines/native');
+  const sources = [path.join(native, 'binding.gyp'), ...readdirSync(path.join(native, 'src')).map((f) => path.join(native, 'src', f))];
+  return sources.some((f) => statSync(f).mtimeMs > mtimeMs);
 }

@@ -6,7 +6,7 @@
 //   npm test -- unit integration      only those folders (unit, integration, fuzz, e2e)
 //   npm test -- tests/unit/x.test.ts  only that file
 //   --jobs N           files run at once (default: cores - 1, at least 1, as node's own runner does)
-//   --file-timeout S   seconds a file may run before it is stopped and named (default 300)
+//   --file-timeout S   seconds a file may run before it is stopped and named (default 600)
 // Counts come from the runner's own events (scripts/test-reporters/events.mjs), not from its text.
 // A file that runs past its limit is stopped with its whole process group (nc, browsers, servers it
 // started); the tests it finished still count, and the summary names it.
@@ -24,7 +24,7 @@ const KILL_GRACE_MS = 5_000;
 function parseArgs(argv) {
   const opts = {
     jobs: Number(process.env.SOCKETLAB_TEST_JOBS) || Math.max(availableParallelism() - 1, 1),
-    fileTimeoutS: Number(process.env.SOCKETLAB_TEST_FILE_TIMEOUT) || 300,
+    fileTimeoutS: Number(process.env.SOCKETLAB_TEST_FILE_TIMEOUT) || 600,
     targets: [],
   };
   for (let i = 0; i < argv.length; i++) {

@@ -65,7 +65,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const classStore = await openClassStore(config, ROOT);
   const readiness = new Readiness(classStore ? ['site', 'lab', 'class'] : ['site', 'lab']);
   let classroom: Classroom | undefined;
-  const lab = await createLab(config, lan, (session, url) => classroom?.hub.labelLabSession(session, url));
+  const lab = await createLab(
+    config,
+    lan,
+    (session, url) => classroom?.hub.labelLabSession(session, url),
+    (token) => classroom?.hub.remoteSession(token),
+  );
   const site = await createSite(config, ROOT);
   const { policy, engine } = lab;
   const guard = new UpgradeGuard(

@@ -140,6 +140,11 @@ export const ConfigSchema = z.object({
     help: 'lab worker threads: each session, its sockets and its sandbox network live on one (docs/architecture.md, "Threads")',
     defaultText: 'one per core',
   }),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional()
+    .register(settingInfo, { help: 'with --class: Redis for live class events between instances serving one class (docs/hosting.md, "Many instances")' }),
   labOnly: onOff({ help: 'serve only /lab, without the Next.js site (tests and benchmarks)' }),
   quiet: onOff({ help: 'print only errors (and warnings about old variable names)' }),
 });

@@ -21,6 +21,10 @@ export interface DashboardSource {
   /** The lab session this student shares with the instructor, while it is live. */
   sharedLab(id: number): string | null;
   qrSvg(): string;
+  /** Students online on this instance or any other one heard from. */
+  online(): Set<number>;
+  /** True while the other instances cannot be heard (class-bus.ts). */
+  partial(): boolean;
 }
 
 export class ClassDashboards {
@@ -55,7 +59,7 @@ export class ClassDashboards {
   }
 
   private state(): DashboardState {
-    const online = this.sockets.onlineIds();
+    const online = this.source.online();
     const { feed } = this.source;
     const students: StudentSummary[] = [...this.source.students()].map((s) => {
       const pending = feed.unsaved.get(s.id);
@@ -71,6 +75,9 @@ export class ClassDashboards {
         sharedLab: this.source.sharedLab(s.id),
       };
     });
-    return { class: this.source.info(), students, feed: feed.items(), errors: feed.tallies(Date.now()), presenting: this.source.presenting() };
+    const state: DashboardState = { class: this.source.info(), students, feed: feed.items(), errors: feed.tallies(Date.now()), presenting: this.source.presenting() };
+    // Only when it is true: one instance alone never sends it, as before there were instances.
+    if (this.source.partial()) state.partial = true;
+    return state;
   }
 }

@@ -24,14 +24,15 @@ export class ClassFeed {
   /** Calls and errors per student since the last flush to disk. */
   readonly unsaved = new Map<number, { calls: number; errors: number }>();
 
-  record(c: CallRecord): void {
-    const counts = this.unsaved.get(c.studentId) ?? { calls: 0, errors: 0 };
-    counts.calls++;
-    if (c.outcome !== 'ok') {
-      counts.errors++;
-      this.errors.push({ at: c.at, studentId: c.studentId, code: c.outcome });
+  /** `local`: made on this instance, so its count is this instance's to write (else another's). */
+  record(c: CallRecord, local = true): void {
+    if (c.outcome !== 'ok') this.errors.push({ at: c.at, studentId: c.studentId, code: c.outcome });
+    if (local) {
+      const counts = this.unsaved.get(c.studentId) ?? { calls: 0, errors: 0 };
+      counts.calls++;
+      if (c.outcome !== 'ok') counts.errors++;
+      this.unsaved.set(c.studentId, counts);
     }
-    this.unsaved.set(c.studentId, counts);
 
     if (c.at - this.windowStart >= 1000) {
       this.windowStart = c.at;

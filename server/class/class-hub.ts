@@ -12,6 +12,9 @@
  * lesson from it, a resume looks the token up in it, the instructor's key is checked against it.
  * Messages of one connection are handled one at a time, in order, even though each may wait for
  * the store. When the store is away, what needs it is answered E_STORE_UNAVAILABLE; the lab goes on.
+ *
+ * Other instances serving the same class hear of every change over the event bus (class-bus.ts,
+ * class-events.ts) and apply it to their own dashboards and students; the store stays the record.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,8 +22,11 @@ import { LESSON_SLUGS } from '../../content/lessons.ts';
 import { qrSvg } from './qr.ts';
 import type { ClassClientMessage, ClassInfo, LessonProgressReport, PublicClassInfo } from '../protocol/class.ts';
 import type { Step } from '../protocol/index.ts';
-import type { LabHub, SessionHandle } from '../lab/hub.ts';
+import type { LabHub, LiveSession, SessionHandle } from '../lab/hub.ts';
 import type { LabSession, SessionDeps } from '../lab/session.ts';
+import { classBusId, LocalBus, type ClassBus } from './class-bus.ts';
+import type { ClassEvent } from './class-events.ts';
+import { RemoteSession } from './remote-session.ts';
 import { sameSecret } from './class-codes.ts';
 import { startClassChat } from './class-chat.ts';
 import { ClassDashboards } from './class-dashboard.ts';
@@ -28,12 +34,14 @@ import { ClassFeed } from './class-feed.ts';
 import { ClassRoster } from './class-roster.ts';
 import { ClassSockets, type ClassConn } from './class-socket.ts';
 import { StoreUnavailableError, type ClassSettings, type ClassStore, type StudentRow, type WrongCodeLimit } from './class-store.ts';
-import { AddressLimits, WRONG_CODES_PER_CONNECTION, localWrongCodeLimit } from './limits.ts';
+import { AddressLimits, WRONG_CODES_PER_CONNECTION, localWrongCodeLimit, sharedWrongCodeLimit } from './limits.ts';
 import { serveSummary } from './summary-http.ts';
 
 const DASHBOARD_MS = 1000;
 const FLUSH_MS = 3000;
 const SWEEP_MS = 60_000;
+/** Another instance not heard from for this long is taken to be gone, with its students' presence. */
+const PRESENCE_EXPIRES_MS = 3.5 * DASHBOARD_MS;
 
 const KNOWN_SLUGS: ReadonlySet<string> = new Set(LESSON_SLUGS);
 
@@ -52,6 +60,8 @@ export interface ClassHubOptions {
   allowedOrigins: string[];
   /** Students who may join from one client address (a classroom behind one NAT is one address). */
   studentsPerAddress: number;
+  /** Where the other instances serving this class are told what changed (default: none). */
+  bus?: ClassBus;
 }
 
 /** A short text for one lab call, for the instructor's feed. */
@@ -82,6 +92,13 @@ export class ClassHub {
   private qrSvg = '';
   private chatSession: LabSession | null = null;
   private closed = false;
+  private readonly bus: ClassBus;
+  /** Who is online on each other instance, and when it last said so. */
+  private readonly remoteOnline = new Map<string, { ids: number[]; at: number }>();
+  /** The presenter's session when it lives on another instance, watchable here. */
+  private remotePresented: RemoteSession | null = null;
+  /** Stops publishing the presented session's events (it is presented from this instance). */
+  private stopPublishing: (() => void) | null = null;
   chat: { address: string; port: number } | null = null;
 
   /** The class as the store holds it; rejects when none was started there (open-class.ts does that). */
@@ -99,8 +116,15 @@ export class ClassHub {
     this.settings = settings;
     this.roster = roster;
     this.feed = roster.feed;
+    this.bus = opts.bus ?? new LocalBus();
+    this.roster.events = {
+      progressCommitted: (studentId, lessons) => this.bus.publish({ type: 'progress', studentId, lessons }),
+      seen: (studentId, at) => this.bus.publish({ type: 'seen', studentId, at }),
+    };
     this.limits = new AddressLimits(opts.studentsPerAddress);
-    this.wrongCodes = opts.wrongCodes ?? localWrongCodeLimit(this.limits);
+    // Several instances: wrong codes are also counted in Redis, so N instances do not give a guesser N allowances.
+    const local = localWrongCodeLimit(this.limits);
+    this.wrongCodes = opts.wrongCodes ?? (this.bus.shared ? sharedWrongCodeLimit(local, this.bus) : local);
     this.sockets = new ClassSockets(this.limits, {
       publicInfo: () => this.publicInfo,
       onMessage: (conn, msg) => this.queue(conn, msg),
@@ -116,9 +140,14 @@ export class ClassHub {
       presenting: () => this.presenting,
       sharedLab: (id) => this.sharedLab(id),
       qrSvg: () => this.qrSvg,
+      online: () => this.onlineIds(),
+      partial: () => this.bus.shared && !this.bus.up,
     });
     this.timers.push(
-      setInterval(() => this.dashboards.push(), DASHBOARD_MS),
+      setInterval(() => {
+        this.announcePresence();
+        this.dashboards.push();
+      }, DASHBOARD_MS),
       setInterval(() => void this.roster.flushLabCounts().catch(() => {}), FLUSH_MS),
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
@@ -136,6 +165,11 @@ export class ClassHub {
   /** Prepares what start-up needs: the QR code and, unless the class has ended, the class chat server. */
   async start(): Promise<void> {
     this.qrSvg = qrSvg(this.opts.studentUrl);
+    await this.bus.start(classBusId(this.settings.code, this.settings.startedAt), {
+      event: (e, from) => this.onBusEvent(e, from),
+      status: (up) => this.onBusStatus(up),
+    });
+    this.bus.publish({ type: 'hello' });
     if (this.settings.endedAt !== null) return;
     const chat = await startClassChat(this.opts.sessionDeps, this.opts.chatAddress, this.opts.chatPort);
     if (chat) {
@@ -168,7 +202,7 @@ export class ClassHub {
     return serveSummary(req, res, {
       instructorKey: this.settings.instructorKey,
       startedAt: this.settings.startedAt,
-      csv: () => this.roster.summaryCsv(LESSON_SLUGS, this.sockets.onlineIds()),
+      csv: () => this.roster.summaryCsv(LESSON_SLUGS, this.onlineIds()),
     });
   }
 
@@ -197,8 +231,119 @@ export class ClassHub {
     session.label = { studentId: id, nickname: student.nickname };
     session.onStep = (step) => {
       if (step.status === 'blocked') return;
-      this.feed.record({ at: step.end ?? Date.now(), studentId: id, student: student.nickname, call: callText(step), outcome: step.status === 'ok' ? 'ok' : (step.error?.code ?? 'error') });
+      const call = { at: step.end ?? Date.now(), studentId: id, student: student.nickname, call: callText(step), outcome: step.status === 'ok' ? 'ok' : (step.error?.code ?? 'error') };
+      this.feed.record(call);
+      this.bus.publish({ type: 'call', ...call });
     };
+  }
+
+  /** The presenter's session when it lives on another instance: its viewers here watch it (lab hub). */
+  remoteSession(watchToken: string): RemoteSession | undefined {
+    return this.remotePresented?.watchToken === watchToken ? this.remotePresented : undefined;
+  }
+
+  // ------------------------------------------------------------------ the other instances
+
+  /** Students online here, and on every other instance heard from lately. */
+  private onlineIds(): Set<number> {
+    const ids = this.sockets.onlineIds();
+    const now = Date.now();
+    for (const [instance, p] of this.remoteOnline) {
+      if (now - p.at > PRESENCE_EXPIRES_MS) this.remoteOnline.delete(instance);
+      else for (const id of p.ids) ids.add(id);
+    }
+    return ids;
+  }
+
+  private announcePresence(): void {
+    if (this.bus.shared) this.bus.publish({ type: 'presence', online: [...this.sockets.onlineIds()] });
+  }
+
+  private onBusEvent(e: ClassEvent, from: string): void {
+    if (this.closed) return;
+    switch (e.type) {
+      case 'joined':
+        return this.roster.adopt(e.student);
+      case 'progress':
+        return this.roster.applyProgress(e.studentId, e.lessons);
+      case 'seen':
+        return this.roster.seenElsewhere(e.studentId, e.at);
+      case 'call':
+        this.feed.record(e, false);
+        return this.roster.callElsewhere(e.studentId, e.outcome === 'ok');
+      case 'presence':
+        this.remoteOnline.set(from, { ids: e.online, at: Date.now() });
+        return;
+      case 'presenting':
+        return this.presentedElsewhere(e.watchToken, e.session);
+      case 'lab-event':
+        // Checked as an object with an `event` name on arrival; the page checks the rest, as it does for local events.
+        return this.remotePresented?.watchToken === e.watchToken ? this.remotePresented.deliver(e.event as never) : undefined;
+      case 'hello':
+        // The sender was away (or is new): what it wrote meanwhile is in the store, its events are not.
+        this.refreshFromStore();
+        return this.announcePresenting();
+      case 'open-lesson':
+        this.settings.lesson = e.slug;
+        return this.sockets.toStudents({ type: 'open-lesson', slug: e.slug });
+      case 'end-class':
+        return void this.endClass(e.at).catch((err: unknown) => console.error(`class: ending the class here failed: ${(err as Error).message}`));
+    }
+  }
+
+  /**
+   * The bus went down: the dashboard says the view is partial (the others' presence runs out by
+   * itself). It came back: whatever was missed is in the store, so the roster reloads from it, and
+   * this instance tells the others who is here and what it presents.
+   */
+  private onBusStatus(up: boolean): void {
+    if (this.closed) return;
+    if (up) {
+      this.refreshFromStore();
+      this.announcePresence();
+      this.announcePresenting();
+      this.bus.publish({ type: 'hello' });
+    }
+    this.dashboards.push();
+  }
+
+  /** Reloads the roster from the store, where every acknowledged write is, after events may have been missed. */
+  private refreshFromStore(): void {
+    void this.roster.refresh().then(
+      () => this.dashboards.push(),
+      () => {}, // the store is away too: the next reconnect or hello brings it
+    );
+  }
+
+  /** Tells the others what this instance presents, if it presents (a new or returning instance missed it). */
+  private announcePresenting(): void {
+    const session = this.stopPublishing && this.presenting ? this.opts.lab.sessionByWatchToken(this.presenting) : undefined;
+    if (session) this.bus.publish({ type: 'presenting', watchToken: session.watchToken, session: session.id });
+  }
+
+  private presentedElsewhere(watchToken: string | null, session: string | null): void {
+    // Said again (an instance started or reconnected): its viewers here stay attached.
+    if (watchToken !== null && this.remotePresented?.watchToken === watchToken && !this.remotePresented.ended) return;
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end();
+    this.remotePresented = watchToken && session ? new RemoteSession(session, watchToken) : null;
+    this.presenting = watchToken;
+    this.sockets.toStudents({ type: 'presenting', watchToken });
+  }
+
+  /** The instructor here presents a session of this instance (or stops): its events go to the other instances too. */
+  private presentHere(watchToken: string | null, session: LiveSession | undefined): void {
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end();
+    this.remotePresented = null;
+    this.presenting = watchToken;
+    if (session && this.bus.shared) {
+      this.stopPublishing = session.attach((event) => this.bus.publish({ type: 'lab-event', watchToken: session.watchToken, event }), 'viewer');
+    }
+    this.bus.publish({ type: 'presenting', watchToken, session: session?.id ?? null });
+    this.sockets.toStudents({ type: 'presenting', watchToken });
   }
 
   // ------------------------------------------------------------------ messages
@@ -243,14 +388,16 @@ export class ClassHub {
         if (msg.slug !== null && !KNOWN_SLUGS.has(msg.slug)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'No such lesson.');
         await this.opts.store.setLesson(msg.slug);
         this.settings.lesson = msg.slug;
+        this.bus.publish({ type: 'open-lesson', slug: msg.slug });
         return this.sockets.toStudents({ type: 'open-lesson', slug: msg.slug });
-      case 'present':
-        if (msg.watchToken !== null && !this.opts.lab.sessionByWatchToken(msg.watchToken)) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
+      case 'present': {
+        const session = msg.watchToken === null ? undefined : this.opts.lab.sessionByWatchToken(msg.watchToken);
+        if (msg.watchToken !== null && !session) return this.sockets.fail(conn, 'E_BAD_REQUEST', 'That lab session is not live.');
         await this.opts.store.setPresenting(msg.watchToken);
-        this.presenting = msg.watchToken;
-        return this.sockets.toStudents({ type: 'presenting', watchToken: msg.watchToken });
+        return this.presentHere(msg.watchToken, session);
+      }
       case 'end-class':
-        return this.endClass();
+        return this.endClass(null);
     }
   }
 
@@ -333,6 +480,7 @@ export class ClassHub {
       this.limits.unjoined(conn.address);
       return this.sockets.fail(conn, 'E_NICK_TAKEN', `Someone in this class is already called ${nickname} (or a name that looks just like it); pick another nickname.`);
     }
+    this.bus.publish({ type: 'joined', student: row });
     this.enter(conn, row, false);
   }
 
@@ -406,13 +554,21 @@ export class ClassHub {
 
   // ------------------------------------------------------------------ the end
 
-  private async endClass(): Promise<void> {
+  /** The instructor ends the class here (`endedAt` null), or another instance says it ended (and stored it). */
+  private async endClass(endedAt: number | null): Promise<void> {
     if (this.settings.endedAt !== null) return;
-    const at = Date.now();
+    const at = endedAt ?? Date.now();
     await this.roster.flush();
-    await this.opts.store.endClass(at);
+    if (endedAt === null) {
+      await this.opts.store.endClass(at);
+      this.bus.publish({ type: 'end-class', at });
+    }
     this.settings.endedAt = at;
     this.presenting = null;
+    this.stopPublishing?.();
+    this.stopPublishing = null;
+    this.remotePresented?.end('The class has ended.');
+    this.remotePresented = null;
     this.sockets.toStudents({ type: 'class-ended', message: 'Your instructor ended the class. Thank you for taking part!' });
     this.sockets.closeStudents(1000, 'the class has ended');
     this.opts.lab.endSessions((s) => s.label.studentId !== undefined, 'The class has ended.');
@@ -426,6 +582,9 @@ export class ClassHub {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.stopPublishing?.();
+    this.remotePresented?.end('The server is stopping.');
+    await this.bus.close();
     this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();
     await this.roster.close();

@@ -9,6 +9,8 @@
  * instance writes and by each resume (which reloads that student's row and progress), and
  * `refresh()` reloads all of it (an event bus calls it when another instance changed the class).
  * While the store is away a student this instance already knows may still resume from the cache.
+ * With other instances serving the class (class-bus.ts), what they change arrives as events and is
+ * applied here in memory only: they wrote it to the store already.
  */
 import { newSecret } from './class-codes.ts';
 import type { ClassFeed } from './class-feed.ts';
@@ -29,12 +31,21 @@ function sameReport(a: LessonProgressReport | undefined, b: LessonProgressReport
   );
 }
 
+/** What the roster tells the rest of this instance (to publish to the other instances). */
+export interface RosterEvents {
+  /** A batch of progress was committed: the lessons that changed, per student. */
+  progressCommitted(studentId: number, lessons: Lessons): void;
+  seen(studentId: number, at: number): void;
+}
+
 export class ClassRoster {
   private students = new Map<number, StudentRow>();
   private byToken = new Map<string, number>();
   private progress = new Map<number, Lessons>();
   private readonly batch: ProgressBatch;
   private closed = false;
+  /** Told what this instance changed (set by the hub when other instances share the class). */
+  events: RosterEvents | null = null;
 
   /** `feed`: where the lab-call counts not yet written are gathered. */
   private constructor(
@@ -44,7 +55,10 @@ export class ClassRoster {
     this.batch = new ProgressBatch(
       (b) => store.commitBatch(b),
       (b) => {
-        for (const [id, { lessons }] of b.progress) this.progress.set(id, { ...this.progress.get(id), ...lessons });
+        for (const [id, { lessons }] of b.progress) {
+          this.progress.set(id, { ...this.progress.get(id), ...lessons });
+          if (Object.keys(lessons).length) this.events?.progressCommitted(id, lessons);
+        }
       },
     );
   }
@@ -55,12 +69,40 @@ export class ClassRoster {
     return roster;
   }
 
-  /** Reloads the roster and everyone's progress from the store. */
+  /**
+   * Reloads the roster and everyone's progress from the store (at start, and when the event bus
+   * comes back after missing events). Students are added; counts and last-seen times this
+   * instance holds and has not written yet stay ahead of the store's.
+   */
   async refresh(): Promise<void> {
     const [rows, progress] = await Promise.all([this.store.students(), this.store.progress()]);
-    this.students = new Map(rows.map((s) => [s.id, s]));
-    this.byToken = new Map(rows.map((s) => [s.token, s.id]));
-    this.progress = progress;
+    for (const row of rows) this.remember(row);
+    for (const [id, lessons] of progress) this.progress.set(id, { ...this.progress.get(id), ...lessons });
+  }
+
+  /** A student who joined on another instance (it stored them already). */
+  adopt(row: StudentRow): void {
+    this.remember({ ...row });
+  }
+
+  /** Progress another instance committed. */
+  applyProgress(id: number, lessons: Lessons): void {
+    if (!this.students.has(id)) return;
+    this.progress.set(id, { ...this.progress.get(id), ...lessons });
+  }
+
+  /** A student seen on another instance. */
+  seenElsewhere(id: number, at: number): void {
+    const s = this.students.get(id);
+    if (s) s.lastSeen = Math.max(s.lastSeen, at);
+  }
+
+  /** A lab call on another instance: counted here in memory (that instance writes it to the store). */
+  callElsewhere(id: number, ok: boolean): void {
+    const s = this.students.get(id);
+    if (!s) return;
+    s.labCalls++;
+    if (!ok) s.labErrors++;
   }
 
   get size(): number {
@@ -127,6 +169,7 @@ export class ClassRoster {
     if (!s) return;
     s.lastSeen = Date.now();
     this.batch.touch(id, s.lastSeen);
+    this.events?.seen(id, s.lastSeen);
   }
 
   /**

@@ -75,6 +75,7 @@ export class DashboardTracker {
     if (!same(before.errors, now.errors)) delta.errors = now.errors;
     if (!same(before.class, now.class)) delta.class = now.class;
     if (before.presenting !== now.presenting) delta.presenting = now.presenting;
+    if ((before.partial ?? false) !== (now.partial ?? false)) delta.partial = now.partial ?? false;
     this.baseline = now;
     return Object.keys(delta).length > 1 ? delta : null;
   }

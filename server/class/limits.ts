@@ -12,6 +12,7 @@
  * and a guesser gets at most 5 codes a second checked.
  */
 import ipaddr from 'ipaddr.js';
+import type { ClassBus } from './class-bus.ts';
 import type { WrongCodeLimit } from './class-store.ts';
 
 /** Tokens refill continuously up to the capacity; each `take` spends one. */
@@ -72,6 +73,12 @@ export const WRONG_CODES_PER_SECOND = 1 / 6;
 export const PENALTY_MS = 2000;
 /** ...and this many places per address: at most 5 wrong codes a second are checked. */
 export const PENALTY_PLACES = 10;
+/**
+ * With several instances (class-bus.ts), the wrong codes from one address in the current and the
+ * previous one-minute window, counted in Redis across all of them: about one instance's allowance
+ * (burst and refill), not one per instance.
+ */
+export const SHARED_WRONG_CODES_PER_WINDOW = WRONG_CODES_BURST + Math.round(60 * WRONG_CODES_PER_SECOND);
 /** Wrong codes one connection may send; then it is closed. */
 export const WRONG_CODES_PER_CONNECTION = 5;
 /** Connections from one address that are neither a student nor the instructor yet. */
@@ -172,6 +179,24 @@ export class AddressLimits {
   private forgetIfIdle(key: string, s: AddressState, now = Date.now()): void {
     if (s.open === 0 && s.joins === 0 && s.wrong.full(now) && s.penalties.every((t) => t <= now)) this.byKey.delete(key);
   }
+}
+
+/**
+ * The wrong-code limit of several instances (class-bus.ts): this instance's own, and the count of
+ * wrong codes from the address in Redis across all of them. Redis unreachable: the own limit still holds.
+ */
+export function sharedWrongCodeLimit(local: WrongCodeLimit, shared: Pick<ClassBus, 'wrongCode' | 'wrongCodes'>): WrongCodeLimit {
+  return {
+    mustWait: async (key, now) => {
+      if (await local.mustWait(key, now)) return true;
+      const n = await shared.wrongCodes(key);
+      return n !== null && n >= SHARED_WRONG_CODES_PER_WINDOW;
+    },
+    wrongCode: async (key, now) => {
+      await local.wrongCode(key, now);
+      await shared.wrongCode(key);
+    },
+  };
 }
 
 /** The wrong-code limit of one instance, kept in its AddressLimits (the default without a shared one). */

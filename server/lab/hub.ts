@@ -13,10 +13,11 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CommandIdSchema, type CommandId, type ServerMessage, type SessionEndReason, type Step } from '../protocol/index.ts';
+import { CommandIdSchema, type CommandId, type ServerEvent, type ServerMessage, type SessionEndReason, type Step } from '../protocol/index.ts';
 import { transportOf } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import type { LabPolicy } from './policy.ts';
+import type { LabSession } from './session.ts';
 import type { FromWorker, Output, SessionLabel } from './worker-messages.ts';
 import type { LabWorker, WorkerPool } from './worker-pool.ts';
 
@@ -38,6 +39,10 @@ export interface HubOptions {
   heartbeatSeconds: number;
   /** Lets class hosting tag a new session from its URL (`/lab?student=<token>`). */
   onSessionOpen?: (session: SessionHandle, url: URL) => void;
+  /** A session on another instance that may be watched here (class hosting over Redis: the presenter's). */
+  remoteSession?: (watchToken: string) => WatchableSession | undefined;
+  /** The viewer's hello for such a session (what the workers' hello says of this server). */
+  remoteHello?: (session: WatchableSession) => ServerMessage;
 }
 
 /**
@@ -55,6 +60,14 @@ export interface SessionHandle {
   changed(): void;
 }
 
+/** A live session seen from the main thread once its worker has reported it (its id and watch token). */
+export interface LiveSession extends SessionHandle {
+  readonly id: string;
+  readonly watchToken: string;
+  /** Receives the session's events as a viewer does (class hosting publishes the presenter's over Redis); returns the detach. */
+  attach(listener: (event: ServerEvent) => void, role: 'viewer'): () => void;
+}
+
 interface SessionRef extends SessionHandle {
   /** Also the owner connection's number. */
   readonly key: number;
@@ -64,6 +77,12 @@ interface SessionRef extends SessionHandle {
   readonly viewers: Set<number>;
   gone: boolean;
 }
+
+/**
+ * What a read-only viewer needs of a session mirrored from another instance. It lives on the main
+ * thread (the class hub keeps it from Redis), so its viewers are served here, not by a worker.
+ */
+export type WatchableSession = Pick<LabSession, 'id' | 'watchToken' | 'ended' | 'attach' | 'viewerCount'> & Partial<Pick<LabSession, 'capture'>>;
 
 interface Client {
   ws: WebSocket;
@@ -81,6 +100,8 @@ export class LabHub {
   private readonly byWatchToken = new Map<string, SessionRef>();
   /** Every connection by number: a session's owner (its key) or a viewer. */
   private readonly conns = new Map<number, WebSocket>();
+  /** Viewers on this thread without a WebSocket (attachSink), by connection number. */
+  private readonly sinks = new Map<number, (text: string) => void>();
   private nextConn = 1;
   private readonly perAddress = new Map<string, number>();
   /** When a connection from each address was last closed for flooding (see gateFor). */
@@ -109,8 +130,31 @@ export class LabHub {
   }
 
   /** Looks a session up by its watch token (class hosting: the presenter's session). */
-  sessionByWatchToken(token: string): SessionHandle | undefined {
-    return this.byWatchToken.get(token);
+  sessionByWatchToken(token: string): LiveSession | undefined {
+    const ref = this.byWatchToken.get(token);
+    if (!ref?.id || !ref.watchToken) return undefined;
+    const { id, watchToken } = ref;
+    return Object.assign(ref, { id, watchToken, attach: (listener: (event: ServerEvent) => void) => this.attachSink(ref, listener) });
+  }
+
+  /**
+   * A viewer on this thread with no WebSocket: the worker addresses the session's events to a
+   * connection number that is a listener here. The worker's hello to a new viewer is not an event
+   * of the session, so it is not passed on.
+   */
+  private attachSink(ref: SessionRef, listener: (event: ServerEvent) => void): () => void {
+    const conn = this.nextConn++;
+    this.sinks.set(conn, (text) => {
+      const event = JSON.parse(text) as ServerMessage;
+      if ('event' in event && event.event !== 'hello') listener(event as ServerEvent);
+    });
+    ref.viewers.add(conn);
+    ref.worker.post({ t: 'watch', key: ref.key, conn });
+    return () => {
+      if (!this.sinks.delete(conn)) return;
+      ref.viewers.delete(conn);
+      if (!ref.gone) ref.worker.post({ t: 'unwatch', key: ref.key, conn });
+    };
   }
 
   /** Which worker holds the session of this id (tests and the bench; -1 when none). */
@@ -235,10 +279,28 @@ export class LabHub {
     });
   }
 
+  /** A viewer of another instance's session (mirrored on this thread): served here, as on one thread. */
+  private attachRemoteViewer(ws: WebSocket, session: WatchableSession, address: string): void {
+    const detach = session.attach((event) => {
+      this.send(ws, event);
+      if (event.event === 'bye') ws.close(1000, 'session ended');
+    }, 'viewer');
+    this.send(ws, this.opts.remoteHello!(session));
+    const gate = this.gateFor(address);
+    ws.on('message', (data) => {
+      if (!this.passGate(ws, gate, data as Buffer, address)) return;
+      const id = idOf(data as Buffer);
+      this.send(ws, { id, ok: false, error: { code: 'E_POLICY', message: 'This is a read-only view of another session.' } });
+    });
+    ws.on('close', detach);
+  }
+
   private attachViewer(ws: WebSocket, token: string, address: string): void {
     this.track(ws);
     if (!this.claim(ws, address)) return;
     const ref = this.byWatchToken.get(token);
+    const remote = ref ? undefined : this.opts.remoteSession?.(token);
+    if (remote && !remote.ended) return this.attachRemoteViewer(ws, remote, address);
     if (!ref || ref.gone) {
       this.send(ws, { id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } });
       ws.close(1008, 'E_NO_SOCKET');
@@ -329,7 +391,11 @@ export class LabHub {
     const corked: Socket[] = [];
     for (const [conn, text, code, reason] of items) {
       const ws = this.conns.get(conn);
-      if (!ws) continue;
+      if (!ws) {
+        this.sinks.get(conn)?.(text);
+        if (code !== undefined) this.sinks.delete(conn);
+        continue;
+      }
       const transport = transportOf(ws);
       if (transport && !transport.writableCorked) {
         transport.cork();
@@ -349,6 +415,8 @@ export class LabHub {
       if (ref.worker !== worker) continue;
       this.forget(ref);
       for (const conn of [ref.key, ...ref.viewers]) {
+        this.sinks.get(conn)?.(bye);
+        this.sinks.delete(conn);
         const ws = this.conns.get(conn);
         if (!ws) continue;
         this.sendText(ws, bye);

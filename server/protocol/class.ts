@@ -180,6 +180,11 @@ export const DashboardSchema = z.object({
   /** The join URL as an SVG QR code. */
   qrSvg: z.string(),
   presenting: z.nullable(z.string()),
+  /**
+   * True while this instance cannot hear the other instances serving the class (`--redis` is
+   * down): students online elsewhere, and what they do, are missing until it is back.
+   */
+  partial: z.optional(z.boolean()),
 });
 export type Dashboard = z.infer<typeof DashboardSchema>;
 
@@ -196,6 +201,7 @@ export const DashboardDeltaSchema = z.object({
   feed: z.optional(z.array(FeedItemSchema)),
   errors: z.optional(z.array(ErrorTallySchema)),
   presenting: z.optional(z.nullable(z.string())),
+  partial: z.optional(z.boolean()),
 });
 export type DashboardDelta = z.infer<typeof DashboardDeltaSchema>;
 

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { newJoinCode } from '../class/class-codes.ts';
+import { createClassBus } from '../class/class-bus.ts';
 import { ClassHub } from '../class/class-hub.ts';
 import type { ClassStore } from '../class/class-store.ts';
 import { isPostgresUrl, openStore } from '../class/store/open-store.ts';
@@ -46,6 +47,7 @@ export async function createClassroom(store: ClassStore, config: Config, o: { ro
     chatPort: config.classChatPort ?? config.labPorts[0],
     allowedOrigins: config.allowedOrigins,
     studentsPerAddress: config.classStudentsPerAddress,
+    bus: createClassBus(config.redis),
   });
   return { hub, resumed, instructorUrl: `${o.url}/class/instructor#key=${settings.instructorKey}`, studentUrl, dataFile };
 }

@@ -20,10 +20,10 @@ import { PortPicker } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
 import { sharedProcRead } from '../lab/shared-read.ts';
 import { labPrograms } from '../programs.ts';
-import type { NetworkSupport } from '../protocol/index.ts';
+import { PROTOCOL, type NetworkSupport } from '../protocol/index.ts';
 import { createSandbox, SandboxUnsupportedError, type Sandbox, type SandboxSupport } from '../sandbox/index.ts';
 import { DEFAULT_SNAPLEN, LoopbackCapture, probeCapture } from '../capture/index.ts';
-import type { CaptureSupport } from '../lab/session-capture.ts';
+import { SessionCapture, type CaptureSupport } from '../lab/session-capture.ts';
 import { ownAddress } from './addresses.ts';
 import { installBenchProbe } from './bench-probe.ts';
 
@@ -174,17 +174,35 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
 }
 
 /** The main thread's parts (no sandbox: sessions that have one live on workers), the workers, the hub. */
-export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen']): Promise<Lab> {
+export async function createLab(config: Config, lan: string | null, onSessionOpen: HubOptions['onSessionOpen'], remoteSession?: HubOptions['remoteSession']): Promise<Lab> {
   const fdBudget = labFdBudget(config.labFdBudget);
   const buffer = SharedFdCount.buffer(config.workers);
   const portCursor = PortPicker.sharedCursor();
   const pool = await WorkerPool.start({ config, lan, fdBudget: fdBudget.sockets, fdBuffer: buffer, portCursor });
   const parts = await createLabParts({ ...config, sandboxNetworks: 0 }, lan, { budget: fdBudget.sockets, buffer, slot: 1, portCursor });
   installBenchProbe(() => pool.syscallClock());
+  const capture = parts.sessionDeps.capture && { ...parts.sessionDeps.capture, sandbox: pool.sandboxSupport.supported };
+  const network: NetworkSupport = pool.sandboxSupport.supported
+    ? { available: true, maxNetworks: config.sandboxNetworks }
+    : { available: false, reason: `${pool.sandboxSupport.reason}. ${pool.sandboxSupport.remedy}`, maxNetworks: config.sandboxNetworks };
   const hub = new LabHub({
     pool,
     policy: parts.policy,
     onSessionOpen,
+    remoteSession,
+    // A viewer's hello for another instance's session: what the workers' hello says (the same engine and config).
+    remoteHello: (session) => ({
+      event: 'hello',
+      protocol: PROTOCOL,
+      session: session.id,
+      engine: parts.engine.name,
+      policy: parts.policy.describe(),
+      role: 'viewer',
+      composite: parts.engine.composite,
+      kernelView: pool.kernelView,
+      network,
+      ...(capture ? { capture: session.capture?.status() ?? SessionCapture.describe(capture) } : {}),
+    }),
     sessionsPerAddress: config.sessionsPerAddress,
     heartbeatSeconds: config.heartbeatSeconds,
   });
@@ -201,6 +219,6 @@ export async function createLab(config: Config, lan: string | null, onSessionOpe
     sandbox: pool.sandbox,
     sandboxSupport: pool.sandboxSupport,
     // The main thread has no sandbox; the workers' sessions capture on their links where they have one.
-    capture: parts.sessionDeps.capture && { ...parts.sessionDeps.capture, sandbox: pool.sandboxSupport.supported },
+    capture,
   };
 }

@@ -9,57 +9,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../server/app.ts';
 import { startLab, waitUntil } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 import { needs } from '../helpers/tools.ts';
-
-const widget = (page: Page) => page.getByTestId('network-lab');
-const card = (page: Page, sock: string) => widget(page).locator(`article[data-sock="${sock}"]`);
-
-async function openLesson(page: Page, url: string, slug: string) {
-  await page.goto(`${url}/learn/${slug}`);
-  await widget(page).getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
-}
-
-async function pickHost(page: Page, host: string) {
-  // The radio itself is visually hidden; a learner clicks its label.
-  await widget(page).locator('label', { has: page.getByTestId(`pick-${host}`) }).click();
-  await widget(page).locator(`[data-testid="host-workbench"][data-host="${host}"]`).waitFor();
-}
-
-/** socket() on the picked host; returns the new socket's handle (read from its card). */
-async function newSocket(page: Page, host: string): Promise<string> {
-  const cards = widget(page).getByTestId(`sockets-${host}`).locator('article[data-sock]');
-  const before = await cards.count().catch(() => 0);
-  await pickHost(page, host);
-  await widget(page).getByTestId('host-socket').click();
-  await cards.nth(before).waitFor();
-  const handle = await cards.nth(before).getAttribute('data-sock');
-  assert.ok(handle);
-  return handle;
-}
-
-/** One call from a socket card, as a learner makes it; resolves with the card's result line once it shows this call. */
-async function cardCall(page: Page, sock: string, op: string, fields: { address?: string; port?: string } = {}): Promise<Locator> {
-  const c = card(page, sock);
-  await c.locator(`label[data-op="${op}"]`).click();
-  if (fields.address !== undefined) await c.getByLabel('address', { exact: true }).fill(fields.address);
-  if (fields.port !== undefined) await c.getByLabel(/^port/).fill(fields.port);
-  const result = c.getByTestId('call-result');
-  const seqBefore = (await result.count()) ? await result.getAttribute('data-seq') : null;
-  await c.getByRole('button', { name: `${op}()` }).click();
-  await page.waitForFunction(
-    ([s, prev, o]) => {
-      const el = document.querySelector(`[data-testid="network-lab"] article[data-sock="${s}"] [data-testid="call-result"]`);
-      return el !== null && el.getAttribute('data-seq') !== prev && (el.textContent ?? '').includes(`${o}(`);
-    },
-    [sock, seqBefore, op] as const,
-    { timeout: 20_000 },
-  );
-  return result;
-}
+import { cardCall, newSocket, openLesson, pickHost, widget } from '../helpers/network-page.ts';
 
 async function assertAxeClean(page: Page, what: string) {
   const violations = await seriousA11yViolations(page);

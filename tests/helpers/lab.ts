@@ -22,10 +22,12 @@ export interface Connected {
   waitEvent(match: (e: ClientEvent) => boolean, timeoutMs?: number): Promise<ClientEvent>;
 }
 
-export async function connect(server: RunningServer, opts: { watch?: string; origin?: string; student?: string } = {}): Promise<Connected> {
+/** `server`: a running server, or any port that leads to one (a proxy in front: `headers` may carry its cookie). */
+export async function connect(server: Pick<RunningServer, 'port'>, opts: { watch?: string; origin?: string; student?: string; headers?: Record<string, string> } = {}): Promise<Connected> {
   const query = opts.watch ? `?watch=${encodeURIComponent(opts.watch)}` : opts.student ? `?student=${encodeURIComponent(opts.student)}` : '';
   const url = `ws://127.0.0.1:${server.port}/lab${query}`;
-  const ws = new WebSocket(url, opts.origin ? { headers: { origin: opts.origin } } : {});
+  const headers = { ...opts.headers, ...(opts.origin ? { origin: opts.origin } : {}) };
+  const ws = new WebSocket(url, { headers });
   const client = new LabClient(ws as never);
   const events: ClientEvent[] = [];
   const waiters = new Set<{ match: (e: ClientEvent) => boolean; resolve: (e: ClientEvent) => void }>();

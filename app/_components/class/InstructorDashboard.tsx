@@ -79,6 +79,11 @@ export function InstructorDashboard({ lessons }: { lessons: LessonEntry[] }) {
             The server said {cls.error.code}: {cls.error.message}
           </p>
         ) : null}
+        {d?.partial && !ended ? (
+          <p className="m-0 text-sm text-amber-900 dark:text-amber-200" role="status" data-testid="dashboard-partial">
+            Partial view: this server cannot reach the other servers of this class just now, so students on them are missing here.
+          </p>
+        ) : null}
       </div>
 
       {d && !ended ? <LoopbackWarning studentUrl={d.class.studentUrl} machineAddresses={d.class.machineAddresses} /> : null}

@@ -27,6 +27,7 @@ import { RewindBar } from './RewindBar';
 import { SaveSession } from './SaveSession';
 import { ScenarioBar } from './ScenarioBar';
 import { Timeline } from './Timeline';
+import { PacketSection } from './packets/PacketSection';
 
 // Only a student in a class sees it, and it brings the class connection (and zod) with it.
 const ShareLabToggle = dynamic(() => import('../class/ShareLabToggle'), { ssr: false });
@@ -42,12 +43,14 @@ export interface SocketLabProps {
   headingLevel?: 2 | 3;
   /** Calls to make again as soon as the session opens ("Run it again" on a saved session). */
   runAgain?: ReplayCall[];
+  /** Open the packet view (and so start capturing) from the start: for lessons about packets. */
+  packets?: boolean;
 }
 
 const TOOL = 'rounded-md border border-gray-400 px-2 py-0.5 text-xs hover:bg-gray-100 disabled:opacity-50 dark:hover:bg-gray-800';
 
 /** The live lab: real socket calls on the server, one per click, with the kernel's view beside them. */
-export default function SocketLab({ scenario, title, watch, onHello, headingLevel = 3, runAgain }: SocketLabProps) {
+export default function SocketLab({ scenario, title, watch, onHello, headingLevel = 3, runAgain, packets: packetsAtStart = false }: SocketLabProps) {
   const lab = useLabSession({ watch });
   // Read after mounting: the class membership lives in this browser's storage, not on the server.
   const [inClass, setInClass] = useState(false);
@@ -63,6 +66,13 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
   const [codeOpen, setCodeOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [rewindSeq, setRewindSeq] = useState<number | null>(null);
+  const [packetsOpen, setPacketsOpen] = useState(packetsAtStart);
+  const [packetN, setPacketN] = useState<number | null>(null);
+  // A packet picked in the timeline opens the packet view at its detail.
+  const openPacket = useCallback((n: number) => {
+    setPacketN((cur) => (cur === n ? null : n));
+    setPacketsOpen(true);
+  }, []);
   const replay = useReplay(lab);
   const ranAgain = useRef(false);
   const startReplay = replay.start;
@@ -207,7 +217,17 @@ export default function SocketLab({ scenario, title, watch, onHello, headingLeve
       <ActorLanes lanes={lanes} sockets={shown.sockets} kernel={shown.kernel} policy={state.hello?.policy ?? null} connected={status === 'open'} engine={state.hello?.engine} readOnly={viewer || past !== null} showClosed={showClosed} lastSteps={lastSteps} provisional={cardCalls} onCall={onCall} />
       <KernelPanel rows={shown.kernel} previous={kernelPrevious} error={past ? null : state.kernelError} recordedAfter={past ? past.kernelAfterSeq : undefined} source={state.hello?.kernelView} />
       {!past ? <JoinFromTerminal sockets={state.sockets} /> : null}
-      <Timeline steps={shown.steps} sockets={shown.sockets} lanes={lanes} provisional={past ? undefined : lab.provisional} onRewind={viewer ? undefined : setRewindSeq} />
+      <Timeline
+        steps={shown.steps}
+        sockets={shown.sockets}
+        lanes={lanes}
+        provisional={past ? undefined : lab.provisional}
+        onRewind={viewer ? undefined : setRewindSeq}
+        packets={lab.packets.list.length ? lab.packets : undefined}
+        selectedPacket={packetN}
+        onSelectPacket={openPacket}
+      />
+      <PacketSection lab={lab} need="lo" open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={lanes} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
       <details className="rounded-lg border border-gray-200 p-2 dark:border-gray-700" onToggle={(e) => setCodeOpen(e.currentTarget.open)}>
         <summary className="cursor-pointer text-sm font-bold">Code view: these steps as Python, C and Node.js programs</summary>
         {/* Generated only while open: it is rebuilt from every step on each change. */}

@@ -8,6 +8,7 @@ import { useFollowEnd } from '@/app/_lib/lab/use-follow-end';
 import { StepDetail } from './StepDetail';
 import { TimelineBlock } from './TimelineBlock';
 import { TimelineProvisionalRow } from './TimelineProvisionalRow';
+import type { PacketsState } from '@/app/_lib/lab/packets/store';
 
 const NONE: readonly ProvisionalCall[] = [];
 
@@ -25,13 +26,17 @@ interface Props {
   provisional?: readonly ProvisionalCall[];
   /** Show the lab as it was after a step (the step detail offers it). */
   onRewind?: (seq: number) => void;
+  /** The session's packets, drawn under the calls that caused them (issue 17), and the one opened. */
+  packets?: PacketsState;
+  selectedPacket?: number | null;
+  onSelectPacket?: (n: number) => void;
 }
 
 /**
  * The sequence diagram: one row per call, in order, in its program's column. Memoised: a kernel
  * refresh that changes no step does not redraw it.
  */
-export const Timeline = memo(function Timeline({ steps, sockets, lanes, provisional = NONE, onRewind }: Props) {
+export const Timeline = memo(function Timeline({ steps, sockets, lanes, provisional = NONE, onRewind, packets, selectedPacket = null, onSelectPacket }: Props) {
   const [selected, setSelected] = useState<number | null>(null);
   const [shown, setShown] = useState(PAGE);
   const onSelect = useCallback((seq: number) => setSelected((s) => (s === seq ? null : seq)), []);
@@ -83,7 +88,7 @@ export const Timeline = memo(function Timeline({ steps, sockets, lanes, provisio
           {/* The column template is a variable, so a new row carries no style of its own to set. */}
           <div role="list" aria-label="Steps" style={{ minWidth, '--timeline-columns': columns } as CSSProperties}>
             {blocks.map((block, i) => (
-              <TimelineBlock key={block[0].seq} steps={block} live={isLive(i, blocks.length)} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} />
+              <TimelineBlock key={block[0].seq} steps={block} live={isLive(i, blocks.length)} sockets={sockets} lanes={lanes} selected={selected !== null && block.some((s) => s.seq === selected) ? selected : null} onSelect={onSelect} packets={packets} selectedPacket={selectedPacket} onSelectPacket={onSelectPacket} />
             ))}
           </div>
           {/* Its own list, after the steps: a provisional row is not a step, so what counts,

@@ -1,8 +1,13 @@
 'use client';
 import { memo, type CSSProperties } from 'react';
-import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
+import { describeCall, describeResult, type SockView, type StepView } from '@/app/_lib/lab/state';
 import { outcomeOf } from '@/app/_lib/lab/outcome';
 import type { LaneColor } from '@/app/_lib/lab/lane-colors';
+import type { PacketView } from '@/app/_lib/lab/packets/store';
+import { packetLanes } from '@/app/_lib/lab/packets/lanes';
+import { TimelinePacket } from './packets/TimelinePacket';
+
+const NO_PACKETS: readonly PacketView[] = [];
 
 interface Props {
   step: StepView;
@@ -15,6 +20,15 @@ interface Props {
   color: LaneColor;
   selected: boolean;
   onSelect: (seq: number) => void;
+  /** Packets this call sent (and the peer's answers), then those the kernel sent on its own after it (issue 17). */
+  caused?: readonly PacketView[];
+  after?: readonly PacketView[];
+  /** Needed only with packets: to find each packet's lanes. */
+  sockets?: readonly SockView[];
+  lanes?: string[];
+  /** The selected packet's number if it is one of this row's, else null. */
+  selectedPacket?: number | null;
+  onSelectPacket?: (n: number) => void;
 }
 
 /**
@@ -31,7 +45,7 @@ function headPosition(peerOnRight: boolean, inbound: boolean, span: number): CSS
  * One call in the sequence diagram: the call in its program's column, and an arrow to the other
  * program's column for connections and bytes.
  */
-export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerColumn, inbound, color, selected, onSelect }: Props) {
+export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerColumn, inbound, color, selected, onSelect, caused = NO_PACKETS, after = NO_PACKETS, sockets, lanes, selectedPacket = null, onSelectPacket }: Props) {
   const ms = step.end !== undefined ? step.end - step.start : null;
   // Opaque backgrounds: the arrow line runs underneath the call.
   // EINPROGRESS and EAGAIN from a non-blocking socket are expected answers: amber, like a wait.
@@ -70,6 +84,12 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
           {' '}by {lane}, step {step.seq}
         </span>
       </button>
+      {onSelectPacket && lanes && sockets
+        ? [...caused, ...after].map((p, i) => {
+            const ends = packetLanes(p, sockets, lanes);
+            return <TimelinePacket key={p.n} packet={p} lanes={lanes} from={ends.from} to={ends.to} row={i + 2} own={i >= caused.length} selected={selectedPacket === p.n} onSelect={onSelectPacket} />;
+          })
+        : null}
     </div>
   );
 });

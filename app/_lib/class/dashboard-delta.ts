@@ -30,5 +30,7 @@ export function applyDashboardDelta(d: Dashboard, delta: DashboardDelta): Dashbo
     feed: fresh.length ? [...d.feed, ...fresh].slice(-FEED_LENGTH) : d.feed,
     errors: delta.errors ?? d.errors,
     presenting: delta.presenting === undefined ? d.presenting : delta.presenting,
+    // Only when the delta says it: one instance alone never does, and its dashboard stays as it was.
+    ...(delta.partial === undefined ? {} : { partial: delta.partial }),
   };
 }

@@ -41,9 +41,14 @@ export function provisionalReducer(calls: readonly ProvisionalCall[], action: Pr
   }
 }
 
-/** Which calls get a provisional row: everything that becomes a step (`kernel` is a query, not a call). */
+/** Which calls get a provisional row: everything that becomes a step (`kernel`, `capture` and `pcap` are queries, not calls). */
 export function showsProvisional(op: Op): boolean {
-  return op !== 'kernel';
+  return !isQuery(op);
+}
+
+/** Ops about the lab itself, not socket calls: the timeline never shows them (capture and pcap: issue 17). */
+export function isQuery(op: Op): boolean {
+  return op === 'kernel' || op === 'capture' || op === 'pcap';
 }
 
 /**

@@ -7,10 +7,12 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { LabClient, type CallResult, type ClientEvent } from '@/server/protocol/client';
-import { NO_PROVISIONAL, provisionalReducer, type ProvisionalCall } from './provisional';
+import { isQuery, NO_PROVISIONAL, provisionalReducer, type ProvisionalCall } from './provisional';
 import { ProvisionalLabClient } from './provisional-client';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
+import { packetsReducer } from './packets/reducer';
+import { NO_PACKETS, type PacketsState } from './packets/store';
 import { classTokenForLab } from '../class/class-store';
 import { RetrySchedule, type Backoff } from '../backoff';
 import { openSocket, socketUrl } from '../socket';
@@ -37,7 +39,7 @@ function reducer(state: LabState, action: Action): LabState {
     case 'event': {
       const e = action.event;
       if (e.event === 'hello') return { ...EMPTY_LAB, hello: e };
-      if (e.event === 'step') return applyStep(state, e);
+      if (e.event === 'step') return isQuery(e.op) ? state : applyStep(state, e);
       if (e.event === 'kernel') return applyKernelEvent(state, e);
       if (e.event === 'kernel-table') return applyKernel(state, e.rows, Number.MAX_SAFE_INTEGER);
       return state;
@@ -82,6 +84,8 @@ export interface LabSessionApi {
   reset(): void;
   /** Bumps whenever a new session starts, so dependants (a scenario) can restart. */
   generation: number;
+  /** The session's captured packets and the capture's state (issue 17). */
+  packets: PacketsState;
 }
 
 export interface LabSessionOptions {
@@ -92,6 +96,7 @@ export interface LabSessionOptions {
 export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi {
   const [state, dispatch] = useReducer(reducer, EMPTY_LAB);
   const [provisional, dispatchProvisional] = useReducer(provisionalReducer, NO_PROVISIONAL);
+  const [packets, dispatchPackets] = useReducer(packetsReducer, NO_PACKETS);
   const [status, setStatus] = useState<LabStatus>('connecting');
   const [notice, setNotice] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -144,6 +149,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
     setClient(c);
     dispatch({ type: 'reset' });
     dispatchProvisional({ type: 'clear' });
+    dispatchPackets({ type: 'reset' });
     seqRef.current = 0;
     c.on((event) => {
       if (clientRef.current !== c) return;
@@ -168,9 +174,15 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
         setStatus('open');
         setGeneration((g) => g + 1);
         dispatch({ type: 'event', event });
+        dispatchPackets({ type: 'hello', hello: event });
         if (event.role === 'owner') void refreshKernel();
         return;
       }
+      if (event.event === 'packet' || event.event === 'capture') {
+        dispatchPackets({ type: 'event', event, newestSeq: seqRef.current });
+        return;
+      }
+      if (event.event === 'step') seqRef.current = Math.max(seqRef.current, event.seq);
       dispatch({ type: 'event', event });
       // The real step takes the provisional row's place in the same render.
       if (event.event === 'step' && event.id !== null) dispatchProvisional({ type: 'answered', id: event.id });
@@ -215,5 +227,5 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
     return c.call(op, args);
   }, []);
 
-  return { state, provisional, status, notice, dismissNotice: () => setNotice(null), client, call, reset, generation };
+  return { state, provisional, status, notice, dismissNotice: () => setNotice(null), client, call, reset, generation, packets };
 }

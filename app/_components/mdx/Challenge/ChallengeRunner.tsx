@@ -1,14 +1,8 @@
 'use client';
-import { CHALLENGE_PLACES, type ChallengeId } from '@/server/protocol/challenges';
+import { CHALLENGE_PLACES } from '@/server/protocol/challenges';
+import type { ChallengeRunnerProps } from './challenge-props';
 import { LoopbackChallenge } from './LoopbackChallenge';
 import { NetworkChallenge } from './NetworkChallenge';
-
-export interface ChallengeRunnerProps {
-  id: ChallengeId;
-  /** The lesson the challenge counts toward (content/challenges.ts). */
-  lesson: string;
-  title: string;
-}
 
 /** A sandbox challenge checks the page's network lab's network; a loopback one opens its own lab session. */
 export function ChallengeRunner(props: ChallengeRunnerProps) {

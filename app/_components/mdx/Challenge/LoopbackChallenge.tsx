@@ -1,6 +1,6 @@
 'use client';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
-import type { ChallengeRunnerProps } from './ChallengeRunner';
+import type { ChallengeRunnerProps } from './challenge-props';
 import { ChallengePanel } from './ChallengePanel';
 
 /** A challenge on this machine's loopback: checked on a lab session of its own. */

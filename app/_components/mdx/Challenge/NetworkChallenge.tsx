@@ -1,6 +1,6 @@
 'use client';
 import { usePageNetwork } from '@/app/_lib/network-lab/page-network';
-import type { ChallengeRunnerProps } from './ChallengeRunner';
+import type { ChallengeRunnerProps } from './challenge-props';
 import { ChallengePanel } from './ChallengePanel';
 
 /** A challenge in the sandbox network: checked on the network lab's session, once it has a network. */

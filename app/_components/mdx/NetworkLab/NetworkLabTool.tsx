@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { HOST_NAMES, type HostName, type LabError, type Policy, type ProtocolFirewallRule, type ProtocolNetworkView } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
+import { PacketSection } from '@/app/_components/lab/packets/PacketSection';
 import { checkedCommand } from '@/app/_lib/lab/checked-command';
 import { lastStepBySock } from '@/app/_lib/lab/state';
 import { provisionalBySock } from '@/app/_lib/lab/provisional';
@@ -55,6 +56,8 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
   const [host, setHost] = useState<HostName>(() => HOST_NAMES.find((h) => h === firstHost) ?? 'laptop');
   const [nft, setNft] = useState<string | null>(null);
   const [echoes, dispatchEcho] = useReducer(addEcho, NO_ECHOES);
+  const [packetsOpen, setPacketsOpen] = useState(false);
+  const [packetN, setPacketN] = useState<number | null>(null);
   const connected = status === 'open';
 
   // A new session (a reconnect) starts with no network: the old one ended with the old session.
@@ -312,6 +315,7 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
               ))}
             </section>
           ) : null}
+          <PacketSection lab={lab} need="sandbox" open={packetsOpen} onOpen={setPacketsOpen} steps={state.steps} sockets={state.sockets} lanes={HOST_NAMES} kernelLog={state.kernelLog} selected={packetN} onSelect={setPacketN} />
         </>
       ) : null}
     </section>
