@@ -204,14 +204,16 @@ describe('kill -9 of a lab server started as `npm start` starts it', { skip }, (
         assert.ok((await call(ws, 3, 'bind', { sock, address: '203.0.113.80', port: 80 })).ok);
         assert.ok((await call(ws, 4, 'listen', { sock })).ok);
       }
+      // One sandbox helper per lab worker thread (the start line says how many workers).
+      const workers = Number(/lab workers: (\d+)/.exec(out)?.[1]);
+      assert.ok(workers >= 1, `the start line names the lab workers: ${clip(out, 800)}`);
       const helpers = helpersOf(serverPid);
-      assert.equal(helpers.length, 1, 'one helper, the server\'s child');
-      const helper = helpers[0]!;
-      const namespaces = new Set(netnsFds(helper));
-      assert.equal(namespaces.size, 1 + 12, 'the helper\'s own namespace, and three networks of four hosts');
+      assert.ok(helpers.length >= 1 && helpers.length <= workers, `one helper per worker that built a network, the server's children (${helpers.length} for ${workers} workers)`);
+      const namespaces = new Set(helpers.flatMap((h) => netnsFds(h)));
+      assert.equal(namespaces.size, helpers.length + 12, 'each helper\'s own namespace, and three networks of four hosts');
 
       process.kill(serverPid, 'SIGKILL');
-      await until('the helper died with its server', () => !alive(helper), 10_000);
+      await until('the helpers died with their server', () => helpers.every((h) => !alive(h)), 10_000);
       await until('the server is gone', () => !alive(serverPid), 10_000);
       await untilNone('no process holds the dead server\'s namespaces', () => holdersOf(namespaces));
       // Nothing that names the dead server as its owner is left anywhere on the machine.
