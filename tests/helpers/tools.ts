@@ -47,6 +47,8 @@ export const TOOLS = {
   postgres: { probe: () => findPostgresBin() !== null, hint: `${APT('postgresql')} (the tests start a throwaway cluster of their own)` },
   redis: { probe: () => runs('redis-cli', ['-h', '127.0.0.1', 'ping']), hint: `${APT('redis-server')} and start it (see .ci/run)` },
   nginx: { probe: () => onPath('nginx') || runs('/usr/sbin/nginx', ['-v']), hint: APT('nginx') },
+  /** Starts a server without CAP_NET_RAW (tests/helpers/server-without-net-raw.ts). */
+  setpriv: { probe: () => runs('setpriv', ['--bounding-set', '-net_raw', '--', 'true']), hint: APT('util-linux') },
   /** The redis-server binary, for tests that start their own Redis (tests/helpers/redis.ts). */
   redisServer: { probe: () => runs('redis-server', ['--version']), hint: APT('redis-server') },
 } satisfies Record<string, Tool>;
