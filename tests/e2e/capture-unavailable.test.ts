@@ -11,16 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 import { card, lab, newSocketByKeyboard, openLab, selectCall, tabTo, timeline } from '../helpers/lab-page.ts';
+import { openPacketView, packetSection } from '../helpers/packet-page.ts';
 import { startWithoutNetRaw, type ChildServer } from '../helpers/server-without-net-raw.ts';
 import { needs } from '../helpers/tools.ts';
 
-const section = (page: Page) => lab(page).getByTestId('packet-section');
+const section = (page: Page) => packetSection(lab(page));
 const LINE = /^Packets cannot be captured here: Capturing packets on lo needs root or the CAP_NET_RAW capability, and this server has neither\. To enable it: Run the server as root, or give Node the capability once with `sudo setcap cap_net_raw\+ep [^`]+`; the sandbox network captures without either\.$/;
 
 /** Opens the packet view by keyboard and returns its one line. */
-async function openPacketView(page: Page): Promise<string> {
-  await tabTo(page, section(page).locator('summary'), 200);
-  await page.keyboard.press('Enter');
+async function openForWhy(page: Page): Promise<string> {
+  await openPacketView(page, section(page));
   const line = section(page).getByTestId('capture-unavailable');
   await line.waitFor();
   return ((await line.textContent()) ?? '').trim();
@@ -36,7 +36,7 @@ describeInBrowser('the lab on a server that cannot capture packets', () => {
     let server: ChildServer;
     let browser: Browser;
     before(async () => {
-      server = await startWithoutNetRaw(['--workers', '1']);
+      server = await startWithoutNetRaw(['--workers', '1', '--lab-ports', '43400-43499']);
       assert.equal(server.hasNetRaw(), false, 'the server runs without CAP_NET_RAW');
       browser = await launch();
     }, { timeout: 120_000 });
@@ -51,7 +51,7 @@ describeInBrowser('the lab on a server that cannot capture packets', () => {
       try {
         await openLab(page, server.url);
         assert.match((await section(page).locator('summary').textContent()) ?? '', /not available on this server: open for why/);
-        const line = await openPacketView(page);
+        const line = await openForWhy(page);
         assert.match(line, LINE);
         assert.equal(await section(page).getByTestId('capture-unavailable').count(), 1, 'one line');
         assert.equal(await section(page).getByTestId('packet-table').count(), 0, 'no packet view that could only stay empty');
@@ -83,7 +83,7 @@ describeInBrowser('the lab on a server that cannot capture packets', () => {
       const page = await context.newPage();
       try {
         await openLab(page, server.url);
-        assert.match(await openPacketView(page), LINE);
+        assert.match(await openForWhy(page), LINE);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
         const box = await section(page).getByTestId('capture-unavailable').boundingBox();
