@@ -1,7 +1,8 @@
 /**
  * The real server in a process of its own that may not capture packets: started through
  * `setpriv --bounding-set -net_raw --inh-caps -net_raw`, so even as root its exec'd Node holds no
- * CAP_NET_RAW (the bounding set caps what exec grants), as on a host where nobody ran `setcap`.
+ * CAP_NET_RAW (the bounding set caps what exec grants), as on a host where nobody ran `setcap`
+ * (not root: `setpriv --no-new-privs`, which keeps a capability set on Node's file from applying).
  * For the tests of "where capture cannot run, the lab says why" (issue 17). Needs `setpriv`
  * (tests/helpers/tools.ts). Each server is in its own process group; the file's `after` hook
  * kills any still running, so nothing outlives the test file.
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import { clip, waitUntil, within } from './lab.ts';
+import { DROP_NET_RAW } from './tools.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** capability(7): CAP_NET_RAW is bit 13 of the sets in /proc/<pid>/status. */
@@ -40,7 +42,7 @@ after(async () => {
 export async function startWithoutNetRaw(args: string[]): Promise<ChildServer> {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   delete env.SOCKETLAB_QUIET; // the "running at" line tells the port
-  const proc: ChildProcess = spawn('setpriv', ['--bounding-set', '-net_raw', '--inh-caps', '-net_raw', '--', process.execPath, '--import', 'tsx', 'server/index.ts', '--port', '0', ...args], {
+  const proc: ChildProcess = spawn('setpriv', [...DROP_NET_RAW, '--', process.execPath, '--import', 'tsx', 'server/index.ts', '--port', '0', ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
