@@ -120,6 +120,37 @@ export class StoreStartError extends Error {
   }
 }
 
+/**
+ * Reads a stored student row (id, token, nickname, joined_at, last_seen, lab_calls, lab_errors) as
+ * both engines return it: untyped, and PostgreSQL's bigint columns as strings.
+ */
+export function studentFromRow(r: Readonly<Record<string, unknown>>): StudentRow {
+  return {
+    id: Number(r.id),
+    token: String(r.token),
+    nickname: String(r.nickname),
+    joinedAt: Number(r.joined_at),
+    lastSeen: Number(r.last_seen),
+    labCalls: Number(r.lab_calls),
+    labErrors: Number(r.lab_errors),
+  };
+}
+
+/** The class's settings from its stored key/value rows (both engines keep them so); null before a class is started. */
+export function settingsFromRows(rows: readonly { key: string; value: string }[]): ClassSettings | null {
+  const m = new Map(rows.map((r) => [r.key, r.value]));
+  if (!m.has('code') || !m.has('instructorKey')) return null;
+  return {
+    code: m.get('code')!,
+    instructorKey: m.get('instructorKey')!,
+    title: m.get('title') ?? 'Socket Lab class',
+    startedAt: Number(m.get('startedAt')),
+    endedAt: m.get('endedAt') ? Number(m.get('endedAt')) : null,
+    lesson: m.get('lesson') || null,
+    presenting: m.get('presenting') || null,
+  };
+}
+
 /** Reads a stored progress row back into the protocol's shape (both engines store the same columns). */
 export interface ProgressColumns {
   read: unknown;

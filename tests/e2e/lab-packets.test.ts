@@ -15,28 +15,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '../../server/app.ts';
+import type { Page } from 'playwright-core';
 import { SCENARIOS } from '../../content/scenarios/index.ts';
 import { loadNativeAddon } from '../../server/engines/native/addon.ts';
-import { startLab } from '../helpers/lab.ts';
-import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { describeInBrowser, describeViolations, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
+import { labInBrowser } from '../helpers/browser-lab.ts';
 import { isFocused, lab, pressUntil, tabTo, timeline } from '../helpers/lab-page.ts';
+import { captureStateIs, openPacketView, packetSection } from '../helpers/packet-page.ts';
 import { have, needs } from '../helpers/tools.ts';
 import { cardCall, newSocket, openLesson, widget } from '../helpers/network-page.ts';
 
 const ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
 const SKIP = !ROOT ? 'loopback capture needs root or CAP_NET_RAW (CI runs tests as root)' : false;
 
-const section = (page: Page) => lab(page).getByTestId('packet-section');
+const section = (page: Page) => packetSection(lab(page));
 const detail = (page: Page) => lab(page).getByTestId('packet-detail');
-
-/** Opens the packet view with the keyboard: Tab to its summary, Enter. Capture starts. */
-async function openPacketView(page: Page) {
-  await tabTo(page, section(page).locator('summary'), 200);
-  await page.keyboard.press('Enter');
-  await section(page).getByTestId('capture-state').and(page.locator('[data-state="on"]')).waitFor({ timeout: 10_000 });
-}
 
 /** Presses the scenario's Next through its first accept(). */
 async function connectWithClicks(page: Page) {
@@ -55,7 +48,8 @@ async function connectWithClicks(page: Page) {
 async function startConnected(page: Page, url: string) {
   await page.goto(`${url}/lab#tcp-hello`);
   await page.getByTestId('lab-status').and(page.locator('[data-status="open"]')).waitFor();
-  await openPacketView(page);
+  await openPacketView(page, section(page));
+  await captureStateIs(page, section(page), 'on');
   await connectWithClicks(page);
   const connect = timeline(page).locator('[data-op="connect"]');
   await page.waitForFunction(() => document.querySelectorAll('[aria-label="Steps"] [data-op="connect"] [data-testid="timeline-packet"]').length >= 3, null, { timeout: 10_000 });
@@ -63,25 +57,20 @@ async function startConnected(page: Page, url: string) {
 }
 
 describeInBrowser('packets under their calls in the lab', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const suite = labInBrowser({ commandsPerSecond: 50, engine: loadNativeAddon() ? 'native' : 'auto' });
   let tmp: string;
-  before(async () => {
-    server = await startLab({ labOnly: false, commandsPerSecond: 50, engine: loadNativeAddon() ? 'native' : 'auto' });
-    browser = await launch();
+  before(() => {
     tmp = mkdtempSync(path.join(tmpdir(), 'lab-packets-'));
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  after(() => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
   it('shows SYN, SYN-ACK, ACK under connect(), a packet\'s fields and bytes lit together, the state path, and the pcapng', { skip: SKIP }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems = watchProblems(page);
-    const connect = await startConnected(page, server.url);
+    const connect = await startConnected(page, suite.server.url);
 
     // The handshake, in order, under the call that caused it, with arrows between the lanes.
     const rows = connect.getByTestId('timeline-packet');
@@ -151,9 +140,9 @@ describeInBrowser('packets under their calls in the lab', () => {
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`at 375 px (${colorScheme}) the packet detail fits the screen and axe finds nothing serious`, { skip: SKIP }, async () => {
-      const context = await browser.newContext({ viewport: { width: 375, height: 800 }, colorScheme });
+      const context = await suite.browser.newContext({ viewport: { width: 375, height: 800 }, colorScheme });
       const page = await context.newPage();
-      const connect = await startConnected(page, server.url);
+      const connect = await startConnected(page, suite.server.url);
       await connect.getByTestId('timeline-packet').first().click();
       await detail(page).waitFor();
       await detail(page).locator('[data-field="tcp.flags"]').first().focus();
@@ -171,26 +160,17 @@ describeInBrowser('packets under their calls in the lab', () => {
 
 describeInBrowser('packets on the sandbox network, across the router', () => {
   describe('with the sandbox network', { skip: needs('unshare', 'ip', 'nft') }, () => {
-    let server: RunningServer;
-    let browser: Browser;
-    before(async () => {
-      server = await startLab({ labOnly: false });
-      browser = await launch();
-    });
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    const suite = labInBrowser();
 
     it('a connect from laptop shows its SYN on lan from 192.168.1.10 and on wan from 203.0.113.1, the rewrite marked', { timeout: 120_000 }, async () => {
-      const page = await browser.newPage();
+      const page = await suite.browser.newPage();
       const problems = watchProblems(page);
-      await openLesson(page, server.url, 'firewalls');
+      await openLesson(page, suite.server.url, 'firewalls');
       await widget(page).getByTestId('network-create').click();
       await widget(page).and(page.locator('[data-network="up"]')).waitFor({ timeout: 20_000 });
-      const packets = widget(page).getByTestId('packet-section');
+      const packets = packetSection(widget(page));
       await packets.locator('summary').click();
-      await packets.getByTestId('capture-state').and(page.locator('[data-state="on"]')).waitFor({ timeout: 10_000 });
+      await captureStateIs(page, packets, 'on');
 
       const web = await newSocket(page, 'server');
       await cardCall(page, web, 'bind', { address: '203.0.113.80', port: '80' });

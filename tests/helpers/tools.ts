@@ -29,6 +29,13 @@ function runs(cmd: string, args: string[] = ['--version']): boolean {
 
 const onPath = (cmd: string) => runs('sh', ['-c', `command -v ${cmd}`]);
 
+/**
+ * setpriv's flags that start a program without CAP_NET_RAW (tests/helpers/server-without-net-raw.ts).
+ * As root: out of the bounding set, so the exec'd Node is not granted it. As anyone else (who may
+ * not change the bounding set): no_new_privs, so a `setcap cap_net_raw+ep` on Node is not honoured.
+ */
+export const DROP_NET_RAW = process.getuid?.() === 0 ? ['--bounding-set', '-net_raw', '--inh-caps', '-net_raw'] : ['--no-new-privs'];
+
 const APT = (pkgs: string) => `install with \`sudo apt-get install -y ${pkgs}\``;
 
 export const TOOLS = {
@@ -47,6 +54,8 @@ export const TOOLS = {
   postgres: { probe: () => findPostgresBin() !== null, hint: `${APT('postgresql')} (the tests start a throwaway cluster of their own)` },
   redis: { probe: () => runs('redis-cli', ['-h', '127.0.0.1', 'ping']), hint: `${APT('redis-server')} and start it (see .ci/run)` },
   nginx: { probe: () => onPath('nginx') || runs('/usr/sbin/nginx', ['-v']), hint: APT('nginx') },
+  /** Starts a server without CAP_NET_RAW (tests/helpers/server-without-net-raw.ts). */
+  setpriv: { probe: () => runs('setpriv', [...DROP_NET_RAW, '--', 'true']), hint: APT('util-linux') },
   /** The redis-server binary, for tests that start their own Redis (tests/helpers/redis.ts). */
   redisServer: { probe: () => runs('redis-server', ['--version']), hint: APT('redis-server') },
 } satisfies Record<string, Tool>;

@@ -14,6 +14,8 @@ import {
   StoreUnavailableError,
   challengesColumn,
   lessonFromRow,
+  settingsFromRows,
+  studentFromRow,
   type ClassSettings,
   type ClassStore,
   type Lessons,
@@ -263,12 +265,12 @@ export class PostgresClassStore implements ClassStore {
 
   async studentByToken(token: string): Promise<StudentRow | null> {
     const { rows } = await this.q('SELECT * FROM class_students WHERE token = $1', [token]);
-    return rows[0] ? toStudent(rows[0]) : null;
+    return rows[0] ? studentFromRow(rows[0]) : null;
   }
 
   async students(): Promise<StudentRow[]> {
     const { rows } = await this.q('SELECT * FROM class_students ORDER BY id');
-    return rows.map(toStudent);
+    return rows.map(studentFromRow);
   }
 
   async addLabCounts(counts: Map<number, { calls: number; errors: number }>): Promise<void> {
@@ -343,27 +345,5 @@ export class PostgresClassStore implements ClassStore {
 
 async function settingsFrom(c: Queryable): Promise<ClassSettings | null> {
   const { rows } = await c.query<{ key: string; value: string }>('SELECT key, value FROM class_settings');
-  const m = new Map(rows.map((r) => [r.key, r.value]));
-  if (!m.has('code') || !m.has('instructorKey')) return null;
-  return {
-    code: m.get('code')!,
-    instructorKey: m.get('instructorKey')!,
-    title: m.get('title') ?? 'Socket Lab class',
-    startedAt: Number(m.get('startedAt')),
-    endedAt: m.get('endedAt') ? Number(m.get('endedAt')) : null,
-    lesson: m.get('lesson') || null,
-    presenting: m.get('presenting') || null,
-  };
-}
-
-function toStudent(r: pg.QueryResultRow): StudentRow {
-  return {
-    id: Number(r.id),
-    token: String(r.token),
-    nickname: String(r.nickname),
-    joinedAt: Number(r.joined_at),
-    lastSeen: Number(r.last_seen),
-    labCalls: Number(r.lab_calls),
-    labErrors: Number(r.lab_errors),
-  };
+  return settingsFromRows(rows);
 }

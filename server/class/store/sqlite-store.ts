@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { challengesColumn, lessonFromRow, type ClassSettings, type ClassStore, type Lessons, type StoreBatch, type StudentRow } from '../class-store.ts';
+import { challengesColumn, lessonFromRow, settingsFromRows, studentFromRow, type ClassSettings, type ClassStore, type Lessons, type StoreBatch, type StudentRow } from '../class-store.ts';
 import { nicknameKeys, type NicknameKeys } from '../nickname.ts';
 import { loadSqlite, type DatabaseConstructor } from '../sqlite.ts';
 
@@ -156,18 +156,7 @@ export class SqliteClassStore implements ClassStore {
   }
 
   private settingsNow(): ClassSettings | null {
-    const rows = this.sql.settings.all();
-    const m = new Map(rows.map((r) => [r.key, r.value]));
-    if (!m.has('code') || !m.has('instructorKey')) return null;
-    return {
-      code: m.get('code')!,
-      instructorKey: m.get('instructorKey')!,
-      title: m.get('title') ?? 'Socket Lab class',
-      startedAt: Number(m.get('startedAt')),
-      endedAt: m.get('endedAt') ? Number(m.get('endedAt')) : null,
-      lesson: m.get('lesson') || null,
-      presenting: m.get('presenting') || null,
-    };
+    return settingsFromRows(this.sql.settings.all());
   }
 
   private setSetting(key: string, value: string): void {
@@ -227,11 +216,11 @@ export class SqliteClassStore implements ClassStore {
 
   async studentByToken(token: string): Promise<StudentRow | null> {
     const r = this.sql.studentByToken.get(token);
-    return r ? toStudent(r) : null;
+    return r ? studentFromRow(r) : null;
   }
 
   async students(): Promise<StudentRow[]> {
-    return this.sql.students.all().map(toStudent);
+    return this.sql.students.all().map(studentFromRow);
   }
 
   async addLabCounts(counts: Map<number, { calls: number; errors: number }>): Promise<void> {
@@ -269,16 +258,4 @@ export class SqliteClassStore implements ClassStore {
     for (const r of this.sql.progressOf.all(studentId)) out[r.slug] = lessonFromRow(r);
     return out;
   }
-}
-
-function toStudent(r: StoredRow): StudentRow {
-  return {
-    id: Number(r.id),
-    token: String(r.token),
-    nickname: String(r.nickname),
-    joinedAt: Number(r.joined_at),
-    lastSeen: Number(r.last_seen),
-    labCalls: Number(r.lab_calls),
-    labErrors: Number(r.lab_errors),
-  };
 }
