@@ -83,7 +83,7 @@ export const CHALLENGES: readonly Challenge[] = [
     id: 'serve-http-200',
     lesson: 'how-the-web-works',
     title: 'Be the web server',
-    task: 'Serve HTTP on server port 80 so that a GET / from laptop gets the status 200. Any server will do: one you make with lab calls, or a program in a lab shell.',
+    task: 'Serve HTTP on server port 80 so that a GET / from laptop gets the status 200. Any server will do: a program in a lab shell, or one you make with lab calls (press Check, answer the request that arrives, then press Check again).',
     checks: [
       'laptop connects to 203.0.113.80:80 through the router',
       'it sends "GET / HTTP/1.1" and reads the first line of the answer',
