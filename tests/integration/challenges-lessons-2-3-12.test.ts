@@ -6,13 +6,19 @@
  * conntrack and a real HTTP exchange.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../../server/app.ts';
 import type { CheckResult } from '../../server/protocol/index.ts';
 import { connect, fdCount, ok, startLab, waitUntil, type Connected } from '../helpers/lab.ts';
 import { needs } from '../helpers/tools.ts';
 
 const skip = needs('unshare', 'ip', 'nft');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function named(result: CheckResult, prefix: string) {
   const found = result.checks.find((c) => c.name.startsWith(prefix));
@@ -179,5 +185,35 @@ describe('challenges of lessons 2, 3 and 12, checked in the sandbox', { skip, ti
     assert.match(named(waiting, "server answers laptop's GET /").detail, /^no answer yet/);
     await ok(c.client.call('network', { action: 'destroy' }));
     await waitUntil(() => fdCount() <= before, 5000, `fds back to ${before} (now ${fdCount()})`);
+  });
+
+  it('lesson 12: a real program passes too: python3 -m http.server on server port 80, run in a lab shell', { skip: needs('nsenter', 'python3') }, async () => {
+    await ok(c.client.call('network', { action: 'create', topology: 'home' })); // the test before destroyed it
+    const dir = mkdtempSync(path.join(tmpdir(), 'socketlab-http-'));
+    writeFileSync(path.join(dir, 'index.html'), '<p>hello from server</p>\n');
+    const { shell } = await ok(c.client.call('network', { action: 'shell', host: 'server' }));
+    assert.ok(shell);
+    const program = spawn(process.execPath, ['scripts/lab-shell.mjs', 'server', shell.token, '--', 'python3', '-u', '-m', 'http.server', '80', '--bind', '0.0.0.0', '--directory', dir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    program.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    program.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const killer = setTimeout(() => program.kill('SIGKILL'), 30_000);
+    try {
+      await waitUntil(() => out.includes('Serving HTTP'), 10_000, () => `python's http.server to start (it said: ${out})`);
+      const right = await check('serve-http-200');
+      assert.equal(right.passed, true, JSON.stringify(right.checks));
+      assert.match(named(right, 'the answer starts with an HTTP status line').detail, /^"HTTP\/1\.0 200 OK"$/);
+      // The program logged the lab's request, from the router's public address.
+      await waitUntil(() => /203\.0\.113\.1 .*"GET \/ HTTP\/1\.1" 200/.test(out), 3000, () => `the request in python's log: ${out}`);
+    } finally {
+      clearTimeout(killer);
+      const exited = new Promise((r) => program.once('close', r));
+      if (program.exitCode === null && program.signalCode === null) program.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
