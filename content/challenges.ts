@@ -55,6 +55,42 @@ export const CHALLENGES: readonly Challenge[] = [
     ],
     where: 'your terminal, on the machine that runs this site',
   },
+  {
+    id: 'phone-next-hop',
+    lesson: 'networks',
+    title: "Teach phone the way out",
+    task: "Make phone's kernel know the MAC address it needs to send anything to server. Think about whose address that is: server is on another network.",
+    checks: [
+      "phone's routing table names the next hop for 203.0.113.80",
+      "phone's neighbour table holds that next hop's MAC address (not INCOMPLETE or FAILED)",
+      'that MAC address is the one of the interface that owns the next hop',
+    ],
+    where: 'the sandbox network above (anything phone sends)',
+  },
+  {
+    id: 'bytes-left-on-server',
+    lesson: 'protocols',
+    title: 'Nine bytes waiting, two ways',
+    task: 'Send exactly 9 bytes of payload from laptop to server over TCP, and a datagram from laptop to server over UDP, and leave both unread on server.',
+    checks: [
+      "server's kernel holds exactly 9 unread bytes on a TCP connection from 203.0.113.1",
+      "the router's conntrack says that connection comes from laptop",
+      'a UDP socket on server has a datagram waiting, unread',
+    ],
+    where: 'the sandbox network above (sockets on server and laptop)',
+  },
+  {
+    id: 'serve-http-200',
+    lesson: 'how-the-web-works',
+    title: 'Be the web server',
+    task: 'Serve HTTP on server port 80 so that a GET / from laptop gets the status 200. Any server will do: a program in a lab shell, or one you make with lab calls (press Check, answer the request that arrives, then press Check again).',
+    checks: [
+      'laptop connects to 203.0.113.80:80 through the router',
+      'it sends "GET / HTTP/1.1" and reads the first line of the answer',
+      'that line is an HTTP status line with the status 200',
+    ],
+    where: 'the sandbox network above (a listener on server port 80)',
+  },
 ];
 
 export function challengeById(id: ChallengeId): Challenge | undefined {

@@ -9,7 +9,15 @@
  */
 import * as z from 'zod/mini';
 
-export const CHALLENGE_IDS = ['public-address-listener', 'forward-to-laptop', 'block-phone', 'echo-41234'] as const;
+export const CHALLENGE_IDS = [
+  'public-address-listener',
+  'forward-to-laptop',
+  'block-phone',
+  'echo-41234',
+  'phone-next-hop',
+  'bytes-left-on-server',
+  'serve-http-200',
+] as const;
 export const ChallengeIdSchema = z.enum(CHALLENGE_IDS);
 export type ChallengeId = z.infer<typeof ChallengeIdSchema>;
 
@@ -22,6 +30,9 @@ export const CHALLENGE_PLACES = {
   'forward-to-laptop': 'network',
   'block-phone': 'network',
   'echo-41234': 'loopback',
+  'phone-next-hop': 'network',
+  'bytes-left-on-server': 'network',
+  'serve-http-200': 'network',
 } as const satisfies Record<ChallengeId, 'network' | 'loopback'>;
 
 export const CheckArgsSchema = z.strictObject({ challenge: ChallengeIdSchema });

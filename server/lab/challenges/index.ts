@@ -9,10 +9,13 @@ import { LabFailure } from '../../protocol/errors.ts';
 import type { CallInfo, OpContext } from '../op-context.ts';
 import { sandboxCall } from '../sandbox-call.ts';
 import { blockPhone } from './block-phone.ts';
+import { bytesLeftOnServer } from './bytes-left-on-server.ts';
 import type { LoopbackChecker, NetworkChecker } from './context.ts';
 import { echo41234 } from './echo-41234.ts';
 import { forwardToLaptop } from './forward-to-laptop.ts';
+import { phoneNextHop } from './phone-next-hop.ts';
 import { publicAddressListener } from './public-address-listener.ts';
+import { serveHttp200 } from './serve-http-200.ts';
 
 type Checker = { place: 'network'; run: NetworkChecker } | { place: 'loopback'; run: LoopbackChecker };
 
@@ -22,6 +25,9 @@ const CHECKERS: { [I in ChallengeId]: Extract<Checker, { place: (typeof CHALLENG
   'forward-to-laptop': { place: 'network', run: forwardToLaptop },
   'block-phone': { place: 'network', run: blockPhone },
   'echo-41234': { place: 'loopback', run: echo41234 },
+  'phone-next-hop': { place: 'network', run: phoneNextHop },
+  'bytes-left-on-server': { place: 'network', run: bytesLeftOnServer },
+  'serve-http-200': { place: 'network', run: serveHttp200 },
 };
 
 const checking = new WeakSet<OpContext>();
