@@ -5,7 +5,7 @@ const REQUEST = 'GET / HTTP/1.1\r\nHost: 203.0.113.80\r\nConnection: close\r\n\r
 const scenario: NetworkScenario = {
   name: 'http-on-the-sandbox',
   title: 'One HTTP request, whole: a web server on server, a browser on laptop',
-  summary: 'A small real web server (Node\'s http module) on server port 80, one request from laptop through the router, the exact request and response bytes and every call the server made; then the same request to this site\'s own port.',
+  summary: 'A real web server (Node\'s http module) on server port 80, one request from laptop through the router, its exact bytes and the server\'s every call; then the same request to this site\'s port.',
   steps: [
     {
       op: 'network',
