@@ -85,8 +85,8 @@ interface Lesson {
 }
 
 const IP = (a: string) => a.replaceAll('.', '\\.');
-/** A TCP headline from `src` (any port) to `dst` with these flags, e.g. syn('192.168.1.10', '203.0.113.80:80'). */
-const tcpLine = (src: string, dst: string, flags: string) => new RegExp(`^${IP(src)}:\\d+ → ${IP(dst)} \\[${flags}\\]`);
+/** A TCP headline from `src` to `dst` (any ports) with these flags, e.g. syn('192.168.1.10', '203.0.113.80:80'). */
+const tcpLine = (src: string, dst: string, flags: string) => new RegExp(`^${IP(src)}:\\d+ → ${IP(dst)}:\\d+ \\[${flags}\\]`);
 
 const LESSONS: Lesson[] = [
   {
@@ -126,9 +126,9 @@ const LESSONS: Lesson[] = [
     keyboard: false,
     packets: async (page) => {
       // The 9 bytes of "hi server", once in a TCP segment and once in a UDP datagram, on both sides of the router.
-      await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9$/);
-      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9$/);
-      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 UDP len=9$/);
+      await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 UDP len=9(?!\d)/);
     },
     checks: () => ({
       [stepOf('one-send-layers', op('send'))]: async (page) => {
@@ -244,8 +244,8 @@ const LESSONS: Lesson[] = [
     keyboard: false,
     packets: async (page) => {
       // The request's bytes in one segment on lan (57 bytes of text), and the server's response coming back.
-      const request = await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:80 \[PSH, ACK\] .* len=57$/);
-      await seePacket(page, 'wan', /^203\.0\.113\.80:80 → 203\.0\.113\.1:\d+ \[.*\] .* len=\d+$/);
+      const request = await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:80 \[PSH, ACK\] .* len=57(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.80:80 → 203\.0\.113\.1:\d+ \[.*\] .* len=\d+/);
       await request.first().getByRole('button').click();
       const detail = widget(page).getByTestId('packet-detail');
       await detail.waitFor();

@@ -73,6 +73,11 @@ export function packetRows(page: Page, link: 'lan' | 'wan', summary: RegExp): Lo
 /** Waits for at least one such row (packets reach the page a little after their step). */
 export async function seePacket(page: Page, link: 'lan' | 'wan', summary: RegExp): Promise<Locator> {
   const rows = packetRows(page, link, summary);
-  await rows.first().waitFor({ timeout: 10_000 });
+  try {
+    await rows.first().waitFor({ timeout: 10_000 });
+  } catch (error) {
+    const seen = await widget(page).getByTestId('packet-table').locator('tbody tr').allTextContents();
+    throw new Error(`no packet on ${link} matching ${summary}; the table has:\n${seen.join('\n')}`, { cause: error });
+  }
   return rows;
 }
