@@ -133,4 +133,47 @@ describe('the http program on the sandbox\'s server', { skip }, () => {
     await ok(c.client.call('close', { sock }));
     await waitUntil(() => fdCount() <= baseline, 5000, () => `fds back to ${baseline} (now ${fdCount()})`);
   });
+
+  /**
+   * One session that makes a network and a listener on server:80, with the http program and an open
+   * keep-alive connection to it or without, then ends abruptly. Resolves once its fds are released.
+   */
+  async function sessionThatEnds(withHttp: boolean, level: number | null): Promise<number> {
+    const other = await connect(server);
+    await ok(other.client.call('network', { action: 'create', topology: 'home' }));
+    const { sock: web } = await ok(other.client.call('socket', { type: 'tcp', host: 'server' }));
+    await ok(other.client.call('bind', { sock: web, address: '203.0.113.80', port: 80 }));
+    await ok(other.client.call('listen', { sock: web }));
+    if (withHttp) {
+      await ok(other.client.call('run', { program: 'http', sock: web }));
+      const { sock } = await ok(other.client.call('socket', { type: 'tcp', host: 'laptop' }));
+      await ok(other.client.call('connect', { sock, address: '203.0.113.80', port: 80 }));
+      await ok(other.client.call('send', { sock, data: 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' }));
+      const r = await ok(other.client.call('recv', { sock }));
+      assert.ok('data' in r && r.data.startsWith('HTTP/1.1 200 OK'), 'a keep-alive exchange, the connection still open');
+    }
+    const during = fdCount();
+    other.ws.terminate();
+    if (level !== null) {
+      assert.ok(during > level, 'the session held fds');
+      await waitUntil(() => fdCount() <= level, 10_000, () => `fds back to ${level} (now ${fdCount()})`);
+    }
+    // Settled: the count stops moving.
+    let last = -1;
+    await waitUntil(async () => {
+      const now = fdCount();
+      const still = now === last;
+      last = now;
+      await new Promise((r) => setTimeout(r, 300));
+      return still;
+    }, 10_000, 'the fd count settles');
+    return last;
+  }
+
+  it('ending the session mid-connection closes the server, its connections and the network: no fd is left', { timeout: 60_000 }, async () => {
+    // The lab's own first-session costs (a worker's helper, ...) are paid by sessions without the program.
+    await sessionThatEnds(false, null);
+    const level = await sessionThatEnds(false, null);
+    await sessionThatEnds(true, level);
+  });
 });
