@@ -4,8 +4,9 @@
  * server/protocol/index.ts, and one line here.
  */
 import { chatProgram } from './chat/chat-program.ts';
+import { httpProgram } from './http/http-program.ts';
 import type { ProgramRegistry } from './lab/program.ts';
 
 export function labPrograms(limits: { chatMaxClients: number }): ProgramRegistry {
-  return { chat: chatProgram(limits.chatMaxClients) };
+  return { chat: chatProgram(limits.chatMaxClients), http: httpProgram() };
 }

@@ -7,14 +7,15 @@
  * the learner's own), and reports what it did for the session's viewers. The lab starts it and may
  * stop it (the learner's `stop`, the listener closing, the session ending).
  */
-import type { ArgsOf, ChatStats, Op, ProgramName, Reply } from '../protocol/index.ts';
+import type { ArgsOf, ChatStats, HttpExchange, Op, ProgramName, Reply } from '../protocol/index.ts';
 
 /** What a program tells the session's viewers (the protocol's program event, less what the host adds). */
 export type ProgramReport =
   | { kind: 'joined'; sock: string; nick?: string }
   | { kind: 'left'; sock: string; nick?: string; reason: string }
   | { kind: 'stats'; stats: ChatStats }
-  | { kind: 'stopped'; stats: ChatStats };
+  | { kind: 'request'; sock: string; http: HttpExchange }
+  | { kind: 'stopped'; stats?: ChatStats };
 
 export interface ProgramHost {
   /** The listening socket the program serves. */

@@ -55,7 +55,7 @@ export const CommandIdSchema = z.union([z.number(), z.string().check(z.maxLength
 export type CommandId = z.infer<typeof CommandIdSchema>;
 
 /** The programs a session can run on one of its listening sockets (server/programs.ts has one of each). */
-export const PROGRAM_NAMES = ['chat'] as const;
+export const PROGRAM_NAMES = ['chat', 'http'] as const;
 export type ProgramName = (typeof PROGRAM_NAMES)[number];
 
 // ---------------------------------------------------------------------------------------
@@ -257,8 +257,9 @@ export const OpArgs = {
   setblocking: z.strictObject({ sock: SockHandleSchema, blocking: z.boolean() }),
   kernel: z.strictObject({}),
   /**
-   * Runs a server program on one of the session's listening sockets (the capstone chat server).
-   * The options are the chat's; a program with other options makes this a union keyed by `program`.
+   * Runs a server program on one of the session's listening sockets: the capstone chat server, or
+   * `http`, a small real HTTP/1.1 server (node:http) for lesson 12. `log` and `floodLines` are the
+   * chat's; `idleSeconds` is either's limit on a silent client.
    */
   run: z.strictObject({
     program: z.enum(PROGRAM_NAMES),
@@ -556,7 +557,17 @@ export const ChatStatsSchema = z.object({
 });
 export type ChatStats = z.infer<typeof ChatStatsSchema>;
 
-export const PROGRAM_EVENT_KINDS = ['started', 'joined', 'left', 'stats', 'stopped'] as const;
+export const PROGRAM_EVENT_KINDS = ['started', 'joined', 'left', 'stats', 'stopped', 'request'] as const;
+
+/** One exchange the http program answered (its access log line): who asked, what, and the status sent. */
+export const HttpExchangeSchema = z.object({
+  peer: EndpointSchema,
+  /** The method and target as parsed; empty when the request could not be parsed (a 400 or 431). */
+  method: z.string(),
+  target: z.string(),
+  status: z.int(),
+});
+export type HttpExchange = z.infer<typeof HttpExchangeSchema>;
 
 /** What a running program (the chat server) reports beside its steps. */
 export const ProgramEventSchema = z.object({
@@ -567,6 +578,8 @@ export const ProgramEventSchema = z.object({
   nick: z.optional(z.string()),
   reason: z.optional(z.string()),
   stats: z.optional(ChatStatsSchema),
+  /** kind 'request' (the http program): the exchange it answered on `sock`. */
+  http: z.optional(HttpExchangeSchema),
   at: z.number(),
 });
 export type ProgramEvent = z.infer<typeof ProgramEventSchema>;

@@ -4,8 +4,11 @@
  * keyboard on half of them, by mouse on the others). At the steps where the lesson makes its point
  * the test reads what the kernel reported on the page: neighbour entries after ARP, addresses and
  * routes, the router's address as the server's peer, EADDRNOTAVAIL, the NAT'd ports in conntrack,
- * the rules' verdicts and counters, the HTTP bytes. Each page is checked with axe in light and dark
- * at its width (three lessons at desktop, three at 375 px, with nothing wider than the phone's screen).
+ * the rules' verdicts and counters, the HTTP bytes. The packet view is opened once the network is
+ * up, and after the walk the test reads what the kernel captured on the router's links (issue 17):
+ * the SYN from 192.168.1.10 on lan and from 203.0.113.1 on wan, ARP, pings, RSTs, retransmits, the
+ * HTTP request's bytes. Each page is then checked at its width and, resized, at the other one
+ * (1280 px and 375 px, nothing wider than the phone's screen), each with axe in light and dark.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +18,7 @@ import { NETWORK_SCENARIOS, type NetworkScenarioName, type NetworkScenarioStep }
 import { startLab } from '../helpers/lab.ts';
 import { describeInBrowser, describeViolations, launch, seriousA11yViolations, watchProblems } from '../helpers/browser.ts';
 import { needs } from '../helpers/tools.ts';
+import { openPackets, packetRows, seePacket } from '../helpers/network-page.ts';
 
 const widget = (page: Page) => page.getByTestId('network-lab');
 const guide = (page: Page) => widget(page).getByTestId('network-scenario');
@@ -61,6 +65,11 @@ async function walk(page: Page, name: NetworkScenarioName, checks: Checks, keybo
     const shown = guide(page).getByTestId('network-scenario-step');
     assert.equal(await shown.getAttribute('data-outcome'), steps[n - 1].expect, `${name} step ${n}: ${await text(answer(page))}`);
     await checks[n]?.(page);
+    if (n === 1) {
+      // The network is up: capture can start on its links. The learner comes back to Next after.
+      await openPackets(page);
+      if (keyboard) await next.focus();
+    }
   }
   await guide(page).getByTestId('network-scenario-done').waitFor();
 }
@@ -71,7 +80,13 @@ interface Lesson {
   width: number;
   keyboard: boolean;
   checks: () => Checks;
+  /** What the kernel captured during the walk, as the packet table lists it. */
+  packets: (page: Page) => Promise<void>;
 }
+
+const IP = (a: string) => a.replaceAll('.', '\\.');
+/** A TCP headline from `src` to `dst` (any ports) with these flags, e.g. syn('192.168.1.10', '203.0.113.80:80'). */
+const tcpLine = (src: string, dst: string, flags: string) => new RegExp(`^${IP(src)}:\\d+ → ${IP(dst)}:\\d+ \\[${flags}\\]`);
 
 const LESSONS: Lesson[] = [
   {
@@ -79,6 +94,13 @@ const LESSONS: Lesson[] = [
     scenario: 'arp-and-hops',
     width: 1280,
     keyboard: true,
+    packets: async (page) => {
+      // laptop's ARP broadcast crosses the LAN (the router's lan side hears it); its ping to server crosses the router, NAT'd.
+      await seePacket(page, 'lan', /^who has 192\.168\.1\.\d+\? tell 192\.168\.1\.10$/);
+      await seePacket(page, 'lan', /^192\.168\.1\.10 → 203\.0\.113\.80 ICMP echo request/);
+      await seePacket(page, 'wan', /^203\.0\.113\.1 → 203\.0\.113\.80 ICMP echo request/);
+      await seePacket(page, 'wan', /^203\.0\.113\.80 → 203\.0\.113\.1 ICMP echo reply/);
+    },
     checks: () => ({
       1: async (page) => assert.match(await text(look(page, 'look-neighbours-laptop')), /empty/),
       2: async (page) => {
@@ -102,6 +124,12 @@ const LESSONS: Lesson[] = [
     scenario: 'one-send-layers',
     width: 375,
     keyboard: false,
+    packets: async (page) => {
+      // The 9 bytes of "hi server", once in a TCP segment and once in a UDP datagram, on both sides of the router.
+      await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 \[PSH, ACK\] .* len=9(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.1:\d+ → 203\.0\.113\.80:41003 UDP len=9(?!\d)/);
+    },
     checks: () => ({
       [stepOf('one-send-layers', op('send'))]: async (page) => {
         const tcp = look(page, 'look-rules-server').locator('li[data-rule]', { hasText: /tcp/ });
@@ -122,6 +150,12 @@ const LESSONS: Lesson[] = [
     scenario: 'addresses-live',
     width: 1280,
     keyboard: false,
+    packets: async (page) => {
+      await seePacket(page, 'lan', tcpLine('192.168.1.10', '203.0.113.80', 'SYN'));
+      const wan = await seePacket(page, 'wan', tcpLine('203.0.113.1', '203.0.113.80', 'SYN'));
+      assert.match(await text(wan.first().getByTestId('crossing-mark')), /rewritten: source address/);
+      assert.equal(await packetRows(page, 'wan', /192\.168\.1\./).count(), 0, 'no private address on the internet side');
+    },
     checks: () => ({
       1: async (page) => {
         await look(page, 'look-addresses-laptop').locator('[data-address="192.168.1.10"]').waitFor();
@@ -140,6 +174,14 @@ const LESSONS: Lesson[] = [
     scenario: 'nat-and-forward',
     width: 375,
     keyboard: true,
+    packets: async (page) => {
+      // Both devices' SYNs leave as 203.0.113.1; the forward's SYN has its destination rewritten to laptop.
+      await seePacket(page, 'lan', tcpLine('192.168.1.10', '203.0.113.80', 'SYN'));
+      await seePacket(page, 'lan', tcpLine('192.168.1.11', '203.0.113.80', 'SYN'));
+      assert.ok((await packetRows(page, 'wan', tcpLine('203.0.113.1', '203.0.113.80', 'SYN')).count()) >= 2, 'two SYNs from the router\'s address');
+      const forwarded = await seePacket(page, 'lan', /^203\.0\.113\.80:\d+ → 192\.168\.1\.10:\d+ \[SYN\]/);
+      assert.match(await text(forwarded.first().getByTestId('crossing-mark')), /rewritten: destination address/);
+    },
     checks: () => {
       const ports: string[] = [];
       const accepted = async (page: Page) => {
@@ -171,6 +213,13 @@ const LESSONS: Lesson[] = [
     scenario: 'drop-reject-stateful',
     width: 1280,
     keyboard: true,
+    packets: async (page) => {
+      // The dropped SYN, sent again and again with the same source port; the rejected one answered by a reset.
+      const syns = await seePacket(page, 'wan', tcpLine('203.0.113.1', '203.0.113.80', 'SYN'));
+      const sources = (await syns.locator('td:nth-child(5)').allTextContents()).map((t) => /^(\S+)/.exec(t)?.[1]);
+      assert.ok(sources.some((src, i) => sources.indexOf(src) !== i), `a SYN retransmitted: ${sources.join(' ')}`);
+      await seePacket(page, 'wan', /^203\.0\.113\.80:\d+ → 203\.0\.113\.1:\d+ \[RST, ACK\]/);
+    },
     checks: () => ({
       [stepOf('drop-reject-stateful', op('connect', 'ETIMEDOUT'))]: async (page) => {
         assert.match(await text(answer(page)), /ETIMEDOUT/);
@@ -193,10 +242,19 @@ const LESSONS: Lesson[] = [
     scenario: 'http-on-the-sandbox',
     width: 375,
     keyboard: false,
+    packets: async (page) => {
+      // The request's bytes in one segment on lan (57 bytes of text), and the server's response coming back.
+      const request = await seePacket(page, 'lan', /^192\.168\.1\.10:\d+ → 203\.0\.113\.80:80 \[PSH, ACK\] .* len=57(?!\d)/);
+      await seePacket(page, 'wan', /^203\.0\.113\.80:80 → 203\.0\.113\.1:\d+ \[.*\] .* len=\d+/);
+      await request.first().getByRole('button').click();
+      const detail = widget(page).getByTestId('packet-detail');
+      await detail.waitFor();
+      assert.match(await text(detail), /GET \/ HTTP\/1\.1/, 'the request line, in the packet');
+    },
     checks: () => ({
-      [stepOf('http-on-the-sandbox', op('recv'), 1)]: async (page) => assert.match(await text(answer(page)), /"GET \/ HTTP\/1\.1\\r\\nHost: 203\.0\.113\.80\\r\\n/),
-      [stepOf('http-on-the-sandbox', op('recv'), 2)]: async (page) => assert.match(await text(answer(page)), /"HTTP\/1\.1 200 OK\\r\\n.*hello, laptop\\n"/),
-      [stepOf('http-on-the-sandbox', op('recv'), 3)]: async (page) => assert.match(await text(answer(page)), /"HTTP\/1\.1 200 OK\\r\\n/, 'this site answers too'),
+      [stepOf('http-on-the-sandbox', op('recv'), 1)]: async (page) =>
+        assert.match(await text(answer(page)), /"HTTP\/1\.1 200 OK\\r\\n.*hello from 203\.0\.113\.80:80: you are 203\.0\.113\.1:\d+ and asked for \/\\n"/, 'the real server saw the router'),
+      [stepOf('http-on-the-sandbox', op('recv'), 2)]: async (page) => assert.match(await text(answer(page)), /"HTTP\/1\.1 200 OK\\r\\n/, 'this site answers too'),
     }),
   },
 ];
@@ -217,7 +275,7 @@ describeInBrowser('the network lessons, walked in Chromium (issue 18)', () => {
     });
 
     for (const lesson of LESSONS) {
-      it(`${lesson.slug}: ${lesson.scenario} to the end (${lesson.keyboard ? 'keyboard' : 'mouse'}, ${lesson.width} px), axe light and dark`, { timeout: 200_000 }, async () => {
+      it(`${lesson.slug}: ${lesson.scenario} to the end (${lesson.keyboard ? 'keyboard' : 'mouse'}, ${lesson.width} px), its packets; 1280 and 375 px, axe light and dark`, { timeout: 200_000 }, async () => {
         const page = await browser.newPage({ viewport: { width: lesson.width, height: 900 } });
         const problems = watchProblems(page);
         try {
@@ -227,13 +285,19 @@ describeInBrowser('the network lessons, walked in Chromium (issue 18)', () => {
           await walk(page, lesson.scenario, lesson.checks(), lesson.keyboard);
           await widget(page).and(page.locator('[data-network="up"]')).waitFor();
 
-          // axe in both themes at this lesson's width; the lessons alternate desktop and 375 px, so
-          // every page part is checked at both. At 375 px nothing may be wider than the screen.
-          if (lesson.width === 375) await assertFits(page, 375);
-          await page.evaluate(() => document.documentElement.classList.remove('dark'));
-          await assertAxeClean(page, `${lesson.slug} light at ${lesson.width} px`);
-          await page.evaluate(() => document.documentElement.classList.add('dark'));
-          await assertAxeClean(page, `${lesson.slug} dark at ${lesson.width} px`);
+          await lesson.packets(page);
+
+          // Both widths, each in both themes: the walk's width, then the same page resized to the
+          // other (the widget keeps its state). At 375 px nothing may be wider than the screen.
+          for (const width of [lesson.width, lesson.width === 375 ? 1280 : 375]) {
+            await page.setViewportSize({ width, height: 900 });
+            if (width === 375) await assertFits(page, 375);
+            await page.evaluate(() => document.documentElement.classList.remove('dark'));
+            await assertAxeClean(page, `${lesson.slug} light at ${width} px`);
+            await page.evaluate(() => document.documentElement.classList.add('dark'));
+            await assertAxeClean(page, `${lesson.slug} dark at ${width} px`);
+            if (width === 375) await assertFits(page, 375);
+          }
           assert.deepEqual(problems, { console: [], failed: [] });
         } finally {
           await page.close();

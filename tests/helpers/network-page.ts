@@ -50,3 +50,34 @@ export async function cardCall(page: Page, sock: string, op: string, fields: { a
   );
   return result;
 }
+
+/** Opens the widget's packet view (capture starts); the network must exist. */
+export async function openPackets(page: Page) {
+  const packets = widget(page).getByTestId('packet-section');
+  await packets.locator('summary').click();
+  await packets.getByTestId('capture-state').and(page.locator('[data-state="on"]')).waitFor({ timeout: 10_000 });
+}
+
+/**
+ * The packet table's rows seen on `link` whose headline (the decoded summary) matches: what the
+ * kernel captured on the router's side of that link, as the page lists it.
+ */
+export function packetRows(page: Page, link: 'lan' | 'wan', summary: RegExp): Locator {
+  return widget(page)
+    .getByTestId('packet-table')
+    .locator('tbody tr')
+    .filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${link}\\b`) }) })
+    .filter({ has: page.locator('td:nth-child(5)', { hasText: summary }) });
+}
+
+/** Waits for at least one such row (packets reach the page a little after their step). */
+export async function seePacket(page: Page, link: 'lan' | 'wan', summary: RegExp): Promise<Locator> {
+  const rows = packetRows(page, link, summary);
+  try {
+    await rows.first().waitFor({ timeout: 10_000 });
+  } catch (error) {
+    const seen = await widget(page).getByTestId('packet-table').locator('tbody tr').allTextContents();
+    throw new Error(`no packet on ${link} matching ${summary}; the table has:\n${seen.join('\n')}`, { cause: error });
+  }
+  return rows;
+}

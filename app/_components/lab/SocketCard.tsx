@@ -88,7 +88,9 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
         ) : null}
       </dl>
       {sock.waiting.length ? (
-        <p className="m-0 mt-1 animate-pulse rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-100" role="status">
+        <p className="m-0 mt-1 rounded bg-amber-100 px-1.5 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-100" role="status">
+          {/* The dot pulses, not the words: faded text fails contrast, and a server's accept() may wait for ever. */}
+          <span aria-hidden="true" className="mr-1 inline-block h-2 w-2 rounded-full bg-amber-600 motion-safe:animate-pulse dark:bg-amber-300" />
           blocked in {sock.waiting.map((w) => `${w}()`).join(', ')}: waiting for the kernel
         </p>
       ) : null}
