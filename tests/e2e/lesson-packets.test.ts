@@ -179,10 +179,10 @@ describeInBrowser('the packets under a network scenario step', () => {
         await syn('lan').waitFor({ timeout: 10_000 });
         await syn('wan').waitFor({ timeout: 10_000 });
         // On lan: laptop's own address, drawn from laptop to the router; on wan: the router's, from the router to server.
-        assert.match(await text(syn('lan')), /192\.168\.1\.10:\d+ → 203\.0\.113\.80:41004 \[SYN\]/);
+        assert.match(await text(syn('lan')), /192\.168\.1\.10:\d+ \(the router rewrites this\) → 203\.0\.113\.80:41004 \[SYN\]/);
         assert.equal(await syn('lan').getAttribute('data-from'), 'laptop');
         assert.equal(await syn('lan').getAttribute('data-to'), 'router');
-        assert.match(await text(syn('wan')), /203\.0\.113\.1:\d+ → 203\.0\.113\.80:41004 \[SYN\]/);
+        assert.match(await text(syn('wan')), /203\.0\.113\.1:\d+ \(rewritten by the router\) → 203\.0\.113\.80:41004 \[SYN\]/);
         assert.equal(await syn('wan').getAttribute('data-from'), 'router');
         assert.equal(await syn('wan').getAttribute('data-to'), 'server');
         // The twin on wan is the router's copy, its source marked as rewritten.

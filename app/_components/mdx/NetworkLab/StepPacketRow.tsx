@@ -52,7 +52,7 @@ export const StepPacketRow = memo(function StepPacketRow({ row, lanes, gridRow, 
         </span>
         <span className="block font-mono text-[0.7rem] leading-tight text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200">
           <span className="text-gray-600 dark:text-gray-400">{packet.link} </span>
-          <RewrittenSummary parts={row.parts} />
+          <RewrittenSummary parts={row.parts} afterRouter={row.afterRouter} />
         </span>
         {crossing ? (
           <span className="mt-0.5 block text-[0.7rem] leading-tight text-orange-900 dark:text-orange-200" data-testid="step-crossing">

@@ -25,7 +25,7 @@ export function StepPacketTable({ rows }: { rows: readonly StepPacketRow[] }) {
                 <td className="px-1">{row.packet.link}</td>
                 <td className="px-1">{row.lanes.from && row.lanes.to ? `${row.lanes.from} → ${row.lanes.to}` : '—'}</td>
                 <td className="px-1 font-mono [overflow-wrap:anywhere]">
-                  <RewrittenSummary parts={row.parts} />
+                  <RewrittenSummary parts={row.parts} afterRouter={row.afterRouter} />
                 </td>
                 <td className="px-1">{crossingWords(row) ?? '—'}</td>
               </tr>
