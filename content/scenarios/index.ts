@@ -24,6 +24,7 @@ import oneThread from './one-thread';
 import deadPeer from './dead-peer';
 import smallWrites from './small-writes';
 import tlsFirstBytes from './tls-first-bytes';
+import resetByClose from './reset-by-close';
 
 export const SCENARIOS = {
   'tcp-hello': tcpHello,
@@ -45,6 +46,7 @@ export const SCENARIOS = {
   'dead-peer': deadPeer,
   'small-writes': smallWrites,
   'tls-first-bytes': tlsFirstBytes,
+  'reset-by-close': resetByClose,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -225,6 +225,11 @@ const CHECKS: Record<ScenarioName, (page: Page) => Promise<void>> = {
     assert.match(text, /send\(s2[^)]*\)→ 517 bytes/);
     assert.match(text, /chat\.example/);
   },
+  async 'reset-by-close'(page) {
+    await runSteps(page, SCENARIOS['reset-by-close'].steps.length);
+    assert.match((await timeline(page).locator('[data-op="recv"][data-status="error"]').textContent()) ?? '', /ECONNRESET/);
+    assert.match((await timeline(page).locator('[data-op="send"][data-status="error"]').textContent()) ?? '', /EPIPE/);
+  },
 };
 
 describeInBrowser('the live lab in Chromium', () => {

@@ -78,7 +78,7 @@ export const TimelineRow = memo(function TimelineRow({ step, lane, column, peerC
         <span className="block font-mono font-semibold [overflow-wrap:anywhere]">{describeCall(step)}</span>
         <span className={`block font-mono [overflow-wrap:anywhere] ${outcome === 'error' ? 'text-red-800 dark:text-red-200' : outcome !== 'ok' ? 'text-amber-900 dark:text-amber-100' : 'text-gray-700 dark:text-gray-300'}`}>
           {describeResult(step)}
-          {ms !== null && ms >= 50 ? <span className="text-gray-500 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
+          {ms !== null && ms >= 50 ? <span className="text-gray-600 dark:text-gray-400"> · {ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}</span> : null}
         </span>
         <span className="sr-only">
           {' '}by {lane}, step {step.seq}

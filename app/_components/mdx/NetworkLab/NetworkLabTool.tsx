@@ -3,6 +3,7 @@ import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } 
 import { HOST_NAMES, type HostName, type LabError, type Policy, type ProtocolFirewallRule, type ProtocolNetworkView } from '@/server/protocol';
 import { useLabSession } from '@/app/_lib/lab/use-lab-session';
 import { PacketSection } from '@/app/_components/lab/packets/PacketSection';
+import { useStepCapture } from '@/app/_lib/lab/packets/use-step-capture';
 import { checkedCommand } from '@/app/_lib/lab/checked-command';
 import { lastStepBySock } from '@/app/_lib/lab/state';
 import { provisionalBySock } from '@/app/_lib/lab/provisional';
@@ -118,6 +119,7 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
     else if (r.error.code === 'E_NO_NETWORK') setView(null);
   }, [call]);
   const guide = scenario ? NETWORK_SCENARIOS[scenario] : undefined;
+  const stepCapture = useStepCapture(lab);
 
   async function create() {
     setCreating(true);
@@ -240,7 +242,7 @@ export function NetworkLabTool({ title = 'your own hosts, router and firewall', 
         <NetworkUnavailable reason={reason} fallback={fallback} />
       ) : (
         <>
-          {guide ? <NetworkScenarioBar scenario={guide} client={client} hello={state.hello} generation={generation} steps={state.steps} view={view} reread={reread} /> : null}
+          {guide ? <NetworkScenarioBar scenario={guide} client={client} hello={state.hello} generation={generation} steps={state.steps} view={view} reread={reread} packets={lab.packets} capture={stepCapture} /> : null}
           {!view ? (
             <div className="flex flex-wrap items-center gap-3">
               <button type="button" className={guide ? TOOL : BUTTON} disabled={!connected || creating} onClick={() => void create()} data-testid="network-create">

@@ -5,6 +5,8 @@ import type { Hello, ProtocolNetworkView } from '@/server/protocol';
 import { ScenarioRunner, type StepOutcome } from '@/app/_lib/lab/scenario-runner';
 import { describeCall, describeResult, type StepView } from '@/app/_lib/lab/state';
 import { scenarioCounter } from '@/app/_lib/lab/scenario-counter';
+import type { PacketsState } from '@/app/_lib/lab/packets/store';
+import type { StepCapture } from '@/app/_lib/lab/packets/use-step-capture';
 import type { NetworkScenario, NetworkScenarioStep } from '@/content/network-scenarios';
 import { ScenarioLook, lookId } from './ScenarioLook';
 import { ScenarioStepPackets } from './ScenarioStepPackets';
@@ -21,6 +23,10 @@ interface Props {
   view: ProtocolNetworkView | null;
   /** Reads the network from the kernel again; the step's tables show once it is done. */
   reread: () => Promise<void>;
+  /** The session's packets, shown under each step that caused some. */
+  packets?: PacketsState;
+  /** Capture, started before the first step so every step's packets are kept. */
+  capture?: StepCapture;
 }
 
 /** The command ids of the guide's calls start with this: the widget leaves reading the network after them to the guide. */
@@ -42,7 +48,7 @@ function hostsOf(step: NetworkScenarioStep, sockHosts: Map<string, string>, args
  * the page reads the network again and shows the kernel's answer, what it teaches, and the tables
  * the step points at. The whole network stays below for free play.
  */
-export function NetworkScenarioBar({ scenario, client, hello, generation, steps, view, reread }: Props) {
+export function NetworkScenarioBar({ scenario, client, hello, generation, steps, view, reread, packets, capture }: Props) {
   const runner = useRef<ScenarioRunner | null>(null);
   const [index, setIndex] = useState(0);
   const [busy, setBusy] = useState(false);
@@ -69,6 +75,7 @@ export function NetworkScenarioBar({ scenario, client, hello, generation, steps,
     if (!r || r.done || busy) return;
     setBusy(true);
     try {
+      if (r.index === 0) await capture?.start();
       const outcome = await r.next();
       if (runner.current !== r) return;
       // The tables are read after the call, so what the step points at is the kernel's state now.
@@ -79,7 +86,7 @@ export function NetworkScenarioBar({ scenario, client, hello, generation, steps,
     } finally {
       setBusy(false);
     }
-  }, [busy, reread]);
+  }, [busy, reread, capture]);
 
   // A network made with the free-play button: the guide's first step would be refused (one network a session).
   const madeElsewhere = index === 0 && view !== null && !busy;
@@ -142,7 +149,7 @@ export function NetworkScenarioBar({ scenario, client, hello, generation, steps,
               ))}
             </div>
           ) : null}
-          <ScenarioStepPackets stepId={last.id} hosts={hostsOf(step, sockHosts, last.args)} />
+          <ScenarioStepPackets stepId={last.id} hosts={hostsOf(step, sockHosts, last.args)} packets={packets} view={view} refused={capture?.refused} />
         </div>
       ) : madeElsewhere ? (
         <p className="m-0 mt-2 text-sm text-gray-800 dark:text-gray-200" data-testid="network-scenario-blocked">
