@@ -7,6 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.ts';
+import { ephemeralRangeAvoiding, systemEphemeralRange } from '../engines/ephemeral-range.ts';
 import { selectEngine } from '../engines/select.ts';
 import type { Engine } from '../engines/types.ts';
 import { chooseKernelReader, type KernelViewSource } from '../kernel/index.ts';
@@ -120,7 +121,10 @@ function captureSupport(config: Config, sandbox: boolean): CaptureSupport | unde
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
 export async function createLabParts(config: Config, lan: string | null, fd: FdShare): Promise<LabParts> {
-  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fd.budget });
+  const { engine, fallbackReason } = await selectEngine(config.engine, {
+    maxFds: fd.budget,
+    ephemeralPorts: ephemeralRangeAvoiding(config.labPorts, systemEphemeralRange()),
+  });
   const fdCount = new SharedFdCount(fd.buffer, fd.slot, () => engine.openFds());
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
