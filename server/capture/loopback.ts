@@ -11,7 +11,7 @@
  * latest claim wins, so a port reused by another session belongs to that session from its claim.
  *
  * A frame read before its sender's claim (a connect's SYN, read in the same turn as the call that
- * made the ephemeral port) waits in a small ring (UNCLAIMED_FRAMES, UNCLAIMED_MS) for a claim that
+ * made the ephemeral port) waits in a small ring (UNCLAIMED_FRAMES to twice that, UNCLAIMED_MS) for a claim that
  * names it; past that it is dropped unseen. A pair claim takes its connection's waiting frames; a
  * single-port claim only frames no session was given.
  *
@@ -84,6 +84,8 @@ export class LoopbackCapture {
   readonly #extras = new Map<number, number>();
   /** The ports of the filter in force, as a key, so an unchanged set is not attached again. */
   #filterKey = '';
+  /** A port came into #extras or left it since the filter was last made (most claims change nothing). */
+  #extrasChanged = false;
   /** Sockets opened over this object's life (the tests check it stays one per thread at a time). */
   opened = 0;
 
@@ -116,6 +118,7 @@ export class LoopbackCapture {
       if (!result.ok) return result.unavailable;
       this.#capture = result.capture;
       this.#filterKey = key;
+      this.#extrasChanged = false;
       this.opened++;
     }
     this.#sinks.add(sink);
@@ -216,6 +219,7 @@ export class LoopbackCapture {
     const n = (this.#extras.get(port) ?? 0) + by;
     if (n > 0) this.#extras.set(port, n);
     else this.#extras.delete(port);
+    if (n === 0 || (n === 1 && by === 1)) this.#extrasChanged = true;
   }
 
   #dropSingle(port: number): void {
@@ -237,7 +241,8 @@ export class LoopbackCapture {
 
   /** Attaches the filter again if the set of ports it must read changed (one setsockopt). */
   #refilter(): void {
-    if (!this.open || !this.#options.slice) return;
+    if (!this.open || !this.#options.slice || !this.#extrasChanged) return;
+    this.#extrasChanged = false;
     const { ports, key } = this.#filterPorts();
     if (key === this.#filterKey) return;
     try {
@@ -269,8 +274,11 @@ export class LoopbackCapture {
 
   #keep(u: Unclaimed): void {
     this.#unclaimed.push(u);
-    this.#expire();
-    if (this.#unclaimed.length > UNCLAIMED_FRAMES) this.#unclaimed.splice(0, this.#unclaimed.length - UNCLAIMED_FRAMES);
+    // Trimmed in bulk (to the newest UNCLAIMED_FRAMES once twice that wait), not one shift per frame.
+    if (this.#unclaimed.length >= 2 * UNCLAIMED_FRAMES) {
+      this.#expire();
+      if (this.#unclaimed.length > UNCLAIMED_FRAMES) this.#unclaimed.splice(0, this.#unclaimed.length - UNCLAIMED_FRAMES);
+    }
   }
 
   #expire(): void {
