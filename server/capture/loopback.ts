@@ -50,7 +50,8 @@ const UNCLAIMED_MS = 2000;
 
 interface Unclaimed {
   frame: CapturedFrame;
-  decoded: DecodedFrame;
+  /** Decoded when it first reaches a session (most frames nobody claims are never decoded). */
+  decoded: DecodedFrame | null;
   a: number;
   b: number;
   at: number;
@@ -66,6 +67,31 @@ export function framePorts(decoded: DecodedFrame): [number, number] | null {
   const q = icmp?.quoted;
   if (q?.srcPort !== undefined && q.dstPort !== undefined) return [q.srcPort, q.dstPort];
   return null;
+}
+
+/**
+ * The ports of a TCP or UDP frame read straight from its bytes (Ethernet, then IPv4 that is not a
+ * later fragment, or IPv6 without extension headers): the sort needs only them, and a frame no
+ * session claims is then never decoded. Null for anything else, which is decoded to find its ports
+ * (an ICMP error's quoted ports, extension headers).
+ */
+export function rawPorts(data: Uint8Array): [number, number] | null {
+  if (data.length < 14) return null;
+  const type = (data[12]! << 8) | data[13]!;
+  let at: number;
+  let proto: number;
+  if (type === 0x0800) {
+    if (data.length < 34 || data[14]! >> 4 !== 4) return null;
+    if (((data[20]! & 0x1f) << 8) | data[21]!) return null; // a later fragment: no ports here
+    at = 14 + (data[14]! & 0x0f) * 4;
+    proto = data[23]!;
+  } else if (type === 0x86dd) {
+    if (data[14]! >> 4 !== 6) return null;
+    at = 54;
+    proto = data[20]!;
+  } else return null;
+  if ((proto !== 6 && proto !== 17) || data.length < at + 4 || at < 34) return null;
+  return [(data[at]! << 8) | data[at + 1]!, (data[at + 2]! << 8) | data[at + 3]!];
 }
 
 function pairKey(a: number, b: number): number {
@@ -254,8 +280,12 @@ export class LoopbackCapture {
   }
 
   #sort(frame: CapturedFrame): void {
-    const decoded = decodeFrame(frame.data, 'ethernet', { detail: false, originalLength: frame.originalLength });
-    const ports = framePorts(decoded);
+    let decoded: DecodedFrame | null = null;
+    let ports = rawPorts(frame.data);
+    if (!ports) {
+      decoded = decodeOnce(frame);
+      ports = framePorts(decoded);
+    }
     if (!ports) return;
     const [a, b] = ports;
     const pair = this.#pairs.get(pairKey(a, b));
@@ -265,6 +295,7 @@ export class LoopbackCapture {
     for (const sink of [pair, first, second]) {
       if (sink && !reached.includes(sink)) {
         reached.push(sink);
+        decoded ??= decodeOnce(frame);
         sink.deliver(frame, decoded);
       }
     }
@@ -293,7 +324,12 @@ export class LoopbackCapture {
     for (const u of this.#unclaimed) {
       if (u.reached.includes(sink) || !match(u)) continue;
       u.reached.push(sink);
+      u.decoded ??= decodeOnce(u.frame);
       sink.deliver(u.frame, u.decoded);
     }
   }
+}
+
+function decodeOnce(frame: CapturedFrame): DecodedFrame {
+  return decodeFrame(frame.data, 'ethernet', { detail: false, originalLength: frame.originalLength });
 }

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DecodedFrame } from '../../packets/index.ts';
 import type { CapturedFrame, CaptureFilter, CaptureOptions } from '../../server/capture/index.ts';
-import { LoopbackCapture, MAX_EXTRA_PORTS, type LoopbackSink } from '../../server/capture/loopback.ts';
+import { framePorts, LoopbackCapture, MAX_EXTRA_PORTS, rawPorts, type LoopbackSink } from '../../server/capture/loopback.ts';
+import { decodeFrame } from '../../packets/index.ts';
+import { readPcapngFile } from '../helpers/pcapng.ts';
+import path from 'node:path';
 import { workerSlice } from '../../server/lab/port-picker.ts';
 import { ACK, SYN, tcpFrame } from '../helpers/frames.ts';
 
@@ -195,5 +198,48 @@ describe("a worker's capture reads its own slice of the range, and the ports out
     h.capture.subscribe(a);
     for (let p = 41500; p <= 41500 + MAX_EXTRA_PORTS; p++) h.capture.claimPort(a, p);
     assert.deepEqual(h.filter(), range(41000, 41999));
+  });
+});
+
+describe('the ports read straight from the bytes (the sort decodes only what a session gets)', () => {
+  it("agree with the decoder's on every real TCP and UDP frame of the fixtures, and leave the rest to it", T, () => {
+    let fast = 0;
+    let left = 0;
+    for (const name of ['loopback', 'veth', 'sack']) {
+      for (const f of readPcapngFile(path.join(import.meta.dirname, '..', 'fixtures', 'packets', `${name}.pcapng`))) {
+        if (f.link !== 'ethernet') continue;
+        const decoded = decodeFrame(f.data, 'ethernet', { detail: false, originalLength: f.originalLength });
+        const raw = rawPorts(f.data);
+        if (raw) {
+          fast++;
+          assert.deepEqual(raw, framePorts(decoded), `${name}: ${decoded.facts.tcp ? 'TCP' : 'UDP'} frame`);
+        } else {
+          // ICMP, ARP, IPv6 extension headers (a fragment header): #sort decodes these to find ports.
+          left++;
+          if (decoded.facts.tcp || decoded.facts.udp) assert.notEqual(f.data[20], 6, 'plain IPv6 TCP is read fast');
+        }
+      }
+    }
+    assert.ok(fast > 10 && left > 0, `${fast} read fast, ${left} left to the decoder`);
+    assert.deepEqual(rawPorts(tcpFrame({ src: 50000, dst: 41001, seq: 1, flags: SYN })), [50000, 41001]);
+    assert.equal(rawPorts(new Uint8Array(20)), null, 'too short, no IP');
+  });
+
+  it('a frame nobody claims is never decoded; one a session gets is decoded once', T, () => {
+    const h = harness();
+    const a = new Sink();
+    h.capture.subscribe(a);
+    h.capture.claimPort(a, 41001);
+    let decoded = 0;
+    const original = a.deliver.bind(a);
+    a.deliver = (frame, d) => {
+      decoded++;
+      original(frame, d);
+    };
+    h.frame(50000, 41001);
+    h.frame(50001, 41002); // nobody's: kept a moment, undecoded
+    assert.equal(decoded, 1);
+    h.capture.claimPair(a, 50001, 41002);
+    assert.deepEqual(a.got.at(-1), [50001, 41002], 'decoded when its claim came');
   });
 });
