@@ -41,7 +41,7 @@ async function answer(q: Question): Promise<unknown> {
       return parts.engine.openFds?.() ?? 0;
     case 'loopback-capture': {
       const loopback = parts.sessionDeps.capture?.loopback;
-      return loopback ? { subscribers: loopback.subscribers, opened: loopback.opened, open: loopback.open } : null;
+      return loopback ? { subscribers: loopback.subscribers, opened: loopback.opened, open: loopback.open, filterPorts: loopback.filterPorts } : null;
     }
   }
 }

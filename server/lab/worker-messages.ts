@@ -85,5 +85,6 @@ export type FromWorker =
   | { t: 'closed' };
 
 export type SyscallClock = { ns: number; calls: number };
-export type LoopbackCaptureStats = { subscribers: number; opened: number; open: boolean };
+/** `filterPorts`: the ports its kernel filter reads (its slice of the range and the claimed ports outside it). */
+export type LoopbackCaptureStats = { subscribers: number; opened: number; open: boolean; filterPorts: number[] };
 export type { HelperStats };

@@ -7,6 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config.ts';
+import { ephemeralRangeAvoiding, systemEphemeralRange } from '../engines/ephemeral-range.ts';
 import { selectEngine } from '../engines/select.ts';
 import type { Engine } from '../engines/types.ts';
 import { chooseKernelReader, type KernelViewSource } from '../kernel/index.ts';
@@ -16,7 +17,7 @@ import { LabHub, type HubOptions } from '../lab/hub.ts';
 import { WorkerPool, type PoolSandbox } from '../lab/worker-pool.ts';
 import type { FdShare } from '../lab/worker-messages.ts';
 import { LabPolicy } from '../lab/policy.ts';
-import { PortPicker } from '../lab/port-picker.ts';
+import { PortPicker, workerSlice } from '../lab/port-picker.ts';
 import type { SessionDeps } from '../lab/session.ts';
 import { sharedProcRead } from '../lab/shared-read.ts';
 import { labPrograms } from '../programs.ts';
@@ -106,11 +107,11 @@ const CAPTURE_BYTES = 8 * 1024 * 1024;
  * sockets (root or CAP_NET_RAW), and the sandbox links wherever sandbox networks run (no privilege
  * needed inside them). Each lab worker has its own: its sessions' claims are in that thread.
  */
-function captureSupport(config: Config, sandbox: boolean): CaptureSupport | undefined {
+function captureSupport(config: Config, sandbox: boolean, slice: readonly [number, number] | null): CaptureSupport | undefined {
   if (config.capturePackets === 0) return undefined;
   const unavailable = probeCapture('lo');
   return {
-    loopback: unavailable ? null : new LoopbackCapture({ ports: config.labPorts, snaplen: DEFAULT_SNAPLEN }),
+    loopback: unavailable ? null : new LoopbackCapture({ ports: config.labPorts, slice, snaplen: DEFAULT_SNAPLEN }),
     loopbackUnavailable: unavailable,
     sandbox,
     cap: { frames: config.capturePackets, bytes: CAPTURE_BYTES },
@@ -120,7 +121,10 @@ function captureSupport(config: Config, sandbox: boolean): CaptureSupport | unde
 
 /** `lan`: the class's LAN address, which lab sockets may use too. */
 export async function createLabParts(config: Config, lan: string | null, fd: FdShare): Promise<LabParts> {
-  const { engine, fallbackReason } = await selectEngine(config.engine, { maxFds: fd.budget });
+  const { engine, fallbackReason } = await selectEngine(config.engine, {
+    maxFds: fd.budget,
+    ephemeralPorts: ephemeralRangeAvoiding(config.labPorts, systemEphemeralRange()),
+  });
   const fdCount = new SharedFdCount(fd.buffer, fd.slot, () => engine.openFds());
   const kernel = chooseKernelReader(config.kernelView, engine.sockDiag);
   const { sandbox, support: sandboxSupport } = await startSandbox(config);
@@ -139,11 +143,13 @@ export async function createLabParts(config: Config, lan: string | null, fd: FdS
       idleSeconds: config.idleSeconds,
     },
   });
-  const capture = captureSupport(config, sandboxSupport.supported);
+  // A worker's own part of the port range (slot 2 is worker 0); the main thread keeps the whole range.
+  const slice = fd.slot >= 2 ? workerSlice(config.labPorts, fd.slot - 2, config.workers) : null;
+  const capture = captureSupport(config, sandboxSupport.supported, slice);
   const sessionDeps: SessionDeps = {
     engine,
     policy,
-    ports: new PortPicker(config.labPorts, fd.portCursor),
+    ports: new PortPicker(config.labPorts, fd.portCursor, slice),
     // /proc/net is the whole machine's table whatever the query, so sessions asking at once share
     // one read; sock_diag lookups are each session's own and cheap, so they are not shared.
     readKernel: kernel.reader.source === 'proc' ? sharedProcRead(kernel.reader) : kernel.reader.read,

@@ -147,6 +147,32 @@ describe('packets on the loopback lab', { skip }, () => {
     assert.equal(server.capture?.loopback?.opened, 0, 'the main thread (no browser session) opened none');
   });
 
+  it("across workers: each reads its own half of the range, and a connect to the other's listener is seen by both sessions", T, async () => {
+    if (server.pool.size < 2) return; // one worker here: nothing is split
+    const captures = (await server.pool.loopbackCaptures()).filter((c) => c !== null && c.subscribers > 0);
+    assert.equal(captures.length, 2, 'a and b are on different workers (the least-loaded one takes each new session)');
+    const half = (PORTS[1] - PORTS[0] + 1) / captures.length;
+    for (const c of captures) assert.ok(c!.filterPorts.length < half + 10, `a worker's filter reads ${c!.filterPorts.length} ports, not its half`);
+    const srv = await ok(a.client.call('socket', { type: 'tcp', actor: 'server' }));
+    const { port } = await ok(a.client.call('bind', { sock: srv.sock, address: '127.0.0.1', port: 0 }));
+    await ok(a.client.call('listen', { sock: srv.sock }));
+    const cli = await ok(b.client.call('socket', { type: 'tcp', actor: 'client' }));
+    const connected = await ok(b.client.call('connect', { sock: cli.sock, address: '127.0.0.1', port }, 'cross-connect'));
+    await waitUntil(() => packets(b).filter((p) => p.cause === 'cross-connect').length >= 3, 3000, "b's handshake");
+    assert.deepEqual(
+      packets(b)
+        .filter((p) => p.cause === 'cross-connect')
+        .map((p) => flagsOf(p.summary)),
+      ['SYN', 'SYN, ACK', 'ACK'],
+    );
+    const seenByA = (p: PacketEvent) => p.summary.includes(`127.0.0.1:${connected.local.port} → 127.0.0.1:${port} [SYN]`);
+    await waitUntil(() => packets(a).some(seenByA), 3000, "the SYN at a's listener");
+    const both = (await server.pool.loopbackCaptures()).filter((c) => c?.filterPorts.includes(port));
+    assert.equal(both.length, 2, "the listener's port is read by its own worker and by the connecting one");
+    await ok(b.client.call('close', { sock: cli.sock }));
+    await ok(a.client.call('close', { sock: srv.sock }));
+  });
+
   it('a watcher gets the packet events too', T, async () => {
     const w = await connect(server, { watch: a.hello.watchToken! });
     try {

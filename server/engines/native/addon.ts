@@ -53,6 +53,8 @@ export interface NativeAddon {
   setsockoptNamed(fd: number, option: string, a: number, b: number): void;
   /** getsockopt() by name: an int (SO_RCVTIMEO in ms), or {onoff, linger} for SO_LINGER. */
   getsockoptNamed(fd: number, option: string): number | { onoff: number; linger: number };
+  /** IP_LOCAL_PORT_RANGE: where the kernel may choose this socket's implicit port; 0 if the kernel lacks it (< 6.3). */
+  setEphemeralRange(fd: number, lo: number, hi: number): number;
   inode(fd: number): number;
   /** ioctl(FIONREAD): bytes waiting; for UDP, the size of the next datagram. */
   readable(fd: number): number;

@@ -110,10 +110,38 @@ static napi_value js_getsockopt_named(napi_env env, napi_callback_info info) {
   return int_value(env, n);
 }
 
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51 /* Linux 6.3; older headers lack it */
+#endif
+
+/*
+ * setEphemeralRange(fd, lo, hi) -> 1 or 0: the ports the kernel may choose for this socket's implicit
+ * bind (a TCP connect), narrowed to lo-hi (IP_LOCAL_PORT_RANGE, intersected with the system's range).
+ * The lab uses it to keep the kernel's own choices out of the lab's range: a client's port left in
+ * TIME_WAIT there would make a later bind() inside the range fail with EADDRINUSE. 0 when the
+ * kernel is older than 6.3 and does not know the option (nothing else changes).
+ */
+static napi_value js_set_ephemeral_range(napi_env env, napi_callback_info info) {
+  Lab *lab = lab_of(env);
+  napi_value argv[3];
+  int fd;
+  int64_t lo, hi;
+  if (!get_args(env, info, 3, argv) || !get_fd(env, lab, argv[0], &fd)) return NULL;
+  if (!get_integer(env, argv[1], "lo", 1, 65535, &lo) || !get_integer(env, argv[2], "hi", 1, 65535, &hi)) return NULL;
+  if (lo > hi) return throw_range(env, "lo must not be above hi");
+  uint32_t range = (uint32_t)lo | ((uint32_t)hi << 16);
+  if (setsockopt(fd, IPPROTO_IP, IP_LOCAL_PORT_RANGE, &range, sizeof range) < 0) {
+    if (errno == ENOPROTOOPT) return int_value(env, 0);
+    return throw_errno(env, errno, "setsockopt");
+  }
+  return int_value(env, 1);
+}
+
 void register_sockopt(napi_env env, napi_value exports) {
   napi_property_descriptor functions[] = {
       {"setsockoptNamed", NULL, js_setsockopt_named, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getsockoptNamed", NULL, js_getsockopt_named, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setEphemeralRange", NULL, js_set_ephemeral_range, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }
