@@ -121,6 +121,7 @@ describe('one class chat for a class on two instances; the instructor\'s instanc
     teacher.send({ type: 'instructor', key: KEY });
     const first = await teacher.next('dashboard');
     const chatOnA = { address: '127.0.0.1', port: CHAT_A };
+    assert.equal(b.code, a.code, 'both instances serve the one class');
     assert.deepEqual(first.class.chat, chatOnA, 'the chat runs on A, the first instance');
     // Each instance tells its own students that one address.
     const ada = await join(toB, 'Ada');
