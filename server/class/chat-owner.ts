@@ -3,8 +3,8 @@
  * real TCP server (class-chat.ts) on one instance: the one holding the class's `chat` lease on the
  * bus (Redis `SET … PX`, renewed every second by its holder, class-bus.ts). The lease carries the
  * chat's address and port, so every other instance reads where it is and shows that one address.
- * When the holder dies its lease runs out within LEASE_MS and the next instance to ask takes it
- * and starts the chat itself (at its own address: the learners' pages are told the new one).
+ * When the holder dies its lease runs out within LEASE_MS and the next instance to find it free
+ * twice in a row (a second apart) takes it and starts the chat itself (at its own address: the learners' pages are told the new one).
  *
  * With the bus in-process (no `--redis`) this instance is the whole class and starts the chat at
  * once, as before. While Redis is down the holder keeps its chat running and the others keep the
@@ -44,6 +44,8 @@ export class ChatOwner {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** The lease was free at the last look: it is taken only when seen free twice (see step). */
+  private sawFree = false;
 
   constructor(
     private readonly bus: ClassBus,
@@ -63,6 +65,8 @@ export class ChatOwner {
       this.mine = await this.startChat();
       return this.set(this.mine && { address: this.mine.address, port: this.mine.port });
     }
+    // At start a free lease is taken at once (the first instance's banner shows the chat).
+    this.sawFree = true;
     await this.tick();
     this.timer = setInterval(() => void this.tick(), RENEW_MS);
     this.timer.unref();
@@ -87,10 +91,22 @@ export class ChatOwner {
       this.mine = null;
       this.set(null);
     }
+    const holder = await this.bus.holder(LEASE);
+    if (holder) {
+      this.sawFree = false;
+      return this.set(parseAddress(holder.value));
+    }
+    // Free, or Redis down. Taken only when it was free a second ago too: after a Redis restart
+    // (which forgets the lease) the holder, renewing every second, gets it back before anyone else
+    // starts a second chat and makes it move.
+    if (!this.bus.up || !this.sawFree) {
+      this.sawFree = this.bus.up;
+      return;
+    }
+    this.sawFree = false;
     const taken = await this.bus.hold(LEASE, '', LEASE_MS);
-    if (taken === null) return; // Redis down: keep the address last read
     if (taken) return this.startHere();
-    this.set(parseAddress((await this.bus.holder(LEASE))?.value));
+    if (taken === false) this.set(parseAddress((await this.bus.holder(LEASE))?.value));
   }
 
   private async startHere(): Promise<void> {
