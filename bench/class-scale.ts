@@ -12,7 +12,11 @@
  * - errors (any `error` a learner or the instructor got, failed joins) and RSS per instance.
  * Targets (issue 21): cross-instance event p99 ≤ 50 ms beyond the dashboard cadence; no instance
  * above 1 GiB RSS; 0 errors. Needs redis-server. Figures, not a test: a loaded machine moves them.
- *   node --import tsx bench/class-scale.ts [--learners 600] [--calls 150]
+ * The class is kept in SQLite files by default; `--class-data postgres://…` keeps both layouts'
+ * classes in that PostgreSQL database (each run starts a new class there: `--new-class`), and
+ * `--class-data postgres` starts a throwaway cluster for the run (Debian's `postgresql` binaries,
+ * as tests/helpers/postgres.ts does). The store used is printed with each layout.
+ *   node --import tsx bench/class-scale.ts [--learners 600] [--calls 150] [--class-data sqlite|postgres|postgres://…]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,8 +28,16 @@ import WebSocket from 'ws';
 import { LESSON_SLUGS } from '../content/lessons.ts';
 import { LeanClient } from './lib/lean-client.ts';
 import { machineLine, startBenchServer, summary, verdict, type BenchServer } from './lib/server-process.ts';
+import { startPostgres } from '../tests/helpers/postgres.ts';
 
-const { values } = parseArgs({ options: { learners: { type: 'string', default: '600' }, calls: { type: 'string', default: '150' } } });
+const { values } = parseArgs({
+  options: { learners: { type: 'string', default: '600' }, calls: { type: 'string', default: '150' }, 'class-data': { type: 'string', default: 'sqlite' } },
+});
+const CLASS_DATA = values['class-data'];
+if (!['sqlite', 'postgres'].includes(CLASS_DATA) && !/^postgres(ql)?:\/\//i.test(CLASS_DATA)) {
+  console.error(`--class-data: sqlite, postgres (a throwaway cluster) or a postgres:// URL; not ${CLASS_DATA}`);
+  process.exit(2);
+}
 const LEARNERS = Number(values.learners);
 /** Lab calls measured for the feed, paced under the feed's 20 successful calls a second. */
 const CALLS = Number(values.calls);
@@ -94,10 +106,19 @@ interface Layout {
   a: BenchServer;
   servers: BenchServer[];
   redisUrl?: string;
+  /** Where the class is kept, as printed (a PostgreSQL URL without its password). */
+  store: string;
+}
+
+/** A PostgreSQL URL fit to print: the password hidden. */
+function shown(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }
 
 async function run(layout: Layout, code: string): Promise<void> {
-  console.log(`\n== ${layout.name}: ${LEARNERS} learners`);
+  console.log(`\n== ${layout.name}: ${LEARNERS} learners; class store: ${layout.store}`);
   const teacher = new Peer(layout.dashboard.port, '127.0.0.1');
   await teacher.opened();
   teacher.send({ type: 'instructor', key: KEY });
@@ -208,22 +229,34 @@ try {
   console.log(machineLine());
   const redis = await startRedis(dir);
   cleanup.unshift(() => void redis.proc.kill('SIGKILL'));
-  const args = (file: string, chatPort: number) => ['--class', '--lab-only', '--quiet', '--class-data', path.join(dir, file), '--instructor-key', KEY, '--class-chat-port', String(chatPort)];
-  // Two instances, one class: A makes it, B picks it up from the same file.
-  const a = await startBenchServer([...args('two.sqlite', 41990), '--redis', redis.url], env);
+  // Where each layout's class is kept: a SQLite file of its own, or a PostgreSQL database.
+  let classData: (name: 'two' | 'one') => Promise<string>;
+  if (CLASS_DATA === 'sqlite') classData = async (name) => path.join(dir, `${name}.sqlite`);
+  else if (CLASS_DATA === 'postgres') {
+    const pg = await startPostgres();
+    cleanup.splice(cleanup.length - 1, 0, () => pg.close());
+    classData = (name) => pg.createDatabase(`scale_${name}`);
+  } else classData = async () => CLASS_DATA;
+  const storeOf = (data: string) => (data.includes('://') ? `PostgreSQL ${shown(data)}` : `SQLite ${data}`);
+  // A fresh class each time (a given PostgreSQL database may hold one from an earlier run).
+  const args = (data: string, chatPort: number, fresh: boolean) => ['--class', '--lab-only', '--quiet', '--class-data', data, '--instructor-key', KEY, '--class-chat-port', String(chatPort), ...(fresh ? ['--new-class'] : [])];
+  // Two instances, one class: A makes it, B picks it up from the same store.
+  const two = await classData('two');
+  const a = await startBenchServer([...args(two, 41990, true), '--redis', redis.url], env);
   cleanup.unshift(() => a.stop());
-  const b = await startBenchServer([...args('two.sqlite', 41995), '--redis', redis.url], env);
-  cleanup.unshift(() => b.stop());
   const code = (await a.waitForOutput(/code=([2-9A-Z]{6})/))[1];
-  await run({ name: 'two instances', instanceOf: (i) => (i % 2 ? b : a), dashboard: b, a, servers: [a, b], redisUrl: redis.url }, code);
+  const b = await startBenchServer([...args(two, 41995, false), '--redis', redis.url], env);
+  cleanup.unshift(() => b.stop());
+  await run({ name: 'two instances', instanceOf: (i) => (i % 2 ? b : a), dashboard: b, a, servers: [a, b], redisUrl: redis.url, store: storeOf(two) }, code);
   await b.stop();
   await a.stop();
   cleanup.splice(0, 2);
 
-  const one = await startBenchServer(args('one.sqlite', 41990), env);
+  const oneData = await classData('one');
+  const one = await startBenchServer(args(oneData, 41990, true), env);
   cleanup.unshift(() => one.stop());
   const code1 = (await one.waitForOutput(/code=([2-9A-Z]{6})/))[1];
-  await run({ name: 'one instance', instanceOf: () => one, dashboard: one, a: one, servers: [one] }, code1);
+  await run({ name: 'one instance', instanceOf: () => one, dashboard: one, a: one, servers: [one], store: storeOf(oneData) }, code1);
   console.log(machineLine());
 } finally {
   for (const c of cleanup) await c();

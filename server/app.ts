@@ -13,6 +13,7 @@ import type { Engine } from './engines/types.ts';
 import type { KernelViewSource } from './kernel/index.ts';
 import { OriginCheck } from './front/origin.ts';
 import { Readiness } from './front/readiness.ts';
+import { TrustedProxies } from './front/client-address.ts';
 import { createFrontServer } from './front/routes.ts';
 import { createSite } from './front/site.ts';
 import { UpgradeGuard } from './front/upgrade-guard.ts';
@@ -79,7 +80,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     (from, to) => engine.isConnection(from, to) || lab.pool.isConnection(from, to),
     (address) => policy.allows(address),
   );
-  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev, readiness });
+  const proxies = new TrustedProxies(config.trustProxy);
+  const server = createFrontServer({ site, guard, lab: lab.hub, classroom: () => classroom?.hub ?? null, dev: config.dev, readiness, proxies });
   readiness.up('site');
   readiness.up('lab');
 

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import ipaddr from 'ipaddr.js';
+import { parseCidr } from './front/client-address.ts';
 import { z } from 'zod';
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
@@ -33,6 +34,16 @@ const addressList = z
       ),
     ),
   );
+
+/** An address or a CIDR range, as --trust-proxy takes them (server/front/client-address.ts). */
+function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
@@ -145,6 +156,15 @@ export const ConfigSchema = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
     .optional()
     .register(settingInfo, { help: 'with --class: Redis for live class events between instances serving one class (docs/hosting.md, "Many instances")' }),
+  trustProxy: z
+    .string()
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((c) => isCidr(c), 'must be an address or a CIDR range like 127.0.0.1/32 or 10.0.0.0/8')))
+    .default([])
+    .register(settingInfo, {
+      help: 'comma-separated proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client, for the per-address limits behind a reverse proxy (docs/hosting.md)',
+      defaultText: 'none',
+    }),
   labOnly: onOff({ help: 'serve only /lab, without the Next.js site (tests and benchmarks)' }),
   quiet: onOff({ help: 'print only errors (and warnings about old variable names)' }),
 });

@@ -36,6 +36,16 @@ export interface ClassBus {
   wrongCode(address: string): Promise<number | null>;
   /** The count in the current window and the one before, without adding one. */
   wrongCodes(address: string): Promise<number | null>;
+  /**
+   * Takes the class-wide lease `name` for this instance, or keeps it if it already holds it, for
+   * `ttlMs` from now, with `value` beside it: true when this instance holds it now, false when
+   * another does, null when there is nobody to ask (in-process, or Redis is down).
+   */
+  hold(name: string, value: string, ttlMs: number): Promise<boolean | null>;
+  /** Who holds the lease `name` and its value; null when nobody does (or Redis is down). */
+  holder(name: string): Promise<{ instance: string; value: string } | null>;
+  /** Gives the lease `name` up, if this instance holds it (another may take it at once). */
+  release(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,8 +67,31 @@ export class LocalBus implements ClassBus {
   async wrongCodes(): Promise<number | null> {
     return null;
   }
+  async hold(): Promise<boolean | null> {
+    return null;
+  }
+  async holder(): Promise<{ instance: string; value: string } | null> {
+    return null;
+  }
+  async release(): Promise<void> {}
   async close(): Promise<void> {}
 }
+
+/**
+ * Takes a lease that is free or already this instance's (KEYS[1]; ARGV: instance, value, ttl ms),
+ * in one step so two instances cannot both take it. Stored as "<instance> <value>".
+ */
+const HOLD_SCRIPT = `local v = redis.call('get', KEYS[1])
+if (not v) or string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then
+  redis.call('set', KEYS[1], ARGV[1] .. ' ' .. ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
+/** Deletes a lease only if this instance (ARGV[1]) holds it. */
+const RELEASE_SCRIPT = `local v = redis.call('get', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ' ' then return redis.call('del', KEYS[1]) end
+return 0`;
 
 /** The window the shared wrong-code count runs over. */
 export const WRONG_CODE_WINDOW_MS = 60_000;
@@ -167,6 +200,31 @@ export class RedisBus implements ClassBus {
     } catch {
       return null;
     }
+  }
+
+  async hold(name: string, value: string, ttlMs: number): Promise<boolean | null> {
+    if (this.pub.status !== 'ready') return null;
+    try {
+      return (await this.pub.eval(HOLD_SCRIPT, 1, `${this.prefix}lease:${name}`, this.instance, value, String(ttlMs))) === 1;
+    } catch {
+      return null;
+    }
+  }
+
+  async holder(name: string): Promise<{ instance: string; value: string } | null> {
+    if (this.pub.status !== 'ready') return null;
+    try {
+      const v = await this.pub.get(`${this.prefix}lease:${name}`);
+      const space = v?.indexOf(' ') ?? -1;
+      return v && space > 0 ? { instance: v.slice(0, space), value: v.slice(space + 1) } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async release(name: string): Promise<void> {
+    if (this.pub.status !== 'ready') return;
+    await this.pub.eval(RELEASE_SCRIPT, 1, `${this.prefix}lease:${name}`, this.instance).catch(() => {});
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * student tag on lab sessions, and the end of the class. The parts with a job of their own are
  * beside it: the roster and progress (class-roster.ts), the WebSocket (class-socket.ts), the
  * dashboards (class-dashboard.ts), the CSV summary over HTTP (summary-http.ts) and the class chat
- * server (class-chat.ts).
+ * server (class-chat.ts; one for the class across instances, chat-owner.ts).
  * Students only ever get their own data and the class-wide pushes; the join code and the dashboard
  * go to the instructor only, after the key. docs/protocol.md lists what is enforced.
  *
@@ -23,12 +23,13 @@ import { qrSvg } from './qr.ts';
 import type { ClassClientMessage, ClassInfo, LessonProgressReport, PublicClassInfo } from '../protocol/class.ts';
 import type { Step } from '../protocol/index.ts';
 import type { LabHub, LiveSession, SessionHandle } from '../lab/hub.ts';
-import type { LabSession, SessionDeps } from '../lab/session.ts';
+import type { SessionDeps } from '../lab/session.ts';
 import { classBusId, LocalBus, type ClassBus } from './class-bus.ts';
 import type { ClassEvent } from './class-events.ts';
 import { RemoteSession } from './remote-session.ts';
 import { sameSecret } from './class-codes.ts';
 import { startClassChat } from './class-chat.ts';
+import { ChatOwner, type ChatAddress } from './chat-owner.ts';
 import { ClassDashboards } from './class-dashboard.ts';
 import { ClassFeed } from './class-feed.ts';
 import { ClassRoster } from './class-roster.ts';
@@ -62,6 +63,11 @@ export interface ClassHubOptions {
   studentsPerAddress: number;
   /** Where the other instances serving this class are told what changed (default: none). */
   bus?: ClassBus;
+  /**
+   * The class chat started, moved (to another instance, or here) or stopped: lab sockets here may
+   * reach exactly that address and port, wherever it is.
+   */
+  chatMoved?: (chat: ChatAddress | null) => void;
 }
 
 /** A short text for one lab call, for the instructor's feed. */
@@ -90,7 +96,8 @@ export class ClassHub {
   /** Student id → the watch token of the lab session they share with the instructor. */
   private readonly sharedLabs = new Map<number, string>();
   private qrSvg = '';
-  private chatSession: LabSession | null = null;
+  /** The class chat: started here, or found on the instance that holds it. */
+  private readonly chatOwner: ChatOwner;
   private closed = false;
   private readonly bus: ClassBus;
   /** Who is online on each other instance, and when it last said so. */
@@ -99,7 +106,6 @@ export class ClassHub {
   private remotePresented: RemoteSession | null = null;
   /** Stops publishing the presented session's events (it is presented from this instance). */
   private stopPublishing: (() => void) | null = null;
-  chat: { address: string; port: number } | null = null;
 
   /** The class as the store holds it; rejects when none was started there (open-class.ts does that). */
   static async create(opts: ClassHubOptions): Promise<ClassHub> {
@@ -152,6 +158,20 @@ export class ClassHub {
       setInterval(() => this.limits.sweep(), SWEEP_MS),
     );
     for (const t of this.timers) t.unref();
+    this.chatOwner = new ChatOwner(this.bus, () => startClassChat(opts.sessionDeps, opts.chatAddress, opts.chatPort), (chat) => {
+      opts.chatMoved?.(chat);
+      this.dashboards.push();
+    });
+  }
+
+  /** The class chat, wherever it runs; null when there is none. */
+  get chat(): ChatAddress | null {
+    return this.chatOwner.chat;
+  }
+
+  /** True when the class chat's server runs on this instance. */
+  get chatHere(): boolean {
+    return this.chatOwner.owned;
   }
 
   /**
@@ -171,11 +191,7 @@ export class ClassHub {
     });
     this.bus.publish({ type: 'hello' });
     if (this.settings.endedAt !== null) return;
-    const chat = await startClassChat(this.opts.sessionDeps, this.opts.chatAddress, this.opts.chatPort);
-    if (chat) {
-      this.chatSession = chat.session;
-      this.chat = { address: chat.address, port: chat.port };
-    }
+    await this.chatOwner.start();
   }
 
   /** The whole class, for the instructor and the terminal banner. */
@@ -572,9 +588,7 @@ export class ClassHub {
     this.sockets.toStudents({ type: 'class-ended', message: 'Your instructor ended the class. Thank you for taking part!' });
     this.sockets.closeStudents(1000, 'the class has ended');
     this.opts.lab.endSessions((s) => s.label.studentId !== undefined, 'The class has ended.');
-    this.chatSession?.end('ended', 'The class has ended.');
-    this.chatSession = null;
-    this.chat = null;
+    await this.chatOwner.stop('ended', 'The class has ended.');
     this.dashboards.push();
   }
 
@@ -584,8 +598,9 @@ export class ClassHub {
     for (const t of this.timers) clearInterval(t);
     this.stopPublishing?.();
     this.remotePresented?.end('The server is stopping.');
+    // Before the bus closes: the lease is given up, so another instance takes the chat at once.
+    await this.chatOwner.stop('shutdown', 'The server is stopping.');
     await this.bus.close();
-    this.chatSession?.end('shutdown', 'The server is stopping.');
     this.sockets.close();
     await this.roster.close();
     await this.opts.store.close();

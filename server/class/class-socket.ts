@@ -14,6 +14,7 @@ import {
   type ClassServerMessage,
   type PublicClassInfo,
 } from '../protocol/class.ts';
+import { clientAddress } from '../front/client-address.ts';
 import { TokenBucket, addressKey, type AddressLimits } from './limits.ts';
 
 const MAX_FRAME = 64 * 1024;
@@ -63,7 +64,7 @@ export class ClassSockets {
 
   /** The upgrade was admitted already: server/front/upgrade-guard.ts checks host, origin and peer for /lab and /class alike. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.socket.remoteAddress ?? 'unknown'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, clientAddress(req) ?? 'unknown'));
   }
 
   send(conn: ClassConn, msg: ClassServerMessage): void {

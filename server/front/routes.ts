@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { rememberClient, type TrustedProxies } from './client-address.ts';
 import type { Readiness } from './readiness.ts';
 import type { Site } from './site.ts';
 import type { UpgradeGuard } from './upgrade-guard.ts';
@@ -23,6 +24,8 @@ export interface Routes {
   /** Dev mode: Next's hot reload gets the upgrades that are not ours. */
   dev: boolean;
   readiness: Readiness;
+  /** Proxies whose X-Forwarded-For names the client (--trust-proxy), for the per-address limits. */
+  proxies: TrustedProxies;
 }
 
 export function createFrontServer(routes: Routes): http.Server {
@@ -36,6 +39,7 @@ export function createFrontServer(routes: Routes): http.Server {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const classroom = routes.classroom();
     if (pathname === '/lab' || (pathname === '/class' && classroom)) {
+      rememberClient(req, routes.proxies.clientOf(req));
       // One admission check for /lab and /class: this server's own hosts and origins, not a lab
       // socket (asked of the lab workers, so it may finish in a later turn).
       void routes.guard.admit(req, socket).then((admitted) => {

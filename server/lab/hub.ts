@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, type CommandId, type ServerEvent, type ServerMessage, type SessionEndReason, type Step } from '../protocol/index.ts';
+import { clientAddress } from '../front/client-address.ts';
 import { transportOf } from '../front/ws-transport.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import type { LabPolicy } from './policy.ts';
@@ -184,7 +185,7 @@ export class LabHub {
     const url = new URL(req.url ?? '/', 'http://lab.invalid');
     const watch = url.searchParams.get('watch');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const client = clientKey(req.socket.remoteAddress);
+      const client = clientKey(clientAddress(req));
       if (watch !== null) this.attachViewer(ws, watch, client);
       else this.openSession(ws, client, url);
     });

@@ -75,6 +75,9 @@ function onMessage(m: ToWorker): void {
       return sessions.unwatch(m.key, m.conn);
     case 'end':
       return sessions.end(m.keys, m.reason, m.message);
+    case 'class-chat':
+      parts.policy.classChat = m.chat;
+      return;
     case 'site-port':
       parts.policy.sitePort = m.port;
       return;

@@ -50,6 +50,8 @@ export type ToWorker =
   | { t: 'unwatch'; key: number; conn: number }
   | { t: 'end'; keys: number[]; reason: SessionEndReason; message: string }
   | { t: 'site-port'; port: number }
+  /** The class chat's address (on whichever instance runs it), which lab sockets may reach. */
+  | { t: 'class-chat'; chat: { address: string; port: number } | null }
   | { t: 'ask'; id: number; q: Question }
   /** End every session and release everything (process shutdown); the worker answers `closed`. */
   | { t: 'shutdown' }

@@ -131,6 +131,7 @@ export class WorkerPool {
   kernelView!: 'netlink' | 'proc';
   private listener: PoolListener | null = null;
   private sitePort: number | null = null;
+  private classChat: { address: string; port: number } | null = null;
   private closing = false;
 
   private constructor(private readonly opts: PoolOptions) {}
@@ -179,6 +180,7 @@ export class WorkerPool {
     });
     this.workers[index] = worker;
     if (this.sitePort !== null) worker.post({ t: 'site-port', port: this.sitePort });
+    if (this.classChat !== null) worker.post({ t: 'class-chat', chat: this.classChat });
     return worker;
   }
 
@@ -199,6 +201,12 @@ export class WorkerPool {
     let best: LabWorker | null = null;
     for (const w of this.workers) if (!w.dead && (best === null || w.load < best.load)) best = w;
     return best ?? this.workers[0]!;
+  }
+
+  /** The class chat's address, for every worker's connect rules (LabPolicy.classChat). */
+  setClassChat(chat: { address: string; port: number } | null): void {
+    this.classChat = chat;
+    for (const w of this.workers) w.post({ t: 'class-chat', chat });
   }
 
   setSitePort(port: number): void {

@@ -48,6 +48,11 @@ export async function createClassroom(store: ClassStore, config: Config, o: { ro
     allowedOrigins: config.allowedOrigins,
     studentsPerAddress: config.classStudentsPerAddress,
     bus: createClassBus(config.redis),
+    // The one class chat may run on another instance: every thread's lab sockets may reach it.
+    chatMoved: (chat) => {
+      o.lab.policy.classChat = chat;
+      o.lab.pool.setClassChat(chat);
+    },
   });
   return { hub, resumed, instructorUrl: `${o.url}/class/instructor#key=${settings.instructorKey}`, studentUrl, dataFile };
 }

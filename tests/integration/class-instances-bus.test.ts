@@ -61,6 +61,26 @@ describe('the Redis class bus', { skip: needs('redisServer'), timeout: 60_000 },
     assert.equal(await b.b.wrongCodes('10.0.0.2'), 0);
   });
 
+  it('gives a lease to one instance at a time: renewed by its holder, free when released or run out', async () => {
+    const a = await bus('c5');
+    const b = await bus('c5');
+    assert.equal(await a.b.hold('chat', '', 400), true, 'free: taken');
+    assert.equal(await b.b.hold('chat', 'mine', 400), false, 'held by a: refused');
+    assert.equal(await a.b.hold('chat', '{"address":"127.0.0.1","port":41001}', 400), true, 'a renews it with its value');
+    assert.deepEqual(await b.b.holder('chat'), { instance: a.b.instance, value: '{"address":"127.0.0.1","port":41001}' });
+    await b.b.release('chat');
+    assert.equal((await b.b.holder('chat'))?.instance, a.b.instance, 'only the holder can give it up');
+    await a.b.release('chat');
+    assert.equal(await b.b.holder('chat'), null);
+    assert.equal(await b.b.hold('chat', 'b', 300), true, 'released: the next one takes it');
+    // b stops renewing (as if killed): the lease runs out by itself and a takes it.
+    assert.equal(await a.b.hold('chat', 'a', 300), false);
+    await waitUntil(async () => (await a.b.hold('chat', 'a', 300)) === true, 3000, 'the lease to run out');
+    assert.deepEqual(await b.b.holder('chat'), { instance: a.b.instance, value: 'a' });
+    const other = await bus('c6');
+    assert.equal(await other.b.hold('chat', 'x', 300), true, 'another class has its own lease');
+  });
+
   it('reports Redis down and up again, and delivers again after the restart by itself', async () => {
     const a = await bus('c4');
     const b = await bus('c4');

@@ -8,11 +8,9 @@
  * SQLite file both instances open, and in PostgreSQL (where its server binaries are installed).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Step } from '../../server/protocol/index.ts';
@@ -23,56 +21,9 @@ import { freePort } from '../helpers/free-port.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startNginx, type TestNginx } from '../helpers/nginx.ts';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
-import { ClassPeer, openPeer } from './class.shared.ts';
+import { boot, KEY, procs, routeTo, viaProxy, type Instance } from './class-instances.shared.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const KEY = 'instances_key_0123456789';
 const [LESSON_1, LESSON_2, LESSON_3] = LESSON_SLUGS;
-
-interface Instance {
-  name: string;
-  port: number;
-  proc: ChildProcess;
-  code: string;
-  exited: Promise<void>;
-}
-
-const procs = new Set<ChildProcess>();
-
-/** `npm start -- --class --redis …` on a fixed port (nginx is told it up front). */
-function boot(name: string, port: number, o: { dataFile: string; chatPort: number; redis: string; proxyOrigin: string }): Promise<Instance> {
-  const args = ['--import', 'tsx', 'server/index.ts', '--class', '--lab-only', '--port', String(port), '--class-data', o.dataFile, '--class-chat-port', String(o.chatPort)];
-  args.push('--redis', o.redis, '--instructor-key', KEY, '--allowed-origins', o.proxyOrigin, '--class-students-per-address', '1000');
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(proc);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const code = /code=([2-9A-Z]{6})/.exec(out)?.[1];
-      if (/running at/.test(out) && code) resolve({ name, port, proc, code, exited });
-    });
-    void exited.then(() => reject(new Error(`instance ${name} exited: ${out}`)));
-  });
-}
-
-/** A cookie value nginx routes to the instance on `port` (nginx says where it sent a request). */
-async function routeTo(nginx: TestNginx, port: number): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const cookie = `socketlab_route=r${i}`;
-    const res = await fetch(`${nginx.url}/`, { headers: { cookie } });
-    await res.arrayBuffer();
-    if (res.headers.get('x-socketlab-upstream') === `127.0.0.1:${port}`) return cookie;
-  }
-  throw new Error(`no route to ${port} found`);
-}
-
-/** A /class connection through the proxy, routed by its cookie. */
-async function viaProxy(nginx: TestNginx, cookie: string): Promise<ClassPeer> {
-  return openPeer(nginx.port, { cookie });
-}
 
 const lesson = (read: boolean) => ({ read, quiz: null });
 

@@ -27,6 +27,23 @@ function refused(f: () => unknown, code: string): string {
   assert.fail(`expected ${code}, but the call was allowed`);
 }
 
+describe('LabPolicy and the class chat on another instance', () => {
+  test('lab sockets reach exactly the chat\'s address and port, nothing else there, and never bind to it', () => {
+    const p = policy([LAN]);
+    const other = '10.0.0.12';
+    refused(() => p.checkDestination(other, 41875), 'E_POLICY');
+    p.classChat = { address: other, port: 41875 };
+    assert.equal(p.checkDestination(other, 41875), other);
+    assert.equal(p.checkDestination(`::ffff:${other}`, 41875), other, 'IPv4-mapped is the same address');
+    refused(() => p.checkDestination(other, 41876), 'E_POLICY');
+    refused(() => p.checkDestination(other, 22), 'E_POLICY');
+    refused(() => p.checkBind(other, 41875), 'E_POLICY');
+    refused(() => p.checkDestination('not an address', 41875), 'E_BAD_REQUEST');
+    p.classChat = null;
+    refused(() => p.checkDestination(other, 41875), 'E_POLICY');
+  });
+});
+
 describe('LabPolicy addresses', () => {
   test('loopback v4 and v6 are always allowed, with the canonical address returned', () => {
     const p = policy([]);
