@@ -131,8 +131,8 @@ describe('lab sessions on worker threads', T, () => {
     await waitUntil(() => server.hub.sessionCount === 0, 5000, 'every session to end');
     assert.equal(await server.pool.openFds(), 0, 'no lab socket left on any worker');
     // Exactly the baseline, kind by kind: the fresh worker holds what its predecessor held, and nothing
-    // of the dead one is left. (This was `<=` the count: the baseline was taken before the threads had
-    // finished starting, so a fresh worker's late fds could show as a deficit; it is now taken settled.)
+    // of the dead one is left. (This was `<=` the count, for a deficit of 2 seen once; with the baseline
+    // taken once the fds hold still, and waited for, the set came back exactly in every run here.)
     await waitUntil(() => fdKinds() === baseline, 10_000, () => `the server's fds back to ${baseline} (now ${fdKinds()})`);
   });
 
