@@ -2,8 +2,10 @@
  * The WebSocket's own part of a lab call: a bare `ws` server in its own process answers command
  * frames as the hub does (a step event and a reply, corked into one write) with no lab behind it, so
  * its CPU per request is the floor under bench/lab-load.ts's "server CPU per call" on the same
- * machine at the same moment. It also runs the same load with the step inside the reply, one frame
- * instead of two (a protocol change the lab has not made), to price that idea. Pairs run in turn.
+ * machine at the same moment. It runs the same load three ways, in turn: the two frames as the lab
+ * writes them (made into one buffer, one write: server/lab/out-batch.ts), as the hub wrote them before
+ * (ws `send` twice, corked), and with the step inside the reply, one frame instead of two (a protocol
+ * change the lab has not made), to price that idea.
  *   node --import tsx bench/ws-floor.ts [--sessions 100] [--seconds 4] [--pairs 3]
  * Loopback only; bounded in time.
  */
@@ -44,7 +46,7 @@ function loop(ws: WebSocket, framesPerRequest: number, until: number): Promise<v
   });
 }
 
-async function run(mode: 'two' | 'one'): Promise<{ us: number; requests: number }> {
+async function run(mode: 'frames' | 'two' | 'one'): Promise<{ us: number; requests: number }> {
   const server = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/ws-floor-server.ts', mode], { cwd: `${import.meta.dirname}/..`, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -60,7 +62,7 @@ async function run(mode: 'two' | 'one'): Promise<{ us: number; requests: number 
         ws.once('open', () => resolve(ws));
       })),
     );
-    const frames = mode === 'two' ? 2 : 1;
+    const frames = mode === 'one' ? 1 : 2;
     await Promise.all(clients.map((c) => loop(c, frames, Date.now() + 1500))); // warm up
     const first = clients[0]!;
     first.send(JSON.stringify({ op: 'start' }));
@@ -77,15 +79,18 @@ async function run(mode: 'two' | 'one'): Promise<{ us: number; requests: number 
   }
 }
 
+const framed: number[] = [];
 const two: number[] = [];
 const one: number[] = [];
 for (let i = 0; i < PAIRS; i++) {
+  const f = await run('frames');
   const a = await run('two');
   const b = await run('one');
+  framed.push(f.us);
   two.push(a.us);
   one.push(b.us);
-  console.log(`pair ${i + 1}: step + reply (2 frames, 1 write) ${a.us.toFixed(1)} µs of server CPU per request (${a.requests} requests); step inside the reply (1 frame) ${b.us.toFixed(1)} µs (${b.requests})`);
+  console.log(`round ${i + 1}: step + reply framed into one buffer, one write ${f.us.toFixed(1)} µs of server CPU per request (${f.requests} requests); ws send ×2 corked ${a.us.toFixed(1)} µs (${a.requests}); step inside the reply (1 frame) ${b.us.toFixed(1)} µs (${b.requests})`);
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-console.log(`median of ${PAIRS} pairs, ${SESSIONS} clients: the WebSocket alone costs the server ${median(two).toFixed(1)} µs per request as the lab sends today, ${median(one).toFixed(1)} µs with one frame`);
+console.log(`median of ${PAIRS} rounds, ${SESSIONS} clients: the WebSocket alone costs the server ${median(framed).toFixed(1)} µs per request as the lab writes today, ${median(two).toFixed(1)} µs with ws send ×2 corked (before), ${median(one).toFixed(1)} µs with one frame`);
 console.log(machineLine());

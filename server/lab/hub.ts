@@ -4,22 +4,22 @@
  * least-loaded lab worker (server/lab/worker-pool.ts) or attaches it as a read-only viewer of one
  * (`/lab?watch=<token>`), and passes frames through the connection's frame gate before they cross to
  * the session's worker, where they are parsed and schema-checked (worker-sessions.ts). What a worker
- * sends back is already encoded: the hub writes it, each connection's writes of one batch corked
- * into one segment. A worker that dies takes only its own sessions: their connections get a `bye`
+ * sends back is already WebSocket frames, a connection's frames of one turn contiguous: the hub
+ * writes each connection's with one write (out-batch.ts). A worker that dies takes only its own sessions: their connections get a `bye`
  * (reason `crashed`) and close with 1011, and the page reconnects to a fresh session.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommandIdSchema, type CommandId, type ServerEvent, type ServerMessage, type SessionEndReason, type Step } from '../protocol/index.ts';
 import { clientAddress } from '../front/client-address.ts';
-import { transportOf } from '../front/ws-transport.ts';
+import { writeFrames } from '../front/ws-transport.ts';
+import { frameTexts, type OutBatch } from './out-batch.ts';
 import { FrameGate, leadingId } from './frame-gate.ts';
 import type { LabPolicy } from './policy.ts';
 import type { LabSession } from './session.ts';
-import type { FromWorker, Output, SessionLabel } from './worker-messages.ts';
+import type { FromWorker, SessionLabel } from './worker-messages.ts';
 import type { LabWorker, WorkerPool } from './worker-pool.ts';
 
 /** How long an address whose connection was closed for flooding gets no burst allowance. */
@@ -203,13 +203,18 @@ export class LabHub {
     return client;
   }
 
-  private sendText(ws: WebSocket, text: string): void {
-    if (ws.readyState !== ws.OPEN) return;
+  /** Open, and reading its events: a client that stopped reading is dropped before it pins memory. */
+  private writable(ws: WebSocket): boolean {
+    if (ws.readyState !== ws.OPEN) return false;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.terminate();
-      return;
+      return false;
     }
-    ws.send(text);
+    return true;
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
+    if (this.writable(ws)) ws.send(text);
   }
 
   private send(ws: WebSocket, msg: ServerMessage): void {
@@ -367,7 +372,7 @@ export class LabHub {
   private fromWorker(worker: LabWorker, msg: FromWorker): void {
     switch (msg.t) {
       case 'out':
-        return this.write(msg.items);
+        return this.write(msg.batch);
       case 'opened': {
         const ref = this.sessions.get(msg.key);
         if (!ref || ref.worker !== worker) return;
@@ -387,25 +392,24 @@ export class LabHub {
     }
   }
 
-  /** One batch from a worker: each connection's writes corked, so a step and its reply leave in one segment. */
-  private write(items: Output[]): void {
-    const corked: Socket[] = [];
-    for (const [conn, text, code, reason] of items) {
+  /** One turn's output from a worker: each connection's frames in one write, so a step and its reply leave in one segment. */
+  private write({ bytes, spans, closes }: OutBatch): void {
+    const all = Buffer.from(bytes);
+    for (let i = 0; i < spans.length; i += 3) {
+      const conn = spans[i]!;
+      const frames = all.subarray(spans[i + 1], spans[i + 2]);
       const ws = this.conns.get(conn);
-      if (!ws) {
-        this.sinks.get(conn)?.(text);
-        if (code !== undefined) this.sinks.delete(conn);
+      if (ws) {
+        if (this.writable(ws)) writeFrames(ws, frames);
         continue;
       }
-      const transport = transportOf(ws);
-      if (transport && !transport.writableCorked) {
-        transport.cork();
-        corked.push(transport);
-      }
-      this.sendText(ws, text);
-      if (code !== undefined) ws.close(code, reason);
+      const sink = this.sinks.get(conn);
+      if (sink) for (const text of frameTexts(frames)) sink(text);
     }
-    for (const t of corked) t.uncork();
+    for (const [conn, code, reason] of closes) {
+      this.sinks.delete(conn);
+      this.conns.get(conn)?.close(code, reason);
+    }
   }
 
   /** A worker died: its sessions are gone with their sockets; tell their connections and close them. */

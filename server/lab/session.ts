@@ -43,8 +43,6 @@ export interface ExecuteOptions {
   internal?: boolean;
   /** Do not broadcast the step (a program logging a summary instead). */
   quiet?: boolean;
-  /** Called just before the finished step is broadcast (the hub holds the socket's writes there). */
-  beforeFinish?: () => void;
 }
 
 /** A command of op O, as `execute` takes it (O is inferred from `op`). */
@@ -313,7 +311,6 @@ export class LabSession implements OpContext {
       if (cmd.op === 'socket') step.sock = handleIn(result);
       this.noteCaptured(cmd.op, window, stepEntry, result);
       if (!opts.quiet) {
-        opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'ok', result, end: Date.now() }));
       }
       this.capture?.finished(window);
@@ -322,7 +319,6 @@ export class LabSession implements OpContext {
       const error = toLabError(e);
       this.noteCaptured(cmd.op, window, stepEntry, null);
       if (!opts.quiet) {
-        opts.beforeFinish?.();
         this.finishStep(ANY_STEP[cmd.op]({ ...step, status: 'error', error, end: Date.now() }));
       }
       this.capture?.finished(window);

@@ -11,7 +11,7 @@ import { WorkerSessions } from './worker-sessions.ts';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
-const post = (msg: FromWorker) => port.postMessage(msg);
+const post = (msg: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer);
 
 const parts = await createLabParts(data.config, data.lan, data.fd);
 const sessions = new WorkerSessions({

@@ -3,7 +3,7 @@
  * to each other over the worker's port. Not a wire protocol: both ends are this server, built from
  * the same source, so the messages are typed and not validated again. The browser's frames cross as
  * the text they arrived as (the worker parses and validates them, as the hub did on one thread);
- * what goes back is already encoded JSON, so the front only writes it.
+ * what goes back is already framed for the WebSocket (out-batch.ts), so the front only writes it.
  *
  * Messages are batched per turn of each side's event loop (one postMessage carries every frame or
  * output of that turn): under load one postMessage costs more than the frames it carries.
@@ -11,6 +11,7 @@
 import type { Endpoint, SessionEndReason, Step } from '../protocol/index.ts';
 import type { Config } from '../config.ts';
 import type { HelperStats, SandboxSupport } from '../sandbox/index.ts';
+import type { OutBatch } from './out-batch.ts';
 
 /** What a lab worker starts with (its workerData). */
 export interface WorkerData {
@@ -68,17 +69,13 @@ export type Question =
   /** This worker's shared loopback capture: sessions subscribed, sockets opened over its life (null: none here). */
   | { q: 'loopback-capture' };
 
-/**
- * One piece of output for one connection: the encoded message, and, for the last one it gets, the
- * close code and reason (a session's `bye`, a refused viewer).
- */
-export type Output = [conn: number, text: string] | [conn: number, text: string, closeCode: number, closeReason: string];
 
 /** Worker → front. */
 export type FromWorker =
   | { t: 'ready'; kernelView: 'netlink' | 'proc'; sandboxSupport: SandboxSupport }
   | { t: 'opened'; key: number; id: string; watchToken: string }
-  | { t: 'out'; items: Output[] }
+  /** One turn's output, already WebSocket frames (its bytes are transferred, not copied). */
+  | { t: 'out'; batch: OutBatch }
   /** A session ended on the worker (idle, or told to): the front forgets it. */
   | { t: 'ended'; key: number }
   /** Finished steps of sessions opened with reportSteps (class hosting's feed). */

@@ -3,14 +3,16 @@
  * the main thread. Frames arrive as text (the front has size-capped them and passed them through the
  * connection's frame gate); each is parsed in try/catch and schema-checked before dispatch, and bad
  * input gets an error reply with a stable code and never reaches a socket. Everything a session says
- * leaves encoded, addressed to a connection number, in one batch per turn of this thread's loop.
+ * leaves framed for the WebSocket, addressed to a connection number, in one batch per turn of this
+ * thread's loop (out-batch.ts).
  */
 import * as z from 'zod/mini';
 import { CommandIdSchema, CommandSchema, PROTOCOL, type CommandId, type NetworkSupport, type ServerMessage } from '../protocol/index.ts';
 import { SessionCapture } from './session-capture.ts';
 import { LabSession, type SessionDeps } from './session.ts';
 import type { Step } from '../protocol/index.ts';
-import type { FromWorker, Output, SessionLabel } from './worker-messages.ts';
+import { OutBatchBuilder } from './out-batch.ts';
+import type { FromWorker, SessionLabel } from './worker-messages.ts';
 
 // zod/mini carries no error messages of its own (so the browser's bundle stays small); the server
 // answers a malformed command with the English one, as the full zod did.
@@ -38,7 +40,8 @@ export interface WorkerSessionsOptions {
   kernelView: 'netlink' | 'proc';
   networkSupport?: NetworkSupport;
   idleSeconds: number;
-  post: (msg: FromWorker) => void;
+  /** `transfer`: ArrayBuffers that move to the front rather than being copied (the output's bytes). */
+  post: (msg: FromWorker, transfer?: ArrayBuffer[]) => void;
   /** After each command and each session's end: the shared count of lab sockets catches up (fd-count.ts). */
   afterCommand?: () => void;
 }
@@ -51,7 +54,7 @@ interface Held {
 
 export class WorkerSessions {
   private readonly sessions = new Map<number, Held>();
-  private out: Output[] = [];
+  private readonly out = new OutBatchBuilder();
   private steps: Array<[number, Step]> = [];
   private flushing = false;
   private readonly idleTimer: NodeJS.Timeout;
@@ -67,8 +70,9 @@ export class WorkerSessions {
 
   // ------------------------------------------------------------------ output, one batch per turn
 
-  private emit(item: Output): void {
-    this.out.push(item);
+  private emit(conn: number, text: string, close?: { code: number; reason: string }): void {
+    this.out.add(conn, text);
+    if (close) this.out.close(conn, close.code, close.reason);
     this.scheduleFlush();
   }
 
@@ -80,10 +84,9 @@ export class WorkerSessions {
 
   flush(): void {
     this.flushing = false;
-    if (this.out.length) {
-      const items = this.out;
-      this.out = [];
-      this.opts.post({ t: 'out', items });
+    if (!this.out.empty) {
+      const batch = this.out.take();
+      this.opts.post({ t: 'out', batch }, [batch.bytes]);
     }
     if (this.steps.length) {
       const items = this.steps;
@@ -93,7 +96,7 @@ export class WorkerSessions {
   }
 
   private send(conn: number, msg: ServerMessage, shared = false): void {
-    this.emit([conn, encode(msg, shared)]);
+    this.emit(conn, encode(msg, shared));
   }
 
   private hello(session: LabSession, role: 'owner' | 'viewer') {
@@ -122,9 +125,9 @@ export class WorkerSessions {
     session.attach((event) => {
       const text = encode(event, session.viewerCount > 1);
       if (event.event === 'bye') {
-        this.emit([key, text, 1000, event.reason]);
+        this.emit(key, text, { code: 1000, reason: event.reason });
         this.forget(key);
-      } else this.emit([key, text]);
+      } else this.emit(key, text);
     });
     // Before the hello: the front learns the watch token before the owner can hand it to a viewer.
     this.opts.post({ t: 'opened', key, id: session.id, watchToken: session.watchToken });
@@ -148,14 +151,14 @@ export class WorkerSessions {
   watch(key: number, conn: number): void {
     const held = this.sessions.get(key);
     if (!held || held.session.ended) {
-      this.emit([conn, JSON.stringify({ id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } }), 1008, 'E_NO_SOCKET']);
+      this.emit(conn, JSON.stringify({ id: null, ok: false, error: { code: 'E_NO_SOCKET', message: 'No live session to watch with that token.' } }), { code: 1008, reason: 'E_NO_SOCKET' });
       return;
     }
     const { session } = held;
     const detach = session.attach((event) => {
       const text = encode(event, session.viewerCount > 1);
-      if (event.event === 'bye') this.emit([conn, text, 1000, 'session ended']);
-      else this.emit([conn, text]);
+      if (event.event === 'bye') this.emit(conn, text, { code: 1000, reason: 'session ended' });
+      else this.emit(conn, text);
     }, 'viewer');
     held.viewers.set(conn, detach);
     this.send(conn, this.hello(session, 'viewer'));
