@@ -42,7 +42,7 @@ describe('paint gate', T, () => {
     gate.run(() => seen.push('step 1'));
     gate.run(() => seen.push('answered ui1'));
     gate.run(() => seen.push('kernel'));
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0);
     assert.equal(gate.holding, true);
     frames.paint();
     assert.deepEqual(seen, ['step 1', 'answered ui1', 'kernel']);
