@@ -7,19 +7,26 @@
  *     paints the kernel's answer (the real step, after the server's round trip);
  *  2. a 1,000-step timeline: the longest main-thread task while it grows to 1,000 steps and while a
  *     step is then selected (budget: no task over 50 ms).
- *   node --import tsx bench/lab-ui.ts [--clicks 200] [--unthrottled] [--parts click,timeline]
+ *   node --import tsx bench/lab-ui.ts [--clicks 200] [--unthrottled] [--parts click,timeline] [--trace] [--trace-out file]
  * (after `npm run build`; needs Chromium). --unthrottled lifts Chromium's 60 Hz frame clock, so a
  * frame starts as soon as there is something to paint: the figure is then the page's own latency.
+ * --trace records a Chromium trace of the clicks and prints what the main thread did between each
+ * click and its painted row (all clicks, and the slowest 5 %); --trace-out also keeps the trace (open
+ * it in DevTools' Performance panel).
  */
 import { parseArgs } from 'node:util';
 import { launch, CHROMIUM } from '../tests/helpers/browser.ts';
+import { writeFileSync } from 'node:fs';
 import { startBenchServer, summary, verdict } from './lib/server-process.ts';
+import { averageOf, clickWindows, formatBreakdown } from './lib/frame-trace.ts';
 
 const { values: opts } = parseArgs({
   options: {
     clicks: { type: 'string', default: '200' },
     unthrottled: { type: 'boolean', default: false },
     parts: { type: 'string', default: 'click,timeline' },
+    trace: { type: 'boolean', default: false },
+    'trace-out': { type: 'string' },
   },
 });
 const CLICKS = Number(opts.clicks);
@@ -61,6 +68,8 @@ try {
     const answerInDom: number[] = [];
     let provisionalFirst = 0;
     let inFirstFrame = 0;
+    const tracing = opts.trace || opts['trace-out'] !== undefined;
+    if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'toplevel', 'v8.execute'] });
     for (let i = 0; i < CLICKS; i++) {
       const m = await page.evaluate(
         async ([sel]) => {
@@ -80,6 +89,7 @@ try {
             const btn = [...document.querySelectorAll<HTMLButtonElement>(sel)].find((b) => b.textContent === 'setblocking()')!;
             const out = { first: -1, firstDom: -1, provisional: false, inFirstFrame: false, answer: -1, answerDom: -1 };
             const t0 = performance.now();
+            performance.mark('lab-click');
             // The first frame after the click: a row in the DOM before its animation callbacks run is painted in it.
             let firstFrameBegan = false;
             requestAnimationFrame(() => (firstFrameBegan = true));
@@ -96,6 +106,7 @@ try {
                 requestAnimationFrame(() =>
                   setTimeout(() => {
                     out.first = performance.now() - t0;
+                    performance.mark('lab-painted');
                     if (out.answer >= 0) resolve(out);
                   }, 0),
                 );
@@ -126,6 +137,7 @@ try {
       // Nobody clicks 100 times a second; the pause also lets the kernel view of the last step land.
       await new Promise((r) => setTimeout(r, 30 + Math.random() * 40));
     }
+    const trace = tracing ? await browser.stopTracing() : null;
     const f = summary(firstPaint);
     const fd = summary(firstInDom);
     const a = summary(answerPaint);
@@ -136,6 +148,13 @@ try {
     console.log(`  painted in the first frame after the click: ${inFirstFrame} of ${CLICKS} clicks`);
     console.log(`  the first row painted was the provisional one for ${provisionalFirst} of ${CLICKS} clicks (else the answer came in time for the same frame); click → that row in the DOM: p50 ${ms(fd.p50)}, p99 ${ms(fd.p99)}; the rest is the wait for the frame that paints it`);
     console.log(`click → the kernel's answer painted (real server round trip included): p50 ${ms(a.p50)}, p99 ${ms(a.p99)}, max ${ms(a.max)}; click → answer in the DOM: p50 ${ms(ad.p50)}, p99 ${ms(ad.p99)}`);
+    if (trace) {
+      if (opts['trace-out']) writeFileSync(opts['trace-out'], trace);
+      const windows = clickWindows(trace);
+      const slowest = [...windows].sort((x, y) => y.lengthMs - x.lengthMs).slice(0, Math.max(1, Math.ceil(windows.length / 20)));
+      console.log(formatBreakdown('every click', averageOf(windows)));
+      console.log(formatBreakdown('the slowest 5 %', averageOf(slowest)));
+    }
   }
   if (parts.has('timeline')) {
     // 2. Grow the timeline to 1,000 steps, then select one.

@@ -103,9 +103,11 @@ export const SocketCard = memo(function SocketCard({ sock, kernel, color, policy
         </div>
       )}
       {/* The click's own feedback, where the learner is looking (on a phone the timeline is far
-          below); the previous call's result gives way at once, so it is never read as this one's. */}
+          below); the previous call's result gives way at once, so it is never read as this one's.
+          Its box is the result's box (a left border only, same padding and line), so swapping one
+          for the other moves nothing below the card: the click's frame repaints the card alone. */}
       {provisional ? (
-        <p className="m-0 mt-2 rounded-md border border-dashed border-gray-400 px-2 py-1 font-mono text-xs text-gray-700 dark:border-gray-500 dark:text-gray-300" data-testid="call-provisional">
+        <p className="m-0 mt-2 rounded-md border-l-4 border-dashed border-gray-400 px-2 py-1 font-mono text-xs text-gray-700 dark:border-gray-500 dark:text-gray-300" data-testid="call-provisional">
           calling {describeCall(provisional)}… <span className="font-sans italic">no answer yet</span>
         </p>
       ) : lastStep ? (

@@ -5,10 +5,11 @@
  * If the connection drops (a server restart, a network blip) it reconnects on its own and says that
  * the new session starts with no sockets.
  */
-import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { LabClient, type CallResult, type ClientEvent } from '@/server/protocol/client';
 import { isQuery, NO_PROVISIONAL, provisionalReducer, type ProvisionalCall } from './provisional';
 import { ProvisionalLabClient } from './provisional-client';
+import { afterNextFrame, PaintGate } from './paint-gate';
 import type { ArgsOf, Op } from '@/server/protocol';
 import { applyKernel, applyKernelEvent, applyStep, EMPTY_LAB, type LabState } from './state';
 import { packetsReducer } from './packets/reducer';
@@ -108,6 +109,9 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
   const kernelWanted = useRef(false);
   const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; schedule: RetrySchedule }>({ schedule: new RetrySchedule(LAB_RECONNECT) });
   const everOpen = useRef(false);
+  // Between a click and the paint of its provisional row, the session's other updates wait (paint-gate.ts).
+  const gate = useRef<PaintGate | null>(null);
+  gate.current ??= new PaintGate(afterNextFrame);
 
   const refreshKernel = useCallback(async () => {
     const c = clientRef.current;
@@ -123,8 +127,10 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
         const seq = seqRef.current;
         const r = await c.call('kernel', {});
         if (clientRef.current !== c) return;
-        if (r.ok) dispatch({ type: 'kernel', rows: r.result.rows, seq });
-        else if (r.error.code !== 'E_LIMIT') dispatch({ type: 'kernel-error', message: `${r.error.code}: ${r.error.message}` });
+        // Background news: held while a click's row waits for its frame, and rendered as a
+        // transition, so a click that comes while it renders is drawn first.
+        if (r.ok) gate.current!.run(() => startTransition(() => dispatch({ type: 'kernel', rows: r.result.rows, seq })));
+        else if (r.error.code !== 'E_LIMIT') gate.current!.run(() => dispatch({ type: 'kernel-error', message: `${r.error.code}: ${r.error.message}` }));
         else kernelDirty.current = true;
         if (kernelDirty.current) await new Promise((res) => setTimeout(res, 60));
       } while (kernelDirty.current);
@@ -139,10 +145,14 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
     // Dispatched inside the click's own event, so the provisional row renders before the next frame.
     const c: LabClient = new ProvisionalLabClient(openSocket(labUrl(watch)), {
       onCall: (call) => {
-        if (clientRef.current === c) dispatchProvisional({ type: 'call', call });
+        if (clientRef.current !== c) return;
+        dispatchProvisional({ type: 'call', call });
+        gate.current!.hold();
       },
       onSettled: (id) => {
-        if (clientRef.current === c) dispatchProvisional({ type: 'answered', id });
+        gate.current!.run(() => {
+          if (clientRef.current === c) dispatchProvisional({ type: 'answered', id });
+        });
       },
     });
     clientRef.current = c;
@@ -151,7 +161,8 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
     dispatchProvisional({ type: 'clear' });
     dispatchPackets({ type: 'reset' });
     seqRef.current = 0;
-    c.on((event) => {
+    c.on((event) => gate.current!.run(() => onEvent(event)));
+    function onEvent(event: ClientEvent): void {
       if (clientRef.current !== c) return;
       if (event.event === 'closed') {
         clientRef.current = null;
@@ -191,7 +202,7 @@ export function useLabSession({ watch }: LabSessionOptions = {}): LabSessionApi 
         seqRef.current = Math.max(seqRef.current, event.seq);
         if (event.status !== 'blocked') kernelWanted.current = true;
       } else if (event.event === 'kernel') kernelWanted.current = true;
-    });
+    }
   }, [refreshKernel, watch]);
 
   // The step's row is painted first and the kernel view asked for after that frame, so a click is
